@@ -4,4 +4,12 @@
 //! `input` (CSV/JSON readers) -> `model` (invoice, totals) -> `ubl` (writer) -> `validate` (bytes -> report)
 //! -> `store` (numbering + archive commit). Only `pipeline` and `cli` see every stage.
 
+pub mod cli;
+pub mod config;
+pub mod input;
+pub mod model;
+pub mod numbering;
+pub mod pipeline;
+pub mod store;
+pub mod ubl;
 pub mod validate;

@@ -1,0 +1,149 @@
+//! `ublflow convert INPUT... [--out DIR]`.
+
+use super::Format;
+use crate::config::Profile;
+use crate::pipeline::batch::{self, Outcome};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Flags of `convert`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Order exports: files, folders (read recursively) or `-` for standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder; documents are archived below it as archive/YYYY/MM/<number>.xml.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Seller profile (TOML).
+    #[arg(long, default_value = "ublflow.toml")]
+    profile: PathBuf,
+    /// Store (SQLite database) holding numbers and issued documents [default: <out>/ublflow.db].
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Orders per store transaction (group commit).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    batch_size: u64,
+}
+
+/// Runs `convert`; returns the exit code.
+pub fn run(args: Args) -> u8 {
+    let started = Instant::now();
+    let profile = match Profile::load(&args.profile) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("ublflow: {e}");
+            return 2;
+        }
+    };
+    let store = args
+        .store
+        .clone()
+        .unwrap_or_else(|| args.out.join("ublflow.db"));
+    let opts = batch::Options {
+        inputs: &args.inputs,
+        out: &args.out,
+        store: &store,
+        profile: &profile,
+        batch_size: args.batch_size as usize,
+    };
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(5));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos} orders ({per_sec}) {elapsed}")
+            .expect("a valid template"),
+    );
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut on_outcome = |o: &Outcome| {
+        bar.inc(1);
+        match args.format {
+            Format::Json => {
+                serde_json::to_writer(&mut out, o).expect("outcomes serialise");
+                let _ = out.write_all(b"\n");
+            }
+            Format::Text => {
+                if let Outcome::Rejected { .. } = o {
+                    bar.suspend(|| eprintln!("rejected: {}", describe(o)));
+                }
+            }
+        }
+    };
+    let result = batch::convert(&opts, &mut on_outcome);
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("ublflow: {e}");
+            return 2;
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    match args.format {
+        Format::Json => {
+            let line = serde_json::json!({
+                "event": "summary",
+                "invoices": summary.invoices,
+                "credit_notes": summary.credit_notes,
+                "existing": summary.existing,
+                "rejected": summary.rejected,
+                "recovered": summary.recovered,
+                "out": args.out.display().to_string(),
+                "seconds": (seconds * 1000.0).round() / 1000.0,
+            });
+            let _ = writeln!(out, "{line}");
+        }
+        Format::Text => {
+            let _ = writeln!(
+                out,
+                "{} invoices and {} credit notes issued, {} already issued, {} rejected{}; archive in {} ({:.2} s)",
+                summary.invoices,
+                summary.credit_notes,
+                summary.existing,
+                summary.rejected,
+                if summary.recovered > 0 {
+                    format!(", {} archive files restored", summary.recovered)
+                } else {
+                    String::new()
+                },
+                args.out.join("archive").display(),
+                seconds
+            );
+        }
+    }
+    let _ = out.flush();
+    u8::from(summary.rejected > 0)
+}
+
+fn describe(o: &Outcome) -> String {
+    match o {
+        Outcome::Rejected {
+            file,
+            position,
+            order_id,
+            field,
+            message,
+        } => {
+            let mut s = file.clone();
+            if let Some(p) = position {
+                s.push_str(&format!(":{p}"));
+            }
+            if let Some(id) = order_id {
+                s.push_str(&format!(": order {id}"));
+            }
+            if let Some(f) = field {
+                s.push_str(&format!(": field {f}"));
+            }
+            s.push_str(&format!(": {message}"));
+            s
+        }
+        Outcome::Document {
+            number, order_id, ..
+        } => format!("order {order_id}: {number}"),
+    }
+}

@@ -1,0 +1,38 @@
+//! Command-line interface: flags to typed options, one file per subcommand.
+
+mod convert;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+/// ublflow: webshop order exports in, Peppol BIS Billing 3.0 invoices and credit notes out.
+#[derive(Debug, Parser)]
+#[command(name = "ublflow", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Convert order exports into numbered, archived UBL invoices and credit notes.
+    Convert(convert::Args),
+}
+
+/// Report format of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// JSON Lines for machines.
+    Json,
+}
+
+/// Runs the command line and returns the process exit code (0 all done, 1 some inputs rejected, 2 could not run).
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Convert(args) => convert::run(args),
+    };
+    ExitCode::from(code)
+}

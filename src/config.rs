@@ -1,0 +1,299 @@
+//! The seller profile: who issues the documents and how (TOML, every key documented in the README).
+//!
+//! Unknown keys are rejected so that a typo never silently falls back to a default.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Errors reading a seller profile.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The profile file could not be read.
+    #[error("{path}: cannot read the profile: {source}")]
+    Read {
+        /// The profile path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The profile is not valid TOML or has unknown / missing keys.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The profile path.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// A key has a value that cannot work.
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        /// The profile path.
+        path: PathBuf,
+        /// The offending key.
+        key: &'static str,
+        /// Why it cannot work.
+        message: String,
+    },
+}
+
+/// The whole seller profile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The seller party (BG-4).
+    pub seller: Seller,
+    /// Defaults for what an order does not say.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Payment terms and accepted means.
+    pub payment: Payment,
+    /// Numbering series for invoices and credit notes.
+    #[serde(default)]
+    pub numbering: Numbering,
+    /// How shipping and order-level discounts are invoiced.
+    #[serde(default)]
+    pub shipping: Shipping,
+    /// Fallbacks for buyers.
+    #[serde(default)]
+    pub buyers: Buyers,
+}
+
+/// The seller party (BG-4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seller {
+    /// Legal registration name (BT-27).
+    pub name: String,
+    /// Trading name (BT-28), when it differs from the legal name.
+    pub trading_name: Option<String>,
+    /// VAT identifier with country prefix (BT-31).
+    pub vat_id: Option<String>,
+    /// Legal registration identifier (BT-30).
+    pub company_id: Option<String>,
+    /// Scheme of the legal registration identifier (ISO 6523 ICD, such as `0007`).
+    pub company_id_scheme: Option<String>,
+    /// Additional legal information, such as share capital (BT-33).
+    pub legal_info: Option<String>,
+    /// Peppol electronic address (BT-34).
+    pub endpoint_id: String,
+    /// Scheme of the electronic address (EAS code, such as `0088` or `0007`).
+    pub endpoint_scheme: String,
+    /// Postal address (BG-5).
+    pub address: Address,
+    /// Contact (BG-6).
+    pub contact: Option<Contact>,
+    /// Bank account for credit transfers (BG-17).
+    pub bank: Option<Bank>,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street and number (BT-35).
+    pub street: Option<String>,
+    /// Additional street line (BT-36).
+    pub additional_street: Option<String>,
+    /// City (BT-37).
+    pub city: Option<String>,
+    /// Postal code (BT-38).
+    pub postal_code: Option<String>,
+    /// Region or county (BT-39).
+    pub region: Option<String>,
+    /// ISO 3166-1 alpha-2 country code (BT-40).
+    pub country: String,
+}
+
+/// Seller contact (BG-6).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Contact point name (BT-41).
+    pub name: Option<String>,
+    /// Telephone (BT-42).
+    pub phone: Option<String>,
+    /// E-mail (BT-43).
+    pub email: Option<String>,
+}
+
+/// The seller's bank account (BG-17).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bank {
+    /// IBAN (BT-84).
+    pub iban: String,
+    /// BIC (BT-86).
+    pub bic: Option<String>,
+    /// Account name (BT-85).
+    pub account_name: Option<String>,
+}
+
+/// Defaults for what an order does not say.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// ISO 4217 currency of orders that name none.
+    pub currency: String,
+    /// VAT category code (UNCL 5305) of lines that name none.
+    pub vat_category: String,
+    /// VAT rate in percent of lines that name none.
+    pub vat_rate: Decimal,
+    /// UN/ECE Rec 20 unit code of lines that name none.
+    pub unit_code: String,
+    /// Exemption reason text for VAT category `E` lines that give none.
+    pub exemption_reason: Option<String>,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            currency: "EUR".into(),
+            vat_category: "S".into(),
+            vat_rate: Decimal::new(21, 0),
+            unit_code: "C62".into(),
+            exemption_reason: None,
+        }
+    }
+}
+
+/// Payment terms and accepted means.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    /// Days from the issue date to the due date of unpaid orders.
+    #[serde(default = "default_terms_days")]
+    pub terms_days: u32,
+    /// Payment terms text (BT-20), such as "Net 30 days".
+    pub terms_text: Option<String>,
+    /// Early-payment discount terms, appended to the payment terms.
+    pub early_payment_text: Option<String>,
+    /// Payment means code (UNCL 4461) for unpaid orders, such as `30` credit transfer or `58` SEPA.
+    #[serde(default = "default_means")]
+    pub means: String,
+    /// Payment means code for orders already paid at checkout, such as `48` card or `68` online service.
+    #[serde(default = "default_paid_means")]
+    pub paid_means: String,
+}
+
+fn default_terms_days() -> u32 {
+    30
+}
+fn default_means() -> String {
+    "30".into()
+}
+fn default_paid_means() -> String {
+    "48".into()
+}
+
+/// Numbering series (BT-1).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Numbering {
+    /// Pattern of invoice numbers: `{yyyy}`, `{yy}`, `{mm}` from the issue date and `{seq}` or `{seq:0N}`.
+    pub invoice: String,
+    /// Pattern of credit note numbers, a series of its own.
+    pub credit_note: String,
+}
+
+impl Default for Numbering {
+    fn default() -> Self {
+        Numbering {
+            invoice: "INV-{yyyy}-{seq:06}".into(),
+            credit_note: "CN-{yyyy}-{seq:06}".into(),
+        }
+    }
+}
+
+/// How shipping and order-level discounts are invoiced.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipping {
+    /// Whether shipping is put on the invoice at all (false when a carrier bills it separately).
+    pub invoiced: bool,
+    /// VAT of shipping and order discounts when lines carry several rates.
+    pub vat: ShippingVat,
+    /// Reason text of the shipping charge (BT-104).
+    pub reason: String,
+}
+
+impl Default for Shipping {
+    fn default() -> Self {
+        Shipping {
+            invoiced: true,
+            vat: ShippingVat::MainRate,
+            reason: "Shipping".into(),
+        }
+    }
+}
+
+/// VAT treatment of shipping and order-level discounts on orders with several VAT rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShippingVat {
+    /// Follow the rate that carries the largest share of the goods.
+    MainRate,
+    /// Split pro rata over the goods' categories and rates.
+    ProRata,
+}
+
+/// Fallbacks for buyers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Buyers {
+    /// Electronic address for consumers without a Peppol address (BT-49; Peppol requires one).
+    pub consumer_endpoint_id: Option<String>,
+    /// Scheme of `consumer_endpoint_id`.
+    pub consumer_endpoint_scheme: Option<String>,
+}
+
+impl Profile {
+    /// Reads and checks a profile file.
+    pub fn load(path: &Path) -> Result<Profile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Profile::parse(&text, path)
+    }
+
+    /// Parses and checks profile text; `path` only names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Profile, ConfigError> {
+        let profile: Profile = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().replace('\n', " "),
+        })?;
+        let invalid = |key, message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            message,
+        };
+        for (key, pattern) in [
+            ("numbering.invoice", &profile.numbering.invoice),
+            ("numbering.credit_note", &profile.numbering.credit_note),
+        ] {
+            crate::numbering::Pattern::parse(pattern).map_err(|m| invalid(key, m))?;
+        }
+        if profile.numbering.invoice == profile.numbering.credit_note {
+            return Err(invalid(
+                "numbering.credit_note",
+                "credit notes need a series of their own, different from numbering.invoice".into(),
+            ));
+        }
+        if profile.buyers.consumer_endpoint_id.is_some()
+            != profile.buyers.consumer_endpoint_scheme.is_some()
+        {
+            return Err(invalid(
+                "buyers.consumer_endpoint_scheme",
+                "consumer_endpoint_id and consumer_endpoint_scheme go together".into(),
+            ));
+        }
+        if profile.seller.vat_id.is_none() && profile.seller.company_id.is_none() {
+            return Err(invalid(
+                "seller.vat_id",
+                "the seller needs a VAT id or a company id (BR-CO-26)".into(),
+            ));
+        }
+        Ok(profile)
+    }
+}

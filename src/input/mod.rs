@@ -1,0 +1,331 @@
+//! Readers for order exports: the project's own JSON and CSV formats (`schemas/order.schema.json`).
+//!
+//! Readers stream: they hand each order to a callback as soon as it is read, so memory does not grow with the
+//! file. A bad order is handed over as an [`InputError`] naming the file, line or row and field; reading goes on
+//! with the next order wherever the format allows it.
+
+mod csv;
+mod json;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Whether a record is a sale or a refund of an earlier sale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderKind {
+    /// A sale: becomes an Invoice.
+    #[default]
+    Order,
+    /// A return or refund of an earlier order (`refund_of`): becomes a CreditNote.
+    Refund,
+}
+
+/// Who the buyer is, which decides routing and some VAT rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuyerType {
+    /// A business (the default).
+    #[default]
+    Business,
+    /// A public body.
+    Government,
+    /// A private person.
+    Consumer,
+}
+
+/// Payment state of an order at export time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentStatus {
+    /// Paid at checkout (or refunded already, for a refund): nothing is due.
+    Paid,
+    /// Not paid yet: the invoice carries a due date.
+    #[default]
+    Unpaid,
+}
+
+/// One order or refund as the export states it, before any computation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrder {
+    /// The shop's order number (or refund number); unique per kind.
+    pub order_id: String,
+    /// Sale or refund.
+    #[serde(default)]
+    pub kind: OrderKind,
+    /// For a refund: the order id of the invoiced sale it refunds.
+    pub refund_of: Option<String>,
+    /// Order (or refund) date; the document's issue date.
+    pub order_date: NaiveDate,
+    /// ISO 4217 currency; the profile default when absent.
+    pub currency: Option<String>,
+    /// Whether unit prices, discounts and charges include VAT.
+    #[serde(default)]
+    pub prices_include_vat: bool,
+    /// The buyer's reference (BT-10), such as a cost centre.
+    pub buyer_reference: Option<String>,
+    /// The buyer's purchase order number (BT-13).
+    pub purchase_order: Option<String>,
+    /// A free-text note (BT-22).
+    pub note: Option<String>,
+    /// The buyer.
+    pub buyer: RawBuyer,
+    /// Where the goods go, when not to the buyer's address.
+    pub delivery: Option<RawDelivery>,
+    /// The order lines; at least one.
+    pub lines: Vec<RawLine>,
+    /// Shipping charged to the customer.
+    pub shipping: Option<RawCharge>,
+    /// Other charges (gift wrap, handling, ...).
+    #[serde(default)]
+    pub charges: Vec<RawCharge>,
+    /// Order-level discounts (coupons).
+    #[serde(default)]
+    pub discounts: Vec<RawCharge>,
+    /// Payment state and reference.
+    #[serde(default)]
+    pub payment: RawPayment,
+}
+
+/// The buyer as exported.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBuyer {
+    /// Business, government or consumer.
+    #[serde(default, rename = "type")]
+    pub buyer_type: BuyerType,
+    /// Person's name (or the company's, if no `company`).
+    pub name: Option<String>,
+    /// Company name; becomes the legal name when present.
+    pub company: Option<String>,
+    /// VAT identifier with country prefix (BT-48).
+    pub vat_id: Option<String>,
+    /// Legal registration identifier (BT-47).
+    pub company_id: Option<String>,
+    /// Peppol electronic address (BT-49).
+    pub endpoint_id: Option<String>,
+    /// Scheme of the electronic address (EAS code).
+    pub endpoint_scheme: Option<String>,
+    /// E-mail address (BT-58).
+    pub email: Option<String>,
+    /// Telephone (BT-57).
+    pub phone: Option<String>,
+    /// Postal address (BG-8).
+    pub address: RawAddress,
+}
+
+/// A postal address as exported.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAddress {
+    /// Street and number.
+    pub street: Option<String>,
+    /// Second street line.
+    pub additional_street: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Region or county.
+    pub region: Option<String>,
+    /// ISO 3166-1 alpha-2 country code; required.
+    pub country: Option<String>,
+}
+
+/// Delivery details (BG-13).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelivery {
+    /// Name of the party receiving the goods.
+    pub name: Option<String>,
+    /// Actual delivery date (BT-72).
+    pub date: Option<NaiveDate>,
+    /// Delivery address (BG-15).
+    pub address: Option<RawAddress>,
+}
+
+/// One order line as exported.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLine {
+    /// The seller's item id (BT-155).
+    pub sku: Option<String>,
+    /// Item name (BT-153); required.
+    pub description: Option<String>,
+    /// Quantity; positive in a sale, and in a refund the quantity returned.
+    pub quantity: Option<Decimal>,
+    /// UN/ECE Rec 20 unit code; the profile default when absent.
+    pub unit_code: Option<String>,
+    /// Price per unit (or per `base_quantity` units), net or gross per `prices_include_vat`.
+    pub unit_price: Option<Decimal>,
+    /// Units the price refers to (BT-149); 1 when absent.
+    pub base_quantity: Option<Decimal>,
+    /// Discount on the whole line, in money, same VAT convention as the price.
+    pub discount: Option<Decimal>,
+    /// VAT category code (UNCL 5305): S, Z, E, AE, K, G or O.
+    pub vat_category: Option<String>,
+    /// VAT rate in percent.
+    pub vat_rate: Option<Decimal>,
+    /// VAT exemption reason text for categories other than S and Z.
+    pub vat_exemption_reason: Option<String>,
+}
+
+/// A charge or discount at order level.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCharge {
+    /// Amount in money, same VAT convention as the prices; at most 2 decimals.
+    pub amount: Option<Decimal>,
+    /// Reason text.
+    pub reason: Option<String>,
+    /// VAT category; when absent it follows the goods (see the profile's `shipping.vat`).
+    pub vat_category: Option<String>,
+    /// VAT rate in percent, with `vat_category`.
+    pub vat_rate: Option<Decimal>,
+}
+
+/// Payment state and reference.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayment {
+    /// Paid or unpaid.
+    #[serde(default)]
+    pub status: PaymentStatus,
+    /// Payment reference (BT-83), such as the transaction id; the order id when absent.
+    pub reference: Option<String>,
+    /// UNCL 4461 payment means code; from the profile when absent.
+    pub means: Option<String>,
+}
+
+/// Where in an input a record or an error sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// 1-based line of a JSON input.
+    Line(u64),
+    /// 1-based CSV record (the header is row 1).
+    Row(u64),
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Line(n) => write!(f, "line {n}"),
+            Position::Row(n) => write!(f, "row {n}"),
+        }
+    }
+}
+
+/// An order read from an input, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The order as exported.
+    pub order: RawOrder,
+    /// The input file (`-` for stdin).
+    pub file: Arc<Path>,
+    /// Where the order starts.
+    pub position: Position,
+    /// For CSV input: the row of each line, so an error in `lines[i]` names its row.
+    pub line_rows: Vec<u64>,
+    /// SHA-256 of the order's normalised content, to recognise the same order dropped again.
+    pub digest: [u8; 32],
+}
+
+/// An input that could not be read as an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The input file (`-` for stdin).
+    pub file: PathBuf,
+    /// Where the problem is, when known.
+    pub position: Option<Position>,
+    /// The order id, when it could be read.
+    pub order_id: Option<String>,
+    /// The field (JSON path or CSV column), when known.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(p) = &self.position {
+            write!(f, ":{p}")?;
+        }
+        if let Some(id) = &self.order_id {
+            write!(f, ": order {id}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// One item a reader hands over.
+pub type ReadItem = Result<Record, InputError>;
+
+/// The input formats ublflow reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON order, an array of orders, or JSON Lines.
+    Json,
+    /// CSV, one row per order line.
+    Csv,
+}
+
+impl Format {
+    /// Chooses the format from the file extension, or else from the first non-blank byte.
+    pub fn detect(path: &Path, head: &[u8]) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
+            Some(e) if e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("jsonl") => {
+                Format::Json
+            }
+            _ => match head.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') | Some(b'[') => Format::Json,
+                _ => Format::Csv,
+            },
+        }
+    }
+}
+
+/// Reads every order of one input, calling `sink` for each order or error in input order.
+///
+/// Returns `Err` only when the input cannot be opened at all.
+pub fn read(
+    path: &Path,
+    reader: impl std::io::Read,
+    sink: &mut dyn FnMut(ReadItem),
+) -> Result<(), InputError> {
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+    let head = std::io::BufRead::fill_buf(&mut reader)
+        .map_err(|e| io_error(path, e))?
+        .to_vec();
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let file: Arc<Path> = Arc::from(path);
+    match Format::detect(path, head) {
+        Format::Json => json::read(file, reader, sink),
+        Format::Csv => csv::read(file, reader, sink),
+    }
+    Ok(())
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> InputError {
+    InputError {
+        file: path.to_owned(),
+        position: None,
+        order_id: None,
+        field: None,
+        message: format!("cannot read: {e}"),
+    }
+}
+
+/// The CSV column that holds a field given as a JSON path, for error messages on CSV input.
+pub fn csv_column(path: &str) -> String {
+    csv::column_for(path)
+}

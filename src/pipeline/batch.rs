@@ -1,0 +1,513 @@
+//! `convert`: order exports in, numbered and archived documents out, in batches.
+//!
+//! Per batch: orders are read in input order, turned into documents in parallel, then numbered in input order
+//! inside one store transaction together with their XML (group commit), and only then written to the archive.
+//! An order that fails never takes a number; the same order converted again gets its existing document back.
+
+use super::archive::{self, ArchiveError, Entry};
+use crate::config::Profile;
+use crate::input::{self, InputError, Position, ReadItem, Record};
+use crate::model::{self, DocKind, Document, Numbered, OrderError};
+use crate::numbering::Pattern;
+use crate::store::{Issued, NewDocument, Store, StoreError};
+use crate::ubl;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What `convert` works on.
+pub struct Options<'a> {
+    /// Files and folders to read (`-` for standard input); folders are read recursively, in name order.
+    pub inputs: &'a [PathBuf],
+    /// Output folder: the archive goes below it.
+    pub out: &'a Path,
+    /// The store (SQLite database).
+    pub store: &'a Path,
+    /// The seller profile.
+    pub profile: &'a Profile,
+    /// Orders per store transaction.
+    pub batch_size: usize,
+}
+
+/// Errors that stop a run (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    /// An input path does not exist or cannot be listed.
+    #[error("{path}: {message}")]
+    Input {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The archive could not be written.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+}
+
+/// What happened to one order, reported in input order once its batch is durable.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The order has its document: newly issued, or issued before (`existing`).
+    Document {
+        /// The input file.
+        file: String,
+        /// The order (or refund) id.
+        order_id: String,
+        /// `invoice` or `credit-note`.
+        kind: &'static str,
+        /// Document number.
+        number: String,
+        /// Archive path, relative to the output folder.
+        path: String,
+        /// True when the order had been converted before and nothing new was issued.
+        existing: bool,
+    },
+    /// The order was rejected; nothing was issued.
+    Rejected {
+        /// The input file.
+        file: String,
+        /// `line N` or `row N`, when known.
+        position: Option<String>,
+        /// The order id, when known.
+        order_id: Option<String>,
+        /// The field, when known.
+        field: Option<String>,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Counts of a run.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Invoices newly issued.
+    pub invoices: u64,
+    /// Credit notes newly issued.
+    pub credit_notes: u64,
+    /// Orders that already had their document.
+    pub existing: u64,
+    /// Orders (or unreadable parts of inputs) rejected.
+    pub rejected: u64,
+    /// Archive files written again at start-up after an interrupted run.
+    pub recovered: u64,
+}
+
+/// Converts every order of the inputs; `on_outcome` hears of each order in input order.
+pub fn convert(
+    opts: &Options,
+    on_outcome: &mut dyn FnMut(&Outcome),
+) -> Result<Summary, ConvertError> {
+    let files = expand_inputs(opts.inputs)?;
+    std::fs::create_dir_all(opts.out).map_err(|e| ConvertError::Input {
+        path: opts.out.to_owned(),
+        message: format!("cannot create the output folder: {e}"),
+    })?;
+    let mut store = Store::open(opts.store)?;
+    let mut summary = Summary {
+        recovered: archive::catch_up(&mut store, opts.out)? as u64,
+        ..Summary::default()
+    };
+    let patterns = Patterns {
+        invoice: Pattern::parse(&opts.profile.numbering.invoice)
+            .expect("checked when the profile was loaded"),
+        credit_note: Pattern::parse(&opts.profile.numbering.credit_note)
+            .expect("checked when the profile was loaded"),
+    };
+    let mut ctx = Ctx {
+        opts,
+        store: &mut store,
+        patterns: &patterns,
+        summary: &mut summary,
+        on_outcome,
+    };
+    let mut batch: Vec<ReadItem> = Vec::with_capacity(opts.batch_size);
+    let mut failure: Option<ConvertError> = None;
+    for file in &files {
+        let mut sink = |item: ReadItem| {
+            if failure.is_some() {
+                return;
+            }
+            batch.push(item);
+            if batch.len() >= opts.batch_size {
+                if let Err(e) = ctx.process(std::mem::take(&mut batch)) {
+                    failure = Some(e);
+                }
+            }
+        };
+        let opened = open_input(file).and_then(|r| input::read(file, r, &mut sink));
+        if let Err(e) = opened {
+            sink(Err(e));
+        }
+        if let Some(e) = failure.take() {
+            return Err(e);
+        }
+    }
+    ctx.process(batch)?;
+    Ok(summary)
+}
+
+struct Patterns {
+    invoice: Pattern,
+    credit_note: Pattern,
+}
+
+/// The state one run carries from batch to batch.
+struct Ctx<'a, 'o> {
+    opts: &'a Options<'a>,
+    store: &'a mut Store,
+    patterns: &'a Patterns,
+    summary: &'a mut Summary,
+    on_outcome: &'o mut dyn FnMut(&Outcome),
+}
+
+/// An order whose document is built, waiting for its number.
+struct Prepared {
+    record: Record,
+    doc: Document,
+}
+
+/// What numbering decided for one prepared order.
+enum Slot {
+    New {
+        series: String,
+        seq: u64,
+        number: String,
+        preceding: Option<(String, NaiveDate)>,
+    },
+    Existing {
+        number: String,
+        path: String,
+    },
+}
+
+impl Ctx<'_, '_> {
+    fn process(&mut self, batch: Vec<ReadItem>) -> Result<(), ConvertError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let profile = self.opts.profile;
+        let prepared: Vec<Result<Prepared, InputError>> = batch
+            .into_par_iter()
+            .map(|item| {
+                let record = item?;
+                match model::build(&record.order, profile) {
+                    Ok(doc) => Ok(Prepared { record, doc }),
+                    Err(e) => Err(order_error(&record, e)),
+                }
+            })
+            .collect();
+
+        // Number in input order, inside one transaction.
+        let txn = self.store.begin()?;
+        let mut slots: Vec<Result<(Prepared, Slot), InputError>> =
+            Vec::with_capacity(prepared.len());
+        let mut issued_here = HashMap::new();
+        for p in prepared {
+            let slot = match p {
+                Ok(p) => allocate(&txn, &mut issued_here, self.patterns, p)?,
+                Err(e) => Err(e),
+            };
+            slots.push(slot);
+        }
+        // Render the new documents in parallel, insert them, commit.
+        let xml: Vec<Option<Vec<u8>>> = slots
+            .par_iter()
+            .map(|s| match s {
+                Ok((
+                    p,
+                    Slot::New {
+                        number, preceding, ..
+                    },
+                )) => Some(ubl::write(
+                    &p.doc,
+                    &Numbered {
+                        number,
+                        preceding: preceding.as_ref().map(|(n, d)| (n.as_str(), *d)),
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        let mut paths: Vec<Option<String>> = Vec::with_capacity(slots.len());
+        for (slot, xml) in slots.iter().zip(&xml) {
+            let path = match (slot, xml) {
+                (
+                    Ok((
+                        p,
+                        Slot::New {
+                            series,
+                            seq,
+                            number,
+                            ..
+                        },
+                    )),
+                    Some(xml),
+                ) => {
+                    let path = archive::relative_path(number, p.doc.issue_date);
+                    txn.insert(&NewDocument {
+                        number,
+                        series,
+                        seq: *seq,
+                        kind: p.doc.kind.as_str(),
+                        order_id: &p.doc.order_id,
+                        digest: &p.record.digest,
+                        issue_date: &p.doc.issue_date.to_string(),
+                        archive_path: &path,
+                        xml,
+                    })?;
+                    Some(path)
+                }
+                _ => None,
+            };
+            paths.push(path);
+        }
+        txn.commit()?;
+
+        // Durable now: archive the new documents, restore missing files of existing ones, report.
+        let entries: Vec<Entry> = slots
+            .iter()
+            .zip(&xml)
+            .zip(&paths)
+            .filter_map(|((slot, xml), path)| match (slot, xml, path) {
+                (Ok((_, Slot::New { number, .. })), Some(xml), Some(path)) => {
+                    Some(Entry { number, path, xml })
+                }
+                _ => None,
+            })
+            .collect();
+        archive::write_and_mark(self.store, self.opts.out, &entries)?;
+        for (slot, path) in slots.into_iter().zip(paths) {
+            let outcome = match slot {
+                Err(e) => {
+                    self.summary.rejected += 1;
+                    rejected(&e)
+                }
+                Ok((p, Slot::New { number, .. })) => {
+                    match p.doc.kind {
+                        DocKind::Invoice => self.summary.invoices += 1,
+                        DocKind::CreditNote => self.summary.credit_notes += 1,
+                    }
+                    document(&p, number, path.expect("new documents have a path"), false)
+                }
+                Ok((p, Slot::Existing { number, path })) => {
+                    self.summary.existing += 1;
+                    self.restore(&number, &path)?;
+                    document(&p, number, path, true)
+                }
+            };
+            (self.on_outcome)(&outcome);
+        }
+        Ok(())
+    }
+
+    /// Writes an existing document's archive file again if it went missing.
+    fn restore(&mut self, number: &str, path: &str) -> Result<(), ConvertError> {
+        if self.opts.out.join(path).is_file() {
+            return Ok(());
+        }
+        if let Some(xml) = self.store.xml(number)? {
+            archive::write_and_mark(
+                self.store,
+                self.opts.out,
+                &[Entry {
+                    number,
+                    path,
+                    xml: &xml,
+                }],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Decides the number of one order: its existing document, a new number, or a rejection.
+///
+/// `issued_here` holds what this batch issued so far (its rows are inserted only after rendering).
+fn allocate(
+    txn: &crate::store::Txn,
+    issued_here: &mut HashMap<(DocKind, String), Issued>,
+    patterns: &Patterns,
+    p: Prepared,
+) -> Result<Result<(Prepared, Slot), InputError>, StoreError> {
+    let doc = &p.doc;
+    let find = |kind: DocKind, id: &str| -> Result<Option<Issued>, StoreError> {
+        match issued_here.get(&(kind, id.to_owned())) {
+            Some(i) => Ok(Some(i.clone())),
+            None => txn.find(kind.as_str(), id),
+        }
+    };
+    if let Some(issued) = find(doc.kind, &doc.order_id)? {
+        if issued.digest == p.record.digest {
+            let slot = Slot::Existing {
+                number: issued.number,
+                path: issued.archive_path,
+            };
+            return Ok(Ok((p, slot)));
+        }
+        let what = match doc.kind {
+            DocKind::Invoice => "order",
+            DocKind::CreditNote => "refund",
+        };
+        let e = OrderError {
+            field: "order_id".into(),
+            line: None,
+            message: format!(
+                "this {what} was already converted into {} with different content; an issued document cannot \
+                 change: correct it with a refund (credit note) or give the new {what} an id of its own",
+                issued.number
+            ),
+        };
+        return Ok(Err(order_error(&p.record, e)));
+    }
+    let (pattern, preceding) = match doc.kind {
+        DocKind::Invoice => (&patterns.invoice, None),
+        DocKind::CreditNote => {
+            let original = doc.refund_of.as_deref().unwrap_or_default();
+            match find(DocKind::Invoice, original)? {
+                Some(inv) => {
+                    let date = inv.issue_date.parse().expect("the store holds ISO dates");
+                    (&patterns.credit_note, Some((inv.number, date)))
+                }
+                None => {
+                    let e = OrderError {
+                        field: "refund_of".into(),
+                        line: None,
+                        message: format!(
+                            "order {original:?} was never invoiced by ublflow, so there is no invoice to credit; \
+                             convert the order first (or in the same run, before the refund)"
+                        ),
+                    };
+                    return Ok(Err(order_error(&p.record, e)));
+                }
+            }
+        }
+    };
+    let series = pattern.series(doc.issue_date);
+    let seq = txn.next_seq(&series)?;
+    let number = pattern.number(doc.issue_date, seq);
+    issued_here.insert(
+        (doc.kind, doc.order_id.clone()),
+        Issued {
+            number: number.clone(),
+            issue_date: doc.issue_date.to_string(),
+            digest: p.record.digest.to_vec(),
+            archive_path: archive::relative_path(&number, doc.issue_date),
+        },
+    );
+    Ok(Ok((
+        p,
+        Slot::New {
+            series,
+            seq,
+            number,
+            preceding,
+        },
+    )))
+}
+
+fn order_error(record: &Record, e: OrderError) -> InputError {
+    let (position, field) = match (&record.position, e.line) {
+        (Position::Row(_), Some(i)) if i < record.line_rows.len() => (
+            Position::Row(record.line_rows[i]),
+            input::csv_column(&e.field),
+        ),
+        (Position::Row(_), _) => (record.position.clone(), input::csv_column(&e.field)),
+        (Position::Line(_), _) => (record.position.clone(), e.field),
+    };
+    InputError {
+        file: record.file.to_path_buf(),
+        position: Some(position),
+        order_id: Some(record.order.order_id.clone()),
+        field: Some(field),
+        message: e.message,
+    }
+}
+
+fn rejected(e: &InputError) -> Outcome {
+    Outcome::Rejected {
+        file: e.file.display().to_string(),
+        position: e.position.as_ref().map(ToString::to_string),
+        order_id: e.order_id.clone(),
+        field: e.field.clone(),
+        message: e.message.clone(),
+    }
+}
+
+fn document(p: &Prepared, number: String, path: String, existing: bool) -> Outcome {
+    Outcome::Document {
+        file: p.record.file.display().to_string(),
+        order_id: p.doc.order_id.clone(),
+        kind: p.doc.kind.as_str(),
+        number,
+        path,
+        existing,
+    }
+}
+
+fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, InputError> {
+    if path == Path::new("-") {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    std::fs::File::open(path)
+        .map(|f| Box::new(f) as Box<dyn std::io::Read>)
+        .map_err(|e| InputError {
+            file: path.to_owned(),
+            position: None,
+            order_id: None,
+            field: None,
+            message: format!("cannot open: {e}"),
+        })
+}
+
+/// Lists the input files: files as given, folders recursively in name order (`.csv`, `.json`, `.jsonl` only).
+fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ConvertError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input == Path::new("-") || input.is_file() {
+            files.push(input.clone());
+        } else if input.is_dir() {
+            walk(input, &mut files)?;
+        } else {
+            return Err(ConvertError::Input {
+                path: input.clone(),
+                message: "no such file or folder".into(),
+            });
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), ConvertError> {
+    let listing = std::fs::read_dir(dir).map_err(|e| ConvertError::Input {
+        path: dir.to_owned(),
+        message: format!("cannot list: {e}"),
+    })?;
+    let mut entries: Vec<PathBuf> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["csv", "json", "jsonl"]
+                .iter()
+                .any(|k| e.eq_ignore_ascii_case(k))
+        }) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}

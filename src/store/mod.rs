@@ -1,0 +1,283 @@
+//! The embedded store (SQLite, WAL): the system of record for issued documents and their numbers.
+//!
+//! Every issued document's bytes live here, committed in batches together with the numbers they consume, so a
+//! crash can lose no issued document and no number. Archive files are written from the store after the commit
+//! and marked archived once flushed to disk; documents not yet marked are written again on the next start.
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The schema version this build writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("store {path}: {source}")]
+    Sqlite {
+        /// The database path.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer ublflow.
+    #[error("store {path}: schema version {found} is newer than this ublflow understands ({SCHEMA_VERSION})")]
+    TooNew {
+        /// The database path.
+        path: PathBuf,
+        /// The version found.
+        found: i64,
+    },
+}
+
+/// An issued document as the store knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    /// Document number.
+    pub number: String,
+    /// Issue date, `YYYY-MM-DD`.
+    pub issue_date: String,
+    /// Digest of the order it was made from.
+    pub digest: Vec<u8>,
+    /// Archive path, relative to the output folder.
+    pub archive_path: String,
+}
+
+/// A document to insert at commit.
+#[derive(Debug, Clone)]
+pub struct NewDocument<'a> {
+    /// Document number.
+    pub number: &'a str,
+    /// Series the number belongs to.
+    pub series: &'a str,
+    /// Sequence number within the series.
+    pub seq: u64,
+    /// `invoice` or `credit-note`.
+    pub kind: &'a str,
+    /// The order (or refund) id.
+    pub order_id: &'a str,
+    /// Digest of the order.
+    pub digest: &'a [u8],
+    /// Issue date, `YYYY-MM-DD`.
+    pub issue_date: &'a str,
+    /// Archive path, relative to the output folder.
+    pub archive_path: &'a str,
+    /// The UBL XML.
+    pub xml: &'a [u8],
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`, in WAL mode with full synchronous commits.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let wrap = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(wrap)?;
+        conn.busy_timeout(Duration::from_secs(120)).map_err(wrap)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(wrap)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(wrap)?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn wrap(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self_wrap(&self.path, e))?;
+        let version: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self_wrap(&self.path, e))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+            });
+        }
+        if version < 1 {
+            tx.execute_batch(
+                "CREATE TABLE series (
+                    name TEXT PRIMARY KEY,
+                    last INTEGER NOT NULL
+                 );
+                 CREATE TABLE documents (
+                    number TEXT PRIMARY KEY,
+                    series TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    order_id TEXT NOT NULL,
+                    digest BLOB NOT NULL,
+                    issue_date TEXT NOT NULL,
+                    archive_path TEXT NOT NULL,
+                    xml BLOB NOT NULL,
+                    archived INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                    UNIQUE (series, seq),
+                    UNIQUE (kind, order_id)
+                 );
+                 CREATE INDEX documents_unarchived ON documents (archived) WHERE archived = 0;
+                 PRAGMA user_version = 1;",
+            )
+            .map_err(|e| self_wrap(&self.path, e))?;
+        }
+        tx.commit().map_err(|e| self_wrap(&self.path, e))
+    }
+
+    /// Starts a write transaction that holds the store's write lock until commit or drop.
+    pub fn begin(&mut self) -> Result<Txn<'_>, StoreError> {
+        let path = &self.path;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self_wrap(path, e))?;
+        Ok(Txn { tx, path })
+    }
+
+    /// Up to `limit` documents whose archive file is not yet known to be on disk: (number, archive path, XML).
+    pub fn unarchived(&self, limit: usize) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT number, archive_path, xml FROM documents WHERE archived = 0 ORDER BY series, seq LIMIT ?1",
+            )
+            .map_err(|e| self.wrap(e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.wrap(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.wrap(e))
+    }
+
+    /// The stored XML of a document.
+    pub fn xml(&self, number: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT xml FROM documents WHERE number = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.wrap(e))
+    }
+
+    /// Marks documents as archived, once their files are flushed to disk.
+    pub fn mark_archived<'a>(
+        &mut self,
+        numbers: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), StoreError> {
+        let path = &self.path;
+        let tx = self.conn.transaction().map_err(|e| self_wrap(path, e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE documents SET archived = 1 WHERE number = ?1")
+                .map_err(|e| self_wrap(path, e))?;
+            for n in numbers {
+                stmt.execute([n]).map_err(|e| self_wrap(path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| self_wrap(path, e))
+    }
+}
+
+fn self_wrap(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A write transaction: look-ups see what it inserted before.
+pub struct Txn<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: &'a Path,
+}
+
+impl Txn<'_> {
+    fn wrap(&self, source: rusqlite::Error) -> StoreError {
+        self_wrap(self.path, source)
+    }
+
+    /// The document already issued for an order of this kind, if any.
+    pub fn find(&self, kind: &str, order_id: &str) -> Result<Option<Issued>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT number, issue_date, digest, archive_path FROM documents WHERE kind = ?1 AND order_id = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![kind, order_id], |r| {
+                    Ok(Issued {
+                        number: r.get(0)?,
+                        issue_date: r.get(1)?,
+                        digest: r.get(2)?,
+                        archive_path: r.get(3)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.wrap(e))
+    }
+
+    /// Takes the next number of a series (gap-free: it is only kept if the transaction commits).
+    pub fn next_seq(&self, series: &str) -> Result<u64, StoreError> {
+        let next: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO series (name, last) VALUES (?1, 1)
+                 ON CONFLICT (name) DO UPDATE SET last = last + 1 RETURNING last",
+            )
+            .and_then(|mut s| s.query_row([series], |r| r.get(0)))
+            .map_err(|e| self.wrap(e))?;
+        Ok(next as u64)
+    }
+
+    /// Records an issued document.
+    pub fn insert(&self, d: &NewDocument) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO documents (number, series, seq, kind, order_id, digest, issue_date, archive_path, xml)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    d.number,
+                    d.series,
+                    d.seq as i64,
+                    d.kind,
+                    d.order_id,
+                    d.digest,
+                    d.issue_date,
+                    d.archive_path,
+                    d.xml
+                ])
+            })
+            .map(|_| ())
+            .map_err(|e| self.wrap(e))
+    }
+
+    /// Commits: the numbers taken and the documents inserted become durable together.
+    pub fn commit(self) -> Result<(), StoreError> {
+        let path = self.path;
+        self.tx.commit().map_err(|e| self_wrap(path, e))
+    }
+}
