@@ -1,0 +1,106 @@
+//! Helpers shared by the end-to-end tests: running the binary and the official referee.
+#![allow(dead_code)] // each test file uses a different subset of these helpers
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The built `ublflow` binary.
+pub fn ublflow() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ublflow"));
+    c.current_dir(root());
+    c
+}
+
+/// Runs `ublflow convert` with the given arguments and returns its output.
+pub fn convert(args: &[&str]) -> Output {
+    ublflow()
+        .arg("convert")
+        .args(args)
+        .output()
+        .expect("ublflow runs")
+}
+
+/// Every file below `dir` whose name ends in `.xml`, sorted.
+pub fn xml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "xml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The official Peppol BIS 3.0.19 validator from `../shared/tools`, if present.
+pub fn official_validator() -> Option<PathBuf> {
+    let tool = root().join("../shared/tools/official-validate");
+    if tool.is_file() {
+        Some(tool)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent, so documents are not checked against the official rules",
+            tool.display()
+        );
+        None
+    }
+}
+
+/// Checks every XML file below `dir` with the official rules; panics listing every schema error or fatal
+/// finding. Returns how many documents were checked (0 only when the referee is absent).
+pub fn assert_officially_valid(dir: &Path) -> usize {
+    let Some(tool) = official_validator() else {
+        return 0;
+    };
+    let files = xml_files(dir);
+    assert!(!files.is_empty(), "no documents below {}", dir.display());
+    let out = Command::new(tool)
+        .arg("--dir")
+        .arg(dir)
+        .output()
+        .expect("official-validate runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for line in stdout.lines().filter(|l| l.starts_with('{')) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).expect("official-validate prints JSON lines");
+        checked += 1;
+        let file = v["file"].as_str().unwrap_or("?").to_owned();
+        for e in v["xsd_errors"].as_array().into_iter().flatten() {
+            problems.push(format!("{file}: schema: {e}"));
+        }
+        for f in v["failed"].as_array().into_iter().flatten() {
+            if f["flag"] == "fatal" {
+                problems.push(format!("{file}: {} {}", f["id"], f["text"]));
+            }
+        }
+    }
+    assert_eq!(
+        checked,
+        files.len(),
+        "official-validate answered for {checked} of {} documents; stderr: {}",
+        files.len(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        problems.is_empty(),
+        "the official rules reject documents:\n{}",
+        problems.join("\n")
+    );
+    checked
+}
