@@ -104,3 +104,5 @@ pub fn assert_officially_valid(dir: &Path) -> usize {
     );
     checked
 }
+
+pub mod gen;
