@@ -47,6 +47,7 @@ pub struct Profile {
     #[serde(default)]
     pub defaults: Defaults,
     /// Payment terms and accepted means.
+    #[serde(default)]
     pub payment: Payment,
     /// Numbering series for invoices and credit notes.
     #[serde(default)]
@@ -131,7 +132,7 @@ pub struct Bank {
 
 /// Defaults for what an order does not say.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Defaults {
     /// ISO 4217 currency of orders that name none.
     pub currency: String,
@@ -159,36 +160,35 @@ impl Default for Defaults {
 
 /// Payment terms and accepted means.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Payment {
     /// Days from the issue date to the due date of unpaid orders.
-    #[serde(default = "default_terms_days")]
     pub terms_days: u32,
     /// Payment terms text (BT-20), such as "Net 30 days".
     pub terms_text: Option<String>,
     /// Early-payment discount terms, appended to the payment terms.
     pub early_payment_text: Option<String>,
     /// Payment means code (UNCL 4461) for unpaid orders, such as `30` credit transfer or `58` SEPA.
-    #[serde(default = "default_means")]
     pub means: String,
     /// Payment means code for orders already paid at checkout, such as `48` card or `68` online service.
-    #[serde(default = "default_paid_means")]
     pub paid_means: String,
 }
 
-fn default_terms_days() -> u32 {
-    30
-}
-fn default_means() -> String {
-    "30".into()
-}
-fn default_paid_means() -> String {
-    "48".into()
+impl Default for Payment {
+    fn default() -> Self {
+        Payment {
+            terms_days: 30,
+            terms_text: None,
+            early_payment_text: None,
+            means: "30".into(),
+            paid_means: "48".into(),
+        }
+    }
 }
 
 /// Numbering series (BT-1).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Numbering {
     /// Pattern of invoice numbers: `{yyyy}`, `{yy}`, `{mm}` from the issue date and `{seq}` or `{seq:0N}`.
     pub invoice: String,
@@ -207,7 +207,7 @@ impl Default for Numbering {
 
 /// How shipping and order-level discounts are invoiced.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Shipping {
     /// Whether shipping is put on the invoice at all (false when a carrier bills it separately).
     pub invoiced: bool,
@@ -295,5 +295,57 @@ impl Profile {
             ));
         }
         Ok(profile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+        [seller]
+        name = "Shop"
+        vat_id = "ATU12345675"
+        endpoint_id = "9012345000004"
+        endpoint_scheme = "0088"
+        [seller.address]
+        country = "AT"
+    "#;
+
+    #[test]
+    fn a_minimal_profile_takes_documented_defaults() {
+        let p = Profile::parse(MINIMAL, Path::new("p.toml")).unwrap();
+        assert_eq!(p.payment.terms_days, 30);
+        assert_eq!(p.payment.means, "30");
+        assert_eq!(p.numbering.invoice, "INV-{yyyy}-{seq:06}");
+        assert_eq!(p.defaults.currency, "EUR");
+        assert!(p.shipping.invoiced);
+    }
+
+    #[test]
+    fn a_partial_section_keeps_the_other_defaults() {
+        let text =
+            format!("{MINIMAL}\n[payment]\nterms_days = 10\n[shipping]\nvat = \"pro-rata\"\n");
+        let p = Profile::parse(&text, Path::new("p.toml")).unwrap();
+        assert_eq!(p.payment.terms_days, 10);
+        assert_eq!(p.payment.paid_means, "48");
+        assert_eq!(p.shipping.vat, ShippingVat::ProRata);
+        assert_eq!(p.shipping.reason, "Shipping");
+    }
+
+    #[test]
+    fn typos_and_impossible_values_are_refused() {
+        let typo = format!("{MINIMAL}\n[payment]\nterm_days = 10\n");
+        let e = Profile::parse(&typo, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `term_days`"), "{e}");
+        let same = format!(
+            "{MINIMAL}\n[numbering]\ninvoice = \"N-{{seq}}\"\ncredit_note = \"N-{{seq}}\"\n"
+        );
+        let e = Profile::parse(&same, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("numbering.credit_note"), "{e}");
     }
 }

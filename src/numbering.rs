@@ -64,6 +64,12 @@ impl Pattern {
                 "pattern {pattern:?} needs exactly one {{seq}} placeholder"
             ));
         }
+        let has = |p: &Piece| pieces.contains(p);
+        if has(&Piece::Month) && !has(&Piece::Year4) && !has(&Piece::Year2) {
+            return Err(format!(
+                "pattern {pattern:?} has {{mm}} without a year: November 2026 and November 2027 would share a series"
+            ));
+        }
         if pattern.contains(['/', '\\']) || pattern.chars().any(char::is_control) {
             return Err(format!(
                 "pattern {pattern:?} may not contain slashes or control characters (numbers name files)"
@@ -126,5 +132,6 @@ mod tests {
         assert!(Pattern::parse("INV-{seq}-{seq}").is_err());
         assert!(Pattern::parse("INV-{seq").is_err());
         assert!(Pattern::parse("INV-{dd}-{seq}").is_err());
+        assert!(Pattern::parse("INV-{mm}-{seq}").is_err());
     }
 }

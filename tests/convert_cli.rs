@@ -249,3 +249,35 @@ fn cannot_run_exits_2() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("unknown field `colour`"));
 }
+
+#[test]
+fn refunds_cannot_exceed_the_invoice() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("r.jsonl");
+    let refund = |id: &str, qty: &str| {
+        order(id, qty).replace(
+            &format!("\"order_id\": \"{id}\","),
+            &format!("\"order_id\": \"{id}\", \"kind\": \"refund\", \"refund_of\": \"T-1\","),
+        )
+    };
+    let lines = [
+        order("T-1", "3"),
+        refund("T-1-R1", "2"),
+        refund("T-1-R2", "2"),
+        refund("T-1-R3", "1"),
+    ]
+    .map(|o| o.replace('\n', " "))
+    .join("\n");
+    fs::write(&input, lines).unwrap();
+    let out = dir.path().join("out");
+    let r = run(&[&input], &out, &[]);
+    assert_eq!(r.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(stderr.contains("order T-1-R2: field lines: this refund of 240.00 would bring the credit notes against INV-2026-000001 to 480.00 while the invoice totals 360.00"), "{stderr}");
+    // The first and third refunds fit: two credit notes, numbered without a gap.
+    assert_eq!(
+        archived_numbers(&out),
+        ["CN-2026-000001", "CN-2026-000002", "INV-2026-000001"]
+    );
+    support::assert_officially_valid(&out.join("archive"));
+}

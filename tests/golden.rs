@@ -1,4 +1,4 @@
-//! Golden fixtures: every `fixtures/cases/<case>.jsonl` converts into exactly `fixtures/expected/<case>/*.xml`,
+//! Golden fixtures: every `fixtures/cases/<case>.jsonl` (or `.csv`) converts into exactly `fixtures/expected/<case>/*.xml`,
 //! and every produced document passes the official Peppol BIS 3.0 rules.
 //!
 //! Set `UBLFLOW_BLESS=1` to rewrite the expected files after an intended change (then review the diff).
@@ -15,7 +15,7 @@ fn cases_match_expected_documents_and_pass_the_official_rules() {
     let mut cases: Vec<_> = fs::read_dir(&cases_dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl" || x == "csv"))
         .collect();
     cases.sort();
     assert!(cases.len() >= 10, "the golden cases are missing");

@@ -71,6 +71,7 @@ prop_compose! {
         paid in any::<bool>(),
         shipping in prop::option::of(money(2_000)),
         coupon in prop::option::of(money(500)),
+        wrap in prop::option::of((money(900), prop_oneof![Just("20"), Just("13")])),
     ) -> RawOrder {
         RawOrder {
             order_id: "P-1".into(),
@@ -93,7 +94,15 @@ prop_compose! {
             delivery: None,
             lines,
             shipping: shipping.map(|a| RawCharge { amount: Some(a), ..Default::default() }),
-            charges: Vec::new(),
+            charges: wrap
+                .map(|(a, rate)| RawCharge {
+                    amount: Some(a),
+                    reason: Some("Gift wrapping".into()),
+                    vat_category: Some("S".into()),
+                    vat_rate: Some(rate.parse().unwrap()),
+                })
+                .into_iter()
+                .collect(),
             discounts: coupon.map(|a| RawCharge { amount: Some(a), reason: Some("Coupon".into()), ..Default::default() }).into_iter().collect(),
             payment: RawPayment { status: if paid { PaymentStatus::Paid } else { PaymentStatus::Unpaid }, ..Default::default() },
         }
@@ -118,7 +127,8 @@ fn paid_by_customer(o: &RawOrder) -> Decimal {
         .and_then(|s| s.amount)
         .unwrap_or_default();
     let coupons: Decimal = o.discounts.iter().filter_map(|d| d.amount).sum();
-    lines + shipping - coupons
+    let charges: Decimal = o.charges.iter().filter_map(|c| c.amount).sum();
+    lines + shipping + charges - coupons
 }
 
 fn check_balances(o: &RawOrder, d: &Document) -> Result<(), TestCaseError> {

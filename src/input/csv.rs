@@ -86,8 +86,7 @@ const REQUIRED: &[&str] = &[
 pub(super) fn column_for(path: &str) -> String {
     let path = path
         .replace("buyer.address.", "buyer_")
-        .replace("delivery.address.", "delivery_")
-        .replace("buyer.type", "buyer_type");
+        .replace("delivery.address.", "delivery_");
     let path = match path.split_once("].") {
         Some((head, tail)) if head.starts_with("lines[") => format!("line_{tail}"),
         Some((head, tail)) if head.starts_with("charges[") => format!("charge_{tail}"),
@@ -289,6 +288,15 @@ impl Cells<'_> {
         self.parsed(name, "a date (YYYY-MM-DD)")
     }
 
+    fn boolean(&self, name: &'static str) -> CellResult<Option<bool>> {
+        match self.text(name)?.map(|t| t.to_ascii_lowercase()) {
+            None => Ok(None),
+            Some(t) if t == "true" || t == "yes" || t == "1" => Ok(Some(true)),
+            Some(t) if t == "false" || t == "no" || t == "0" => Ok(Some(false)),
+            Some(t) => Err((name, format!("{t:?} is not one of true, false"))),
+        }
+    }
+
     fn choice<T: serde::de::DeserializeOwned>(
         &self,
         name: &'static str,
@@ -384,9 +392,7 @@ fn fill_order(o: &mut RawOrder, c: &Cells) -> CellResult<()> {
         .date("order_date")?
         .ok_or(("order_date", "order_date is empty".to_string()))?;
     o.currency = c.text("currency")?;
-    o.prices_include_vat = c
-        .choice("prices_include_vat", "true, false")?
-        .unwrap_or(false);
+    o.prices_include_vat = c.boolean("prices_include_vat")?.unwrap_or(false);
     o.buyer_reference = c.text("buyer_reference")?;
     o.purchase_order = c.text("purchase_order")?;
     o.note = c.text("note")?;
@@ -408,10 +414,7 @@ fn fill_order(o: &mut RawOrder, c: &Cells) -> CellResult<()> {
     let delivery = RawDelivery {
         name: c.text("delivery_name")?,
         date: c.date("delivery_date")?,
-        address: delivery_address
-            .country
-            .is_some()
-            .then_some(delivery_address),
+        address: has_any(&delivery_address).then_some(delivery_address),
     };
     if delivery.name.is_some() || delivery.date.is_some() || delivery.address.is_some() {
         o.delivery = Some(delivery);
@@ -427,6 +430,20 @@ fn fill_order(o: &mut RawOrder, c: &Cells) -> CellResult<()> {
         means: c.text("payment_means")?,
     };
     Ok(())
+}
+
+/// Whether any field of an address is filled in (a partial one is then reported, not dropped).
+fn has_any(a: &RawAddress) -> bool {
+    [
+        &a.street,
+        &a.additional_street,
+        &a.city,
+        &a.postal_code,
+        &a.region,
+        &a.country,
+    ]
+    .iter()
+    .any(|f| f.is_some())
 }
 
 fn read_line(c: &Cells) -> CellResult<RawLine> {

@@ -268,8 +268,7 @@ pub fn build(order: &RawOrder, profile: &Profile) -> Result<Document, OrderError
         }
         let (taxable, amount) = if gross {
             let factor = Decimal::ONE + tax.rate / Decimal::ONE_HUNDRED;
-            let taxable = cents(total / factor);
-            spread_net(parts, taxable, factor, &mut lines, &mut acs);
+            let taxable = spread_net(parts, cents(total / factor), factor, &mut lines, &mut acs);
             (taxable, total - taxable)
         } else {
             (total, cents(total * tax.rate / Decimal::ONE_HUNDRED))
@@ -337,14 +336,15 @@ pub fn build(order: &RawOrder, profile: &Profile) -> Result<Document, OrderError
     })
 }
 
-/// Spreads a group's taxable amount over its parts in proportion to their gross amounts.
+/// Spreads a group's taxable amount over its parts in proportion to their gross amounts; returns the
+/// group's final taxable amount (the target, or the sum of the converted charges when the group has no line).
 fn spread_net(
     parts: &[Part],
     taxable: Decimal,
     factor: Decimal,
     lines: &mut [Line],
     acs: &mut [AllowanceCharge],
-) {
+) -> Decimal {
     // Charges and allowances are converted on their own; the lines take up the rest.
     let mut for_lines = taxable;
     for p in parts {
@@ -362,7 +362,7 @@ fn spread_net(
         })
         .collect();
     if idx.is_empty() {
-        return;
+        return taxable - for_lines;
     }
     let weights: Vec<Decimal> = idx.iter().map(|&i| lines[i].net_amount).collect();
     let shares = if for_lines.is_sign_negative() {
@@ -374,6 +374,7 @@ fn spread_net(
     for (&i, share) in idx.iter().zip(shares) {
         lines[i].net_amount = share;
     }
+    taxable
 }
 
 fn check_money(amount: Decimal) -> Result<(), String> {

@@ -36,7 +36,8 @@ pub fn write_file(out: &Path, relative: &str, xml: &[u8]) -> Result<(), ArchiveE
     };
     let dir = path.parent().expect("archive paths have a folder");
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let tmp = path.with_extension("xml.tmp");
+    // A name of this process's own, so that two runs restoring the same file never share a temporary file.
+    let tmp = path.with_extension(format!("xml.{}.tmp", std::process::id()));
     let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
     f.write_all(xml).map_err(io(&tmp))?;
     drop(f);

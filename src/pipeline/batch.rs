@@ -13,6 +13,7 @@ use crate::store::{Issued, NewDocument, Store, StoreError};
 use crate::ubl;
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -167,6 +168,15 @@ struct Ctx<'a, 'o> {
     on_outcome: &'o mut dyn FnMut(&Outcome),
 }
 
+/// What the current batch has issued so far, before its rows are in the store.
+#[derive(Default)]
+struct Batch {
+    /// Documents by kind and order id.
+    issued: HashMap<(DocKind, String), Issued>,
+    /// Credit note totals by the number of the invoice they correct.
+    credited: HashMap<String, Decimal>,
+}
+
 /// An order whose document is built, waiting for its number.
 struct Prepared {
     record: Record,
@@ -208,10 +218,10 @@ impl Ctx<'_, '_> {
         let txn = self.store.begin()?;
         let mut slots: Vec<Result<(Prepared, Slot), InputError>> =
             Vec::with_capacity(prepared.len());
-        let mut issued_here = HashMap::new();
+        let mut here = Batch::default();
         for p in prepared {
             let slot = match p {
-                Ok(p) => allocate(&txn, &mut issued_here, self.patterns, p)?,
+                Ok(p) => allocate(&txn, &mut here, self.patterns, p)?,
                 Err(e) => Err(e),
             };
             slots.push(slot);
@@ -245,7 +255,7 @@ impl Ctx<'_, '_> {
                             series,
                             seq,
                             number,
-                            ..
+                            preceding,
                         },
                     )),
                     Some(xml),
@@ -260,6 +270,8 @@ impl Ctx<'_, '_> {
                         digest: &p.record.digest,
                         issue_date: &p.doc.issue_date.to_string(),
                         archive_path: &path,
+                        total: p.doc.totals.tax_inclusive,
+                        credits: preceding.as_ref().map(|(n, _)| n.as_str()),
                         xml,
                     })?;
                     Some(path)
@@ -329,16 +341,16 @@ impl Ctx<'_, '_> {
 
 /// Decides the number of one order: its existing document, a new number, or a rejection.
 ///
-/// `issued_here` holds what this batch issued so far (its rows are inserted only after rendering).
+/// `here` holds what this batch issued so far (its rows are inserted only after rendering).
 fn allocate(
     txn: &crate::store::Txn,
-    issued_here: &mut HashMap<(DocKind, String), Issued>,
+    here: &mut Batch,
     patterns: &Patterns,
     p: Prepared,
 ) -> Result<Result<(Prepared, Slot), InputError>, StoreError> {
     let doc = &p.doc;
     let find = |kind: DocKind, id: &str| -> Result<Option<Issued>, StoreError> {
-        match issued_here.get(&(kind, id.to_owned())) {
+        match here.issued.get(&(kind, id.to_owned())) {
             Some(i) => Ok(Some(i.clone())),
             None => txn.find(kind.as_str(), id),
         }
@@ -372,6 +384,24 @@ fn allocate(
             let original = doc.refund_of.as_deref().unwrap_or_default();
             match find(DocKind::Invoice, original)? {
                 Some(inv) => {
+                    let before = txn.credited(&inv.number)?
+                        + here.credited.get(&inv.number).copied().unwrap_or_default();
+                    let total = doc.totals.tax_inclusive;
+                    if before + total > inv.total {
+                        let e = OrderError {
+                            field: "lines".into(),
+                            line: None,
+                            message: format!(
+                                "this refund of {total} would bring the credit notes against {} to {} while the \
+                                 invoice totals {}; refunds cannot exceed what was invoiced",
+                                inv.number,
+                                before + total,
+                                inv.total
+                            ),
+                        };
+                        return Ok(Err(order_error(&p.record, e)));
+                    }
+                    *here.credited.entry(inv.number.clone()).or_default() += total;
                     let date = inv.issue_date.parse().expect("the store holds ISO dates");
                     (&patterns.credit_note, Some((inv.number, date)))
                 }
@@ -392,13 +422,14 @@ fn allocate(
     let series = pattern.series(doc.issue_date);
     let seq = txn.next_seq(&series)?;
     let number = pattern.number(doc.issue_date, seq);
-    issued_here.insert(
+    here.issued.insert(
         (doc.kind, doc.order_id.clone()),
         Issued {
             number: number.clone(),
             issue_date: doc.issue_date.to_string(),
             digest: p.record.digest.to_vec(),
             archive_path: archive::relative_path(&number, doc.issue_date),
+            total: doc.totals.tax_inclusive,
         },
     );
     Ok(Ok((
@@ -414,6 +445,7 @@ fn allocate(
 
 fn order_error(record: &Record, e: OrderError) -> InputError {
     let (position, field) = match (&record.position, e.line) {
+        _ if e.field.starts_with("profile:") => (record.position.clone(), e.field),
         (Position::Row(_), Some(i)) if i < record.line_rows.len() => (
             Position::Row(record.line_rows[i]),
             input::csv_column(&e.field),

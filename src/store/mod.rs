@@ -5,6 +5,7 @@
 //! and marked archived once flushed to disk; documents not yet marked are written again on the next start.
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -43,6 +44,8 @@ pub struct Issued {
     pub digest: Vec<u8>,
     /// Archive path, relative to the output folder.
     pub archive_path: String,
+    /// Invoice total with VAT (BT-112).
+    pub total: Decimal,
 }
 
 /// A document to insert at commit.
@@ -64,6 +67,10 @@ pub struct NewDocument<'a> {
     pub issue_date: &'a str,
     /// Archive path, relative to the output folder.
     pub archive_path: &'a str,
+    /// Invoice total with VAT (BT-112).
+    pub total: Decimal,
+    /// For a credit note: the number of the invoice it corrects.
+    pub credits: Option<&'a str>,
     /// The UBL XML.
     pub xml: &'a [u8],
 }
@@ -131,12 +138,15 @@ impl Store {
                     digest BLOB NOT NULL,
                     issue_date TEXT NOT NULL,
                     archive_path TEXT NOT NULL,
+                    total TEXT NOT NULL,
+                    credits TEXT,
                     xml BLOB NOT NULL,
                     archived INTEGER NOT NULL DEFAULT 0,
                     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
                     UNIQUE (series, seq),
                     UNIQUE (kind, order_id)
                  );
+                 CREATE INDEX documents_credits ON documents (credits) WHERE credits IS NOT NULL;
                  CREATE INDEX documents_unarchived ON documents (archived) WHERE archived = 0;
                  PRAGMA user_version = 1;",
             )
@@ -200,6 +210,14 @@ impl Store {
     }
 }
 
+/// Reads a decimal stored as text.
+fn decimal(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Decimal> {
+    let text: String = r.get(i)?;
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 fn self_wrap(path: &Path, source: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
         path: path.to_owned(),
@@ -222,7 +240,7 @@ impl Txn<'_> {
     pub fn find(&self, kind: &str, order_id: &str) -> Result<Option<Issued>, StoreError> {
         self.tx
             .prepare_cached(
-                "SELECT number, issue_date, digest, archive_path FROM documents WHERE kind = ?1 AND order_id = ?2",
+                "SELECT number, issue_date, digest, archive_path, total FROM documents WHERE kind = ?1 AND order_id = ?2",
             )
             .and_then(|mut s| {
                 s.query_row(params![kind, order_id], |r| {
@@ -231,9 +249,21 @@ impl Txn<'_> {
                         issue_date: r.get(1)?,
                         digest: r.get(2)?,
                         archive_path: r.get(3)?,
+                        total: decimal(r, 4)?,
                     })
                 })
                 .optional()
+            })
+            .map_err(|e| self.wrap(e))
+    }
+
+    /// The sum of the totals of the credit notes issued against an invoice.
+    pub fn credited(&self, invoice_number: &str) -> Result<Decimal, StoreError> {
+        self.tx
+            .prepare_cached("SELECT total FROM documents WHERE credits = ?1")
+            .and_then(|mut s| {
+                s.query_map([invoice_number], |r| decimal(r, 0))?
+                    .sum::<Result<Decimal, _>>()
             })
             .map_err(|e| self.wrap(e))
     }
@@ -255,8 +285,9 @@ impl Txn<'_> {
     pub fn insert(&self, d: &NewDocument) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO documents (number, series, seq, kind, order_id, digest, issue_date, archive_path, xml)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO documents
+                    (number, series, seq, kind, order_id, digest, issue_date, archive_path, total, credits, xml)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -268,6 +299,8 @@ impl Txn<'_> {
                     d.digest,
                     d.issue_date,
                     d.archive_path,
+                    d.total.to_string(),
+                    d.credits,
                     d.xml
                 ])
             })
