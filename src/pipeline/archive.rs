@@ -27,7 +27,10 @@ pub fn relative_path(number: &str, issue_date: chrono::NaiveDate) -> String {
     format!("archive/{}/{number}.xml", issue_date.format("%Y/%m"))
 }
 
-/// Writes one archive file atomically (temporary name, then rename), without an fsync of its own.
+/// Writes one archive file, without an fsync of its own.
+///
+/// No temporary name is needed: a file is only trusted once the store marks it archived, after the group flush,
+/// and a file cut short by a crash before that is written again from the store on the next start.
 pub fn write_file(out: &Path, relative: &str, xml: &[u8]) -> Result<(), ArchiveError> {
     let path = out.join(relative);
     let io = |path: &Path| {
@@ -36,12 +39,8 @@ pub fn write_file(out: &Path, relative: &str, xml: &[u8]) -> Result<(), ArchiveE
     };
     let dir = path.parent().expect("archive paths have a folder");
     fs::create_dir_all(dir).map_err(io(dir))?;
-    // A name of this process's own, so that two runs restoring the same file never share a temporary file.
-    let tmp = path.with_extension(format!("xml.{}.tmp", std::process::id()));
-    let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(xml).map_err(io(&tmp))?;
-    drop(f);
-    fs::rename(&tmp, &path).map_err(io(&path))
+    let mut f = fs::File::create(&path).map_err(io(&path))?;
+    f.write_all(xml).map_err(io(&path))
 }
 
 /// Flushes everything written to the file system holding `out` to disk: one group flush for many files.

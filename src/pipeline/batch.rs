@@ -9,7 +9,7 @@ use crate::config::Profile;
 use crate::input::{self, InputError, Position, ReadItem, Record};
 use crate::model::{self, DocKind, Document, Numbered, OrderError};
 use crate::numbering::Pattern;
-use crate::store::{Issued, NewDocument, Store, StoreError};
+use crate::store::{self, Issued, NewDocument, Store, StoreError};
 use crate::ubl;
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -227,7 +227,7 @@ impl Ctx<'_, '_> {
             slots.push(slot);
         }
         // Render the new documents in parallel, insert them, commit.
-        let xml: Vec<Option<Vec<u8>>> = slots
+        let rendered: Vec<Option<(Vec<u8>, Vec<u8>)>> = slots
             .par_iter()
             .map(|s| match s {
                 Ok((
@@ -235,18 +235,22 @@ impl Ctx<'_, '_> {
                     Slot::New {
                         number, preceding, ..
                     },
-                )) => Some(ubl::write(
-                    &p.doc,
-                    &Numbered {
-                        number,
-                        preceding: preceding.as_ref().map(|(n, d)| (n.as_str(), *d)),
-                    },
-                )),
+                )) => {
+                    let xml = ubl::write(
+                        &p.doc,
+                        &Numbered {
+                            number,
+                            preceding: preceding.as_ref().map(|(n, d)| (n.as_str(), *d)),
+                        },
+                    );
+                    let packed = store::pack(&xml);
+                    Some((xml, packed))
+                }
                 _ => None,
             })
             .collect();
         let mut paths: Vec<Option<String>> = Vec::with_capacity(slots.len());
-        for (slot, xml) in slots.iter().zip(&xml) {
+        for (slot, xml) in slots.iter().zip(&rendered) {
             let path = match (slot, xml) {
                 (
                     Ok((
@@ -258,7 +262,7 @@ impl Ctx<'_, '_> {
                             preceding,
                         },
                     )),
-                    Some(xml),
+                    Some((_, packed)),
                 ) => {
                     let path = archive::relative_path(number, p.doc.issue_date);
                     txn.insert(&NewDocument {
@@ -272,7 +276,7 @@ impl Ctx<'_, '_> {
                         archive_path: &path,
                         total: p.doc.totals.tax_inclusive,
                         credits: preceding.as_ref().map(|(n, _)| n.as_str()),
-                        xml,
+                        packed_xml: packed,
                     })?;
                     Some(path)
                 }
@@ -285,10 +289,10 @@ impl Ctx<'_, '_> {
         // Durable now: archive the new documents, restore missing files of existing ones, report.
         let entries: Vec<Entry> = slots
             .iter()
-            .zip(&xml)
+            .zip(&rendered)
             .zip(&paths)
-            .filter_map(|((slot, xml), path)| match (slot, xml, path) {
-                (Ok((_, Slot::New { number, .. })), Some(xml), Some(path)) => {
+            .filter_map(|((slot, rendered), path)| match (slot, rendered, path) {
+                (Ok((_, Slot::New { number, .. })), Some((xml, _)), Some(path)) => {
                     Some(Entry { number, path, xml })
                 }
                 _ => None,

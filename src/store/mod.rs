@@ -23,6 +23,14 @@ pub enum StoreError {
         /// The SQLite error.
         source: rusqlite::Error,
     },
+    /// A stored document cannot be unpacked.
+    #[error("store: document {number} is damaged: {message}")]
+    Corrupt {
+        /// The document number.
+        number: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The database was written by a newer ublflow.
     #[error("store {path}: schema version {found} is newer than this ublflow understands ({SCHEMA_VERSION})")]
     TooNew {
@@ -71,8 +79,21 @@ pub struct NewDocument<'a> {
     pub total: Decimal,
     /// For a credit note: the number of the invoice it corrects.
     pub credits: Option<&'a str>,
-    /// The UBL XML.
-    pub xml: &'a [u8],
+    /// The UBL XML, packed with [`pack`] (callers pack in parallel, off the commit path).
+    pub packed_xml: &'a [u8],
+}
+
+/// Packs a document for the store (LZ4; UBL XML shrinks about fourfold, and the store's writes with it).
+pub fn pack(xml: &[u8]) -> Vec<u8> {
+    lz4_flex::block::compress_prepend_size(xml)
+}
+
+/// Unpacks a stored document.
+fn unpack(packed: &[u8], number: &str) -> Result<Vec<u8>, StoreError> {
+    lz4_flex::block::decompress_size_prepended(packed).map_err(|e| StoreError::Corrupt {
+        number: number.to_owned(),
+        message: e.to_string(),
+    })
 }
 
 /// An open store.
@@ -174,21 +195,30 @@ impl Store {
             )
             .map_err(|e| self.wrap(e))?;
         let rows = stmt
-            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, Vec<u8>>(2)?))
+            })
             .map_err(|e| self.wrap(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.wrap(e))
+        rows.map(|row| {
+            let (number, path, packed) = row.map_err(|e| self.wrap(e))?;
+            let xml = unpack(&packed, &number)?;
+            Ok((number, path, xml))
+        })
+        .collect()
     }
 
     /// The stored XML of a document.
     pub fn xml(&self, number: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.conn
+        let packed: Option<Vec<u8>> = self
+            .conn
             .query_row(
                 "SELECT xml FROM documents WHERE number = ?1",
                 [number],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| self.wrap(e))
+            .map_err(|e| self.wrap(e))?;
+        packed.map(|p| unpack(&p, number)).transpose()
     }
 
     /// Marks documents as archived, once their files are flushed to disk.
@@ -301,7 +331,7 @@ impl Txn<'_> {
                     d.archive_path,
                     d.total.to_string(),
                     d.credits,
-                    d.xml
+                    d.packed_xml
                 ])
             })
             .map(|_| ())
