@@ -228,13 +228,11 @@ fn finish(file: &Arc<Path>, g: Group) -> ReadItem {
     if let Some(e) = g.error {
         return Err(e);
     }
-    let digest = super::json::digest(&g.order);
     Ok(Record {
         order: g.order,
         file: file.clone(),
         position: Position::Row(g.first_row),
         line_rows: g.line_rows,
-        digest,
     })
 }
 

@@ -1,35 +1,155 @@
 //! JSON orders: one object, an array of objects, or JSON Lines (objects one after another).
 //!
-//! The input is parsed as a stream; each order is first read as a generic JSON value (so a wrong field fails
-//! only that order) and then mapped to [`RawOrder`], with the failing field's path in the error.
+//! A small scanner cuts the input into top-level order objects without parsing them (tracking only strings
+//! and nesting), so memory holds one order at a time and a bad order does not stop the file; each object is
+//! then parsed on its own, with the failing field's path and line in the error.
 
 use super::{InputError, Position, RawOrder, ReadItem, Record};
-use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use std::cell::Cell;
-use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::Path;
-use std::rc::Rc;
 use std::sync::Arc;
 
-/// Counts the newlines the parser has consumed, so each order knows the line it starts on.
-struct LineCounter<R> {
-    inner: R,
-    line: Rc<Cell<u64>>,
+/// Where the scanner is in the top-level structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Top {
+    /// Before the first value: decides between an array and a stream of objects.
+    Start,
+    /// A stream of objects (one object, or JSON Lines).
+    Stream,
+    /// Inside the top-level array, expecting an element.
+    ArrayElement,
+    /// Inside the top-level array, after an element: expecting `,` or `]`.
+    ArrayNext,
+    /// After the top-level array's `]`.
+    Done,
 }
 
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let newlines = buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-        self.line.set(self.line.get() + newlines);
-        Ok(n)
+/// Cuts a JSON input into top-level order objects.
+struct Splitter<R> {
+    reader: R,
+    /// Current line (1-based) of the next byte.
+    line: u64,
+    top: Top,
+}
+
+/// One cut: the object's bytes and the line it starts on, or a structural error.
+enum Cut {
+    Object(u64, Vec<u8>),
+    Error(u64, String),
+}
+
+impl<R: BufRead> Splitter<R> {
+    fn next_byte(&mut self) -> std::io::Result<Option<u8>> {
+        let buf = self.reader.fill_buf()?;
+        let Some(&b) = buf.first() else {
+            return Ok(None);
+        };
+        self.reader.consume(1);
+        if b == b'\n' {
+            self.line += 1;
+        }
+        Ok(Some(b))
+    }
+
+    /// Reads one object whose `{` was just consumed, into `out`.
+    fn object(&mut self, out: &mut Vec<u8>) -> std::io::Result<Result<(), String>> {
+        out.push(b'{');
+        let mut depth = 1usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        loop {
+            // Copy whole runs of ordinary bytes at once.
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(Err("the file ends inside an order object".into()));
+            }
+            let mut used = 0;
+            let mut finished = false;
+            for &b in buf {
+                used += 1;
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                if in_string {
+                    match (escaped, b) {
+                        (true, _) => escaped = false,
+                        (false, b'\\') => escaped = true,
+                        (false, b'"') => in_string = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            finished = true;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out.extend_from_slice(&buf[..used]);
+            self.reader.consume(used);
+            if finished {
+                return Ok(Ok(()));
+            }
+        }
+    }
+
+    /// The next order object, `None` at a clean end.
+    fn next_cut(&mut self) -> std::io::Result<Option<Cut>> {
+        loop {
+            let line = self.line;
+            let Some(b) = self.next_byte()? else {
+                return Ok(match self.top {
+                    Top::Start => Some(Cut::Error(line, "the file holds no orders".into())),
+                    Top::ArrayElement | Top::ArrayNext => Some(Cut::Error(
+                        line,
+                        "the file ends inside the array of orders (missing ']')".into(),
+                    )),
+                    Top::Stream | Top::Done => None,
+                });
+            };
+            if b.is_ascii_whitespace() {
+                continue;
+            }
+            match (self.top, b) {
+                (Top::Start, b'[') => self.top = Top::ArrayElement,
+                (Top::ArrayElement, b']') | (Top::ArrayNext, b']') => self.top = Top::Done,
+                (Top::ArrayNext, b',') => self.top = Top::ArrayElement,
+                (Top::Start | Top::Stream | Top::ArrayElement, b'{') => {
+                    self.top = match self.top {
+                        Top::ArrayElement => Top::ArrayNext,
+                        _ => Top::Stream,
+                    };
+                    let mut out = Vec::with_capacity(2048);
+                    return Ok(Some(match self.object(&mut out)? {
+                        Ok(()) => Cut::Object(line, out),
+                        Err(message) => Cut::Error(line, message),
+                    }));
+                }
+                (top, other) => {
+                    let expected = match top {
+                        Top::ArrayElement => "an order object",
+                        Top::ArrayNext => "',' or ']'",
+                        Top::Done => "nothing after the array",
+                        Top::Start | Top::Stream => "an order object or an array of orders",
+                    };
+                    return Ok(Some(Cut::Error(
+                        self.line,
+                        format!("unexpected {:?}, expected {expected}", char::from(other)),
+                    )));
+                }
+            }
+        }
     }
 }
 
-pub(super) fn read<R: Read>(
+pub(super) fn read<R: std::io::Read>(
     file: Arc<Path>,
     mut reader: std::io::BufReader<R>,
     sink: &mut dyn FnMut(ReadItem),
@@ -40,152 +160,135 @@ pub(super) fn read<R: Read>(
     {
         reader.consume(3);
     }
-    let line = Rc::new(Cell::new(1));
-    let counter = LineCounter {
-        inner: reader,
-        line: line.clone(),
+    let mut splitter = Splitter {
+        reader,
+        line: 1,
+        top: Top::Start,
     };
-    let mut de = serde_json::Deserializer::from_reader(counter);
-    let mut emit = |start: u64, value: serde_json::Value| sink(map_order(&file, start, value));
-    let top = TopLevel {
-        line: &line,
-        emit: &mut emit,
-    };
-    let result = top.run(&mut de);
-    if let Err(e) = result {
-        sink(Err(syntax_error(&file, &e)));
-    }
-}
-
-/// Drives the deserializer over the top level: an array of orders or a stream of objects.
-struct TopLevel<'a> {
-    line: &'a Rc<Cell<u64>>,
-    emit: &'a mut dyn FnMut(u64, serde_json::Value),
-}
-
-impl TopLevel<'_> {
-    fn run<R: serde_json::de::Read<'static>>(
-        self,
-        de: &mut serde_json::Deserializer<R>,
-    ) -> Result<(), serde_json::Error> {
-        let mut first = true;
-        loop {
-            if de.end().is_ok() {
-                if first {
-                    return Err(de::Error::custom("the file holds no orders"));
-                }
-                return Ok(());
+    loop {
+        match splitter.next_cut() {
+            Ok(None) => return,
+            Ok(Some(Cut::Object(line, bytes))) => sink(parse(&file, line, &bytes)),
+            Ok(Some(Cut::Error(line, message))) => {
+                return sink(Err(file_error(
+                    &file,
+                    line,
+                    format!("{message}; orders after this point in the file were not read"),
+                )))
             }
-            first = false;
-            de.deserialize_any(TopVisitor {
-                line: self.line,
-                emit: &mut *self.emit,
-            })?;
+            Err(e) => {
+                return sink(Err(file_error(
+                    &file,
+                    splitter.line,
+                    format!("cannot read: {e}"),
+                )))
+            }
         }
     }
 }
 
-struct TopVisitor<'a> {
-    line: &'a Rc<Cell<u64>>,
-    emit: &'a mut dyn FnMut(u64, serde_json::Value),
-}
-
-impl<'de> Visitor<'de> for TopVisitor<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an order object or an array of order objects")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let start = self.line.get();
-        let value = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        (self.emit)(start, value);
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some((start, value)) = seq.next_element_seed(Located { line: self.line })? {
-            (self.emit)(start, value);
-        }
-        Ok(())
-    }
-}
-
-/// Reads one array element and the line its opening brace is on.
-struct Located<'a> {
-    line: &'a Rc<Cell<u64>>,
-}
-
-impl<'de> DeserializeSeed<'de> for Located<'_> {
-    type Value = (u64, serde_json::Value);
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Located<'_> {
-    type Value = (u64, serde_json::Value);
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an order object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let start = self.line.get();
-        let value = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok((start, value))
-    }
-}
-
-fn map_order(file: &Arc<Path>, start: u64, value: serde_json::Value) -> ReadItem {
-    let order_id = value
-        .get("order_id")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
-    let error = |field: Option<String>, message: String| InputError {
-        file: file.to_path_buf(),
-        position: Some(Position::Line(start)),
-        order_id: order_id.clone(),
-        field,
-        message,
-    };
-    let order: RawOrder = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        error((path != ".").then_some(path), inner)
-    })?;
-    let digest = digest(&order);
-    Ok(Record {
-        order,
-        file: file.clone(),
-        position: Position::Line(start),
-        line_rows: Vec::new(),
-        digest,
-    })
-}
-
-/// SHA-256 over the order's canonical JSON form: the same order from JSON or CSV gives the same digest.
-pub(super) fn digest(order: &RawOrder) -> [u8; 32] {
-    let bytes = serde_json::to_vec(order).expect("an order always serialises");
-    Sha256::digest(&bytes).into()
-}
-
-fn syntax_error(file: &Path, e: &serde_json::Error) -> InputError {
-    let message = e.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    };
+fn file_error(file: &Path, line: u64, message: String) -> InputError {
     InputError {
         file: file.to_owned(),
-        position: (e.line() > 0).then(|| Position::Line(e.line() as u64)),
+        position: Some(Position::Line(line)),
         order_id: None,
         field: None,
-        message: format!(
-            "{message} (column {}); orders after this point in the file were not read",
-            e.column()
-        ),
+        message,
+    }
+}
+
+/// Parses one order object that starts on `start`.
+fn parse(file: &Arc<Path>, start: u64, bytes: &[u8]) -> ReadItem {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, RawOrder>(&mut de) {
+        Ok(order) => Ok(Record {
+            order,
+            file: file.clone(),
+            position: Position::Line(start),
+            line_rows: Vec::new(),
+        }),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let line = start + inner.line().saturating_sub(1) as u64;
+            let mut message = inner.to_string();
+            if let Some(i) = message.rfind(" at line ") {
+                message.truncate(i);
+            }
+            let order_id = serde_json::from_slice::<serde_json::Value>(bytes)
+                .ok()
+                .and_then(|v| v.get("order_id")?.as_str().map(str::to_owned));
+            Err(InputError {
+                file: file.to_path_buf(),
+                position: Some(Position::Line(line)),
+                order_id,
+                field: (path != ".").then_some(path),
+                message,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cuts(text: &str) -> Vec<Result<u64, String>> {
+        let mut s = Splitter {
+            reader: std::io::BufReader::with_capacity(7, text.as_bytes()),
+            line: 1,
+            top: Top::Start,
+        };
+        let mut out = Vec::new();
+        while let Some(cut) = s.next_cut().unwrap() {
+            match cut {
+                Cut::Object(line, bytes) => {
+                    serde_json::from_slice::<serde_json::Value>(&bytes).expect("a whole object");
+                    out.push(Ok(line));
+                }
+                Cut::Error(line, m) => {
+                    out.push(Err(format!("{line}: {m}")));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn cuts_arrays_streams_and_single_objects() {
+        assert_eq!(cuts("{\"a\": 1}"), vec![Ok(1)]);
+        assert_eq!(
+            cuts("{\"a\": 1}\n{\"b\": \"}{\"}\n\n{\"c\": [1, {\"d\": 2}]}\n"),
+            vec![Ok(1), Ok(2), Ok(4)]
+        );
+        assert_eq!(
+            cuts("[\n {\"a\": \"x\\\"}\"},\n {\"b\": 2}\n]\n"),
+            vec![Ok(2), Ok(3)]
+        );
+        assert_eq!(cuts("[]"), vec![]);
+    }
+
+    #[test]
+    fn reports_structural_errors_with_their_line() {
+        assert_eq!(cuts(""), vec![Err("1: the file holds no orders".into())]);
+        assert_eq!(
+            cuts("[{\"a\": 1},\n 7]"),
+            vec![
+                Ok(1),
+                Err("2: unexpected '7', expected an order object".into())
+            ]
+        );
+        assert_eq!(
+            cuts("{\"a\": \n"),
+            vec![Err("1: the file ends inside an order object".into())]
+        );
+        assert_eq!(
+            cuts("[{\"a\": 1}\n"),
+            vec![
+                Ok(1),
+                Err("2: the file ends inside the array of orders (missing ']')".into())
+            ]
+        );
     }
 }

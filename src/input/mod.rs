@@ -231,8 +231,14 @@ pub struct Record {
     pub position: Position,
     /// For CSV input: the row of each line, so an error in `lines[i]` names its row.
     pub line_rows: Vec<u64>,
-    /// SHA-256 of the order's normalised content, to recognise the same order dropped again.
-    pub digest: [u8; 32],
+}
+
+/// SHA-256 over an order's canonical JSON form, to recognise the same order dropped again: the same order
+/// from JSON or CSV gives the same digest.
+pub fn digest(order: &RawOrder) -> [u8; 32] {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(order).expect("an order always serialises");
+    sha2::Sha256::digest(&bytes).into()
 }
 
 /// An input that could not be read as an order.

@@ -181,6 +181,7 @@ struct Batch {
 struct Prepared {
     record: Record,
     doc: Document,
+    digest: [u8; 32],
 }
 
 /// What numbering decided for one prepared order.
@@ -208,7 +209,11 @@ impl Ctx<'_, '_> {
             .map(|item| {
                 let record = item?;
                 match model::build(&record.order, profile) {
-                    Ok(doc) => Ok(Prepared { record, doc }),
+                    Ok(doc) => Ok(Prepared {
+                        digest: input::digest(&record.order),
+                        record,
+                        doc,
+                    }),
                     Err(e) => Err(order_error(&record, e)),
                 }
             })
@@ -271,7 +276,7 @@ impl Ctx<'_, '_> {
                         seq: *seq,
                         kind: p.doc.kind.as_str(),
                         order_id: &p.doc.order_id,
-                        digest: &p.record.digest,
+                        digest: &p.digest,
                         issue_date: &p.doc.issue_date.to_string(),
                         archive_path: &path,
                         total: p.doc.totals.tax_inclusive,
@@ -360,7 +365,7 @@ fn allocate(
         }
     };
     if let Some(issued) = find(doc.kind, &doc.order_id)? {
-        if issued.digest == p.record.digest {
+        if issued.digest == p.digest {
             let slot = Slot::Existing {
                 number: issued.number,
                 path: issued.archive_path,
@@ -431,7 +436,7 @@ fn allocate(
         Issued {
             number: number.clone(),
             issue_date: doc.issue_date.to_string(),
-            digest: p.record.digest.to_vec(),
+            digest: p.digest.to_vec(),
             archive_path: archive::relative_path(&number, doc.issue_date),
             total: doc.totals.tax_inclusive,
         },
