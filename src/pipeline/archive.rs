@@ -74,14 +74,14 @@ fn sync_filesystem(_dir: &fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
-/// One document to put in the archive.
-pub struct Entry<'a> {
+/// One committed document to put in the archive.
+pub struct Entry {
     /// Document number.
-    pub number: &'a str,
+    pub number: String,
     /// Archive path, relative to the output folder.
-    pub path: &'a str,
+    pub path: String,
     /// The XML.
-    pub xml: &'a [u8],
+    pub xml: Vec<u8>,
 }
 
 /// Writes committed documents to the archive in parallel, flushes them with one group flush and marks them
@@ -96,9 +96,9 @@ pub fn write_and_mark(
     }
     entries
         .par_iter()
-        .try_for_each(|e| write_file(out, e.path, e.xml))?;
+        .try_for_each(|e| write_file(out, &e.path, &e.xml))?;
     flush(out)?;
-    store.mark_archived(entries.iter().map(|e| e.number))?;
+    store.mark_archived(entries.iter().map(|e| e.number.as_str()))?;
     Ok(())
 }
 
@@ -112,10 +112,48 @@ pub fn catch_up(store: &mut Store, out: &Path) -> Result<usize, ArchiveError> {
             return Ok(total);
         }
         let entries: Vec<Entry> = pending
-            .iter()
+            .into_iter()
             .map(|(number, path, xml)| Entry { number, path, xml })
             .collect();
         write_and_mark(store, out, &entries)?;
-        total += pending.len();
+        total += entries.len();
+    }
+}
+
+/// Writes the archive in a thread of its own while the next batches are prepared and committed.
+///
+/// Batches arrive through a bounded channel, so the committing side waits rather than queuing without limit.
+pub struct Archiver<'scope> {
+    jobs: std::sync::mpsc::SyncSender<Vec<Entry>>,
+    handle: std::thread::ScopedJoinHandle<'scope, Result<(), ArchiveError>>,
+}
+
+impl<'scope> Archiver<'scope> {
+    /// Starts the archiver on its own store connection.
+    pub fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        store_path: &'env Path,
+        out: &'env Path,
+    ) -> Result<Archiver<'scope>, ArchiveError> {
+        let mut store = Store::open(store_path)?;
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Vec<Entry>>(1);
+        let handle = scope.spawn(move || {
+            for entries in queue {
+                write_and_mark(&mut store, out, &entries)?;
+            }
+            Ok(())
+        });
+        Ok(Archiver { jobs, handle })
+    }
+
+    /// Hands over a committed batch. Fails with the archiver's own error if it stopped.
+    pub fn send(&self, entries: Vec<Entry>) -> Result<(), ()> {
+        self.jobs.send(entries).map_err(|_| ())
+    }
+
+    /// Waits until everything handed over is archived, and returns the first error.
+    pub fn finish(self) -> Result<(), ArchiveError> {
+        drop(self.jobs);
+        self.handle.join().expect("the archiver does not panic")
     }
 }

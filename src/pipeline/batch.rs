@@ -4,7 +4,7 @@
 //! inside one store transaction together with their XML (group commit), and only then written to the archive.
 //! An order that fails never takes a number; the same order converted again gets its existing document back.
 
-use super::archive::{self, ArchiveError, Entry};
+use super::archive::{self, ArchiveError, Archiver, Entry};
 use crate::config::Profile;
 use crate::input::{self, InputError, Position, ReadItem, Record};
 use crate::model::{self, DocKind, Document, Numbered, OrderError};
@@ -49,6 +49,9 @@ pub enum ConvertError {
     /// The archive could not be written.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// The archive writer stopped; its own error follows when it is joined.
+    #[error("the archive writer stopped")]
+    ArchiverStopped,
 }
 
 /// What happened to one order, reported in input order once its batch is durable.
@@ -121,36 +124,25 @@ pub fn convert(
         credit_note: Pattern::parse(&opts.profile.numbering.credit_note)
             .expect("checked when the profile was loaded"),
     };
-    let mut ctx = Ctx {
-        opts,
-        store: &mut store,
-        patterns: &patterns,
-        summary: &mut summary,
-        on_outcome,
-    };
-    let mut batch: Vec<ReadItem> = Vec::with_capacity(opts.batch_size);
-    let mut failure: Option<ConvertError> = None;
-    for file in &files {
-        let mut sink = |item: ReadItem| {
-            if failure.is_some() {
-                return;
-            }
-            batch.push(item);
-            if batch.len() >= opts.batch_size {
-                if let Err(e) = ctx.process(std::mem::take(&mut batch)) {
-                    failure = Some(e);
-                }
-            }
+    std::thread::scope(|scope| {
+        let archiver = Archiver::start(scope, opts.store, opts.out)?;
+        let mut ctx = Ctx {
+            opts,
+            store: &mut store,
+            patterns: &patterns,
+            summary: &mut summary,
+            on_outcome,
+            archiver: &archiver,
         };
-        let opened = open_input(file).and_then(|r| input::read(file, r, &mut sink));
-        if let Err(e) = opened {
-            sink(Err(e));
+        let result = ctx.run(&files);
+        // The archiver's own error explains a stop better than the failed hand-over does.
+        match (result, archiver.finish()) {
+            (Err(ConvertError::ArchiverStopped), Err(e)) => Err(e.into()),
+            (Err(e), _) => Err(e),
+            (Ok(()), Err(e)) => Err(e.into()),
+            (Ok(()), Ok(())) => Ok(()),
         }
-        if let Some(e) = failure.take() {
-            return Err(e);
-        }
-    }
-    ctx.process(batch)?;
+    })?;
     Ok(summary)
 }
 
@@ -160,12 +152,13 @@ struct Patterns {
 }
 
 /// The state one run carries from batch to batch.
-struct Ctx<'a, 'o> {
+struct Ctx<'a, 'o, 's> {
     opts: &'a Options<'a>,
     store: &'a mut Store,
     patterns: &'a Patterns,
     summary: &'a mut Summary,
     on_outcome: &'o mut dyn FnMut(&Outcome),
+    archiver: &'a Archiver<'s>,
 }
 
 /// What the current batch has issued so far, before its rows are in the store.
@@ -198,7 +191,34 @@ enum Slot {
     },
 }
 
-impl Ctx<'_, '_> {
+impl Ctx<'_, '_, '_> {
+    /// Reads every input in batches and processes them.
+    fn run(&mut self, files: &[PathBuf]) -> Result<(), ConvertError> {
+        let mut batch: Vec<ReadItem> = Vec::with_capacity(self.opts.batch_size);
+        let mut failure: Option<ConvertError> = None;
+        for file in files {
+            let mut sink = |item: ReadItem| {
+                if failure.is_some() {
+                    return;
+                }
+                batch.push(item);
+                if batch.len() >= self.opts.batch_size {
+                    if let Err(e) = self.process(std::mem::take(&mut batch)) {
+                        failure = Some(e);
+                    }
+                }
+            };
+            let opened = open_input(file).and_then(|r| input::read(file, r, &mut sink));
+            if let Err(e) = opened {
+                sink(Err(e));
+            }
+            if let Some(e) = failure.take() {
+                return Err(e);
+            }
+        }
+        self.process(batch)
+    }
+
     fn process(&mut self, batch: Vec<ReadItem>) -> Result<(), ConvertError> {
         if batch.is_empty() {
             return Ok(());
@@ -291,19 +311,23 @@ impl Ctx<'_, '_> {
         }
         txn.commit()?;
 
-        // Durable now: archive the new documents, restore missing files of existing ones, report.
+        // Durable now: hand the new documents to the archiver, restore missing files of existing ones, report.
         let entries: Vec<Entry> = slots
             .iter()
-            .zip(&rendered)
+            .zip(rendered)
             .zip(&paths)
             .filter_map(|((slot, rendered), path)| match (slot, rendered, path) {
-                (Ok((_, Slot::New { number, .. })), Some((xml, _)), Some(path)) => {
-                    Some(Entry { number, path, xml })
-                }
+                (Ok((_, Slot::New { number, .. })), Some((xml, _)), Some(path)) => Some(Entry {
+                    number: number.clone(),
+                    path: path.clone(),
+                    xml,
+                }),
                 _ => None,
             })
             .collect();
-        archive::write_and_mark(self.store, self.opts.out, &entries)?;
+        if !entries.is_empty() && self.archiver.send(entries).is_err() {
+            return Err(ConvertError::ArchiverStopped);
+        }
         for (slot, path) in slots.into_iter().zip(paths) {
             let outcome = match slot {
                 Err(e) => {
@@ -334,15 +358,12 @@ impl Ctx<'_, '_> {
             return Ok(());
         }
         if let Some(xml) = self.store.xml(number)? {
-            archive::write_and_mark(
-                self.store,
-                self.opts.out,
-                &[Entry {
-                    number,
-                    path,
-                    xml: &xml,
-                }],
-            )?;
+            let entry = Entry {
+                number: number.to_owned(),
+                path: path.to_owned(),
+                xml,
+            };
+            archive::write_and_mark(self.store, self.opts.out, &[entry])?;
         }
         Ok(())
     }
