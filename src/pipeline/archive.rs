@@ -146,9 +146,9 @@ impl<'scope> Archiver<'scope> {
         Ok(Archiver { jobs, handle })
     }
 
-    /// Hands over a committed batch. Fails with the archiver's own error if it stopped.
-    pub fn send(&self, entries: Vec<Entry>) -> Result<(), ()> {
-        self.jobs.send(entries).map_err(|_| ())
+    /// Hands over a committed batch; false when the archiver has stopped ([`Archiver::finish`] tells why).
+    pub fn send(&self, entries: Vec<Entry>) -> bool {
+        self.jobs.send(entries).is_ok()
     }
 
     /// Waits until everything handed over is archived, and returns the first error.

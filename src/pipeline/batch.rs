@@ -325,7 +325,7 @@ impl Ctx<'_, '_, '_> {
                 _ => None,
             })
             .collect();
-        if !entries.is_empty() && self.archiver.send(entries).is_err() {
+        if !entries.is_empty() && !self.archiver.send(entries) {
             return Err(ConvertError::ArchiverStopped);
         }
         for (slot, path) in slots.into_iter().zip(paths) {
