@@ -1,7 +1,6 @@
 //! The chronological archive: `archive/YYYY/MM/<number>.xml` below the output folder, written from the store.
 
 use crate::store::{Store, StoreError};
-use rayon::prelude::*;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,16 +30,13 @@ pub fn relative_path(number: &str, issue_date: chrono::NaiveDate) -> String {
 ///
 /// No temporary name is needed: a file is only trusted once the store marks it archived, after the group flush,
 /// and a file cut short by a crash before that is written again from the store on the next start.
-pub fn write_file(out: &Path, relative: &str, xml: &[u8]) -> Result<(), ArchiveError> {
-    let path = out.join(relative);
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| ArchiveError::Io { path, source }
+fn write_file(path: &Path, xml: &[u8]) -> Result<(), ArchiveError> {
+    let io = |source| ArchiveError::Io {
+        path: path.to_owned(),
+        source,
     };
-    let dir = path.parent().expect("archive paths have a folder");
-    fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut f = fs::File::create(&path).map_err(io(&path))?;
-    f.write_all(xml).map_err(io(&path))
+    let mut f = fs::File::create(path).map_err(io)?;
+    f.write_all(xml).map_err(io)
 }
 
 /// Flushes everything written to the file system holding `out` to disk: one group flush for many files.
@@ -84,8 +80,11 @@ pub struct Entry {
     pub xml: Vec<u8>,
 }
 
-/// Writes committed documents to the archive in parallel, flushes them with one group flush and marks them
-/// archived in the store.
+/// Writes committed documents to the archive, flushes them with one group flush and marks them archived in
+/// the store.
+///
+/// One thread writes: creating files in one folder from several threads makes them queue on the folder's
+/// lock (spinning), which costs more than it gains; the caller runs this beside the other stages instead.
 pub fn write_and_mark(
     store: &mut Store,
     out: &Path,
@@ -94,9 +93,19 @@ pub fn write_and_mark(
     if entries.is_empty() {
         return Ok(());
     }
-    entries
-        .par_iter()
-        .try_for_each(|e| write_file(out, &e.path, &e.xml))?;
+    let mut made: Option<PathBuf> = None;
+    for e in entries {
+        let path = out.join(&e.path);
+        let dir = path.parent().expect("archive paths have a folder");
+        if made.as_deref() != Some(dir) {
+            fs::create_dir_all(dir).map_err(|source| ArchiveError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
+            made = Some(dir.to_owned());
+        }
+        write_file(&path, &e.xml)?;
+    }
     flush(out)?;
     store.mark_archived(entries.iter().map(|e| e.number.as_str()))?;
     Ok(())
