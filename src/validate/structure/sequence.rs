@@ -1,0 +1,235 @@
+//! Matching the children of an element-only element against its `xsd:sequence`.
+
+use std::fmt::Write as _;
+
+use roxmltree::{Node, NodeType};
+
+use super::model::{ComplexType, NsConstraint, Particle, Process, Term, UNBOUNDED};
+use super::report::{qualified_name, Reporter};
+use super::tables::{Ns, ELEMENTS};
+use super::{declaration, element, values};
+
+/// Where the matcher stands: the particle reached and how often it matched so far.
+#[derive(Clone, Copy)]
+struct State {
+    pos: usize,
+    count: u32,
+}
+
+/// The name of a child element, resolved once.
+struct Child<'a> {
+    ns: Option<Ns>,
+    uri: Option<&'a str>,
+    name: &'a str,
+}
+
+fn max(p: &Particle) -> u32 {
+    if p.max == UNBOUNDED {
+        u32::MAX
+    } else {
+        u32::from(p.max)
+    }
+}
+
+fn matches(p: &Particle, child: &Child) -> bool {
+    match p.term {
+        Term::Element(index) => {
+            let decl = &ELEMENTS[usize::from(index)];
+            child.ns == Some(decl.ns) && decl.name == child.name
+        }
+        Term::Any(NsConstraint::Any, _) => true,
+        Term::Any(NsConstraint::Other(target), _) => {
+            child.uri.is_some_and(|uri| !uri.is_empty()) && child.ns != Some(target)
+        }
+    }
+}
+
+/// The particle the child can match next, moving past particles that are satisfied.
+fn advance(particles: &[Particle], state: State, child: &Child) -> Option<usize> {
+    let (mut pos, mut count) = (state.pos, state.count);
+    while let Some(p) = particles.get(pos) {
+        if count < max(p) && matches(p, child) {
+            return Some(pos);
+        }
+        if count < u32::from(p.min) {
+            return None;
+        }
+        pos += 1;
+        count = 0;
+    }
+    None
+}
+
+/// The particles allowed next, for messages.
+fn expected(particles: &[Particle], state: State) -> String {
+    let (mut pos, mut count) = (state.pos, state.count);
+    let mut out = String::new();
+    while let Some(p) = particles.get(pos) {
+        if count < max(p) {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            describe(&mut out, p);
+        }
+        if count < u32::from(p.min) {
+            break;
+        }
+        pos += 1;
+        count = 0;
+    }
+    out
+}
+
+fn describe(out: &mut String, p: &Particle) {
+    match p.term {
+        Term::Element(index) => {
+            let decl = &ELEMENTS[usize::from(index)];
+            let prefix = decl.ns.prefix();
+            if !prefix.is_empty() {
+                out.push_str(prefix);
+                out.push(':');
+            }
+            out.push_str(decl.name);
+        }
+        Term::Any(NsConstraint::Any, _) => out.push_str("any element"),
+        Term::Any(NsConstraint::Other(ns), _) => {
+            let _ = write!(out, "any element outside {}", ns.uri());
+        }
+    }
+}
+
+/// Checks the children of `node`, whose type is `ty`, and descends into each child.
+pub(crate) fn check(reporter: &mut Reporter, node: Node, ty: &ComplexType) {
+    let particles = ty.particles;
+    let mut state = State { pos: 0, count: 0 };
+    let mut order_reported = false;
+    let mut text_reported = false;
+    for child in node.children() {
+        match child.node_type() {
+            NodeType::Element => {}
+            NodeType::Text => {
+                if !text_reported && !values::is_blank(child.text().unwrap_or("")) {
+                    text_reported = true;
+                    reporter.report_at(
+                        node,
+                        child.range().start,
+                        format_args!(
+                            "text is not allowed in {} (element-only content)",
+                            qualified_name(node)
+                        ),
+                    );
+                }
+                continue;
+            }
+            _ => continue,
+        }
+        let name = child.tag_name();
+        let resolved = Child {
+            ns: name.namespace().and_then(Ns::from_uri),
+            uri: name.namespace(),
+            name: name.name(),
+        };
+        let matched = match advance(particles, state, &resolved) {
+            Some(pos) => {
+                state = if pos == state.pos {
+                    State {
+                        pos,
+                        count: state.count + 1,
+                    }
+                } else {
+                    State { pos, count: 1 }
+                };
+                Some(pos)
+            }
+            None => {
+                let anywhere = particles.iter().position(|p| matches(p, &resolved));
+                if !order_reported {
+                    order_reported = true;
+                    report_unexpected(reporter, child, particles, state, anywhere);
+                }
+                if let Some(pos) = anywhere.filter(|&pos| pos > state.pos) {
+                    state = State { pos, count: 1 };
+                }
+                anywhere
+            }
+        };
+        if let Some(pos) = matched {
+            descend(reporter, child, &particles[pos]);
+        }
+    }
+    if !order_reported {
+        report_missing(reporter, node, particles, state);
+    }
+}
+
+/// Validates a matched child as its particle says.
+fn descend(reporter: &mut Reporter, child: Node, particle: &Particle) {
+    match particle.term {
+        Term::Element(index) => element(reporter, child, ELEMENTS[usize::from(index)].content),
+        Term::Any(_, process) => match (declaration(child), process) {
+            (_, Process::Skip) | (None, Process::Lax) => {}
+            (Some(index), _) => element(reporter, child, ELEMENTS[index].content),
+            (None, Process::Strict) => reporter.report(
+                child,
+                format_args!("element {} has no declaration", qualified_name(child)),
+            ),
+        },
+    }
+}
+
+fn report_unexpected(
+    reporter: &mut Reporter,
+    child: Node,
+    particles: &[Particle],
+    state: State,
+    anywhere: Option<usize>,
+) {
+    let name = qualified_name(child);
+    let expected = expected(particles, state);
+    let expected = if expected.is_empty() {
+        "no further child elements are allowed".to_string()
+    } else {
+        format!("expected {expected}")
+    };
+    match anywhere {
+        Some(pos) if pos == state.pos => reporter.report(
+            child,
+            format_args!(
+                "element {name} occurs too often (at most {}); {expected}",
+                particles[pos].max
+            ),
+        ),
+        Some(pos) if pos < state.pos => reporter.report(
+            child,
+            format_args!("element {name} is out of schema order; {expected}"),
+        ),
+        Some(_) => reporter.report(
+            child,
+            format_args!("element {name} comes before a required element; {expected}"),
+        ),
+        None => reporter.report(
+            child,
+            format_args!("element {name} is not allowed here; {expected}"),
+        ),
+    }
+}
+
+fn report_missing(reporter: &mut Reporter, node: Node, particles: &[Particle], state: State) {
+    let (mut pos, mut count) = (state.pos, state.count);
+    while let Some(p) = particles.get(pos) {
+        if count < u32::from(p.min) {
+            let mut missing = String::new();
+            describe(&mut missing, p);
+            reporter.report(
+                node,
+                format_args!(
+                    "{} is missing required child element {missing}",
+                    qualified_name(node)
+                ),
+            );
+            return;
+        }
+        pos += 1;
+        count = 0;
+    }
+}

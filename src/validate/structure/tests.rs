@@ -1,0 +1,263 @@
+//! One small document per kind of schema violation, with exact findings.
+
+use super::check;
+use crate::validate::finding::Flag;
+
+const HEAD: &str = r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" xmlns:ext="urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2">"#;
+
+/// A minimal schema-valid invoice whose body lines are `body`, one element per line from line 2.
+fn invoice(body: &[&str]) -> String {
+    let mut text = String::from(HEAD);
+    for line in body {
+        text.push('\n');
+        text.push_str(line);
+    }
+    text.push_str("\n</Invoice>");
+    text
+}
+
+const ID: &str = "<cbc:ID>1</cbc:ID>";
+const DATE: &str = "<cbc:IssueDate>2024-05-01</cbc:IssueDate>";
+const SUPPLIER: &str = "<cac:AccountingSupplierParty><cac:Party/></cac:AccountingSupplierParty>";
+const CUSTOMER: &str = "<cac:AccountingCustomerParty><cac:Party/></cac:AccountingCustomerParty>";
+const TOTAL: &str = r#"<cac:LegalMonetaryTotal><cbc:PayableAmount currencyID="EUR">10.00</cbc:PayableAmount></cac:LegalMonetaryTotal>"#;
+const LINE: &str = r#"<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:LineExtensionAmount currencyID="EUR">10.00</cbc:LineExtensionAmount><cac:Item/></cac:InvoiceLine>"#;
+
+/// (location, line, column) of every finding, after checking they are fatal UBL-XSD findings.
+fn findings(text: &str) -> Vec<(String, u32, u32)> {
+    let doc = roxmltree::Document::parse(text).expect("well-formed test document");
+    check(&doc)
+        .into_iter()
+        .map(|f| {
+            assert_eq!(f.id, "UBL-XSD");
+            assert_eq!(f.flag, Flag::Fatal);
+            assert!(!f.message.is_empty());
+            (f.location, f.line, f.column)
+        })
+        .collect()
+}
+
+fn at(location: &str, line: u32, column: u32) -> (String, u32, u32) {
+    (location.to_string(), line, column)
+}
+
+#[test]
+fn minimal_invoice_is_valid() {
+    assert_eq!(
+        findings(&invoice(&[ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![]
+    );
+}
+
+#[test]
+fn wrong_root_or_namespace() {
+    let text = r#"<Invoice xmlns="urn:example:not-ubl"><ID/></Invoice>"#;
+    assert_eq!(findings(text), vec![at("/Invoice", 1, 1)]);
+    let text = r#"<cbc:ID xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">1</cbc:ID>"#;
+    assert_eq!(findings(text), vec![at("/cbc:ID", 1, 1)]);
+}
+
+#[test]
+fn unknown_element() {
+    let text = invoice(&[
+        ID,
+        DATE,
+        "  <cbc:Colour>red</cbc:Colour>",
+        SUPPLIER,
+        CUSTOMER,
+        TOTAL,
+        LINE,
+    ]);
+    assert_eq!(findings(&text), vec![at("/Invoice/cbc:Colour", 4, 3)]);
+}
+
+#[test]
+fn element_out_of_order() {
+    let text = invoice(&[DATE, ID, SUPPLIER, CUSTOMER, TOTAL, LINE]);
+    // IssueDate comes before the required ID; the ID after it is then out of order.
+    assert_eq!(findings(&text), vec![at("/Invoice/cbc:IssueDate", 2, 1)]);
+    // The customer comes before the required supplier, as libxml2 reports it.
+    let text = invoice(&[ID, DATE, CUSTOMER, SUPPLIER, TOTAL, LINE]);
+    assert_eq!(
+        findings(&text),
+        vec![at("/Invoice/cac:AccountingCustomerParty", 4, 1)]
+    );
+}
+
+#[test]
+fn cardinality() {
+    // Too many: IssueDate has maxOccurs 1.
+    let text = invoice(&[ID, DATE, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE]);
+    assert_eq!(findings(&text), vec![at("/Invoice/cbc:IssueDate[2]", 4, 1)]);
+    // Too few: no InvoiceLine at all (minOccurs 1), reported on the parent.
+    let text = invoice(&[ID, DATE, SUPPLIER, CUSTOMER, TOTAL]);
+    assert_eq!(findings(&text), vec![at("/Invoice", 1, 1)]);
+    // Too few inside a nested element: LegalMonetaryTotal without PayableAmount.
+    let text = invoice(&[
+        ID,
+        DATE,
+        SUPPLIER,
+        CUSTOMER,
+        "<cac:LegalMonetaryTotal/>",
+        LINE,
+    ]);
+    assert_eq!(
+        findings(&text),
+        vec![at("/Invoice/cac:LegalMonetaryTotal", 6, 1)]
+    );
+}
+
+#[test]
+fn missing_and_unknown_attributes() {
+    let total = r#"<cac:LegalMonetaryTotal><cbc:PayableAmount>10.00</cbc:PayableAmount></cac:LegalMonetaryTotal>"#;
+    let text = invoice(&[ID, DATE, SUPPLIER, CUSTOMER, total, LINE]);
+    assert_eq!(
+        findings(&text),
+        vec![at(
+            "/Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount",
+            6,
+            25
+        )]
+    );
+    let id = r#"<cbc:ID colour="red" schemeID="0088">1</cbc:ID>"#;
+    let text = invoice(&[
+        id,
+        DATE,
+        r#"<cac:AccountingSupplierParty x="1"><cac:Party/></cac:AccountingSupplierParty>"#,
+        CUSTOMER,
+        TOTAL,
+        LINE,
+    ]);
+    assert_eq!(
+        findings(&text),
+        vec![
+            at("/Invoice/cbc:ID/@colour", 2, 9),
+            at("/Invoice/cac:AccountingSupplierParty/@x", 4, 30),
+        ]
+    );
+}
+
+#[test]
+fn bad_decimals() {
+    for bad in ["", "1,5", "12.3.4", "ten"] {
+        let line = format!(
+            r#"<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:LineExtensionAmount currencyID="EUR">{bad}</cbc:LineExtensionAmount><cac:Item/></cac:InvoiceLine>"#
+        );
+        let text = invoice(&[ID, DATE, SUPPLIER, CUSTOMER, TOTAL, &line]);
+        assert_eq!(
+            findings(&text),
+            vec![at(
+                "/Invoice/cac:InvoiceLine/cbc:LineExtensionAmount",
+                7,
+                36
+            )],
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_dates_and_booleans() {
+    for bad in ["2024-13-01", "2024-1-1", "01.05.2024", ""] {
+        let date = format!("<cbc:IssueDate>{bad}</cbc:IssueDate>");
+        let text = invoice(&[ID, &date, SUPPLIER, CUSTOMER, TOTAL, LINE]);
+        assert_eq!(
+            findings(&text),
+            vec![at("/Invoice/cbc:IssueDate", 3, 1)],
+            "{bad:?}"
+        );
+    }
+    let charge = "<cac:AllowanceCharge><cbc:ChargeIndicator>yes</cbc:ChargeIndicator><cbc:Amount currencyID=\"EUR\">1</cbc:Amount></cac:AllowanceCharge>";
+    let text = invoice(&[ID, DATE, SUPPLIER, CUSTOMER, charge, TOTAL, LINE]);
+    assert_eq!(
+        findings(&text),
+        vec![at(
+            "/Invoice/cac:AllowanceCharge/cbc:ChargeIndicator",
+            6,
+            22
+        )]
+    );
+}
+
+#[test]
+fn text_in_element_only_content() {
+    let text = invoice(&[
+        ID,
+        DATE,
+        "<cac:AccountingSupplierParty>oops<cac:Party/></cac:AccountingSupplierParty>",
+        CUSTOMER,
+        TOTAL,
+        LINE,
+    ]);
+    assert_eq!(
+        findings(&text),
+        vec![at("/Invoice/cac:AccountingSupplierParty", 4, 30)]
+    );
+}
+
+#[test]
+fn element_inside_simple_content() {
+    let text = invoice(&[
+        "<cbc:ID><cbc:ID>1</cbc:ID></cbc:ID>",
+        DATE,
+        SUPPLIER,
+        CUSTOMER,
+        TOTAL,
+        LINE,
+    ]);
+    assert_eq!(findings(&text), vec![at("/Invoice/cbc:ID/cbc:ID", 2, 9)]);
+}
+
+#[test]
+fn extension_content_is_a_lax_wildcard() {
+    let ext = |inner: &str| {
+        format!("<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent>{inner}</ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>")
+    };
+    // Undeclared foreign content is skipped, whatever it holds.
+    let foreign = ext(r#"<x:Anything xmlns:x="urn:example"><x:More>1,5</x:More></x:Anything>"#);
+    assert_eq!(
+        findings(&invoice(&[
+            &foreign, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE
+        ])),
+        vec![]
+    );
+    // Declared UBL content is validated.
+    let declared = ext("<cbc:PayableAmount>1,5</cbc:PayableAmount>");
+    let found = findings(&invoice(&[
+        &declared, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE,
+    ]));
+    let location =
+        "/Invoice/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/cbc:PayableAmount";
+    assert_eq!(found, vec![at(location, 2, 60), at(location, 2, 60)]);
+    // Elements of the extension namespace itself are not allowed there, nor is emptiness.
+    let own = ext("<ext:ExtensionReason>x</ext:ExtensionReason>");
+    assert_eq!(
+        findings(&invoice(&[&own, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE])).len(),
+        1
+    );
+    let empty = ext("");
+    assert_eq!(
+        findings(&invoice(&[
+            &empty, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE
+        ]))
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn repeated_elements_are_located_by_position() {
+    let text = invoice(&[
+        ID,
+        DATE,
+        SUPPLIER,
+        CUSTOMER,
+        TOTAL,
+        LINE,
+        "<cac:InvoiceLine><cbc:ID>2</cbc:ID></cac:InvoiceLine>",
+    ]);
+    assert_eq!(
+        findings(&text),
+        vec![at("/Invoice/cac:InvoiceLine[2]", 8, 1)]
+    );
+}
