@@ -131,6 +131,19 @@ fn resolve_qname(node: Node, value: &str) -> QName {
     (uri.to_string(), local.to_string())
 }
 
+/// Panics when `node` carries an attribute outside `allowed`: such schema features (nillable,
+/// substitution groups, defaults, mixed content, ...) would change what the tables mean.
+fn only_attrs(node: Node, allowed: &[&str]) {
+    for attr in node.attributes() {
+        assert!(
+            allowed.contains(&attr.name()),
+            "unsupported @{} on xsd:{}",
+            attr.name(),
+            node.tag_name().name()
+        );
+    }
+}
+
 fn required_attr<'a>(node: Node<'a, '_>, name: &str) -> &'a str {
     node.attribute(name)
         .unwrap_or_else(|| panic!("xsd:{} without @{name}", node.tag_name().name()))
@@ -218,6 +231,7 @@ impl<'a, 'i> Model<'a, 'i> {
             let target = required_attr(schema, "targetNamespace").to_string();
             for child in xsd_children(schema) {
                 if is_xsd(child, "element") {
+                    only_attrs(child, &["name", "type"]);
                     let name = (target.clone(), required_attr(child, "name").to_string());
                     let ty = resolve_qname(child, required_attr(child, "type"));
                     assert!(
@@ -225,6 +239,7 @@ impl<'a, 'i> Model<'a, 'i> {
                         "duplicate element"
                     );
                 } else if is_xsd(child, "complexType") {
+                    only_attrs(child, &["name"]);
                     let name = (target.clone(), required_attr(child, "name").to_string());
                     assert!(types.insert(name, child).is_none(), "duplicate type");
                 } else {
@@ -294,6 +309,7 @@ impl<'a, 'i> Model<'a, 'i> {
                 "unsupported xsd:{} in {q:?}",
                 attr.tag_name().name()
             );
+            only_attrs(attr, &["name", "type", "use"]);
             let name = required_attr(attr, "name").to_string();
             let usage = attr.attribute("use").unwrap_or("optional");
             let existing = shape.attrs.iter().position(|a| a.0 == name);
@@ -342,11 +358,13 @@ impl<'a, 'i> Model<'a, 'i> {
                 .position(|k| k == q)
                 .expect("element index")
         };
+        only_attrs(content[0], &[]);
         let mut out = Vec::new();
         for p in xsd_children(content[0]) {
             let min = occurs(p.attribute("minOccurs"));
             let max = occurs(p.attribute("maxOccurs"));
             if is_xsd(p, "element") {
+                only_attrs(p, &["ref", "minOccurs", "maxOccurs"]);
                 let target = resolve_qname(p, required_attr(p, "ref"));
                 out.push(format!(
                     "Particle::element({}, {min}, {max}), // {}",
@@ -354,6 +372,10 @@ impl<'a, 'i> Model<'a, 'i> {
                     display(&target)
                 ));
             } else if is_xsd(p, "any") {
+                only_attrs(
+                    p,
+                    &["namespace", "processContents", "minOccurs", "maxOccurs"],
+                );
                 let namespaces = match p.attribute("namespace").unwrap_or("##any") {
                     "##any" => "NsConstraint::Any".to_string(),
                     "##other" => {

@@ -9,7 +9,7 @@
 //! Nothing is allocated on the happy path; location strings are built only for findings.
 //!
 //! Not modelled: the XML-DSig and XAdES content of signatures (only reachable through the
-//! signature extension, content skipped), `xsi:type` / `xsi:nil` (accepted, not applied),
+//! signature extension, content skipped), `xsi:type` (accepted, not applied),
 //! and `xsd:anyURI` values (accepted, as libxml2 accepts nearly any string).
 
 pub mod model;
@@ -79,7 +79,18 @@ fn attributes(reporter: &mut Reporter, node: Node, declared: &[model::Attr]) -> 
     let mut present = 0u32;
     for attr in node.attributes() {
         match attr.namespace() {
-            Some(XSI) => continue,
+            Some(XSI) => match attr.name() {
+                "schemaLocation" | "noNamespaceSchemaLocation" | "type" => continue,
+                "nil" => {
+                    reporter.report_attribute(
+                        node,
+                        &attr,
+                        format_args!("xsi:nil is not allowed: no UBL 2.1 element is nillable"),
+                    );
+                    continue;
+                }
+                _ => {}
+            },
             Some(_) => {}
             None => {
                 if let Some(i) = declared.iter().position(|d| d.name == attr.name()) {

@@ -261,3 +261,21 @@ fn repeated_elements_are_located_by_position() {
         vec![at("/Invoice/cac:InvoiceLine[2]", 8, 1)]
     );
 }
+
+#[test]
+fn xsi_attributes() {
+    let xsi = r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#;
+    let id = format!(r#"<cbc:ID {xsi} xsi:schemaLocation="urn:x x.xsd">1</cbc:ID>"#);
+    assert_eq!(
+        findings(&invoice(&[&id, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![]
+    );
+    let date = format!(r#"<cbc:IssueDate {xsi} xsi:nil="true"/>"#);
+    assert_eq!(
+        findings(&invoice(&[ID, &date, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![
+            at("/Invoice/cbc:IssueDate/@xsi:nil", 3, 70),
+            at("/Invoice/cbc:IssueDate", 3, 1)
+        ]
+    );
+}
