@@ -125,7 +125,12 @@ fn time_part(s: &[u8]) -> Option<usize> {
         }
         at += 1 + frac;
     }
-    (hour <= 23 && minute <= 59 && second <= 59).then_some(at)
+    // 24:00:00 is the end of the day (XSD 1.0 second edition, and libxml2).
+    let end_of_day = hour == 24
+        && minute == 0
+        && second == 0
+        && s[8..at].iter().all(|&b| b == b'.' || b == b'0');
+    ((hour <= 23 && minute <= 59 && second <= 59) || end_of_day).then_some(at)
 }
 
 /// Empty, `Z` or `(+|-)hh:mm` with an offset of at most 14:00.
@@ -172,15 +177,13 @@ fn base64_value(b: u8) -> Option<u8> {
     }
 }
 
-/// Base64 with whitespace anywhere, up to two `=` at the end, and unused bits zero.
+/// Base64 with up to two `=` at the end and unused bits zero. Like libxml2, characters outside
+/// the base64 alphabet (whitespace and any stray character) are ignored.
 fn base64(text: &str) -> bool {
     let mut count = 0usize;
     let mut padding = 0usize;
     let mut last = 0u8;
     for b in text.bytes() {
-        if is_xml_space(b) {
-            continue;
-        }
         if b == b'=' {
             padding += 1;
             if padding > 2 {
@@ -188,7 +191,7 @@ fn base64(text: &str) -> bool {
             }
         } else {
             let Some(v) = base64_value(b) else {
-                return false;
+                continue;
             };
             if padding > 0 {
                 return false;
@@ -259,7 +262,16 @@ mod tests {
         for ok in ["10:30:00", "23:59:59.999", "00:00:00Z", "12:00:00-05:00"] {
             assert!(is_valid(Datatype::Time, ok), "{ok:?}");
         }
-        for bad in ["", "10:30", "24:00:01", "10:60:00", "10:30:00.", "1:30:00"] {
+        assert!(is_valid(Datatype::Time, "24:00:00"));
+        for bad in [
+            "",
+            "10:30",
+            "24:00:01",
+            "24:30:00",
+            "10:60:00",
+            "10:30:00.",
+            "1:30:00",
+        ] {
             assert!(!is_valid(Datatype::Time, bad), "{bad:?}");
         }
         assert!(is_valid(Datatype::DateTime, "2024-01-01T10:30:00Z"));
@@ -277,10 +289,10 @@ mod tests {
         assert!(is_valid(Datatype::Language, "nl-BE"));
         assert!(!is_valid(Datatype::Language, ""));
         assert!(!is_valid(Datatype::Language, "en_GB"));
-        for ok in ["", "QUJD", "QUI=", "QQ==", "QUJD\nREVG"] {
+        for ok in ["", "QUJD", "QUI=", "QQ==", "QUJD\nREVG", "QU*JD"] {
             assert!(is_valid(Datatype::Base64Binary, ok), "{ok:?}");
         }
-        for bad in ["QUJ", "QU=D", "QR==", "Q===", "QUJ*"] {
+        for bad in ["QUJ", "QU=D", "QR==", "Q===", "QUJ*", "QUJDQ"] {
             assert!(!is_valid(Datatype::Base64Binary, bad), "{bad:?}");
         }
     }
