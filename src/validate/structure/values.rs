@@ -29,7 +29,17 @@ pub(crate) fn is_valid(datatype: Datatype, text: &str) -> bool {
 /// The value with leading and trailing whitespace removed. Atomic types with `whiteSpace="collapse"`
 /// have no inner whitespace in any valid value, so trimming is enough to decide validity.
 fn collapse(text: &str) -> &str {
-    text.trim_matches(|c: char| c.is_ascii() && is_xml_space(c as u8))
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| !is_xml_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_xml_space(b))
+        .map_or(start, |i| i + 1);
+    // Whitespace is ASCII, so both ends are character boundaries.
+    &text[start..end]
 }
 
 fn digits(s: &[u8]) -> bool {
@@ -166,41 +176,50 @@ fn date_time(s: &[u8]) -> bool {
     time_part(rest).is_some_and(|t| zone(&rest[t..]))
 }
 
-fn base64_value(b: u8) -> Option<u8> {
-    match b {
-        b'A'..=b'Z' => Some(b - b'A'),
-        b'a'..=b'z' => Some(b - b'a' + 26),
-        b'0'..=b'9' => Some(b - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
+/// Base64 class of every byte: its 6-bit value, [`PAD`] for `=`, [`STRAY`] otherwise.
+const BASE64: [u8; 256] = {
+    let mut table = [STRAY; 256];
+    let mut i = 0;
+    while i < 64 {
+        let c = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i];
+        table[c as usize] = i as u8;
+        i += 1;
     }
-}
+    table[b'=' as usize] = PAD;
+    table
+};
+const PAD: u8 = 64;
+const STRAY: u8 = 255;
 
 /// Base64 with up to two `=` at the end and unused bits zero. Like libxml2, characters outside
 /// the base64 alphabet (whitespace and any stray character) are ignored.
 fn base64(text: &str) -> bool {
+    let bytes = text.as_bytes();
     let mut count = 0usize;
-    let mut padding = 0usize;
     let mut last = 0u8;
-    for b in text.bytes() {
-        if b == b'=' {
-            padding += 1;
-            if padding > 2 {
-                return false;
+    let mut rest = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        match BASE64[usize::from(b)] {
+            PAD => {
+                rest = i;
+                break;
             }
-        } else {
-            let Some(v) = base64_value(b) else {
-                continue;
-            };
-            if padding > 0 {
-                return false;
+            STRAY => {}
+            v => {
+                last = v;
+                count += 1;
             }
-            last = v;
         }
-        count += 1;
     }
-    if count % 4 != 0 {
+    let mut padding = 0usize;
+    for &b in &bytes[rest..] {
+        match BASE64[usize::from(b)] {
+            PAD => padding += 1,
+            STRAY => {}
+            _ => return false,
+        }
+    }
+    if padding > 2 || (count + padding) % 4 != 0 {
         return false;
     }
     match padding {
