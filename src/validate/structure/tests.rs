@@ -279,3 +279,51 @@ fn xsi_attributes() {
         ]
     );
 }
+
+#[test]
+fn signature_extension_is_validated_down_to_xml_dsig() {
+    let signatures = |inner: &str| {
+        format!(
+            r#"<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><sig:UBLDocumentSignatures xmlns:sig="urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2" xmlns:sac="urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2" xmlns:sbc="urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">{inner}</sig:UBLDocumentSignatures></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>"#
+        )
+    };
+    // XML-DSig content is not modelled: anything inside ds:Signature is accepted.
+    let valid = signatures("<sac:SignatureInformation><cbc:ID>s1</cbc:ID><sbc:ReferencedSignatureID>r</sbc:ReferencedSignatureID><ds:Signature><ds:Anything/></ds:Signature></sac:SignatureInformation>");
+    assert_eq!(
+        findings(&invoice(&[
+            &valid, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE
+        ])),
+        vec![]
+    );
+    // The UBL signature modules are: order inside sac:SignatureInformation is checked.
+    let misordered = signatures("<sac:SignatureInformation><sbc:ReferencedSignatureID>r</sbc:ReferencedSignatureID><cbc:ID>s1</cbc:ID></sac:SignatureInformation>");
+    let location = "/Invoice/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/sig:UBLDocumentSignatures/sac:SignatureInformation/cbc:ID";
+    assert_eq!(
+        findings(&invoice(&[
+            &misordered,
+            ID,
+            DATE,
+            SUPPLIER,
+            CUSTOMER,
+            TOTAL,
+            LINE
+        ])),
+        vec![at(location, 2, 472)]
+    );
+    // sig:UBLDocumentSignatures needs at least one sac:SignatureInformation.
+    let empty = signatures("");
+    let location = "/Invoice/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/sig:UBLDocumentSignatures";
+    assert_eq!(
+        findings(&invoice(&[
+            &empty, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE
+        ])),
+        vec![at(location, 2, 60)]
+    );
+}
+
+#[test]
+fn foreign_elements_are_named_with_their_own_prefix() {
+    let foreign = r#"<x:Note xmlns:x="urn:example:x">hi</x:Note>"#;
+    let text = invoice(&[ID, DATE, foreign, SUPPLIER, CUSTOMER, TOTAL, LINE]);
+    assert_eq!(findings(&text), vec![at("/Invoice/x:Note", 4, 1)]);
+}
