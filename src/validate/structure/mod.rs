@@ -24,6 +24,7 @@ use roxmltree::{Document, Node, NodeType};
 
 use self::model::{Content, Datatype, SimpleType};
 use self::report::Reporter;
+use self::sequence::{Frame, Step};
 use self::tables::{Ns, ELEMENTS, SIMPLE};
 use crate::validate::finding::Finding;
 
@@ -39,7 +40,7 @@ pub fn check(doc: &Document) -> Vec<Finding> {
     let root = doc.root_element();
     match declaration(root) {
         Some(index) if matches!(ELEMENTS[index].ns, Ns::Invoice | Ns::CreditNote) => {
-            element(&mut reporter, root, ELEMENTS[index].content);
+            walk(&mut reporter, root, ELEMENTS[index].content);
         }
         _ => reporter.report(
             root,
@@ -62,16 +63,33 @@ fn declaration(node: Node) -> Option<usize> {
         .ok()
 }
 
-/// Checks one element whose declaration says `content`.
-fn element(reporter: &mut Reporter, node: Node, content: Content) {
+/// Checks `root`, whose declaration says `content`, and everything below it. The walk keeps its
+/// own stack of open element-only elements, so deep nesting cannot overflow the thread's stack.
+fn walk(reporter: &mut Reporter, root: Node, content: Content) {
+    let mut stack = Vec::new();
     match content {
-        Content::Complex(index) => {
-            attributes(reporter, node, &[]);
-            sequence::check(reporter, node, &tables::COMPLEX[usize::from(index)]);
-        }
-        Content::Simple(index) => simple(reporter, node, &SIMPLE[usize::from(index)]),
+        Content::Complex(index) => stack.push(open(reporter, root, index)),
+        Content::Simple(index) => simple(reporter, root, &SIMPLE[usize::from(index)]),
         Content::Unmodelled => {}
     }
+    while let Some(frame) = stack.last_mut() {
+        match frame.step(reporter) {
+            Step::Enter(child, index) => stack.push(open(reporter, child, index)),
+            Step::Done => {
+                stack.pop();
+            }
+        }
+    }
+}
+
+/// Checks the attributes of an element-only element (it has none) and opens its frame.
+fn open<'a, 'input>(
+    reporter: &mut Reporter,
+    node: Node<'a, 'input>,
+    index: u16,
+) -> Frame<'a, 'input> {
+    attributes(reporter, node, &[]);
+    Frame::new(node, &tables::COMPLEX[usize::from(index)])
 }
 
 /// Checks attributes against the declared ones; returns a bit per declared attribute present.

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use roxmltree::{Node, NodeType};
 
-use super::model::{ComplexType, NsConstraint, Particle, Process, Term, UNBOUNDED};
+use super::model::{ComplexType, Content, NsConstraint, Particle, Process, Term, UNBOUNDED};
 use super::report::{qualified_name, Reporter};
-use super::tables::{Ns, ELEMENTS};
-use super::{declaration, element, values};
+use super::tables::{Ns, ELEMENTS, SIMPLE};
+use super::{declaration, simple, values};
 
 /// Where the matcher stands: the particle reached and how often it matched so far.
 #[derive(Clone, Copy)]
@@ -98,81 +98,125 @@ fn describe(out: &mut String, p: &Particle) {
     }
 }
 
-/// Checks the children of `node`, whose type is `ty`, and descends into each child.
-pub(crate) fn check(reporter: &mut Reporter, node: Node, ty: &ComplexType) {
-    let particles = ty.particles;
-    let mut state = State { pos: 0, count: 0 };
-    let mut order_reported = false;
-    let mut text_reported = false;
-    for child in node.children() {
-        match child.node_type() {
-            NodeType::Element => {}
-            NodeType::Text => {
-                if !text_reported && !values::is_blank(child.text().unwrap_or("")) {
-                    text_reported = true;
-                    reporter.report_at(
-                        node,
-                        child.range().start,
-                        format_args!(
-                            "text is not allowed in {} (element-only content)",
-                            qualified_name(node)
-                        ),
-                    );
-                }
-                continue;
-            }
-            _ => continue,
+/// One element-only element being checked: where its sequence stands and which child is next.
+pub(crate) struct Frame<'a, 'input> {
+    node: Node<'a, 'input>,
+    particles: &'static [Particle],
+    state: State,
+    next: Option<Node<'a, 'input>>,
+    order_reported: bool,
+    text_reported: bool,
+}
+
+/// What a frame hands back after checking as many children as it could on its own.
+pub(crate) enum Step<'a, 'input> {
+    /// This child has element-only content (the complex type at this index): open a frame.
+    Enter(Node<'a, 'input>, u16),
+    /// All children are done (order and cardinality reported); drop the frame.
+    Done,
+}
+
+impl<'a, 'input> Frame<'a, 'input> {
+    /// Starts checking the children of `node`, whose type is `ty`.
+    pub(crate) fn new(node: Node<'a, 'input>, ty: &'static ComplexType) -> Self {
+        Frame {
+            node,
+            particles: ty.particles,
+            state: State { pos: 0, count: 0 },
+            next: node.first_child(),
+            order_reported: false,
+            text_reported: false,
         }
+    }
+
+    /// Matches the following children against the sequence, checking text and simple-content
+    /// children on the spot, until a child with element-only content or the end is reached.
+    pub(crate) fn step(&mut self, reporter: &mut Reporter) -> Step<'a, 'input> {
+        while let Some(child) = self.next {
+            self.next = child.next_sibling();
+            match child.node_type() {
+                NodeType::Element => {}
+                NodeType::Text => {
+                    self.text(reporter, child);
+                    continue;
+                }
+                _ => continue,
+            }
+            match self.child(reporter, child) {
+                Some(Content::Complex(index)) => return Step::Enter(child, index),
+                Some(Content::Simple(index)) => {
+                    simple(reporter, child, &SIMPLE[usize::from(index)])
+                }
+                Some(Content::Unmodelled) | None => {}
+            }
+        }
+        if !self.order_reported {
+            report_missing(reporter, self.node, self.particles, self.state);
+        }
+        Step::Done
+    }
+
+    /// Reports non-whitespace text, once per element.
+    fn text(&mut self, reporter: &mut Reporter, child: Node) {
+        if !self.text_reported && !values::is_blank(child.text().unwrap_or("")) {
+            self.text_reported = true;
+            reporter.report_at(
+                self.node,
+                child.range().start,
+                format_args!(
+                    "text is not allowed in {} (element-only content)",
+                    qualified_name(self.node)
+                ),
+            );
+        }
+    }
+
+    /// Moves the sequence past one child element; returns how to validate the child.
+    fn child(&mut self, reporter: &mut Reporter, child: Node) -> Option<Content> {
         let name = child.tag_name();
         let resolved = Child {
             ns: name.namespace().and_then(Ns::from_uri),
             uri: name.namespace(),
             name: name.name(),
         };
+        let particles = self.particles;
+        let state = self.state;
         let matched = match advance(particles, state, &resolved) {
             Some(pos) => {
-                state = if pos == state.pos {
-                    State {
-                        pos,
-                        count: state.count + 1,
-                    }
-                } else {
-                    State { pos, count: 1 }
-                };
+                let count = if pos == state.pos { state.count + 1 } else { 1 };
+                self.state = State { pos, count };
                 Some(pos)
             }
             None => {
                 let anywhere = particles.iter().position(|p| matches(p, &resolved));
-                if !order_reported {
-                    order_reported = true;
+                if !self.order_reported {
+                    self.order_reported = true;
                     report_unexpected(reporter, child, particles, state, anywhere);
                 }
                 if let Some(pos) = anywhere.filter(|&pos| pos > state.pos) {
-                    state = State { pos, count: 1 };
+                    self.state = State { pos, count: 1 };
                 }
                 anywhere
             }
         };
-        if let Some(pos) = matched {
-            descend(reporter, child, &particles[pos]);
-        }
-    }
-    if !order_reported {
-        report_missing(reporter, node, particles, state);
+        matched.and_then(|pos| content(reporter, child, &particles[pos]))
     }
 }
 
-/// Validates a matched child as its particle says.
-fn descend(reporter: &mut Reporter, child: Node, particle: &Particle) {
+/// How a matched child is validated, as its particle says (`None`: not at all).
+fn content(reporter: &mut Reporter, child: Node, particle: &Particle) -> Option<Content> {
     match particle.term {
-        Term::Element(index) => element(reporter, child, ELEMENTS[usize::from(index)].content),
+        Term::Element(index) => Some(ELEMENTS[usize::from(index)].content),
         Term::Any(_, process) => match (declaration(child), process) {
-            (_, Process::Skip) | (None, Process::Lax) => {}
-            (Some(index), _) => element(reporter, child, ELEMENTS[index].content),
-            (None, Process::Strict) => reporter.report(
-                child,
-                format_args!("element {} has no declaration", qualified_name(child)),
-            ),
+            (_, Process::Skip) | (None, Process::Lax) => None,
+            (Some(index), _) => Some(ELEMENTS[index].content),
+            (None, Process::Strict) => {
+                reporter.report(
+                    child,
+                    format_args!("element {} has no declaration", qualified_name(child)),
+                );
+                None
+            }
         },
     }
 }
