@@ -327,3 +327,36 @@ fn foreign_elements_are_named_with_their_own_prefix() {
     let text = invoice(&[ID, DATE, foreign, SUPPLIER, CUSTOMER, TOTAL, LINE]);
     assert_eq!(findings(&text), vec![at("/Invoice/x:Note", 4, 1)]);
 }
+
+#[test]
+fn deep_nesting_does_not_use_the_call_stack() {
+    const DEPTH: usize = 5_000;
+    let open = r#"<cac:SubInvoiceLine><cbc:ID>1</cbc:ID><cbc:LineExtensionAmount currencyID="EUR">1</cbc:LineExtensionAmount><cac:Item/>"#;
+    let mut line = LINE.replace("</cac:InvoiceLine>", "");
+    for _ in 0..DEPTH {
+        line.push_str(open);
+    }
+    for _ in 0..DEPTH {
+        line.push_str("</cac:SubInvoiceLine>");
+    }
+    line.push_str("</cac:InvoiceLine>");
+    let text = invoice(&[ID, DATE, SUPPLIER, CUSTOMER, TOTAL, &line]);
+    // roxmltree parses recursively, so give the parse a big stack and the check a small one.
+    let count = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let doc = roxmltree::Document::parse(&text).expect("well-formed");
+            std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .stack_size(128 << 10)
+                    .spawn_scoped(scope, || check(&doc).len())
+                    .expect("spawn check thread")
+                    .join()
+                    .expect("check thread")
+            })
+        })
+        .expect("spawn parse thread")
+        .join()
+        .expect("parse thread");
+    assert_eq!(count, 0);
+}
