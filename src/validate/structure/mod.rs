@@ -114,7 +114,7 @@ fn attributes(reporter: &mut Reporter, node: Node, declared: &[model::Attr]) -> 
                 if let Some(i) = declared.iter().position(|d| d.name == attr.name()) {
                     present |= 1 << i;
                     let datatype = declared[i].datatype;
-                    if !values::is_valid(datatype, attr.value()) {
+                    if !values::is_valid_attribute(datatype, attr.value()) {
                         reporter.report_attribute(
                             node,
                             &attr,
