@@ -532,9 +532,17 @@ pub fn generate(dir: &Path) -> String {
             Content::Unmodelled => "Content::Unmodelled".to_string(),
         };
         let ns = NAMESPACES[ns_index(&q.0)].0;
+        // The type's local name; UBL declares every element's type in the element's namespace.
+        let ty = match &model.elements[q] {
+            Some(ty) => {
+                assert_eq!(ty.0, q.0, "{q:?}: type in another namespace");
+                ty.1.as_str()
+            }
+            None => "",
+        };
         let _ = writeln!(
             out,
-            "    Element {{ ns: Ns::{ns}, name: \"{}\", content: {content} }}, // {sorted}",
+            "    Element {{ ns: Ns::{ns}, name: \"{}\", ty: \"{ty}\", content: {content} }}, // {sorted}",
             q.1
         );
     }

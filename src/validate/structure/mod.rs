@@ -9,8 +9,8 @@
 //! Nothing is allocated on the happy path; location strings are built only for findings.
 //!
 //! Not modelled: the XML-DSig and XAdES content of signatures (only reachable through the
-//! signature extension, content skipped), `xsi:type` (accepted, not applied),
-//! and `xsd:anyURI` values (accepted, as libxml2 accepts nearly any string).
+//! signature extension; content skipped) and `xsd:anyURI` values (accepted, as libxml2 accepts
+//! nearly any string).
 
 pub mod model;
 #[rustfmt::skip]
@@ -22,7 +22,7 @@ mod values;
 
 use roxmltree::{Document, Node, NodeType};
 
-use self::model::{Content, Datatype, SimpleType};
+use self::model::{Content, Datatype, Element, SimpleType};
 use self::report::Reporter;
 use self::sequence::{Frame, Step};
 use self::tables::{Ns, ELEMENTS, SIMPLE};
@@ -40,7 +40,7 @@ pub fn check(doc: &Document) -> Vec<Finding> {
     let root = doc.root_element();
     match declaration(root) {
         Some(index) if matches!(ELEMENTS[index].ns, Ns::Invoice | Ns::CreditNote) => {
-            walk(&mut reporter, root, ELEMENTS[index].content);
+            walk(&mut reporter, root, &ELEMENTS[index]);
         }
         _ => reporter.report(
             root,
@@ -63,18 +63,18 @@ fn declaration(node: Node) -> Option<usize> {
         .ok()
 }
 
-/// Checks `root`, whose declaration says `content`, and everything below it. The walk keeps its
-/// own stack of open element-only elements, so deep nesting cannot overflow the thread's stack.
-fn walk(reporter: &mut Reporter, root: Node, content: Content) {
+/// Checks `root`, declared by `decl`, and everything below it. The walk keeps its own stack
+/// of open element-only elements, so deep nesting cannot overflow the thread's stack.
+fn walk(reporter: &mut Reporter, root: Node, decl: &'static Element) {
     let mut stack = Vec::new();
-    match content {
-        Content::Complex(index) => stack.push(open(reporter, root, index)),
-        Content::Simple(index) => simple(reporter, root, &SIMPLE[usize::from(index)]),
+    match decl.content {
+        Content::Complex(index) => stack.push(open(reporter, root, decl, index)),
+        Content::Simple(index) => simple(reporter, root, decl, &SIMPLE[usize::from(index)]),
         Content::Unmodelled => {}
     }
     while let Some(frame) = stack.last_mut() {
         match frame.step(reporter) {
-            Step::Enter(child, index) => stack.push(open(reporter, child, index)),
+            Step::Enter(child, decl, index) => stack.push(open(reporter, child, decl, index)),
             Step::Done => {
                 stack.pop();
             }
@@ -82,23 +82,44 @@ fn walk(reporter: &mut Reporter, root: Node, content: Content) {
     }
 }
 
-/// Checks the attributes of an element-only element (it has none) and opens its frame.
+/// Checks the attributes of an element-only element (it has none) and opens its frame; `index`
+/// is its complex type in `COMPLEX`.
 fn open<'a, 'input>(
     reporter: &mut Reporter,
     node: Node<'a, 'input>,
+    decl: &Element,
     index: u16,
 ) -> Frame<'a, 'input> {
-    attributes(reporter, node, &[]);
+    attributes(reporter, node, decl, &[]);
     Frame::new(node, &tables::COMPLEX[usize::from(index)])
 }
 
 /// Checks attributes against the declared ones; returns a bit per declared attribute present.
-fn attributes(reporter: &mut Reporter, node: Node, declared: &[model::Attr]) -> u32 {
+fn attributes(
+    reporter: &mut Reporter,
+    node: Node,
+    decl: &Element,
+    declared: &[model::Attr],
+) -> u32 {
     let mut present = 0u32;
     for attr in node.attributes() {
         match attr.namespace() {
             Some(XSI) => match attr.name() {
-                "schemaLocation" | "noNamespaceSchemaLocation" | "type" => continue,
+                "schemaLocation" | "noNamespaceSchemaLocation" => continue,
+                "type" => {
+                    if !names_declared_type(node, decl, attr.value()) {
+                        reporter.report_attribute(
+                            node,
+                            &attr,
+                            format_args!(
+                                "xsi:type '{}' is not the declared type {} (UBL 2.1 types have no derived types)",
+                                attr.value(),
+                                TypeName(decl)
+                            ),
+                        );
+                    }
+                    continue;
+                }
                 "nil" => {
                     reporter.report_attribute(
                         node,
@@ -135,8 +156,8 @@ fn attributes(reporter: &mut Reporter, node: Node, declared: &[model::Attr]) -> 
 }
 
 /// Checks a simple-content element: attributes, no child elements, lexical value.
-fn simple(reporter: &mut Reporter, node: Node, ty: &SimpleType) {
-    let present = attributes(reporter, node, ty.attrs);
+fn simple(reporter: &mut Reporter, node: Node, decl: &Element, ty: &SimpleType) {
+    let present = attributes(reporter, node, decl, ty.attrs);
     for (i, attr) in ty.attrs.iter().enumerate() {
         if attr.required && present & (1 << i) == 0 {
             reporter.report(
@@ -176,6 +197,28 @@ fn simple(reporter: &mut Reporter, node: Node, ty: &SimpleType) {
                 ty.name
             ),
         );
+    }
+}
+
+/// Whether the QName `value` of an `xsi:type` on `node` names the declared type of `decl`.
+fn names_declared_type(node: Node, decl: &Element, value: &str) -> bool {
+    let value = value.trim_matches(|c: char| c.is_ascii() && values::is_xml_space(c as u8));
+    let (prefix, local) = match value.split_once(':') {
+        Some((prefix, local)) => (Some(prefix), local),
+        None => (None, value),
+    };
+    local == decl.ty && node.lookup_namespace_uri(prefix) == Some(decl.ns.uri())
+}
+
+/// Displays the declared type of an element as `prefix:Name`.
+struct TypeName<'a>(&'a Element);
+
+impl std::fmt::Display for TypeName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self.0.ns.prefix() {
+            "" => f.write_str(self.0.ty),
+            prefix => write!(f, "{prefix}:{}", self.0.ty),
+        }
     }
 }
 

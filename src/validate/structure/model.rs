@@ -86,6 +86,9 @@ pub struct Element {
     pub ns: Ns,
     /// Local name of the element.
     pub name: &'static str,
+    /// Local name of the element's type, declared in the element's namespace (empty when
+    /// unmodelled). No UBL type has derived types, so `xsi:type` may only name this one.
+    pub ty: &'static str,
     /// What the element may contain.
     pub content: Content,
 }

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use roxmltree::{Node, NodeType};
 
-use super::model::{ComplexType, Content, NsConstraint, Particle, Process, Term, UNBOUNDED};
+use super::model::{
+    ComplexType, Content, Element, NsConstraint, Particle, Process, Term, UNBOUNDED,
+};
 use super::report::{qualified_name, Reporter};
 use super::tables::{Ns, ELEMENTS, SIMPLE};
 use super::{declaration, simple, values};
@@ -110,8 +112,9 @@ pub(crate) struct Frame<'a, 'input> {
 
 /// What a frame hands back after checking as many children as it could on its own.
 pub(crate) enum Step<'a, 'input> {
-    /// This child has element-only content (the complex type at this index): open a frame.
-    Enter(Node<'a, 'input>, u16),
+    /// This child is declared with element-only content (the complex type at this index of
+    /// `COMPLEX`): open a frame for it.
+    Enter(Node<'a, 'input>, &'static Element, u16),
     /// All children are done (order and cardinality reported); drop the frame.
     Done,
 }
@@ -142,12 +145,14 @@ impl<'a, 'input> Frame<'a, 'input> {
                 }
                 _ => continue,
             }
-            match self.child(reporter, child) {
-                Some(Content::Complex(index)) => return Step::Enter(child, index),
-                Some(Content::Simple(index)) => {
-                    simple(reporter, child, &SIMPLE[usize::from(index)])
+            if let Some(decl) = self.child(reporter, child) {
+                match decl.content {
+                    Content::Complex(index) => return Step::Enter(child, decl, index),
+                    Content::Simple(index) => {
+                        simple(reporter, child, decl, &SIMPLE[usize::from(index)]);
+                    }
+                    Content::Unmodelled => {}
                 }
-                Some(Content::Unmodelled) | None => {}
             }
         }
         if !self.order_reported {
@@ -171,8 +176,8 @@ impl<'a, 'input> Frame<'a, 'input> {
         }
     }
 
-    /// Moves the sequence past one child element; returns how to validate the child.
-    fn child(&mut self, reporter: &mut Reporter, child: Node) -> Option<Content> {
+    /// Moves the sequence past one child element; returns the declaration to validate it with.
+    fn child(&mut self, reporter: &mut Reporter, child: Node) -> Option<&'static Element> {
         let name = child.tag_name();
         let resolved = Child {
             ns: name.namespace().and_then(Ns::from_uri),
@@ -199,17 +204,17 @@ impl<'a, 'input> Frame<'a, 'input> {
                 anywhere
             }
         };
-        matched.and_then(|pos| content(reporter, child, &particles[pos]))
+        matched.and_then(|pos| declared(reporter, child, &particles[pos]))
     }
 }
 
-/// How a matched child is validated, as its particle says (`None`: not at all).
-fn content(reporter: &mut Reporter, child: Node, particle: &Particle) -> Option<Content> {
+/// The declaration a matched child is validated with, as its particle says (`None`: not at all).
+fn declared(reporter: &mut Reporter, child: Node, particle: &Particle) -> Option<&'static Element> {
     match particle.term {
-        Term::Element(index) => Some(ELEMENTS[usize::from(index)].content),
+        Term::Element(index) => Some(&ELEMENTS[usize::from(index)]),
         Term::Any(_, process) => match (declaration(child), process) {
             (_, Process::Skip) | (None, Process::Lax) => None,
-            (Some(index), _) => Some(ELEMENTS[index].content),
+            (Some(index), _) => Some(&ELEMENTS[index]),
             (None, Process::Strict) => {
                 reporter.report(
                     child,

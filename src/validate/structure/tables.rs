@@ -95,1564 +95,1564 @@ impl Ns {
 
 /// Every global element, sorted by namespace then local name.
 pub static ELEMENTS: &[Element] = &[
-    Element { ns: Ns::Invoice, name: "Invoice", content: Content::Complex(233) }, // 0
-    Element { ns: Ns::CreditNote, name: "CreditNote", content: Content::Complex(232) }, // 1
-    Element { ns: Ns::Cac, name: "AcceptanceTransportEvent", content: Content::Complex(216) }, // 2
-    Element { ns: Ns::Cac, name: "AccessoryRelatedItem", content: Content::Complex(166) }, // 3
-    Element { ns: Ns::Cac, name: "AccountingContact", content: Content::Complex(42) }, // 4
-    Element { ns: Ns::Cac, name: "AccountingCustomerParty", content: Content::Complex(53) }, // 5
-    Element { ns: Ns::Cac, name: "AccountingSupplierParty", content: Content::Complex(192) }, // 6
-    Element { ns: Ns::Cac, name: "ActivityDataLine", content: Content::Complex(0) }, // 7
-    Element { ns: Ns::Cac, name: "ActivityFinalLocation", content: Content::Complex(119) }, // 8
-    Element { ns: Ns::Cac, name: "ActivityOriginLocation", content: Content::Complex(119) }, // 9
-    Element { ns: Ns::Cac, name: "ActivityPeriod", content: Content::Complex(144) }, // 10
-    Element { ns: Ns::Cac, name: "ActivityProperty", content: Content::Complex(1) }, // 11
-    Element { ns: Ns::Cac, name: "ActualArrivalTransportEvent", content: Content::Complex(216) }, // 12
-    Element { ns: Ns::Cac, name: "ActualDepartureTransportEvent", content: Content::Complex(216) }, // 13
-    Element { ns: Ns::Cac, name: "ActualPackage", content: Content::Complex(133) }, // 14
-    Element { ns: Ns::Cac, name: "ActualPickupTransportEvent", content: Content::Complex(216) }, // 15
-    Element { ns: Ns::Cac, name: "ActualWaypointTransportEvent", content: Content::Complex(216) }, // 16
-    Element { ns: Ns::Cac, name: "AdditionalCommodityClassification", content: Content::Complex(29) }, // 17
-    Element { ns: Ns::Cac, name: "AdditionalDocumentReference", content: Content::Complex(65) }, // 18
-    Element { ns: Ns::Cac, name: "AdditionalDocumentResponse", content: Content::Complex(66) }, // 19
-    Element { ns: Ns::Cac, name: "AdditionalInformationParty", content: Content::Complex(138) }, // 20
-    Element { ns: Ns::Cac, name: "AdditionalItemIdentification", content: Content::Complex(105) }, // 21
-    Element { ns: Ns::Cac, name: "AdditionalItemProperty", content: Content::Complex(112) }, // 22
-    Element { ns: Ns::Cac, name: "AdditionalQualifyingParty", content: Content::Complex(161) }, // 23
-    Element { ns: Ns::Cac, name: "AdditionalTemperature", content: Content::Complex(200) }, // 24
-    Element { ns: Ns::Cac, name: "AdditionalTransportationService", content: Content::Complex(222) }, // 25
-    Element { ns: Ns::Cac, name: "Address", content: Content::Complex(3) }, // 26
-    Element { ns: Ns::Cac, name: "AddressLine", content: Content::Complex(2) }, // 27
-    Element { ns: Ns::Cac, name: "AgentParty", content: Content::Complex(138) }, // 28
-    Element { ns: Ns::Cac, name: "AirTransport", content: Content::Complex(4) }, // 29
-    Element { ns: Ns::Cac, name: "AllowanceCharge", content: Content::Complex(5) }, // 30
-    Element { ns: Ns::Cac, name: "AllowedSubcontractTerms", content: Content::Complex(189) }, // 31
-    Element { ns: Ns::Cac, name: "AlternativeConditionPrice", content: Content::Complex(151) }, // 32
-    Element { ns: Ns::Cac, name: "AlternativeDeliveryLocation", content: Content::Complex(119) }, // 33
-    Element { ns: Ns::Cac, name: "AlternativeLineItem", content: Content::Complex(115) }, // 34
-    Element { ns: Ns::Cac, name: "AnticipatedMonetaryTotal", content: Content::Complex(126) }, // 35
-    Element { ns: Ns::Cac, name: "AppealInformationParty", content: Content::Complex(138) }, // 36
-    Element { ns: Ns::Cac, name: "AppealReceiverParty", content: Content::Complex(138) }, // 37
-    Element { ns: Ns::Cac, name: "AppealTerms", content: Content::Complex(6) }, // 38
-    Element { ns: Ns::Cac, name: "ApplicableAddress", content: Content::Complex(3) }, // 39
-    Element { ns: Ns::Cac, name: "ApplicablePeriod", content: Content::Complex(144) }, // 40
-    Element { ns: Ns::Cac, name: "ApplicableRegulation", content: Content::Complex(165) }, // 41
-    Element { ns: Ns::Cac, name: "ApplicableTaxCategory", content: Content::Complex(193) }, // 42
-    Element { ns: Ns::Cac, name: "ApplicableTerritoryAddress", content: Content::Complex(3) }, // 43
-    Element { ns: Ns::Cac, name: "ApplicableTransportMeans", content: Content::Complex(219) }, // 44
-    Element { ns: Ns::Cac, name: "AtLocation", content: Content::Complex(119) }, // 45
-    Element { ns: Ns::Cac, name: "AttachedTransportEquipment", content: Content::Complex(215) }, // 46
-    Element { ns: Ns::Cac, name: "Attachment", content: Content::Complex(7) }, // 47
-    Element { ns: Ns::Cac, name: "AuctionTerms", content: Content::Complex(8) }, // 48
-    Element { ns: Ns::Cac, name: "AvailabilityTransportEvent", content: Content::Complex(216) }, // 49
-    Element { ns: Ns::Cac, name: "AwardedTenderedProject", content: Content::Complex(205) }, // 50
-    Element { ns: Ns::Cac, name: "AwardingCriterion", content: Content::Complex(10) }, // 51
-    Element { ns: Ns::Cac, name: "AwardingCriterionResponse", content: Content::Complex(9) }, // 52
-    Element { ns: Ns::Cac, name: "AwardingTerms", content: Content::Complex(11) }, // 53
-    Element { ns: Ns::Cac, name: "BeneficiaryParty", content: Content::Complex(138) }, // 54
-    Element { ns: Ns::Cac, name: "BillOfLadingHolderParty", content: Content::Complex(138) }, // 55
-    Element { ns: Ns::Cac, name: "BillToParty", content: Content::Complex(138) }, // 56
-    Element { ns: Ns::Cac, name: "BillingReference", content: Content::Complex(13) }, // 57
-    Element { ns: Ns::Cac, name: "BillingReferenceLine", content: Content::Complex(12) }, // 58
-    Element { ns: Ns::Cac, name: "BonusPaymentTerms", content: Content::Complex(141) }, // 59
-    Element { ns: Ns::Cac, name: "Branch", content: Content::Complex(14) }, // 60
-    Element { ns: Ns::Cac, name: "BudgetAccount", content: Content::Complex(16) }, // 61
-    Element { ns: Ns::Cac, name: "BudgetAccountLine", content: Content::Complex(15) }, // 62
-    Element { ns: Ns::Cac, name: "BusinessClassificationScheme", content: Content::Complex(27) }, // 63
-    Element { ns: Ns::Cac, name: "BuyerContact", content: Content::Complex(42) }, // 64
-    Element { ns: Ns::Cac, name: "BuyerCustomerParty", content: Content::Complex(53) }, // 65
-    Element { ns: Ns::Cac, name: "BuyerProposedSubstituteLineItem", content: Content::Complex(115) }, // 66
-    Element { ns: Ns::Cac, name: "BuyersItemIdentification", content: Content::Complex(105) }, // 67
-    Element { ns: Ns::Cac, name: "CallDuty", content: Content::Complex(67) }, // 68
-    Element { ns: Ns::Cac, name: "CallForTendersDocumentReference", content: Content::Complex(65) }, // 69
-    Element { ns: Ns::Cac, name: "CallForTendersLineReference", content: Content::Complex(116) }, // 70
-    Element { ns: Ns::Cac, name: "Capability", content: Content::Complex(17) }, // 71
-    Element { ns: Ns::Cac, name: "CardAccount", content: Content::Complex(18) }, // 72
-    Element { ns: Ns::Cac, name: "CarrierParty", content: Content::Complex(138) }, // 73
-    Element { ns: Ns::Cac, name: "CatalogueDocumentReference", content: Content::Complex(65) }, // 74
-    Element { ns: Ns::Cac, name: "CatalogueItemIdentification", content: Content::Complex(105) }, // 75
-    Element { ns: Ns::Cac, name: "CatalogueItemSpecificationUpdateLine", content: Content::Complex(19) }, // 76
-    Element { ns: Ns::Cac, name: "CatalogueLine", content: Content::Complex(20) }, // 77
-    Element { ns: Ns::Cac, name: "CatalogueLineReference", content: Content::Complex(116) }, // 78
-    Element { ns: Ns::Cac, name: "CataloguePricingUpdateLine", content: Content::Complex(21) }, // 79
-    Element { ns: Ns::Cac, name: "CatalogueReference", content: Content::Complex(22) }, // 80
-    Element { ns: Ns::Cac, name: "CatalogueRequestLine", content: Content::Complex(23) }, // 81
-    Element { ns: Ns::Cac, name: "CategorizesClassificationCategory", content: Content::Complex(26) }, // 82
-    Element { ns: Ns::Cac, name: "Certificate", content: Content::Complex(25) }, // 83
-    Element { ns: Ns::Cac, name: "CertificateOfOriginApplication", content: Content::Complex(24) }, // 84
-    Element { ns: Ns::Cac, name: "ChildConsignment", content: Content::Complex(33) }, // 85
-    Element { ns: Ns::Cac, name: "ClassificationCategory", content: Content::Complex(26) }, // 86
-    Element { ns: Ns::Cac, name: "ClassificationScheme", content: Content::Complex(27) }, // 87
-    Element { ns: Ns::Cac, name: "ClassifiedTaxCategory", content: Content::Complex(193) }, // 88
-    Element { ns: Ns::Cac, name: "Clause", content: Content::Complex(28) }, // 89
-    Element { ns: Ns::Cac, name: "CollectPaymentTerms", content: Content::Complex(141) }, // 90
-    Element { ns: Ns::Cac, name: "CollectedPayment", content: Content::Complex(142) }, // 91
-    Element { ns: Ns::Cac, name: "CommissionPaymentTerms", content: Content::Complex(141) }, // 92
-    Element { ns: Ns::Cac, name: "CommodityClassification", content: Content::Complex(29) }, // 93
-    Element { ns: Ns::Cac, name: "Communication", content: Content::Complex(30) }, // 94
-    Element { ns: Ns::Cac, name: "ComplementaryRelatedItem", content: Content::Complex(166) }, // 95
-    Element { ns: Ns::Cac, name: "CompletedTask", content: Content::Complex(31) }, // 96
-    Element { ns: Ns::Cac, name: "ComponentRelatedItem", content: Content::Complex(166) }, // 97
-    Element { ns: Ns::Cac, name: "Condition", content: Content::Complex(32) }, // 98
-    Element { ns: Ns::Cac, name: "ConsigneeParty", content: Content::Complex(138) }, // 99
-    Element { ns: Ns::Cac, name: "Consignment", content: Content::Complex(33) }, // 100
-    Element { ns: Ns::Cac, name: "ConsignorParty", content: Content::Complex(138) }, // 101
-    Element { ns: Ns::Cac, name: "ConsolidatedShipment", content: Content::Complex(183) }, // 102
-    Element { ns: Ns::Cac, name: "ConstitutionPeriod", content: Content::Complex(144) }, // 103
-    Element { ns: Ns::Cac, name: "Consumption", content: Content::Complex(41) }, // 104
-    Element { ns: Ns::Cac, name: "ConsumptionAverage", content: Content::Complex(34) }, // 105
-    Element { ns: Ns::Cac, name: "ConsumptionCorrection", content: Content::Complex(35) }, // 106
-    Element { ns: Ns::Cac, name: "ConsumptionHistory", content: Content::Complex(36) }, // 107
-    Element { ns: Ns::Cac, name: "ConsumptionLine", content: Content::Complex(37) }, // 108
-    Element { ns: Ns::Cac, name: "ConsumptionPoint", content: Content::Complex(38) }, // 109
-    Element { ns: Ns::Cac, name: "ConsumptionReport", content: Content::Complex(40) }, // 110
-    Element { ns: Ns::Cac, name: "ConsumptionReportReference", content: Content::Complex(39) }, // 111
-    Element { ns: Ns::Cac, name: "Contact", content: Content::Complex(42) }, // 112
-    Element { ns: Ns::Cac, name: "ContactParty", content: Content::Complex(138) }, // 113
-    Element { ns: Ns::Cac, name: "ContainedGoodsItem", content: Content::Complex(97) }, // 114
-    Element { ns: Ns::Cac, name: "ContainedInTransportEquipment", content: Content::Complex(215) }, // 115
-    Element { ns: Ns::Cac, name: "ContainedPackage", content: Content::Complex(133) }, // 116
-    Element { ns: Ns::Cac, name: "ContainingPackage", content: Content::Complex(133) }, // 117
-    Element { ns: Ns::Cac, name: "ContainingTransportEquipment", content: Content::Complex(215) }, // 118
-    Element { ns: Ns::Cac, name: "Contract", content: Content::Complex(45) }, // 119
-    Element { ns: Ns::Cac, name: "ContractAcceptancePeriod", content: Content::Complex(144) }, // 120
-    Element { ns: Ns::Cac, name: "ContractDocumentReference", content: Content::Complex(65) }, // 121
-    Element { ns: Ns::Cac, name: "ContractExecutionRequirement", content: Content::Complex(43) }, // 122
-    Element { ns: Ns::Cac, name: "ContractExtension", content: Content::Complex(44) }, // 123
-    Element { ns: Ns::Cac, name: "ContractFormalizationPeriod", content: Content::Complex(144) }, // 124
-    Element { ns: Ns::Cac, name: "ContractResponsibleParty", content: Content::Complex(138) }, // 125
-    Element { ns: Ns::Cac, name: "ContractingActivity", content: Content::Complex(46) }, // 126
-    Element { ns: Ns::Cac, name: "ContractingParty", content: Content::Complex(47) }, // 127
-    Element { ns: Ns::Cac, name: "ContractingPartyType", content: Content::Complex(48) }, // 128
-    Element { ns: Ns::Cac, name: "ContractorCustomerParty", content: Content::Complex(53) }, // 129
-    Element { ns: Ns::Cac, name: "ContractualDelivery", content: Content::Complex(58) }, // 130
-    Element { ns: Ns::Cac, name: "ContractualDocumentReference", content: Content::Complex(65) }, // 131
-    Element { ns: Ns::Cac, name: "CorporateRegistrationScheme", content: Content::Complex(49) }, // 132
-    Element { ns: Ns::Cac, name: "Country", content: Content::Complex(50) }, // 133
-    Element { ns: Ns::Cac, name: "CreditAccount", content: Content::Complex(51) }, // 134
-    Element { ns: Ns::Cac, name: "CreditNoteDocumentReference", content: Content::Complex(65) }, // 135
-    Element { ns: Ns::Cac, name: "CreditNoteLine", content: Content::Complex(52) }, // 136
-    Element { ns: Ns::Cac, name: "CrewMemberPerson", content: Content::Complex(145) }, // 137
-    Element { ns: Ns::Cac, name: "CurrentStatus", content: Content::Complex(186) }, // 138
-    Element { ns: Ns::Cac, name: "CustomerParty", content: Content::Complex(53) }, // 139
-    Element { ns: Ns::Cac, name: "CustomsAgentParty", content: Content::Complex(138) }, // 140
-    Element { ns: Ns::Cac, name: "CustomsDeclaration", content: Content::Complex(54) }, // 141
-    Element { ns: Ns::Cac, name: "DebitNoteDocumentReference", content: Content::Complex(65) }, // 142
-    Element { ns: Ns::Cac, name: "DebitNoteLine", content: Content::Complex(55) }, // 143
-    Element { ns: Ns::Cac, name: "Declaration", content: Content::Complex(56) }, // 144
-    Element { ns: Ns::Cac, name: "DefaultLanguage", content: Content::Complex(114) }, // 145
-    Element { ns: Ns::Cac, name: "DeletedCatalogueReference", content: Content::Complex(22) }, // 146
-    Element { ns: Ns::Cac, name: "Delivery", content: Content::Complex(58) }, // 147
-    Element { ns: Ns::Cac, name: "DeliveryAddress", content: Content::Complex(3) }, // 148
-    Element { ns: Ns::Cac, name: "DeliveryContact", content: Content::Complex(42) }, // 149
-    Element { ns: Ns::Cac, name: "DeliveryCustomerParty", content: Content::Complex(53) }, // 150
-    Element { ns: Ns::Cac, name: "DeliveryLocation", content: Content::Complex(119) }, // 151
-    Element { ns: Ns::Cac, name: "DeliveryParty", content: Content::Complex(138) }, // 152
-    Element { ns: Ns::Cac, name: "DeliveryPeriod", content: Content::Complex(144) }, // 153
-    Element { ns: Ns::Cac, name: "DeliveryTerms", content: Content::Complex(57) }, // 154
-    Element { ns: Ns::Cac, name: "DeliveryTransportEvent", content: Content::Complex(216) }, // 155
-    Element { ns: Ns::Cac, name: "DeliveryUnit", content: Content::Complex(59) }, // 156
-    Element { ns: Ns::Cac, name: "DependentLineReference", content: Content::Complex(116) }, // 157
-    Element { ns: Ns::Cac, name: "DependentPriceReference", content: Content::Complex(60) }, // 158
-    Element { ns: Ns::Cac, name: "Despatch", content: Content::Complex(62) }, // 159
-    Element { ns: Ns::Cac, name: "DespatchAddress", content: Content::Complex(3) }, // 160
-    Element { ns: Ns::Cac, name: "DespatchContact", content: Content::Complex(42) }, // 161
-    Element { ns: Ns::Cac, name: "DespatchDocumentReference", content: Content::Complex(65) }, // 162
-    Element { ns: Ns::Cac, name: "DespatchLine", content: Content::Complex(61) }, // 163
-    Element { ns: Ns::Cac, name: "DespatchLineReference", content: Content::Complex(116) }, // 164
-    Element { ns: Ns::Cac, name: "DespatchLocation", content: Content::Complex(119) }, // 165
-    Element { ns: Ns::Cac, name: "DespatchParty", content: Content::Complex(138) }, // 166
-    Element { ns: Ns::Cac, name: "DespatchSupplierParty", content: Content::Complex(192) }, // 167
-    Element { ns: Ns::Cac, name: "DestinationCountry", content: Content::Complex(50) }, // 168
-    Element { ns: Ns::Cac, name: "DetentionTransportEvent", content: Content::Complex(216) }, // 169
-    Element { ns: Ns::Cac, name: "DigitalSignatureAttachment", content: Content::Complex(7) }, // 170
-    Element { ns: Ns::Cac, name: "Dimension", content: Content::Complex(63) }, // 171
-    Element { ns: Ns::Cac, name: "DisbursementPaymentTerms", content: Content::Complex(141) }, // 172
-    Element { ns: Ns::Cac, name: "DischargeTransportEvent", content: Content::Complex(216) }, // 173
-    Element { ns: Ns::Cac, name: "DiscrepancyResponse", content: Content::Complex(173) }, // 174
-    Element { ns: Ns::Cac, name: "DocumentAvailabilityPeriod", content: Content::Complex(144) }, // 175
-    Element { ns: Ns::Cac, name: "DocumentDistribution", content: Content::Complex(64) }, // 176
-    Element { ns: Ns::Cac, name: "DocumentProviderParty", content: Content::Complex(138) }, // 177
-    Element { ns: Ns::Cac, name: "DocumentReference", content: Content::Complex(65) }, // 178
-    Element { ns: Ns::Cac, name: "DocumentResponse", content: Content::Complex(66) }, // 179
-    Element { ns: Ns::Cac, name: "DocumentTenderRequirement", content: Content::Complex(203) }, // 180
-    Element { ns: Ns::Cac, name: "DriverPerson", content: Content::Complex(145) }, // 181
-    Element { ns: Ns::Cac, name: "DropoffTransportEvent", content: Content::Complex(216) }, // 182
-    Element { ns: Ns::Cac, name: "DurationPeriod", content: Content::Complex(144) }, // 183
-    Element { ns: Ns::Cac, name: "Duty", content: Content::Complex(67) }, // 184
-    Element { ns: Ns::Cac, name: "EconomicOperatorRole", content: Content::Complex(68) }, // 185
-    Element { ns: Ns::Cac, name: "EconomicOperatorShortList", content: Content::Complex(69) }, // 186
-    Element { ns: Ns::Cac, name: "EffectivePeriod", content: Content::Complex(144) }, // 187
-    Element { ns: Ns::Cac, name: "EmbassyEndorsement", content: Content::Complex(71) }, // 188
-    Element { ns: Ns::Cac, name: "EmergencyTemperature", content: Content::Complex(200) }, // 189
-    Element { ns: Ns::Cac, name: "EmissionCalculationMethod", content: Content::Complex(70) }, // 190
-    Element { ns: Ns::Cac, name: "EmploymentLegislationDocumentReference", content: Content::Complex(65) }, // 191
-    Element { ns: Ns::Cac, name: "Endorsement", content: Content::Complex(71) }, // 192
-    Element { ns: Ns::Cac, name: "EndorserParty", content: Content::Complex(72) }, // 193
-    Element { ns: Ns::Cac, name: "EnergyTaxReport", content: Content::Complex(73) }, // 194
-    Element { ns: Ns::Cac, name: "EnergyWaterConsumptionCorrection", content: Content::Complex(35) }, // 195
-    Element { ns: Ns::Cac, name: "EnergyWaterSupply", content: Content::Complex(74) }, // 196
-    Element { ns: Ns::Cac, name: "EnvironmentalEmission", content: Content::Complex(75) }, // 197
-    Element { ns: Ns::Cac, name: "EnvironmentalLegislationDocumentReference", content: Content::Complex(65) }, // 198
-    Element { ns: Ns::Cac, name: "EstimatedArrivalTransportEvent", content: Content::Complex(216) }, // 199
-    Element { ns: Ns::Cac, name: "EstimatedDeliveryPeriod", content: Content::Complex(144) }, // 200
-    Element { ns: Ns::Cac, name: "EstimatedDepartureTransportEvent", content: Content::Complex(216) }, // 201
-    Element { ns: Ns::Cac, name: "EstimatedDespatchPeriod", content: Content::Complex(144) }, // 202
-    Element { ns: Ns::Cac, name: "EstimatedDurationPeriod", content: Content::Complex(144) }, // 203
-    Element { ns: Ns::Cac, name: "EstimatedTransitPeriod", content: Content::Complex(144) }, // 204
-    Element { ns: Ns::Cac, name: "EvaluationCriterion", content: Content::Complex(76) }, // 205
-    Element { ns: Ns::Cac, name: "Event", content: Content::Complex(81) }, // 206
-    Element { ns: Ns::Cac, name: "EventComment", content: Content::Complex(77) }, // 207
-    Element { ns: Ns::Cac, name: "EventLineItem", content: Content::Complex(78) }, // 208
-    Element { ns: Ns::Cac, name: "EventTactic", content: Content::Complex(80) }, // 209
-    Element { ns: Ns::Cac, name: "EventTacticEnumeration", content: Content::Complex(79) }, // 210
-    Element { ns: Ns::Cac, name: "Evidence", content: Content::Complex(83) }, // 211
-    Element { ns: Ns::Cac, name: "EvidenceDocumentReference", content: Content::Complex(65) }, // 212
-    Element { ns: Ns::Cac, name: "EvidenceIssuingParty", content: Content::Complex(138) }, // 213
-    Element { ns: Ns::Cac, name: "EvidenceSupplied", content: Content::Complex(82) }, // 214
-    Element { ns: Ns::Cac, name: "ExaminationTransportEvent", content: Content::Complex(216) }, // 215
-    Element { ns: Ns::Cac, name: "ExceptionCriteriaLine", content: Content::Complex(84) }, // 216
-    Element { ns: Ns::Cac, name: "ExceptionNotificationLine", content: Content::Complex(85) }, // 217
-    Element { ns: Ns::Cac, name: "ExceptionObservationPeriod", content: Content::Complex(144) }, // 218
-    Element { ns: Ns::Cac, name: "ExchangeRate", content: Content::Complex(86) }, // 219
-    Element { ns: Ns::Cac, name: "ExportCountry", content: Content::Complex(50) }, // 220
-    Element { ns: Ns::Cac, name: "ExportationTransportEvent", content: Content::Complex(216) }, // 221
-    Element { ns: Ns::Cac, name: "ExporterParty", content: Content::Complex(138) }, // 222
-    Element { ns: Ns::Cac, name: "ExternalReference", content: Content::Complex(87) }, // 223
-    Element { ns: Ns::Cac, name: "ExtraAllowanceCharge", content: Content::Complex(5) }, // 224
-    Element { ns: Ns::Cac, name: "FinalDeliveryParty", content: Content::Complex(138) }, // 225
-    Element { ns: Ns::Cac, name: "FinalDeliveryTransportationService", content: Content::Complex(222) }, // 226
-    Element { ns: Ns::Cac, name: "FinalDestinationCountry", content: Content::Complex(50) }, // 227
-    Element { ns: Ns::Cac, name: "FinalFinancialGuarantee", content: Content::Complex(89) }, // 228
-    Element { ns: Ns::Cac, name: "FinancialAccount", content: Content::Complex(88) }, // 229
-    Element { ns: Ns::Cac, name: "FinancialCapability", content: Content::Complex(17) }, // 230
-    Element { ns: Ns::Cac, name: "FinancialEvaluationCriterion", content: Content::Complex(76) }, // 231
-    Element { ns: Ns::Cac, name: "FinancialGuarantee", content: Content::Complex(89) }, // 232
-    Element { ns: Ns::Cac, name: "FinancialInstitution", content: Content::Complex(90) }, // 233
-    Element { ns: Ns::Cac, name: "FinancialInstitutionBranch", content: Content::Complex(14) }, // 234
-    Element { ns: Ns::Cac, name: "FinancingFinancialAccount", content: Content::Complex(88) }, // 235
-    Element { ns: Ns::Cac, name: "FinancingParty", content: Content::Complex(138) }, // 236
-    Element { ns: Ns::Cac, name: "FirstArrivalPortLocation", content: Content::Complex(119) }, // 237
-    Element { ns: Ns::Cac, name: "FiscalLegislationDocumentReference", content: Content::Complex(65) }, // 238
-    Element { ns: Ns::Cac, name: "FlashpointTemperature", content: Content::Complex(200) }, // 239
-    Element { ns: Ns::Cac, name: "FloorSpaceMeasurementDimension", content: Content::Complex(63) }, // 240
-    Element { ns: Ns::Cac, name: "ForecastException", content: Content::Complex(92) }, // 241
-    Element { ns: Ns::Cac, name: "ForecastExceptionCriterionLine", content: Content::Complex(91) }, // 242
-    Element { ns: Ns::Cac, name: "ForecastLine", content: Content::Complex(93) }, // 243
-    Element { ns: Ns::Cac, name: "ForecastPeriod", content: Content::Complex(144) }, // 244
-    Element { ns: Ns::Cac, name: "ForecastRevisionLine", content: Content::Complex(94) }, // 245
-    Element { ns: Ns::Cac, name: "ForeignExchangeContract", content: Content::Complex(45) }, // 246
-    Element { ns: Ns::Cac, name: "FrameworkAgreement", content: Content::Complex(95) }, // 247
-    Element { ns: Ns::Cac, name: "FreightAllowanceCharge", content: Content::Complex(5) }, // 248
-    Element { ns: Ns::Cac, name: "FreightChargeLocation", content: Content::Complex(119) }, // 249
-    Element { ns: Ns::Cac, name: "FreightForwarderParty", content: Content::Complex(138) }, // 250
-    Element { ns: Ns::Cac, name: "FrequencyPeriod", content: Content::Complex(144) }, // 251
-    Element { ns: Ns::Cac, name: "FromLocation", content: Content::Complex(119) }, // 252
-    Element { ns: Ns::Cac, name: "GoodsItem", content: Content::Complex(97) }, // 253
-    Element { ns: Ns::Cac, name: "GoodsItemContainer", content: Content::Complex(96) }, // 254
-    Element { ns: Ns::Cac, name: "GuaranteeDocumentReference", content: Content::Complex(65) }, // 255
-    Element { ns: Ns::Cac, name: "GuarantorParty", content: Content::Complex(138) }, // 256
-    Element { ns: Ns::Cac, name: "GuidanceDocumentReference", content: Content::Complex(65) }, // 257
-    Element { ns: Ns::Cac, name: "HandlingTransportEvent", content: Content::Complex(216) }, // 258
-    Element { ns: Ns::Cac, name: "HandlingUnitDespatchLine", content: Content::Complex(61) }, // 259
-    Element { ns: Ns::Cac, name: "HaulageTradingTerms", content: Content::Complex(212) }, // 260
-    Element { ns: Ns::Cac, name: "HazardousGoodsTransit", content: Content::Complex(98) }, // 261
-    Element { ns: Ns::Cac, name: "HazardousItem", content: Content::Complex(99) }, // 262
-    Element { ns: Ns::Cac, name: "HazardousItemNotificationParty", content: Content::Complex(138) }, // 263
-    Element { ns: Ns::Cac, name: "HeadOfficeParty", content: Content::Complex(138) }, // 264
-    Element { ns: Ns::Cac, name: "IdentityDocumentReference", content: Content::Complex(65) }, // 265
-    Element { ns: Ns::Cac, name: "ImmobilizedSecurity", content: Content::Complex(100) }, // 266
-    Element { ns: Ns::Cac, name: "ImporterParty", content: Content::Complex(138) }, // 267
-    Element { ns: Ns::Cac, name: "InformationContentProviderParty", content: Content::Complex(138) }, // 268
-    Element { ns: Ns::Cac, name: "InstructionForReturnsLine", content: Content::Complex(101) }, // 269
-    Element { ns: Ns::Cac, name: "InsuranceEndorsement", content: Content::Complex(71) }, // 270
-    Element { ns: Ns::Cac, name: "InsuranceParty", content: Content::Complex(138) }, // 271
-    Element { ns: Ns::Cac, name: "InterestedParty", content: Content::Complex(138) }, // 272
-    Element { ns: Ns::Cac, name: "InterestedProcurementProjectLot", content: Content::Complex(154) }, // 273
-    Element { ns: Ns::Cac, name: "InventoryLocation", content: Content::Complex(119) }, // 274
-    Element { ns: Ns::Cac, name: "InventoryPeriod", content: Content::Complex(144) }, // 275
-    Element { ns: Ns::Cac, name: "InventoryReportLine", content: Content::Complex(102) }, // 276
-    Element { ns: Ns::Cac, name: "InventoryReportingParty", content: Content::Complex(138) }, // 277
-    Element { ns: Ns::Cac, name: "InvitationSubmissionPeriod", content: Content::Complex(144) }, // 278
-    Element { ns: Ns::Cac, name: "InvoiceDocumentReference", content: Content::Complex(65) }, // 279
-    Element { ns: Ns::Cac, name: "InvoiceLine", content: Content::Complex(103) }, // 280
-    Element { ns: Ns::Cac, name: "InvoicePeriod", content: Content::Complex(144) }, // 281
-    Element { ns: Ns::Cac, name: "IssuerEndorsement", content: Content::Complex(71) }, // 282
-    Element { ns: Ns::Cac, name: "IssuerParty", content: Content::Complex(138) }, // 283
-    Element { ns: Ns::Cac, name: "IssuingCountry", content: Content::Complex(50) }, // 284
-    Element { ns: Ns::Cac, name: "Item", content: Content::Complex(113) }, // 285
-    Element { ns: Ns::Cac, name: "ItemComparison", content: Content::Complex(104) }, // 286
-    Element { ns: Ns::Cac, name: "ItemIdentification", content: Content::Complex(105) }, // 287
-    Element { ns: Ns::Cac, name: "ItemInformationRequestLine", content: Content::Complex(106) }, // 288
-    Element { ns: Ns::Cac, name: "ItemInstance", content: Content::Complex(107) }, // 289
-    Element { ns: Ns::Cac, name: "ItemLocationQuantity", content: Content::Complex(108) }, // 290
-    Element { ns: Ns::Cac, name: "ItemManagementProfile", content: Content::Complex(109) }, // 291
-    Element { ns: Ns::Cac, name: "ItemPriceExtension", content: Content::Complex(149) }, // 292
-    Element { ns: Ns::Cac, name: "ItemProperty", content: Content::Complex(112) }, // 293
-    Element { ns: Ns::Cac, name: "ItemPropertyGroup", content: Content::Complex(110) }, // 294
-    Element { ns: Ns::Cac, name: "ItemPropertyRange", content: Content::Complex(111) }, // 295
-    Element { ns: Ns::Cac, name: "ItemSpecificationDocumentReference", content: Content::Complex(65) }, // 296
-    Element { ns: Ns::Cac, name: "JurisdictionRegionAddress", content: Content::Complex(3) }, // 297
-    Element { ns: Ns::Cac, name: "KeywordItemProperty", content: Content::Complex(112) }, // 298
-    Element { ns: Ns::Cac, name: "Language", content: Content::Complex(114) }, // 299
-    Element { ns: Ns::Cac, name: "LastExitPortLocation", content: Content::Complex(119) }, // 300
-    Element { ns: Ns::Cac, name: "LegalDocumentReference", content: Content::Complex(65) }, // 301
-    Element { ns: Ns::Cac, name: "LegalMonetaryTotal", content: Content::Complex(126) }, // 302
-    Element { ns: Ns::Cac, name: "LineItem", content: Content::Complex(115) }, // 303
-    Element { ns: Ns::Cac, name: "LineReference", content: Content::Complex(116) }, // 304
-    Element { ns: Ns::Cac, name: "LineResponse", content: Content::Complex(117) }, // 305
-    Element { ns: Ns::Cac, name: "LineValidityPeriod", content: Content::Complex(144) }, // 306
-    Element { ns: Ns::Cac, name: "LoadingLocation", content: Content::Complex(119) }, // 307
-    Element { ns: Ns::Cac, name: "LoadingPortLocation", content: Content::Complex(119) }, // 308
-    Element { ns: Ns::Cac, name: "LoadingProofParty", content: Content::Complex(138) }, // 309
-    Element { ns: Ns::Cac, name: "LoadingTransportEvent", content: Content::Complex(216) }, // 310
-    Element { ns: Ns::Cac, name: "Location", content: Content::Complex(119) }, // 311
-    Element { ns: Ns::Cac, name: "LocationAddress", content: Content::Complex(3) }, // 312
-    Element { ns: Ns::Cac, name: "LocationCoordinate", content: Content::Complex(118) }, // 313
-    Element { ns: Ns::Cac, name: "LogisticsOperatorParty", content: Content::Complex(138) }, // 314
-    Element { ns: Ns::Cac, name: "LotIdentification", content: Content::Complex(120) }, // 315
-    Element { ns: Ns::Cac, name: "MainCarriageShipmentStage", content: Content::Complex(182) }, // 316
-    Element { ns: Ns::Cac, name: "MainCommodityClassification", content: Content::Complex(29) }, // 317
-    Element { ns: Ns::Cac, name: "MainOnAccountPayment", content: Content::Complex(128) }, // 318
-    Element { ns: Ns::Cac, name: "MainPeriod", content: Content::Complex(144) }, // 319
-    Element { ns: Ns::Cac, name: "MainQualifyingParty", content: Content::Complex(161) }, // 320
-    Element { ns: Ns::Cac, name: "MainTransportationService", content: Content::Complex(222) }, // 321
-    Element { ns: Ns::Cac, name: "MandateDocumentReference", content: Content::Complex(65) }, // 322
-    Element { ns: Ns::Cac, name: "ManufacturerParty", content: Content::Complex(138) }, // 323
-    Element { ns: Ns::Cac, name: "ManufacturersItemIdentification", content: Content::Complex(105) }, // 324
-    Element { ns: Ns::Cac, name: "MaritimeTransport", content: Content::Complex(121) }, // 325
-    Element { ns: Ns::Cac, name: "MasterPerson", content: Content::Complex(145) }, // 326
-    Element { ns: Ns::Cac, name: "MaximumDeliveryUnit", content: Content::Complex(59) }, // 327
-    Element { ns: Ns::Cac, name: "MaximumTemperature", content: Content::Complex(200) }, // 328
-    Element { ns: Ns::Cac, name: "MeasurementDimension", content: Content::Complex(63) }, // 329
-    Element { ns: Ns::Cac, name: "MeasurementFromLocation", content: Content::Complex(119) }, // 330
-    Element { ns: Ns::Cac, name: "MeasurementToLocation", content: Content::Complex(119) }, // 331
-    Element { ns: Ns::Cac, name: "MediationParty", content: Content::Complex(138) }, // 332
-    Element { ns: Ns::Cac, name: "Meter", content: Content::Complex(124) }, // 333
-    Element { ns: Ns::Cac, name: "MeterProperty", content: Content::Complex(122) }, // 334
-    Element { ns: Ns::Cac, name: "MeterReading", content: Content::Complex(123) }, // 335
-    Element { ns: Ns::Cac, name: "MinimumDeliveryUnit", content: Content::Complex(59) }, // 336
-    Element { ns: Ns::Cac, name: "MinimumTemperature", content: Content::Complex(200) }, // 337
-    Element { ns: Ns::Cac, name: "MinutesDocumentReference", content: Content::Complex(65) }, // 338
-    Element { ns: Ns::Cac, name: "MiscellaneousEvent", content: Content::Complex(125) }, // 339
-    Element { ns: Ns::Cac, name: "MonetaryTotal", content: Content::Complex(126) }, // 340
-    Element { ns: Ns::Cac, name: "MortgageHolderParty", content: Content::Complex(138) }, // 341
-    Element { ns: Ns::Cac, name: "NominationPeriod", content: Content::Complex(144) }, // 342
-    Element { ns: Ns::Cac, name: "NotaryParty", content: Content::Complex(138) }, // 343
-    Element { ns: Ns::Cac, name: "NoticeDocumentReference", content: Content::Complex(65) }, // 344
-    Element { ns: Ns::Cac, name: "NotificationLocation", content: Content::Complex(119) }, // 345
-    Element { ns: Ns::Cac, name: "NotificationPeriod", content: Content::Complex(144) }, // 346
-    Element { ns: Ns::Cac, name: "NotificationRequirement", content: Content::Complex(127) }, // 347
-    Element { ns: Ns::Cac, name: "NotifyParty", content: Content::Complex(138) }, // 348
-    Element { ns: Ns::Cac, name: "OccurenceLocation", content: Content::Complex(119) }, // 349
-    Element { ns: Ns::Cac, name: "OfferedItemLocationQuantity", content: Content::Complex(108) }, // 350
-    Element { ns: Ns::Cac, name: "OnAccountPayment", content: Content::Complex(128) }, // 351
-    Element { ns: Ns::Cac, name: "OnCarriageShipmentStage", content: Content::Complex(182) }, // 352
-    Element { ns: Ns::Cac, name: "OpenTenderEvent", content: Content::Complex(81) }, // 353
-    Element { ns: Ns::Cac, name: "OperatingParty", content: Content::Complex(138) }, // 354
-    Element { ns: Ns::Cac, name: "OptionValidityPeriod", content: Content::Complex(144) }, // 355
-    Element { ns: Ns::Cac, name: "OptionalTakeoverTransportEvent", content: Content::Complex(216) }, // 356
-    Element { ns: Ns::Cac, name: "OrderDocumentReference", content: Content::Complex(65) }, // 357
-    Element { ns: Ns::Cac, name: "OrderLine", content: Content::Complex(130) }, // 358
-    Element { ns: Ns::Cac, name: "OrderLineReference", content: Content::Complex(129) }, // 359
-    Element { ns: Ns::Cac, name: "OrderReference", content: Content::Complex(131) }, // 360
-    Element { ns: Ns::Cac, name: "OrderedShipment", content: Content::Complex(132) }, // 361
-    Element { ns: Ns::Cac, name: "OriginAddress", content: Content::Complex(3) }, // 362
-    Element { ns: Ns::Cac, name: "OriginCountry", content: Content::Complex(50) }, // 363
-    Element { ns: Ns::Cac, name: "OriginalDepartureCountry", content: Content::Complex(50) }, // 364
-    Element { ns: Ns::Cac, name: "OriginalDespatchParty", content: Content::Complex(138) }, // 365
-    Element { ns: Ns::Cac, name: "OriginalDespatchTransportationService", content: Content::Complex(222) }, // 366
-    Element { ns: Ns::Cac, name: "OriginalDocumentReference", content: Content::Complex(65) }, // 367
-    Element { ns: Ns::Cac, name: "OriginalItemLocationQuantity", content: Content::Complex(108) }, // 368
-    Element { ns: Ns::Cac, name: "OriginatorCustomerParty", content: Content::Complex(53) }, // 369
-    Element { ns: Ns::Cac, name: "OriginatorDocumentReference", content: Content::Complex(65) }, // 370
-    Element { ns: Ns::Cac, name: "OriginatorParty", content: Content::Complex(138) }, // 371
-    Element { ns: Ns::Cac, name: "OtherCommunication", content: Content::Complex(30) }, // 372
-    Element { ns: Ns::Cac, name: "OwnerParty", content: Content::Complex(138) }, // 373
-    Element { ns: Ns::Cac, name: "Package", content: Content::Complex(133) }, // 374
-    Element { ns: Ns::Cac, name: "PackagedTransportHandlingUnit", content: Content::Complex(218) }, // 375
-    Element { ns: Ns::Cac, name: "PalletSpaceMeasurementDimension", content: Content::Complex(63) }, // 376
-    Element { ns: Ns::Cac, name: "ParentDocumentLineReference", content: Content::Complex(116) }, // 377
-    Element { ns: Ns::Cac, name: "ParentDocumentReference", content: Content::Complex(65) }, // 378
-    Element { ns: Ns::Cac, name: "ParticipatingLocationsLocation", content: Content::Complex(119) }, // 379
-    Element { ns: Ns::Cac, name: "ParticipationRequestReceptionPeriod", content: Content::Complex(144) }, // 380
-    Element { ns: Ns::Cac, name: "Party", content: Content::Complex(138) }, // 381
-    Element { ns: Ns::Cac, name: "PartyIdentification", content: Content::Complex(134) }, // 382
-    Element { ns: Ns::Cac, name: "PartyLegalEntity", content: Content::Complex(135) }, // 383
-    Element { ns: Ns::Cac, name: "PartyName", content: Content::Complex(136) }, // 384
-    Element { ns: Ns::Cac, name: "PartyTaxScheme", content: Content::Complex(137) }, // 385
-    Element { ns: Ns::Cac, name: "PassengerPerson", content: Content::Complex(145) }, // 386
-    Element { ns: Ns::Cac, name: "PayeeFinancialAccount", content: Content::Complex(88) }, // 387
-    Element { ns: Ns::Cac, name: "PayeeParty", content: Content::Complex(138) }, // 388
-    Element { ns: Ns::Cac, name: "PayerFinancialAccount", content: Content::Complex(88) }, // 389
-    Element { ns: Ns::Cac, name: "PayerParty", content: Content::Complex(138) }, // 390
-    Element { ns: Ns::Cac, name: "Payment", content: Content::Complex(142) }, // 391
-    Element { ns: Ns::Cac, name: "PaymentAlternativeExchangeRate", content: Content::Complex(86) }, // 392
-    Element { ns: Ns::Cac, name: "PaymentExchangeRate", content: Content::Complex(86) }, // 393
-    Element { ns: Ns::Cac, name: "PaymentMandate", content: Content::Complex(139) }, // 394
-    Element { ns: Ns::Cac, name: "PaymentMeans", content: Content::Complex(140) }, // 395
-    Element { ns: Ns::Cac, name: "PaymentReversalPeriod", content: Content::Complex(144) }, // 396
-    Element { ns: Ns::Cac, name: "PaymentTerms", content: Content::Complex(141) }, // 397
-    Element { ns: Ns::Cac, name: "PenaltyClause", content: Content::Complex(28) }, // 398
-    Element { ns: Ns::Cac, name: "PenaltyPaymentTerms", content: Content::Complex(141) }, // 399
-    Element { ns: Ns::Cac, name: "PenaltyPeriod", content: Content::Complex(144) }, // 400
-    Element { ns: Ns::Cac, name: "PerformanceDataLine", content: Content::Complex(143) }, // 401
-    Element { ns: Ns::Cac, name: "PerformingCarrierParty", content: Content::Complex(138) }, // 402
-    Element { ns: Ns::Cac, name: "Period", content: Content::Complex(144) }, // 403
-    Element { ns: Ns::Cac, name: "Person", content: Content::Complex(145) }, // 404
-    Element { ns: Ns::Cac, name: "PhysicalAttribute", content: Content::Complex(146) }, // 405
-    Element { ns: Ns::Cac, name: "PhysicalLocation", content: Content::Complex(119) }, // 406
-    Element { ns: Ns::Cac, name: "Pickup", content: Content::Complex(147) }, // 407
-    Element { ns: Ns::Cac, name: "PickupLocation", content: Content::Complex(119) }, // 408
-    Element { ns: Ns::Cac, name: "PickupParty", content: Content::Complex(138) }, // 409
-    Element { ns: Ns::Cac, name: "PickupTransportEvent", content: Content::Complex(216) }, // 410
-    Element { ns: Ns::Cac, name: "PlannedArrivalTransportEvent", content: Content::Complex(216) }, // 411
-    Element { ns: Ns::Cac, name: "PlannedDeliveryTransportEvent", content: Content::Complex(216) }, // 412
-    Element { ns: Ns::Cac, name: "PlannedDepartureTransportEvent", content: Content::Complex(216) }, // 413
-    Element { ns: Ns::Cac, name: "PlannedPeriod", content: Content::Complex(144) }, // 414
-    Element { ns: Ns::Cac, name: "PlannedPickupTransportEvent", content: Content::Complex(216) }, // 415
-    Element { ns: Ns::Cac, name: "PlannedWaypointTransportEvent", content: Content::Complex(216) }, // 416
-    Element { ns: Ns::Cac, name: "PositioningTransportEvent", content: Content::Complex(216) }, // 417
-    Element { ns: Ns::Cac, name: "PostalAddress", content: Content::Complex(3) }, // 418
-    Element { ns: Ns::Cac, name: "PowerOfAttorney", content: Content::Complex(148) }, // 419
-    Element { ns: Ns::Cac, name: "PreCarriageShipmentStage", content: Content::Complex(182) }, // 420
-    Element { ns: Ns::Cac, name: "PreSelectedParty", content: Content::Complex(138) }, // 421
-    Element { ns: Ns::Cac, name: "PrepaidPayment", content: Content::Complex(142) }, // 422
-    Element { ns: Ns::Cac, name: "PrepaidPaymentTerms", content: Content::Complex(141) }, // 423
-    Element { ns: Ns::Cac, name: "PreparationParty", content: Content::Complex(138) }, // 424
-    Element { ns: Ns::Cac, name: "PresentationPeriod", content: Content::Complex(144) }, // 425
-    Element { ns: Ns::Cac, name: "PreviousDocumentReference", content: Content::Complex(65) }, // 426
-    Element { ns: Ns::Cac, name: "PreviousPriceList", content: Content::Complex(150) }, // 427
-    Element { ns: Ns::Cac, name: "Price", content: Content::Complex(151) }, // 428
-    Element { ns: Ns::Cac, name: "PriceExtension", content: Content::Complex(149) }, // 429
-    Element { ns: Ns::Cac, name: "PriceList", content: Content::Complex(150) }, // 430
-    Element { ns: Ns::Cac, name: "PricingExchangeRate", content: Content::Complex(86) }, // 431
-    Element { ns: Ns::Cac, name: "PricingReference", content: Content::Complex(152) }, // 432
-    Element { ns: Ns::Cac, name: "ProcessJustification", content: Content::Complex(153) }, // 433
-    Element { ns: Ns::Cac, name: "ProcurementLegislationDocumentReference", content: Content::Complex(65) }, // 434
-    Element { ns: Ns::Cac, name: "ProcurementProject", content: Content::Complex(155) }, // 435
-    Element { ns: Ns::Cac, name: "ProcurementProjectLot", content: Content::Complex(154) }, // 436
-    Element { ns: Ns::Cac, name: "ProjectReference", content: Content::Complex(156) }, // 437
-    Element { ns: Ns::Cac, name: "PromisedDeliveryPeriod", content: Content::Complex(144) }, // 438
-    Element { ns: Ns::Cac, name: "PromotionalEvent", content: Content::Complex(158) }, // 439
-    Element { ns: Ns::Cac, name: "PromotionalEventLineItem", content: Content::Complex(157) }, // 440
-    Element { ns: Ns::Cac, name: "PromotionalSpecification", content: Content::Complex(159) }, // 441
-    Element { ns: Ns::Cac, name: "ProviderParty", content: Content::Complex(138) }, // 442
-    Element { ns: Ns::Cac, name: "QualificationResolution", content: Content::Complex(160) }, // 443
-    Element { ns: Ns::Cac, name: "QualifyingParty", content: Content::Complex(161) }, // 444
-    Element { ns: Ns::Cac, name: "QuarantineTransportEvent", content: Content::Complex(216) }, // 445
-    Element { ns: Ns::Cac, name: "QuotationDocumentReference", content: Content::Complex(65) }, // 446
-    Element { ns: Ns::Cac, name: "QuotationLine", content: Content::Complex(162) }, // 447
-    Element { ns: Ns::Cac, name: "QuotationLineReference", content: Content::Complex(116) }, // 448
-    Element { ns: Ns::Cac, name: "QuotedMonetaryTotal", content: Content::Complex(126) }, // 449
-    Element { ns: Ns::Cac, name: "RailTransport", content: Content::Complex(163) }, // 450
-    Element { ns: Ns::Cac, name: "RangeDimension", content: Content::Complex(63) }, // 451
-    Element { ns: Ns::Cac, name: "RealizedLocation", content: Content::Complex(119) }, // 452
-    Element { ns: Ns::Cac, name: "ReceiptDocumentReference", content: Content::Complex(65) }, // 453
-    Element { ns: Ns::Cac, name: "ReceiptLine", content: Content::Complex(164) }, // 454
-    Element { ns: Ns::Cac, name: "ReceiptLineReference", content: Content::Complex(116) }, // 455
-    Element { ns: Ns::Cac, name: "ReceiptTransportEvent", content: Content::Complex(216) }, // 456
-    Element { ns: Ns::Cac, name: "ReceivedHandlingUnitReceiptLine", content: Content::Complex(164) }, // 457
-    Element { ns: Ns::Cac, name: "ReceiverParty", content: Content::Complex(138) }, // 458
-    Element { ns: Ns::Cac, name: "RecipientCustomerParty", content: Content::Complex(53) }, // 459
-    Element { ns: Ns::Cac, name: "RecipientParty", content: Content::Complex(138) }, // 460
-    Element { ns: Ns::Cac, name: "ReferencedConsignment", content: Content::Complex(33) }, // 461
-    Element { ns: Ns::Cac, name: "ReferencedContract", content: Content::Complex(45) }, // 462
-    Element { ns: Ns::Cac, name: "ReferencedGoodsItem", content: Content::Complex(97) }, // 463
-    Element { ns: Ns::Cac, name: "ReferencedPackage", content: Content::Complex(133) }, // 464
-    Element { ns: Ns::Cac, name: "ReferencedShipment", content: Content::Complex(183) }, // 465
-    Element { ns: Ns::Cac, name: "ReferencedTransportEquipment", content: Content::Complex(215) }, // 466
-    Element { ns: Ns::Cac, name: "RegistrationAddress", content: Content::Complex(3) }, // 467
-    Element { ns: Ns::Cac, name: "RegistryCertificateDocumentReference", content: Content::Complex(65) }, // 468
-    Element { ns: Ns::Cac, name: "RegistryPortLocation", content: Content::Complex(119) }, // 469
-    Element { ns: Ns::Cac, name: "Regulation", content: Content::Complex(165) }, // 470
-    Element { ns: Ns::Cac, name: "RelatedCatalogueReference", content: Content::Complex(22) }, // 471
-    Element { ns: Ns::Cac, name: "RelatedItem", content: Content::Complex(166) }, // 472
-    Element { ns: Ns::Cac, name: "ReminderDocumentReference", content: Content::Complex(65) }, // 473
-    Element { ns: Ns::Cac, name: "ReminderLine", content: Content::Complex(167) }, // 474
-    Element { ns: Ns::Cac, name: "ReminderPeriod", content: Content::Complex(144) }, // 475
-    Element { ns: Ns::Cac, name: "RemittanceAdviceLine", content: Content::Complex(168) }, // 476
-    Element { ns: Ns::Cac, name: "Renewal", content: Content::Complex(169) }, // 477
-    Element { ns: Ns::Cac, name: "ReplacedNoticeDocumentReference", content: Content::Complex(65) }, // 478
-    Element { ns: Ns::Cac, name: "ReplacedRelatedItem", content: Content::Complex(166) }, // 479
-    Element { ns: Ns::Cac, name: "ReplacementRelatedItem", content: Content::Complex(166) }, // 480
-    Element { ns: Ns::Cac, name: "ReportedShipment", content: Content::Complex(183) }, // 481
-    Element { ns: Ns::Cac, name: "ReportingPerson", content: Content::Complex(145) }, // 482
-    Element { ns: Ns::Cac, name: "RequestForQuotationDocumentReference", content: Content::Complex(65) }, // 483
-    Element { ns: Ns::Cac, name: "RequestForQuotationLine", content: Content::Complex(170) }, // 484
-    Element { ns: Ns::Cac, name: "RequestForTenderLine", content: Content::Complex(171) }, // 485
-    Element { ns: Ns::Cac, name: "RequestLineReference", content: Content::Complex(116) }, // 486
-    Element { ns: Ns::Cac, name: "RequestedArrivalTransportEvent", content: Content::Complex(216) }, // 487
-    Element { ns: Ns::Cac, name: "RequestedCatalogueReference", content: Content::Complex(22) }, // 488
-    Element { ns: Ns::Cac, name: "RequestedClassificationScheme", content: Content::Complex(27) }, // 489
-    Element { ns: Ns::Cac, name: "RequestedDeliveryPeriod", content: Content::Complex(144) }, // 490
-    Element { ns: Ns::Cac, name: "RequestedDeliveryTransportEvent", content: Content::Complex(216) }, // 491
-    Element { ns: Ns::Cac, name: "RequestedDepartureTransportEvent", content: Content::Complex(216) }, // 492
-    Element { ns: Ns::Cac, name: "RequestedDespatchPeriod", content: Content::Complex(144) }, // 493
-    Element { ns: Ns::Cac, name: "RequestedDocumentReference", content: Content::Complex(65) }, // 494
-    Element { ns: Ns::Cac, name: "RequestedLanguage", content: Content::Complex(114) }, // 495
-    Element { ns: Ns::Cac, name: "RequestedMonetaryTotal", content: Content::Complex(126) }, // 496
-    Element { ns: Ns::Cac, name: "RequestedPickupTransportEvent", content: Content::Complex(216) }, // 497
-    Element { ns: Ns::Cac, name: "RequestedStatusLocation", content: Content::Complex(119) }, // 498
-    Element { ns: Ns::Cac, name: "RequestedStatusPeriod", content: Content::Complex(144) }, // 499
-    Element { ns: Ns::Cac, name: "RequestedTenderTotal", content: Content::Complex(172) }, // 500
-    Element { ns: Ns::Cac, name: "RequestedValidityPeriod", content: Content::Complex(144) }, // 501
-    Element { ns: Ns::Cac, name: "RequestedWaypointTransportEvent", content: Content::Complex(216) }, // 502
-    Element { ns: Ns::Cac, name: "RequiredBusinessClassificationScheme", content: Content::Complex(27) }, // 503
-    Element { ns: Ns::Cac, name: "RequiredClassificationScheme", content: Content::Complex(27) }, // 504
-    Element { ns: Ns::Cac, name: "RequiredFinancialGuarantee", content: Content::Complex(89) }, // 505
-    Element { ns: Ns::Cac, name: "RequiredItemLocationQuantity", content: Content::Complex(108) }, // 506
-    Element { ns: Ns::Cac, name: "RequiredRelatedItem", content: Content::Complex(166) }, // 507
-    Element { ns: Ns::Cac, name: "ResidenceAddress", content: Content::Complex(3) }, // 508
-    Element { ns: Ns::Cac, name: "ResolutionDocumentReference", content: Content::Complex(65) }, // 509
-    Element { ns: Ns::Cac, name: "Response", content: Content::Complex(173) }, // 510
-    Element { ns: Ns::Cac, name: "ResponsibleTransportServiceProviderParty", content: Content::Complex(138) }, // 511
-    Element { ns: Ns::Cac, name: "ResultOfVerification", content: Content::Complex(174) }, // 512
-    Element { ns: Ns::Cac, name: "RetailPlannedImpact", content: Content::Complex(175) }, // 513
-    Element { ns: Ns::Cac, name: "RetailerCustomerParty", content: Content::Complex(53) }, // 514
-    Element { ns: Ns::Cac, name: "ReturnAddress", content: Content::Complex(3) }, // 515
-    Element { ns: Ns::Cac, name: "RoadTransport", content: Content::Complex(176) }, // 516
-    Element { ns: Ns::Cac, name: "SalesItem", content: Content::Complex(177) }, // 517
-    Element { ns: Ns::Cac, name: "ScheduledServiceFrequency", content: Content::Complex(179) }, // 518
-    Element { ns: Ns::Cac, name: "SecondaryHazard", content: Content::Complex(178) }, // 519
-    Element { ns: Ns::Cac, name: "SecurityOfficerPerson", content: Content::Complex(145) }, // 520
-    Element { ns: Ns::Cac, name: "SelfBilledCreditNoteDocumentReference", content: Content::Complex(65) }, // 521
-    Element { ns: Ns::Cac, name: "SelfBilledInvoiceDocumentReference", content: Content::Complex(65) }, // 522
-    Element { ns: Ns::Cac, name: "SellerContact", content: Content::Complex(42) }, // 523
-    Element { ns: Ns::Cac, name: "SellerProposedSubstituteLineItem", content: Content::Complex(115) }, // 524
-    Element { ns: Ns::Cac, name: "SellerSubstitutedLineItem", content: Content::Complex(115) }, // 525
-    Element { ns: Ns::Cac, name: "SellerSupplierParty", content: Content::Complex(192) }, // 526
-    Element { ns: Ns::Cac, name: "SellersItemIdentification", content: Content::Complex(105) }, // 527
-    Element { ns: Ns::Cac, name: "SenderParty", content: Content::Complex(138) }, // 528
-    Element { ns: Ns::Cac, name: "ServiceAllowanceCharge", content: Content::Complex(5) }, // 529
-    Element { ns: Ns::Cac, name: "ServiceChargePaymentTerms", content: Content::Complex(141) }, // 530
-    Element { ns: Ns::Cac, name: "ServiceEndTimePeriod", content: Content::Complex(144) }, // 531
-    Element { ns: Ns::Cac, name: "ServiceFrequency", content: Content::Complex(179) }, // 532
-    Element { ns: Ns::Cac, name: "ServiceProviderParty", content: Content::Complex(180) }, // 533
-    Element { ns: Ns::Cac, name: "ServiceStartTimePeriod", content: Content::Complex(144) }, // 534
-    Element { ns: Ns::Cac, name: "SettlementPeriod", content: Content::Complex(144) }, // 535
-    Element { ns: Ns::Cac, name: "ShareholderParty", content: Content::Complex(181) }, // 536
-    Element { ns: Ns::Cac, name: "Shipment", content: Content::Complex(183) }, // 537
-    Element { ns: Ns::Cac, name: "ShipmentDocumentReference", content: Content::Complex(65) }, // 538
-    Element { ns: Ns::Cac, name: "ShipmentStage", content: Content::Complex(182) }, // 539
-    Element { ns: Ns::Cac, name: "ShipsSurgeonPerson", content: Content::Complex(145) }, // 540
-    Element { ns: Ns::Cac, name: "SignatoryContact", content: Content::Complex(42) }, // 541
-    Element { ns: Ns::Cac, name: "SignatoryParty", content: Content::Complex(138) }, // 542
-    Element { ns: Ns::Cac, name: "Signature", content: Content::Complex(184) }, // 543
-    Element { ns: Ns::Cac, name: "SourceCatalogueReference", content: Content::Complex(22) }, // 544
-    Element { ns: Ns::Cac, name: "SourceIssuerParty", content: Content::Complex(138) }, // 545
-    Element { ns: Ns::Cac, name: "SpecificTendererRequirement", content: Content::Complex(208) }, // 546
-    Element { ns: Ns::Cac, name: "StandardItemIdentification", content: Content::Complex(105) }, // 547
-    Element { ns: Ns::Cac, name: "StatementDocumentReference", content: Content::Complex(65) }, // 548
-    Element { ns: Ns::Cac, name: "StatementLine", content: Content::Complex(185) }, // 549
-    Element { ns: Ns::Cac, name: "StatementPeriod", content: Content::Complex(144) }, // 550
-    Element { ns: Ns::Cac, name: "Status", content: Content::Complex(186) }, // 551
-    Element { ns: Ns::Cac, name: "StatusLocation", content: Content::Complex(119) }, // 552
-    Element { ns: Ns::Cac, name: "StatusPeriod", content: Content::Complex(144) }, // 553
-    Element { ns: Ns::Cac, name: "StockAvailabilityReportLine", content: Content::Complex(187) }, // 554
-    Element { ns: Ns::Cac, name: "StorageLocation", content: Content::Complex(119) }, // 555
-    Element { ns: Ns::Cac, name: "StorageTransportEvent", content: Content::Complex(216) }, // 556
-    Element { ns: Ns::Cac, name: "Stowage", content: Content::Complex(188) }, // 557
-    Element { ns: Ns::Cac, name: "SubCreditNoteLine", content: Content::Complex(52) }, // 558
-    Element { ns: Ns::Cac, name: "SubDebitNoteLine", content: Content::Complex(55) }, // 559
-    Element { ns: Ns::Cac, name: "SubInvoiceLine", content: Content::Complex(103) }, // 560
-    Element { ns: Ns::Cac, name: "SubLineItem", content: Content::Complex(115) }, // 561
-    Element { ns: Ns::Cac, name: "SubRequestForTenderLine", content: Content::Complex(171) }, // 562
-    Element { ns: Ns::Cac, name: "SubTenderLine", content: Content::Complex(201) }, // 563
-    Element { ns: Ns::Cac, name: "SubcontractTerms", content: Content::Complex(189) }, // 564
-    Element { ns: Ns::Cac, name: "SubcontractorParty", content: Content::Complex(138) }, // 565
-    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterion", content: Content::Complex(10) }, // 566
-    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterionResponse", content: Content::Complex(9) }, // 567
-    Element { ns: Ns::Cac, name: "SubscriberConsumption", content: Content::Complex(190) }, // 568
-    Element { ns: Ns::Cac, name: "SubscriberParty", content: Content::Complex(138) }, // 569
-    Element { ns: Ns::Cac, name: "SubsequentProcessTenderRequirement", content: Content::Complex(203) }, // 570
-    Element { ns: Ns::Cac, name: "SubsidiaryLocation", content: Content::Complex(119) }, // 571
-    Element { ns: Ns::Cac, name: "SubstituteCarrierParty", content: Content::Complex(138) }, // 572
-    Element { ns: Ns::Cac, name: "SuggestedEvidence", content: Content::Complex(83) }, // 573
-    Element { ns: Ns::Cac, name: "SupplierConsumption", content: Content::Complex(191) }, // 574
-    Element { ns: Ns::Cac, name: "SupplierParty", content: Content::Complex(192) }, // 575
-    Element { ns: Ns::Cac, name: "SupplyChainActivityDataLine", content: Content::Complex(0) }, // 576
-    Element { ns: Ns::Cac, name: "SupplyItem", content: Content::Complex(113) }, // 577
-    Element { ns: Ns::Cac, name: "SupportedCommodityClassification", content: Content::Complex(29) }, // 578
-    Element { ns: Ns::Cac, name: "SupportedTransportEquipment", content: Content::Complex(215) }, // 579
-    Element { ns: Ns::Cac, name: "SupportingDocumentReference", content: Content::Complex(65) }, // 580
-    Element { ns: Ns::Cac, name: "TakeoverTransportEvent", content: Content::Complex(216) }, // 581
-    Element { ns: Ns::Cac, name: "TaxCategory", content: Content::Complex(193) }, // 582
-    Element { ns: Ns::Cac, name: "TaxExchangeRate", content: Content::Complex(86) }, // 583
-    Element { ns: Ns::Cac, name: "TaxExclusivePrice", content: Content::Complex(151) }, // 584
-    Element { ns: Ns::Cac, name: "TaxInclusivePrice", content: Content::Complex(151) }, // 585
-    Element { ns: Ns::Cac, name: "TaxRepresentativeParty", content: Content::Complex(138) }, // 586
-    Element { ns: Ns::Cac, name: "TaxScheme", content: Content::Complex(194) }, // 587
-    Element { ns: Ns::Cac, name: "TaxSubtotal", content: Content::Complex(195) }, // 588
-    Element { ns: Ns::Cac, name: "TaxTotal", content: Content::Complex(196) }, // 589
-    Element { ns: Ns::Cac, name: "TechnicalCapability", content: Content::Complex(17) }, // 590
-    Element { ns: Ns::Cac, name: "TechnicalCommitteePerson", content: Content::Complex(145) }, // 591
-    Element { ns: Ns::Cac, name: "TechnicalDocumentReference", content: Content::Complex(65) }, // 592
-    Element { ns: Ns::Cac, name: "TechnicalEvaluationCriterion", content: Content::Complex(76) }, // 593
-    Element { ns: Ns::Cac, name: "TelecommunicationsService", content: Content::Complex(197) }, // 594
-    Element { ns: Ns::Cac, name: "TelecommunicationsSupply", content: Content::Complex(199) }, // 595
-    Element { ns: Ns::Cac, name: "TelecommunicationsSupplyLine", content: Content::Complex(198) }, // 596
-    Element { ns: Ns::Cac, name: "Temperature", content: Content::Complex(200) }, // 597
-    Element { ns: Ns::Cac, name: "TemplateDocumentReference", content: Content::Complex(65) }, // 598
-    Element { ns: Ns::Cac, name: "TenderDocumentReference", content: Content::Complex(65) }, // 599
-    Element { ns: Ns::Cac, name: "TenderEvaluationParty", content: Content::Complex(138) }, // 600
-    Element { ns: Ns::Cac, name: "TenderLine", content: Content::Complex(201) }, // 601
-    Element { ns: Ns::Cac, name: "TenderPreparation", content: Content::Complex(202) }, // 602
-    Element { ns: Ns::Cac, name: "TenderRecipientParty", content: Content::Complex(138) }, // 603
-    Element { ns: Ns::Cac, name: "TenderRequirement", content: Content::Complex(203) }, // 604
-    Element { ns: Ns::Cac, name: "TenderResult", content: Content::Complex(204) }, // 605
-    Element { ns: Ns::Cac, name: "TenderSubmissionDeadlinePeriod", content: Content::Complex(144) }, // 606
-    Element { ns: Ns::Cac, name: "TenderValidityPeriod", content: Content::Complex(144) }, // 607
-    Element { ns: Ns::Cac, name: "TenderedProject", content: Content::Complex(205) }, // 608
-    Element { ns: Ns::Cac, name: "TendererParty", content: Content::Complex(138) }, // 609
-    Element { ns: Ns::Cac, name: "TendererPartyQualification", content: Content::Complex(206) }, // 610
-    Element { ns: Ns::Cac, name: "TendererQualificationDocumentReference", content: Content::Complex(65) }, // 611
-    Element { ns: Ns::Cac, name: "TendererQualificationRequest", content: Content::Complex(207) }, // 612
-    Element { ns: Ns::Cac, name: "TendererRequirement", content: Content::Complex(208) }, // 613
-    Element { ns: Ns::Cac, name: "TenderingProcess", content: Content::Complex(209) }, // 614
-    Element { ns: Ns::Cac, name: "TenderingTerms", content: Content::Complex(210) }, // 615
-    Element { ns: Ns::Cac, name: "TerminalOperatorParty", content: Content::Complex(138) }, // 616
-    Element { ns: Ns::Cac, name: "TimeDuty", content: Content::Complex(67) }, // 617
-    Element { ns: Ns::Cac, name: "ToLocation", content: Content::Complex(119) }, // 618
-    Element { ns: Ns::Cac, name: "TotalCapacityDimension", content: Content::Complex(63) }, // 619
-    Element { ns: Ns::Cac, name: "TradeFinancing", content: Content::Complex(211) }, // 620
-    Element { ns: Ns::Cac, name: "TradingTerms", content: Content::Complex(212) }, // 621
-    Element { ns: Ns::Cac, name: "TransactionConditions", content: Content::Complex(213) }, // 622
-    Element { ns: Ns::Cac, name: "TransitCountry", content: Content::Complex(50) }, // 623
-    Element { ns: Ns::Cac, name: "TransitPeriod", content: Content::Complex(144) }, // 624
-    Element { ns: Ns::Cac, name: "TransportAdvisorParty", content: Content::Complex(138) }, // 625
-    Element { ns: Ns::Cac, name: "TransportContract", content: Content::Complex(45) }, // 626
-    Element { ns: Ns::Cac, name: "TransportEquipment", content: Content::Complex(215) }, // 627
-    Element { ns: Ns::Cac, name: "TransportEquipmentSeal", content: Content::Complex(214) }, // 628
-    Element { ns: Ns::Cac, name: "TransportEvent", content: Content::Complex(216) }, // 629
-    Element { ns: Ns::Cac, name: "TransportExecutionPlanDocumentReference", content: Content::Complex(65) }, // 630
-    Element { ns: Ns::Cac, name: "TransportExecutionPlanRequestDocumentReference", content: Content::Complex(65) }, // 631
-    Element { ns: Ns::Cac, name: "TransportExecutionTerms", content: Content::Complex(217) }, // 632
-    Element { ns: Ns::Cac, name: "TransportHandlingUnit", content: Content::Complex(218) }, // 633
-    Element { ns: Ns::Cac, name: "TransportMeans", content: Content::Complex(219) }, // 634
-    Element { ns: Ns::Cac, name: "TransportProgressStatusRequestDocumentReference", content: Content::Complex(65) }, // 635
-    Element { ns: Ns::Cac, name: "TransportSchedule", content: Content::Complex(220) }, // 636
-    Element { ns: Ns::Cac, name: "TransportServiceDescriptionDocumentReference", content: Content::Complex(65) }, // 637
-    Element { ns: Ns::Cac, name: "TransportServiceDescriptionRequestDocumentReference", content: Content::Complex(65) }, // 638
-    Element { ns: Ns::Cac, name: "TransportServiceProviderParty", content: Content::Complex(138) }, // 639
-    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseDeadlinePeriod", content: Content::Complex(144) }, // 640
-    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseRequiredPeriod", content: Content::Complex(144) }, // 641
-    Element { ns: Ns::Cac, name: "TransportUserParty", content: Content::Complex(138) }, // 642
-    Element { ns: Ns::Cac, name: "TransportUserResponseRequiredPeriod", content: Content::Complex(144) }, // 643
-    Element { ns: Ns::Cac, name: "TransportationSegment", content: Content::Complex(221) }, // 644
-    Element { ns: Ns::Cac, name: "TransportationService", content: Content::Complex(222) }, // 645
-    Element { ns: Ns::Cac, name: "TransportationStatusRequestDocumentReference", content: Content::Complex(65) }, // 646
-    Element { ns: Ns::Cac, name: "TransshipPortLocation", content: Content::Complex(119) }, // 647
-    Element { ns: Ns::Cac, name: "UnloadingLocation", content: Content::Complex(119) }, // 648
-    Element { ns: Ns::Cac, name: "UnloadingPortLocation", content: Content::Complex(119) }, // 649
-    Element { ns: Ns::Cac, name: "UnstructuredPrice", content: Content::Complex(223) }, // 650
-    Element { ns: Ns::Cac, name: "UnsupportedCommodityClassification", content: Content::Complex(29) }, // 651
-    Element { ns: Ns::Cac, name: "UnsupportedTransportEquipment", content: Content::Complex(215) }, // 652
-    Element { ns: Ns::Cac, name: "UpdatedDeliveryTransportEvent", content: Content::Complex(216) }, // 653
-    Element { ns: Ns::Cac, name: "UpdatedPickupTransportEvent", content: Content::Complex(216) }, // 654
-    Element { ns: Ns::Cac, name: "UsabilityPeriod", content: Content::Complex(144) }, // 655
-    Element { ns: Ns::Cac, name: "UtilityConsumptionPoint", content: Content::Complex(38) }, // 656
-    Element { ns: Ns::Cac, name: "UtilityCustomerParty", content: Content::Complex(138) }, // 657
-    Element { ns: Ns::Cac, name: "UtilityItem", content: Content::Complex(224) }, // 658
-    Element { ns: Ns::Cac, name: "UtilityMeter", content: Content::Complex(124) }, // 659
-    Element { ns: Ns::Cac, name: "UtilitySupplierParty", content: Content::Complex(138) }, // 660
-    Element { ns: Ns::Cac, name: "ValidityPeriod", content: Content::Complex(144) }, // 661
-    Element { ns: Ns::Cac, name: "WarehousingTransportEvent", content: Content::Complex(216) }, // 662
-    Element { ns: Ns::Cac, name: "WarrantyParty", content: Content::Complex(138) }, // 663
-    Element { ns: Ns::Cac, name: "WarrantyValidityPeriod", content: Content::Complex(144) }, // 664
-    Element { ns: Ns::Cac, name: "WebSiteAccess", content: Content::Complex(225) }, // 665
-    Element { ns: Ns::Cac, name: "WinningParty", content: Content::Complex(226) }, // 666
-    Element { ns: Ns::Cac, name: "WithholdingTaxTotal", content: Content::Complex(196) }, // 667
-    Element { ns: Ns::Cac, name: "WitnessParty", content: Content::Complex(138) }, // 668
-    Element { ns: Ns::Cac, name: "WorkOrderDocumentReference", content: Content::Complex(65) }, // 669
-    Element { ns: Ns::Cac, name: "WorkPhaseReference", content: Content::Complex(227) }, // 670
-    Element { ns: Ns::Cbc, name: "AcceptedIndicator", content: Content::Simple(1) }, // 671
-    Element { ns: Ns::Cbc, name: "AcceptedVariantsDescription", content: Content::Simple(9) }, // 672
-    Element { ns: Ns::Cbc, name: "AccountFormatCode", content: Content::Simple(7) }, // 673
-    Element { ns: Ns::Cbc, name: "AccountID", content: Content::Simple(8) }, // 674
-    Element { ns: Ns::Cbc, name: "AccountTypeCode", content: Content::Simple(7) }, // 675
-    Element { ns: Ns::Cbc, name: "AccountingCost", content: Content::Simple(9) }, // 676
-    Element { ns: Ns::Cbc, name: "AccountingCostCode", content: Content::Simple(7) }, // 677
-    Element { ns: Ns::Cbc, name: "ActionCode", content: Content::Simple(7) }, // 678
-    Element { ns: Ns::Cbc, name: "ActivityType", content: Content::Simple(9) }, // 679
-    Element { ns: Ns::Cbc, name: "ActivityTypeCode", content: Content::Simple(7) }, // 680
-    Element { ns: Ns::Cbc, name: "ActualDeliveryDate", content: Content::Simple(2) }, // 681
-    Element { ns: Ns::Cbc, name: "ActualDeliveryTime", content: Content::Simple(10) }, // 682
-    Element { ns: Ns::Cbc, name: "ActualDespatchDate", content: Content::Simple(2) }, // 683
-    Element { ns: Ns::Cbc, name: "ActualDespatchTime", content: Content::Simple(10) }, // 684
-    Element { ns: Ns::Cbc, name: "ActualPickupDate", content: Content::Simple(2) }, // 685
-    Element { ns: Ns::Cbc, name: "ActualPickupTime", content: Content::Simple(10) }, // 686
-    Element { ns: Ns::Cbc, name: "ActualTemperatureReductionQuantity", content: Content::Simple(5) }, // 687
-    Element { ns: Ns::Cbc, name: "AdValoremIndicator", content: Content::Simple(1) }, // 688
-    Element { ns: Ns::Cbc, name: "AdditionalAccountID", content: Content::Simple(8) }, // 689
-    Element { ns: Ns::Cbc, name: "AdditionalConditions", content: Content::Simple(9) }, // 690
-    Element { ns: Ns::Cbc, name: "AdditionalInformation", content: Content::Simple(9) }, // 691
-    Element { ns: Ns::Cbc, name: "AdditionalStreetName", content: Content::Simple(9) }, // 692
-    Element { ns: Ns::Cbc, name: "AddressFormatCode", content: Content::Simple(7) }, // 693
-    Element { ns: Ns::Cbc, name: "AddressTypeCode", content: Content::Simple(7) }, // 694
-    Element { ns: Ns::Cbc, name: "AdjustmentReasonCode", content: Content::Simple(7) }, // 695
-    Element { ns: Ns::Cbc, name: "AdmissionCode", content: Content::Simple(7) }, // 696
-    Element { ns: Ns::Cbc, name: "AdvertisementAmount", content: Content::Simple(3) }, // 697
-    Element { ns: Ns::Cbc, name: "AgencyID", content: Content::Simple(8) }, // 698
-    Element { ns: Ns::Cbc, name: "AgencyName", content: Content::Simple(9) }, // 699
-    Element { ns: Ns::Cbc, name: "AirFlowPercent", content: Content::Simple(4) }, // 700
-    Element { ns: Ns::Cbc, name: "AircraftID", content: Content::Simple(8) }, // 701
-    Element { ns: Ns::Cbc, name: "AliasName", content: Content::Simple(9) }, // 702
-    Element { ns: Ns::Cbc, name: "AllowanceChargeReason", content: Content::Simple(9) }, // 703
-    Element { ns: Ns::Cbc, name: "AllowanceChargeReasonCode", content: Content::Simple(7) }, // 704
-    Element { ns: Ns::Cbc, name: "AllowanceTotalAmount", content: Content::Simple(3) }, // 705
-    Element { ns: Ns::Cbc, name: "AltitudeMeasure", content: Content::Simple(6) }, // 706
-    Element { ns: Ns::Cbc, name: "Amount", content: Content::Simple(3) }, // 707
-    Element { ns: Ns::Cbc, name: "AmountRate", content: Content::Simple(4) }, // 708
-    Element { ns: Ns::Cbc, name: "AnimalFoodApprovedIndicator", content: Content::Simple(1) }, // 709
-    Element { ns: Ns::Cbc, name: "AnimalFoodIndicator", content: Content::Simple(1) }, // 710
-    Element { ns: Ns::Cbc, name: "AnnualAverageAmount", content: Content::Simple(3) }, // 711
-    Element { ns: Ns::Cbc, name: "ApplicationStatusCode", content: Content::Simple(7) }, // 712
-    Element { ns: Ns::Cbc, name: "ApprovalDate", content: Content::Simple(2) }, // 713
-    Element { ns: Ns::Cbc, name: "ApprovalStatus", content: Content::Simple(9) }, // 714
-    Element { ns: Ns::Cbc, name: "AttributeID", content: Content::Simple(8) }, // 715
-    Element { ns: Ns::Cbc, name: "AuctionConstraintIndicator", content: Content::Simple(1) }, // 716
-    Element { ns: Ns::Cbc, name: "AuctionURI", content: Content::Simple(8) }, // 717
-    Element { ns: Ns::Cbc, name: "AvailabilityDate", content: Content::Simple(2) }, // 718
-    Element { ns: Ns::Cbc, name: "AvailabilityStatusCode", content: Content::Simple(7) }, // 719
-    Element { ns: Ns::Cbc, name: "AverageAmount", content: Content::Simple(3) }, // 720
-    Element { ns: Ns::Cbc, name: "AverageSubsequentContractAmount", content: Content::Simple(3) }, // 721
-    Element { ns: Ns::Cbc, name: "AwardDate", content: Content::Simple(2) }, // 722
-    Element { ns: Ns::Cbc, name: "AwardTime", content: Content::Simple(10) }, // 723
-    Element { ns: Ns::Cbc, name: "AwardingCriterionDescription", content: Content::Simple(9) }, // 724
-    Element { ns: Ns::Cbc, name: "AwardingCriterionID", content: Content::Simple(8) }, // 725
-    Element { ns: Ns::Cbc, name: "AwardingCriterionTypeCode", content: Content::Simple(7) }, // 726
-    Element { ns: Ns::Cbc, name: "AwardingMethodTypeCode", content: Content::Simple(7) }, // 727
-    Element { ns: Ns::Cbc, name: "BackOrderAllowedIndicator", content: Content::Simple(1) }, // 728
-    Element { ns: Ns::Cbc, name: "BackorderQuantity", content: Content::Simple(5) }, // 729
-    Element { ns: Ns::Cbc, name: "BackorderReason", content: Content::Simple(9) }, // 730
-    Element { ns: Ns::Cbc, name: "BalanceAmount", content: Content::Simple(3) }, // 731
-    Element { ns: Ns::Cbc, name: "BalanceBroughtForwardIndicator", content: Content::Simple(1) }, // 732
-    Element { ns: Ns::Cbc, name: "BarcodeSymbologyID", content: Content::Simple(8) }, // 733
-    Element { ns: Ns::Cbc, name: "BaseAmount", content: Content::Simple(3) }, // 734
-    Element { ns: Ns::Cbc, name: "BaseQuantity", content: Content::Simple(5) }, // 735
-    Element { ns: Ns::Cbc, name: "BaseUnitMeasure", content: Content::Simple(6) }, // 736
-    Element { ns: Ns::Cbc, name: "BasedOnConsensusIndicator", content: Content::Simple(1) }, // 737
-    Element { ns: Ns::Cbc, name: "BasicConsumedQuantity", content: Content::Simple(5) }, // 738
-    Element { ns: Ns::Cbc, name: "BatchQuantity", content: Content::Simple(5) }, // 739
-    Element { ns: Ns::Cbc, name: "BestBeforeDate", content: Content::Simple(2) }, // 740
-    Element { ns: Ns::Cbc, name: "BindingOnBuyerIndicator", content: Content::Simple(1) }, // 741
-    Element { ns: Ns::Cbc, name: "BirthDate", content: Content::Simple(2) }, // 742
-    Element { ns: Ns::Cbc, name: "BirthplaceName", content: Content::Simple(9) }, // 743
-    Element { ns: Ns::Cbc, name: "BlockName", content: Content::Simple(9) }, // 744
-    Element { ns: Ns::Cbc, name: "BrandName", content: Content::Simple(9) }, // 745
-    Element { ns: Ns::Cbc, name: "BrokerAssignedID", content: Content::Simple(8) }, // 746
-    Element { ns: Ns::Cbc, name: "BudgetYearNumeric", content: Content::Simple(4) }, // 747
-    Element { ns: Ns::Cbc, name: "BuildingName", content: Content::Simple(9) }, // 748
-    Element { ns: Ns::Cbc, name: "BuildingNumber", content: Content::Simple(9) }, // 749
-    Element { ns: Ns::Cbc, name: "BulkCargoIndicator", content: Content::Simple(1) }, // 750
-    Element { ns: Ns::Cbc, name: "BusinessClassificationEvidenceID", content: Content::Simple(8) }, // 751
-    Element { ns: Ns::Cbc, name: "BusinessIdentityEvidenceID", content: Content::Simple(8) }, // 752
-    Element { ns: Ns::Cbc, name: "BuyerEventID", content: Content::Simple(8) }, // 753
-    Element { ns: Ns::Cbc, name: "BuyerProfileURI", content: Content::Simple(8) }, // 754
-    Element { ns: Ns::Cbc, name: "BuyerReference", content: Content::Simple(9) }, // 755
-    Element { ns: Ns::Cbc, name: "CV2ID", content: Content::Simple(8) }, // 756
-    Element { ns: Ns::Cbc, name: "CalculationExpression", content: Content::Simple(9) }, // 757
-    Element { ns: Ns::Cbc, name: "CalculationExpressionCode", content: Content::Simple(7) }, // 758
-    Element { ns: Ns::Cbc, name: "CalculationMethodCode", content: Content::Simple(7) }, // 759
-    Element { ns: Ns::Cbc, name: "CalculationRate", content: Content::Simple(4) }, // 760
-    Element { ns: Ns::Cbc, name: "CalculationSequenceNumeric", content: Content::Simple(4) }, // 761
-    Element { ns: Ns::Cbc, name: "CallBaseAmount", content: Content::Simple(3) }, // 762
-    Element { ns: Ns::Cbc, name: "CallDate", content: Content::Simple(2) }, // 763
-    Element { ns: Ns::Cbc, name: "CallExtensionAmount", content: Content::Simple(3) }, // 764
-    Element { ns: Ns::Cbc, name: "CallTime", content: Content::Simple(10) }, // 765
-    Element { ns: Ns::Cbc, name: "CancellationNote", content: Content::Simple(9) }, // 766
-    Element { ns: Ns::Cbc, name: "CandidateReductionConstraintIndicator", content: Content::Simple(1) }, // 767
-    Element { ns: Ns::Cbc, name: "CandidateStatement", content: Content::Simple(9) }, // 768
-    Element { ns: Ns::Cbc, name: "CanonicalizationMethod", content: Content::Simple(9) }, // 769
-    Element { ns: Ns::Cbc, name: "CapabilityTypeCode", content: Content::Simple(7) }, // 770
-    Element { ns: Ns::Cbc, name: "CardChipCode", content: Content::Simple(7) }, // 771
-    Element { ns: Ns::Cbc, name: "CardTypeCode", content: Content::Simple(7) }, // 772
-    Element { ns: Ns::Cbc, name: "CargoTypeCode", content: Content::Simple(7) }, // 773
-    Element { ns: Ns::Cbc, name: "CarrierAssignedID", content: Content::Simple(8) }, // 774
-    Element { ns: Ns::Cbc, name: "CarrierServiceInstructions", content: Content::Simple(9) }, // 775
-    Element { ns: Ns::Cbc, name: "CatalogueIndicator", content: Content::Simple(1) }, // 776
-    Element { ns: Ns::Cbc, name: "CategoryName", content: Content::Simple(9) }, // 777
-    Element { ns: Ns::Cbc, name: "CertificateType", content: Content::Simple(9) }, // 778
-    Element { ns: Ns::Cbc, name: "CertificateTypeCode", content: Content::Simple(7) }, // 779
-    Element { ns: Ns::Cbc, name: "ChangeConditions", content: Content::Simple(9) }, // 780
-    Element { ns: Ns::Cbc, name: "Channel", content: Content::Simple(9) }, // 781
-    Element { ns: Ns::Cbc, name: "ChannelCode", content: Content::Simple(7) }, // 782
-    Element { ns: Ns::Cbc, name: "CharacterSetCode", content: Content::Simple(7) }, // 783
-    Element { ns: Ns::Cbc, name: "Characteristics", content: Content::Simple(9) }, // 784
-    Element { ns: Ns::Cbc, name: "ChargeIndicator", content: Content::Simple(1) }, // 785
-    Element { ns: Ns::Cbc, name: "ChargeTotalAmount", content: Content::Simple(3) }, // 786
-    Element { ns: Ns::Cbc, name: "ChargeableQuantity", content: Content::Simple(5) }, // 787
-    Element { ns: Ns::Cbc, name: "ChargeableWeightMeasure", content: Content::Simple(6) }, // 788
-    Element { ns: Ns::Cbc, name: "ChildConsignmentQuantity", content: Content::Simple(5) }, // 789
-    Element { ns: Ns::Cbc, name: "ChipApplicationID", content: Content::Simple(8) }, // 790
-    Element { ns: Ns::Cbc, name: "CityName", content: Content::Simple(9) }, // 791
-    Element { ns: Ns::Cbc, name: "CitySubdivisionName", content: Content::Simple(9) }, // 792
-    Element { ns: Ns::Cbc, name: "CodeValue", content: Content::Simple(9) }, // 793
-    Element { ns: Ns::Cbc, name: "CollaborationPriorityCode", content: Content::Simple(7) }, // 794
-    Element { ns: Ns::Cbc, name: "Comment", content: Content::Simple(9) }, // 795
-    Element { ns: Ns::Cbc, name: "CommodityCode", content: Content::Simple(7) }, // 796
-    Element { ns: Ns::Cbc, name: "CompanyID", content: Content::Simple(8) }, // 797
-    Element { ns: Ns::Cbc, name: "CompanyLegalForm", content: Content::Simple(9) }, // 798
-    Element { ns: Ns::Cbc, name: "CompanyLegalFormCode", content: Content::Simple(7) }, // 799
-    Element { ns: Ns::Cbc, name: "CompanyLiquidationStatusCode", content: Content::Simple(7) }, // 800
-    Element { ns: Ns::Cbc, name: "ComparedValueMeasure", content: Content::Simple(6) }, // 801
-    Element { ns: Ns::Cbc, name: "ComparisonDataCode", content: Content::Simple(7) }, // 802
-    Element { ns: Ns::Cbc, name: "ComparisonDataSourceCode", content: Content::Simple(7) }, // 803
-    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueDate", content: Content::Simple(2) }, // 804
-    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueTime", content: Content::Simple(10) }, // 805
-    Element { ns: Ns::Cbc, name: "CompletionIndicator", content: Content::Simple(1) }, // 806
-    Element { ns: Ns::Cbc, name: "Condition", content: Content::Simple(9) }, // 807
-    Element { ns: Ns::Cbc, name: "ConditionCode", content: Content::Simple(7) }, // 808
-    Element { ns: Ns::Cbc, name: "Conditions", content: Content::Simple(9) }, // 809
-    Element { ns: Ns::Cbc, name: "ConditionsDescription", content: Content::Simple(9) }, // 810
-    Element { ns: Ns::Cbc, name: "ConsigneeAssignedID", content: Content::Simple(8) }, // 811
-    Element { ns: Ns::Cbc, name: "ConsignmentQuantity", content: Content::Simple(5) }, // 812
-    Element { ns: Ns::Cbc, name: "ConsignorAssignedID", content: Content::Simple(8) }, // 813
-    Element { ns: Ns::Cbc, name: "ConsolidatableIndicator", content: Content::Simple(1) }, // 814
-    Element { ns: Ns::Cbc, name: "ConstitutionCode", content: Content::Simple(7) }, // 815
-    Element { ns: Ns::Cbc, name: "ConsumerIncentiveTacticTypeCode", content: Content::Simple(7) }, // 816
-    Element { ns: Ns::Cbc, name: "ConsumerUnitQuantity", content: Content::Simple(5) }, // 817
-    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevel", content: Content::Simple(9) }, // 818
-    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevelCode", content: Content::Simple(7) }, // 819
-    Element { ns: Ns::Cbc, name: "ConsumptionEnergyQuantity", content: Content::Simple(5) }, // 820
-    Element { ns: Ns::Cbc, name: "ConsumptionID", content: Content::Simple(8) }, // 821
-    Element { ns: Ns::Cbc, name: "ConsumptionLevel", content: Content::Simple(9) }, // 822
-    Element { ns: Ns::Cbc, name: "ConsumptionLevelCode", content: Content::Simple(7) }, // 823
-    Element { ns: Ns::Cbc, name: "ConsumptionReportID", content: Content::Simple(8) }, // 824
-    Element { ns: Ns::Cbc, name: "ConsumptionType", content: Content::Simple(9) }, // 825
-    Element { ns: Ns::Cbc, name: "ConsumptionTypeCode", content: Content::Simple(7) }, // 826
-    Element { ns: Ns::Cbc, name: "ConsumptionWaterQuantity", content: Content::Simple(5) }, // 827
-    Element { ns: Ns::Cbc, name: "ContainerizedIndicator", content: Content::Simple(1) }, // 828
-    Element { ns: Ns::Cbc, name: "Content", content: Content::Simple(9) }, // 829
-    Element { ns: Ns::Cbc, name: "ContentUnitQuantity", content: Content::Simple(5) }, // 830
-    Element { ns: Ns::Cbc, name: "ContractFolderID", content: Content::Simple(8) }, // 831
-    Element { ns: Ns::Cbc, name: "ContractName", content: Content::Simple(9) }, // 832
-    Element { ns: Ns::Cbc, name: "ContractSubdivision", content: Content::Simple(9) }, // 833
-    Element { ns: Ns::Cbc, name: "ContractType", content: Content::Simple(9) }, // 834
-    Element { ns: Ns::Cbc, name: "ContractTypeCode", content: Content::Simple(7) }, // 835
-    Element { ns: Ns::Cbc, name: "ContractedCarrierAssignedID", content: Content::Simple(8) }, // 836
-    Element { ns: Ns::Cbc, name: "ContractingSystemCode", content: Content::Simple(7) }, // 837
-    Element { ns: Ns::Cbc, name: "CoordinateSystemCode", content: Content::Simple(7) }, // 838
-    Element { ns: Ns::Cbc, name: "CopyIndicator", content: Content::Simple(1) }, // 839
-    Element { ns: Ns::Cbc, name: "CorporateRegistrationTypeCode", content: Content::Simple(7) }, // 840
-    Element { ns: Ns::Cbc, name: "CorporateStockAmount", content: Content::Simple(3) }, // 841
-    Element { ns: Ns::Cbc, name: "CorrectionAmount", content: Content::Simple(3) }, // 842
-    Element { ns: Ns::Cbc, name: "CorrectionType", content: Content::Simple(9) }, // 843
-    Element { ns: Ns::Cbc, name: "CorrectionTypeCode", content: Content::Simple(7) }, // 844
-    Element { ns: Ns::Cbc, name: "CorrectionUnitAmount", content: Content::Simple(3) }, // 845
-    Element { ns: Ns::Cbc, name: "CountrySubentity", content: Content::Simple(9) }, // 846
-    Element { ns: Ns::Cbc, name: "CountrySubentityCode", content: Content::Simple(7) }, // 847
-    Element { ns: Ns::Cbc, name: "CreditLineAmount", content: Content::Simple(3) }, // 848
-    Element { ns: Ns::Cbc, name: "CreditNoteTypeCode", content: Content::Simple(7) }, // 849
-    Element { ns: Ns::Cbc, name: "CreditedQuantity", content: Content::Simple(5) }, // 850
-    Element { ns: Ns::Cbc, name: "CrewQuantity", content: Content::Simple(5) }, // 851
-    Element { ns: Ns::Cbc, name: "CurrencyCode", content: Content::Simple(7) }, // 852
-    Element { ns: Ns::Cbc, name: "CurrentChargeType", content: Content::Simple(9) }, // 853
-    Element { ns: Ns::Cbc, name: "CurrentChargeTypeCode", content: Content::Simple(7) }, // 854
-    Element { ns: Ns::Cbc, name: "CustomerAssignedAccountID", content: Content::Simple(8) }, // 855
-    Element { ns: Ns::Cbc, name: "CustomerReference", content: Content::Simple(9) }, // 856
-    Element { ns: Ns::Cbc, name: "CustomizationID", content: Content::Simple(8) }, // 857
-    Element { ns: Ns::Cbc, name: "CustomsClearanceServiceInstructions", content: Content::Simple(9) }, // 858
-    Element { ns: Ns::Cbc, name: "CustomsImportClassifiedIndicator", content: Content::Simple(1) }, // 859
-    Element { ns: Ns::Cbc, name: "CustomsStatusCode", content: Content::Simple(7) }, // 860
-    Element { ns: Ns::Cbc, name: "CustomsTariffQuantity", content: Content::Simple(5) }, // 861
-    Element { ns: Ns::Cbc, name: "DamageRemarks", content: Content::Simple(9) }, // 862
-    Element { ns: Ns::Cbc, name: "DangerousGoodsApprovedIndicator", content: Content::Simple(1) }, // 863
-    Element { ns: Ns::Cbc, name: "DataSendingCapability", content: Content::Simple(9) }, // 864
-    Element { ns: Ns::Cbc, name: "DataSourceCode", content: Content::Simple(7) }, // 865
-    Element { ns: Ns::Cbc, name: "Date", content: Content::Simple(2) }, // 866
-    Element { ns: Ns::Cbc, name: "DebitLineAmount", content: Content::Simple(3) }, // 867
-    Element { ns: Ns::Cbc, name: "DebitedQuantity", content: Content::Simple(5) }, // 868
-    Element { ns: Ns::Cbc, name: "DeclarationTypeCode", content: Content::Simple(7) }, // 869
-    Element { ns: Ns::Cbc, name: "DeclaredCarriageValueAmount", content: Content::Simple(3) }, // 870
-    Element { ns: Ns::Cbc, name: "DeclaredCustomsValueAmount", content: Content::Simple(3) }, // 871
-    Element { ns: Ns::Cbc, name: "DeclaredForCarriageValueAmount", content: Content::Simple(3) }, // 872
-    Element { ns: Ns::Cbc, name: "DeclaredStatisticsValueAmount", content: Content::Simple(3) }, // 873
-    Element { ns: Ns::Cbc, name: "DeliveredQuantity", content: Content::Simple(5) }, // 874
-    Element { ns: Ns::Cbc, name: "DeliveryInstructions", content: Content::Simple(9) }, // 875
-    Element { ns: Ns::Cbc, name: "DemurrageInstructions", content: Content::Simple(9) }, // 876
-    Element { ns: Ns::Cbc, name: "Department", content: Content::Simple(9) }, // 877
-    Element { ns: Ns::Cbc, name: "Description", content: Content::Simple(9) }, // 878
-    Element { ns: Ns::Cbc, name: "DescriptionCode", content: Content::Simple(7) }, // 879
-    Element { ns: Ns::Cbc, name: "DespatchAdviceTypeCode", content: Content::Simple(7) }, // 880
-    Element { ns: Ns::Cbc, name: "DifferenceTemperatureReductionQuantity", content: Content::Simple(5) }, // 881
-    Element { ns: Ns::Cbc, name: "DirectionCode", content: Content::Simple(7) }, // 882
-    Element { ns: Ns::Cbc, name: "DisplayTacticTypeCode", content: Content::Simple(7) }, // 883
-    Element { ns: Ns::Cbc, name: "DispositionCode", content: Content::Simple(7) }, // 884
-    Element { ns: Ns::Cbc, name: "District", content: Content::Simple(9) }, // 885
-    Element { ns: Ns::Cbc, name: "DocumentCurrencyCode", content: Content::Simple(7) }, // 886
-    Element { ns: Ns::Cbc, name: "DocumentDescription", content: Content::Simple(9) }, // 887
-    Element { ns: Ns::Cbc, name: "DocumentHash", content: Content::Simple(9) }, // 888
-    Element { ns: Ns::Cbc, name: "DocumentID", content: Content::Simple(8) }, // 889
-    Element { ns: Ns::Cbc, name: "DocumentStatusCode", content: Content::Simple(7) }, // 890
-    Element { ns: Ns::Cbc, name: "DocumentStatusReasonCode", content: Content::Simple(7) }, // 891
-    Element { ns: Ns::Cbc, name: "DocumentStatusReasonDescription", content: Content::Simple(9) }, // 892
-    Element { ns: Ns::Cbc, name: "DocumentType", content: Content::Simple(9) }, // 893
-    Element { ns: Ns::Cbc, name: "DocumentTypeCode", content: Content::Simple(7) }, // 894
-    Element { ns: Ns::Cbc, name: "DocumentationFeeAmount", content: Content::Simple(3) }, // 895
-    Element { ns: Ns::Cbc, name: "DueDate", content: Content::Simple(2) }, // 896
-    Element { ns: Ns::Cbc, name: "DurationMeasure", content: Content::Simple(6) }, // 897
-    Element { ns: Ns::Cbc, name: "Duty", content: Content::Simple(9) }, // 898
-    Element { ns: Ns::Cbc, name: "DutyCode", content: Content::Simple(7) }, // 899
-    Element { ns: Ns::Cbc, name: "EarliestPickupDate", content: Content::Simple(2) }, // 900
-    Element { ns: Ns::Cbc, name: "EarliestPickupTime", content: Content::Simple(10) }, // 901
-    Element { ns: Ns::Cbc, name: "EconomicOperatorRegistryURI", content: Content::Simple(8) }, // 902
-    Element { ns: Ns::Cbc, name: "EffectiveDate", content: Content::Simple(2) }, // 903
-    Element { ns: Ns::Cbc, name: "EffectiveTime", content: Content::Simple(10) }, // 904
-    Element { ns: Ns::Cbc, name: "ElectronicDeviceDescription", content: Content::Simple(9) }, // 905
-    Element { ns: Ns::Cbc, name: "ElectronicMail", content: Content::Simple(9) }, // 906
-    Element { ns: Ns::Cbc, name: "EmbeddedDocumentBinaryObject", content: Content::Simple(0) }, // 907
-    Element { ns: Ns::Cbc, name: "EmergencyProceduresCode", content: Content::Simple(7) }, // 908
-    Element { ns: Ns::Cbc, name: "EmployeeQuantity", content: Content::Simple(5) }, // 909
-    Element { ns: Ns::Cbc, name: "EncodingCode", content: Content::Simple(7) }, // 910
-    Element { ns: Ns::Cbc, name: "EndDate", content: Content::Simple(2) }, // 911
-    Element { ns: Ns::Cbc, name: "EndTime", content: Content::Simple(10) }, // 912
-    Element { ns: Ns::Cbc, name: "EndpointID", content: Content::Simple(8) }, // 913
-    Element { ns: Ns::Cbc, name: "EnvironmentalEmissionTypeCode", content: Content::Simple(7) }, // 914
-    Element { ns: Ns::Cbc, name: "EstimatedAmount", content: Content::Simple(3) }, // 915
-    Element { ns: Ns::Cbc, name: "EstimatedConsumedQuantity", content: Content::Simple(5) }, // 916
-    Element { ns: Ns::Cbc, name: "EstimatedDeliveryDate", content: Content::Simple(2) }, // 917
-    Element { ns: Ns::Cbc, name: "EstimatedDeliveryTime", content: Content::Simple(10) }, // 918
-    Element { ns: Ns::Cbc, name: "EstimatedDespatchDate", content: Content::Simple(2) }, // 919
-    Element { ns: Ns::Cbc, name: "EstimatedDespatchTime", content: Content::Simple(10) }, // 920
-    Element { ns: Ns::Cbc, name: "EstimatedOverallContractAmount", content: Content::Simple(3) }, // 921
-    Element { ns: Ns::Cbc, name: "EstimatedOverallContractQuantity", content: Content::Simple(5) }, // 922
-    Element { ns: Ns::Cbc, name: "EvaluationCriterionTypeCode", content: Content::Simple(7) }, // 923
-    Element { ns: Ns::Cbc, name: "EvidenceTypeCode", content: Content::Simple(7) }, // 924
-    Element { ns: Ns::Cbc, name: "ExceptionResolutionCode", content: Content::Simple(7) }, // 925
-    Element { ns: Ns::Cbc, name: "ExceptionStatusCode", content: Content::Simple(7) }, // 926
-    Element { ns: Ns::Cbc, name: "ExchangeMarketID", content: Content::Simple(8) }, // 927
-    Element { ns: Ns::Cbc, name: "ExclusionReason", content: Content::Simple(9) }, // 928
-    Element { ns: Ns::Cbc, name: "ExecutionRequirementCode", content: Content::Simple(7) }, // 929
-    Element { ns: Ns::Cbc, name: "ExemptionReason", content: Content::Simple(9) }, // 930
-    Element { ns: Ns::Cbc, name: "ExemptionReasonCode", content: Content::Simple(7) }, // 931
-    Element { ns: Ns::Cbc, name: "ExpectedOperatorQuantity", content: Content::Simple(5) }, // 932
-    Element { ns: Ns::Cbc, name: "ExpectedQuantity", content: Content::Simple(5) }, // 933
-    Element { ns: Ns::Cbc, name: "ExpenseCode", content: Content::Simple(7) }, // 934
-    Element { ns: Ns::Cbc, name: "ExpiryDate", content: Content::Simple(2) }, // 935
-    Element { ns: Ns::Cbc, name: "ExpiryTime", content: Content::Simple(10) }, // 936
-    Element { ns: Ns::Cbc, name: "Expression", content: Content::Simple(9) }, // 937
-    Element { ns: Ns::Cbc, name: "ExpressionCode", content: Content::Simple(7) }, // 938
-    Element { ns: Ns::Cbc, name: "ExtendedID", content: Content::Simple(8) }, // 939
-    Element { ns: Ns::Cbc, name: "Extension", content: Content::Simple(9) }, // 940
-    Element { ns: Ns::Cbc, name: "FaceValueAmount", content: Content::Simple(3) }, // 941
-    Element { ns: Ns::Cbc, name: "FamilyName", content: Content::Simple(9) }, // 942
-    Element { ns: Ns::Cbc, name: "FeatureTacticTypeCode", content: Content::Simple(7) }, // 943
-    Element { ns: Ns::Cbc, name: "FeeAmount", content: Content::Simple(3) }, // 944
-    Element { ns: Ns::Cbc, name: "FeeDescription", content: Content::Simple(9) }, // 945
-    Element { ns: Ns::Cbc, name: "FileName", content: Content::Simple(9) }, // 946
-    Element { ns: Ns::Cbc, name: "FinancingInstrumentCode", content: Content::Simple(7) }, // 947
-    Element { ns: Ns::Cbc, name: "FirstName", content: Content::Simple(9) }, // 948
-    Element { ns: Ns::Cbc, name: "FirstShipmentAvailibilityDate", content: Content::Simple(2) }, // 949
-    Element { ns: Ns::Cbc, name: "Floor", content: Content::Simple(9) }, // 950
-    Element { ns: Ns::Cbc, name: "FollowupContractIndicator", content: Content::Simple(1) }, // 951
-    Element { ns: Ns::Cbc, name: "ForecastPurposeCode", content: Content::Simple(7) }, // 952
-    Element { ns: Ns::Cbc, name: "ForecastTypeCode", content: Content::Simple(7) }, // 953
-    Element { ns: Ns::Cbc, name: "FormatCode", content: Content::Simple(7) }, // 954
-    Element { ns: Ns::Cbc, name: "ForwarderServiceInstructions", content: Content::Simple(9) }, // 955
-    Element { ns: Ns::Cbc, name: "FreeOfChargeIndicator", content: Content::Simple(1) }, // 956
-    Element { ns: Ns::Cbc, name: "FreeOnBoardValueAmount", content: Content::Simple(3) }, // 957
-    Element { ns: Ns::Cbc, name: "FreightForwarderAssignedID", content: Content::Simple(8) }, // 958
-    Element { ns: Ns::Cbc, name: "FreightRateClassCode", content: Content::Simple(7) }, // 959
-    Element { ns: Ns::Cbc, name: "Frequency", content: Content::Simple(9) }, // 960
-    Element { ns: Ns::Cbc, name: "FrozenDocumentIndicator", content: Content::Simple(1) }, // 961
-    Element { ns: Ns::Cbc, name: "FrozenPeriodDaysNumeric", content: Content::Simple(4) }, // 962
-    Element { ns: Ns::Cbc, name: "FullnessIndicationCode", content: Content::Simple(7) }, // 963
-    Element { ns: Ns::Cbc, name: "FullyPaidSharesIndicator", content: Content::Simple(1) }, // 964
-    Element { ns: Ns::Cbc, name: "FundingProgram", content: Content::Simple(9) }, // 965
-    Element { ns: Ns::Cbc, name: "FundingProgramCode", content: Content::Simple(7) }, // 966
-    Element { ns: Ns::Cbc, name: "GasPressureQuantity", content: Content::Simple(5) }, // 967
-    Element { ns: Ns::Cbc, name: "GenderCode", content: Content::Simple(7) }, // 968
-    Element { ns: Ns::Cbc, name: "GeneralCargoIndicator", content: Content::Simple(1) }, // 969
-    Element { ns: Ns::Cbc, name: "GovernmentAgreementConstraintIndicator", content: Content::Simple(1) }, // 970
-    Element { ns: Ns::Cbc, name: "GrossTonnageMeasure", content: Content::Simple(6) }, // 971
-    Element { ns: Ns::Cbc, name: "GrossVolumeMeasure", content: Content::Simple(6) }, // 972
-    Element { ns: Ns::Cbc, name: "GrossWeightMeasure", content: Content::Simple(6) }, // 973
-    Element { ns: Ns::Cbc, name: "GuaranteeTypeCode", content: Content::Simple(7) }, // 974
-    Element { ns: Ns::Cbc, name: "GuaranteedDespatchDate", content: Content::Simple(2) }, // 975
-    Element { ns: Ns::Cbc, name: "GuaranteedDespatchTime", content: Content::Simple(10) }, // 976
-    Element { ns: Ns::Cbc, name: "HandlingCode", content: Content::Simple(7) }, // 977
-    Element { ns: Ns::Cbc, name: "HandlingInstructions", content: Content::Simple(9) }, // 978
-    Element { ns: Ns::Cbc, name: "HashAlgorithmMethod", content: Content::Simple(9) }, // 979
-    Element { ns: Ns::Cbc, name: "HaulageInstructions", content: Content::Simple(9) }, // 980
-    Element { ns: Ns::Cbc, name: "HazardClassID", content: Content::Simple(8) }, // 981
-    Element { ns: Ns::Cbc, name: "HazardousCategoryCode", content: Content::Simple(7) }, // 982
-    Element { ns: Ns::Cbc, name: "HazardousRegulationCode", content: Content::Simple(7) }, // 983
-    Element { ns: Ns::Cbc, name: "HazardousRiskIndicator", content: Content::Simple(1) }, // 984
-    Element { ns: Ns::Cbc, name: "HeatingType", content: Content::Simple(9) }, // 985
-    Element { ns: Ns::Cbc, name: "HeatingTypeCode", content: Content::Simple(7) }, // 986
-    Element { ns: Ns::Cbc, name: "HigherTenderAmount", content: Content::Simple(3) }, // 987
-    Element { ns: Ns::Cbc, name: "HolderName", content: Content::Simple(9) }, // 988
-    Element { ns: Ns::Cbc, name: "HumanFoodApprovedIndicator", content: Content::Simple(1) }, // 989
-    Element { ns: Ns::Cbc, name: "HumanFoodIndicator", content: Content::Simple(1) }, // 990
-    Element { ns: Ns::Cbc, name: "HumidityPercent", content: Content::Simple(4) }, // 991
-    Element { ns: Ns::Cbc, name: "ID", content: Content::Simple(8) }, // 992
-    Element { ns: Ns::Cbc, name: "IdentificationCode", content: Content::Simple(7) }, // 993
-    Element { ns: Ns::Cbc, name: "IdentificationID", content: Content::Simple(8) }, // 994
-    Element { ns: Ns::Cbc, name: "ImmobilizationCertificateID", content: Content::Simple(8) }, // 995
-    Element { ns: Ns::Cbc, name: "ImportanceCode", content: Content::Simple(7) }, // 996
-    Element { ns: Ns::Cbc, name: "IndicationIndicator", content: Content::Simple(1) }, // 997
-    Element { ns: Ns::Cbc, name: "IndustryClassificationCode", content: Content::Simple(7) }, // 998
-    Element { ns: Ns::Cbc, name: "Information", content: Content::Simple(9) }, // 999
-    Element { ns: Ns::Cbc, name: "InformationURI", content: Content::Simple(8) }, // 1000
-    Element { ns: Ns::Cbc, name: "InhalationToxicityZoneCode", content: Content::Simple(7) }, // 1001
-    Element { ns: Ns::Cbc, name: "InhouseMail", content: Content::Simple(9) }, // 1002
-    Element { ns: Ns::Cbc, name: "InspectionMethodCode", content: Content::Simple(7) }, // 1003
-    Element { ns: Ns::Cbc, name: "InstallmentDueDate", content: Content::Simple(2) }, // 1004
-    Element { ns: Ns::Cbc, name: "InstructionID", content: Content::Simple(8) }, // 1005
-    Element { ns: Ns::Cbc, name: "InstructionNote", content: Content::Simple(9) }, // 1006
-    Element { ns: Ns::Cbc, name: "Instructions", content: Content::Simple(9) }, // 1007
-    Element { ns: Ns::Cbc, name: "InsurancePremiumAmount", content: Content::Simple(3) }, // 1008
-    Element { ns: Ns::Cbc, name: "InsuranceValueAmount", content: Content::Simple(3) }, // 1009
-    Element { ns: Ns::Cbc, name: "InventoryValueAmount", content: Content::Simple(3) }, // 1010
-    Element { ns: Ns::Cbc, name: "InvoiceTypeCode", content: Content::Simple(7) }, // 1011
-    Element { ns: Ns::Cbc, name: "InvoicedQuantity", content: Content::Simple(5) }, // 1012
-    Element { ns: Ns::Cbc, name: "InvoicingPartyReference", content: Content::Simple(9) }, // 1013
-    Element { ns: Ns::Cbc, name: "IssueDate", content: Content::Simple(2) }, // 1014
-    Element { ns: Ns::Cbc, name: "IssueNumberID", content: Content::Simple(8) }, // 1015
-    Element { ns: Ns::Cbc, name: "IssueTime", content: Content::Simple(10) }, // 1016
-    Element { ns: Ns::Cbc, name: "IssuerID", content: Content::Simple(8) }, // 1017
-    Element { ns: Ns::Cbc, name: "ItemClassificationCode", content: Content::Simple(7) }, // 1018
-    Element { ns: Ns::Cbc, name: "ItemUpdateRequestIndicator", content: Content::Simple(1) }, // 1019
-    Element { ns: Ns::Cbc, name: "JobTitle", content: Content::Simple(9) }, // 1020
-    Element { ns: Ns::Cbc, name: "JourneyID", content: Content::Simple(8) }, // 1021
-    Element { ns: Ns::Cbc, name: "Justification", content: Content::Simple(9) }, // 1022
-    Element { ns: Ns::Cbc, name: "JustificationDescription", content: Content::Simple(9) }, // 1023
-    Element { ns: Ns::Cbc, name: "Keyword", content: Content::Simple(9) }, // 1024
-    Element { ns: Ns::Cbc, name: "LanguageID", content: Content::Simple(8) }, // 1025
-    Element { ns: Ns::Cbc, name: "LastRevisionDate", content: Content::Simple(2) }, // 1026
-    Element { ns: Ns::Cbc, name: "LastRevisionTime", content: Content::Simple(10) }, // 1027
-    Element { ns: Ns::Cbc, name: "LatestDeliveryDate", content: Content::Simple(2) }, // 1028
-    Element { ns: Ns::Cbc, name: "LatestDeliveryTime", content: Content::Simple(10) }, // 1029
-    Element { ns: Ns::Cbc, name: "LatestMeterQuantity", content: Content::Simple(5) }, // 1030
-    Element { ns: Ns::Cbc, name: "LatestMeterReadingDate", content: Content::Simple(2) }, // 1031
-    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethod", content: Content::Simple(9) }, // 1032
-    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethodCode", content: Content::Simple(7) }, // 1033
-    Element { ns: Ns::Cbc, name: "LatestPickupDate", content: Content::Simple(2) }, // 1034
-    Element { ns: Ns::Cbc, name: "LatestPickupTime", content: Content::Simple(10) }, // 1035
-    Element { ns: Ns::Cbc, name: "LatestProposalAcceptanceDate", content: Content::Simple(2) }, // 1036
-    Element { ns: Ns::Cbc, name: "LatestSecurityClearanceDate", content: Content::Simple(2) }, // 1037
-    Element { ns: Ns::Cbc, name: "LatitudeDegreesMeasure", content: Content::Simple(6) }, // 1038
-    Element { ns: Ns::Cbc, name: "LatitudeDirectionCode", content: Content::Simple(7) }, // 1039
-    Element { ns: Ns::Cbc, name: "LatitudeMinutesMeasure", content: Content::Simple(6) }, // 1040
-    Element { ns: Ns::Cbc, name: "LeadTimeMeasure", content: Content::Simple(6) }, // 1041
-    Element { ns: Ns::Cbc, name: "LegalReference", content: Content::Simple(9) }, // 1042
-    Element { ns: Ns::Cbc, name: "LegalStatusIndicator", content: Content::Simple(1) }, // 1043
-    Element { ns: Ns::Cbc, name: "LiabilityAmount", content: Content::Simple(3) }, // 1044
-    Element { ns: Ns::Cbc, name: "LicensePlateID", content: Content::Simple(8) }, // 1045
-    Element { ns: Ns::Cbc, name: "LifeCycleStatusCode", content: Content::Simple(7) }, // 1046
-    Element { ns: Ns::Cbc, name: "LimitationDescription", content: Content::Simple(9) }, // 1047
-    Element { ns: Ns::Cbc, name: "Line", content: Content::Simple(9) }, // 1048
-    Element { ns: Ns::Cbc, name: "LineCountNumeric", content: Content::Simple(4) }, // 1049
-    Element { ns: Ns::Cbc, name: "LineExtensionAmount", content: Content::Simple(3) }, // 1050
-    Element { ns: Ns::Cbc, name: "LineID", content: Content::Simple(8) }, // 1051
-    Element { ns: Ns::Cbc, name: "LineNumberNumeric", content: Content::Simple(4) }, // 1052
-    Element { ns: Ns::Cbc, name: "LineStatusCode", content: Content::Simple(7) }, // 1053
-    Element { ns: Ns::Cbc, name: "ListValue", content: Content::Simple(9) }, // 1054
-    Element { ns: Ns::Cbc, name: "LivestockIndicator", content: Content::Simple(1) }, // 1055
-    Element { ns: Ns::Cbc, name: "LoadingLengthMeasure", content: Content::Simple(6) }, // 1056
-    Element { ns: Ns::Cbc, name: "LoadingSequenceID", content: Content::Simple(8) }, // 1057
-    Element { ns: Ns::Cbc, name: "LocaleCode", content: Content::Simple(7) }, // 1058
-    Element { ns: Ns::Cbc, name: "Location", content: Content::Simple(9) }, // 1059
-    Element { ns: Ns::Cbc, name: "LocationID", content: Content::Simple(8) }, // 1060
-    Element { ns: Ns::Cbc, name: "LocationTypeCode", content: Content::Simple(7) }, // 1061
-    Element { ns: Ns::Cbc, name: "Login", content: Content::Simple(9) }, // 1062
-    Element { ns: Ns::Cbc, name: "LogoReferenceID", content: Content::Simple(8) }, // 1063
-    Element { ns: Ns::Cbc, name: "LongitudeDegreesMeasure", content: Content::Simple(6) }, // 1064
-    Element { ns: Ns::Cbc, name: "LongitudeDirectionCode", content: Content::Simple(7) }, // 1065
-    Element { ns: Ns::Cbc, name: "LongitudeMinutesMeasure", content: Content::Simple(6) }, // 1066
-    Element { ns: Ns::Cbc, name: "LossRisk", content: Content::Simple(9) }, // 1067
-    Element { ns: Ns::Cbc, name: "LossRiskResponsibilityCode", content: Content::Simple(7) }, // 1068
-    Element { ns: Ns::Cbc, name: "LotNumberID", content: Content::Simple(8) }, // 1069
-    Element { ns: Ns::Cbc, name: "LowTendersDescription", content: Content::Simple(9) }, // 1070
-    Element { ns: Ns::Cbc, name: "LowerOrangeHazardPlacardID", content: Content::Simple(8) }, // 1071
-    Element { ns: Ns::Cbc, name: "LowerTenderAmount", content: Content::Simple(3) }, // 1072
-    Element { ns: Ns::Cbc, name: "MandateTypeCode", content: Content::Simple(7) }, // 1073
-    Element { ns: Ns::Cbc, name: "ManufactureDate", content: Content::Simple(2) }, // 1074
-    Element { ns: Ns::Cbc, name: "ManufactureTime", content: Content::Simple(10) }, // 1075
-    Element { ns: Ns::Cbc, name: "MarkAttention", content: Content::Simple(9) }, // 1076
-    Element { ns: Ns::Cbc, name: "MarkAttentionIndicator", content: Content::Simple(1) }, // 1077
-    Element { ns: Ns::Cbc, name: "MarkCare", content: Content::Simple(9) }, // 1078
-    Element { ns: Ns::Cbc, name: "MarkCareIndicator", content: Content::Simple(1) }, // 1079
-    Element { ns: Ns::Cbc, name: "MarketValueAmount", content: Content::Simple(3) }, // 1080
-    Element { ns: Ns::Cbc, name: "MarkingID", content: Content::Simple(8) }, // 1081
-    Element { ns: Ns::Cbc, name: "MathematicOperatorCode", content: Content::Simple(7) }, // 1082
-    Element { ns: Ns::Cbc, name: "MaximumAdvertisementAmount", content: Content::Simple(3) }, // 1083
-    Element { ns: Ns::Cbc, name: "MaximumAmount", content: Content::Simple(3) }, // 1084
-    Element { ns: Ns::Cbc, name: "MaximumBackorderQuantity", content: Content::Simple(5) }, // 1085
-    Element { ns: Ns::Cbc, name: "MaximumCopiesNumeric", content: Content::Simple(4) }, // 1086
-    Element { ns: Ns::Cbc, name: "MaximumMeasure", content: Content::Simple(6) }, // 1087
-    Element { ns: Ns::Cbc, name: "MaximumNumberNumeric", content: Content::Simple(4) }, // 1088
-    Element { ns: Ns::Cbc, name: "MaximumOperatorQuantity", content: Content::Simple(5) }, // 1089
-    Element { ns: Ns::Cbc, name: "MaximumOrderQuantity", content: Content::Simple(5) }, // 1090
-    Element { ns: Ns::Cbc, name: "MaximumPaidAmount", content: Content::Simple(3) }, // 1091
-    Element { ns: Ns::Cbc, name: "MaximumPaymentInstructionsNumeric", content: Content::Simple(4) }, // 1092
-    Element { ns: Ns::Cbc, name: "MaximumPercent", content: Content::Simple(4) }, // 1093
-    Element { ns: Ns::Cbc, name: "MaximumQuantity", content: Content::Simple(5) }, // 1094
-    Element { ns: Ns::Cbc, name: "MaximumValue", content: Content::Simple(9) }, // 1095
-    Element { ns: Ns::Cbc, name: "MaximumVariantQuantity", content: Content::Simple(5) }, // 1096
-    Element { ns: Ns::Cbc, name: "Measure", content: Content::Simple(6) }, // 1097
-    Element { ns: Ns::Cbc, name: "MedicalFirstAidGuideCode", content: Content::Simple(7) }, // 1098
-    Element { ns: Ns::Cbc, name: "MeterConstant", content: Content::Simple(9) }, // 1099
-    Element { ns: Ns::Cbc, name: "MeterConstantCode", content: Content::Simple(7) }, // 1100
-    Element { ns: Ns::Cbc, name: "MeterName", content: Content::Simple(9) }, // 1101
-    Element { ns: Ns::Cbc, name: "MeterNumber", content: Content::Simple(9) }, // 1102
-    Element { ns: Ns::Cbc, name: "MeterReadingComments", content: Content::Simple(9) }, // 1103
-    Element { ns: Ns::Cbc, name: "MeterReadingType", content: Content::Simple(9) }, // 1104
-    Element { ns: Ns::Cbc, name: "MeterReadingTypeCode", content: Content::Simple(7) }, // 1105
-    Element { ns: Ns::Cbc, name: "MiddleName", content: Content::Simple(9) }, // 1106
-    Element { ns: Ns::Cbc, name: "MimeCode", content: Content::Simple(7) }, // 1107
-    Element { ns: Ns::Cbc, name: "MinimumAmount", content: Content::Simple(3) }, // 1108
-    Element { ns: Ns::Cbc, name: "MinimumBackorderQuantity", content: Content::Simple(5) }, // 1109
-    Element { ns: Ns::Cbc, name: "MinimumImprovementBid", content: Content::Simple(9) }, // 1110
-    Element { ns: Ns::Cbc, name: "MinimumInventoryQuantity", content: Content::Simple(5) }, // 1111
-    Element { ns: Ns::Cbc, name: "MinimumMeasure", content: Content::Simple(6) }, // 1112
-    Element { ns: Ns::Cbc, name: "MinimumNumberNumeric", content: Content::Simple(4) }, // 1113
-    Element { ns: Ns::Cbc, name: "MinimumOrderQuantity", content: Content::Simple(5) }, // 1114
-    Element { ns: Ns::Cbc, name: "MinimumPercent", content: Content::Simple(4) }, // 1115
-    Element { ns: Ns::Cbc, name: "MinimumQuantity", content: Content::Simple(5) }, // 1116
-    Element { ns: Ns::Cbc, name: "MinimumValue", content: Content::Simple(9) }, // 1117
-    Element { ns: Ns::Cbc, name: "MiscellaneousEventTypeCode", content: Content::Simple(7) }, // 1118
-    Element { ns: Ns::Cbc, name: "ModelName", content: Content::Simple(9) }, // 1119
-    Element { ns: Ns::Cbc, name: "MonetaryScope", content: Content::Simple(9) }, // 1120
-    Element { ns: Ns::Cbc, name: "MovieTitle", content: Content::Simple(9) }, // 1121
-    Element { ns: Ns::Cbc, name: "MultipleOrderQuantity", content: Content::Simple(5) }, // 1122
-    Element { ns: Ns::Cbc, name: "MultiplierFactorNumeric", content: Content::Simple(4) }, // 1123
-    Element { ns: Ns::Cbc, name: "Name", content: Content::Simple(9) }, // 1124
-    Element { ns: Ns::Cbc, name: "NameCode", content: Content::Simple(7) }, // 1125
-    Element { ns: Ns::Cbc, name: "NameSuffix", content: Content::Simple(9) }, // 1126
-    Element { ns: Ns::Cbc, name: "NationalityID", content: Content::Simple(8) }, // 1127
-    Element { ns: Ns::Cbc, name: "NatureCode", content: Content::Simple(7) }, // 1128
-    Element { ns: Ns::Cbc, name: "NegotiationDescription", content: Content::Simple(9) }, // 1129
-    Element { ns: Ns::Cbc, name: "NetNetWeightMeasure", content: Content::Simple(6) }, // 1130
-    Element { ns: Ns::Cbc, name: "NetTonnageMeasure", content: Content::Simple(6) }, // 1131
-    Element { ns: Ns::Cbc, name: "NetVolumeMeasure", content: Content::Simple(6) }, // 1132
-    Element { ns: Ns::Cbc, name: "NetWeightMeasure", content: Content::Simple(6) }, // 1133
-    Element { ns: Ns::Cbc, name: "NetworkID", content: Content::Simple(8) }, // 1134
-    Element { ns: Ns::Cbc, name: "NominationDate", content: Content::Simple(2) }, // 1135
-    Element { ns: Ns::Cbc, name: "NominationTime", content: Content::Simple(10) }, // 1136
-    Element { ns: Ns::Cbc, name: "NormalTemperatureReductionQuantity", content: Content::Simple(5) }, // 1137
-    Element { ns: Ns::Cbc, name: "Note", content: Content::Simple(9) }, // 1138
-    Element { ns: Ns::Cbc, name: "NotificationTypeCode", content: Content::Simple(7) }, // 1139
-    Element { ns: Ns::Cbc, name: "OccurrenceDate", content: Content::Simple(2) }, // 1140
-    Element { ns: Ns::Cbc, name: "OccurrenceTime", content: Content::Simple(10) }, // 1141
-    Element { ns: Ns::Cbc, name: "OnCarriageIndicator", content: Content::Simple(1) }, // 1142
-    Element { ns: Ns::Cbc, name: "OneTimeChargeType", content: Content::Simple(9) }, // 1143
-    Element { ns: Ns::Cbc, name: "OneTimeChargeTypeCode", content: Content::Simple(7) }, // 1144
-    Element { ns: Ns::Cbc, name: "OntologyURI", content: Content::Simple(8) }, // 1145
-    Element { ns: Ns::Cbc, name: "OpenTenderID", content: Content::Simple(8) }, // 1146
-    Element { ns: Ns::Cbc, name: "OperatingYearsQuantity", content: Content::Simple(5) }, // 1147
-    Element { ns: Ns::Cbc, name: "OptionalLineItemIndicator", content: Content::Simple(1) }, // 1148
-    Element { ns: Ns::Cbc, name: "OptionsDescription", content: Content::Simple(9) }, // 1149
-    Element { ns: Ns::Cbc, name: "OrderIntervalDaysNumeric", content: Content::Simple(4) }, // 1150
-    Element { ns: Ns::Cbc, name: "OrderQuantityIncrementNumeric", content: Content::Simple(4) }, // 1151
-    Element { ns: Ns::Cbc, name: "OrderResponseCode", content: Content::Simple(7) }, // 1152
-    Element { ns: Ns::Cbc, name: "OrderTypeCode", content: Content::Simple(7) }, // 1153
-    Element { ns: Ns::Cbc, name: "OrderableIndicator", content: Content::Simple(1) }, // 1154
-    Element { ns: Ns::Cbc, name: "OrderableUnit", content: Content::Simple(9) }, // 1155
-    Element { ns: Ns::Cbc, name: "OrderableUnitFactorRate", content: Content::Simple(4) }, // 1156
-    Element { ns: Ns::Cbc, name: "OrganizationDepartment", content: Content::Simple(9) }, // 1157
-    Element { ns: Ns::Cbc, name: "OriginalContractingSystemID", content: Content::Simple(8) }, // 1158
-    Element { ns: Ns::Cbc, name: "OriginalJobID", content: Content::Simple(8) }, // 1159
-    Element { ns: Ns::Cbc, name: "OtherConditionsIndicator", content: Content::Simple(1) }, // 1160
-    Element { ns: Ns::Cbc, name: "OtherInstruction", content: Content::Simple(9) }, // 1161
-    Element { ns: Ns::Cbc, name: "OtherName", content: Content::Simple(9) }, // 1162
-    Element { ns: Ns::Cbc, name: "OutstandingQuantity", content: Content::Simple(5) }, // 1163
-    Element { ns: Ns::Cbc, name: "OutstandingReason", content: Content::Simple(9) }, // 1164
-    Element { ns: Ns::Cbc, name: "OversupplyQuantity", content: Content::Simple(5) }, // 1165
-    Element { ns: Ns::Cbc, name: "OwnerTypeCode", content: Content::Simple(7) }, // 1166
-    Element { ns: Ns::Cbc, name: "PackLevelCode", content: Content::Simple(7) }, // 1167
-    Element { ns: Ns::Cbc, name: "PackQuantity", content: Content::Simple(5) }, // 1168
-    Element { ns: Ns::Cbc, name: "PackSizeNumeric", content: Content::Simple(4) }, // 1169
-    Element { ns: Ns::Cbc, name: "PackageLevelCode", content: Content::Simple(7) }, // 1170
-    Element { ns: Ns::Cbc, name: "PackagingTypeCode", content: Content::Simple(7) }, // 1171
-    Element { ns: Ns::Cbc, name: "PackingCriteriaCode", content: Content::Simple(7) }, // 1172
-    Element { ns: Ns::Cbc, name: "PackingMaterial", content: Content::Simple(9) }, // 1173
-    Element { ns: Ns::Cbc, name: "PaidAmount", content: Content::Simple(3) }, // 1174
-    Element { ns: Ns::Cbc, name: "PaidDate", content: Content::Simple(2) }, // 1175
-    Element { ns: Ns::Cbc, name: "PaidTime", content: Content::Simple(10) }, // 1176
-    Element { ns: Ns::Cbc, name: "ParentDocumentID", content: Content::Simple(8) }, // 1177
-    Element { ns: Ns::Cbc, name: "ParentDocumentLineReferenceID", content: Content::Simple(8) }, // 1178
-    Element { ns: Ns::Cbc, name: "ParentDocumentTypeCode", content: Content::Simple(7) }, // 1179
-    Element { ns: Ns::Cbc, name: "ParentDocumentVersionID", content: Content::Simple(8) }, // 1180
-    Element { ns: Ns::Cbc, name: "PartPresentationCode", content: Content::Simple(7) }, // 1181
-    Element { ns: Ns::Cbc, name: "PartecipationPercent", content: Content::Simple(4) }, // 1182
-    Element { ns: Ns::Cbc, name: "PartialDeliveryIndicator", content: Content::Simple(1) }, // 1183
-    Element { ns: Ns::Cbc, name: "ParticipationPercent", content: Content::Simple(4) }, // 1184
-    Element { ns: Ns::Cbc, name: "PartyCapacityAmount", content: Content::Simple(3) }, // 1185
-    Element { ns: Ns::Cbc, name: "PartyType", content: Content::Simple(9) }, // 1186
-    Element { ns: Ns::Cbc, name: "PartyTypeCode", content: Content::Simple(7) }, // 1187
-    Element { ns: Ns::Cbc, name: "PassengerQuantity", content: Content::Simple(5) }, // 1188
-    Element { ns: Ns::Cbc, name: "Password", content: Content::Simple(9) }, // 1189
-    Element { ns: Ns::Cbc, name: "PayPerView", content: Content::Simple(9) }, // 1190
-    Element { ns: Ns::Cbc, name: "PayableAlternativeAmount", content: Content::Simple(3) }, // 1191
-    Element { ns: Ns::Cbc, name: "PayableAmount", content: Content::Simple(3) }, // 1192
-    Element { ns: Ns::Cbc, name: "PayableRoundingAmount", content: Content::Simple(3) }, // 1193
-    Element { ns: Ns::Cbc, name: "PayerReference", content: Content::Simple(9) }, // 1194
-    Element { ns: Ns::Cbc, name: "PaymentAlternativeCurrencyCode", content: Content::Simple(7) }, // 1195
-    Element { ns: Ns::Cbc, name: "PaymentChannelCode", content: Content::Simple(7) }, // 1196
-    Element { ns: Ns::Cbc, name: "PaymentCurrencyCode", content: Content::Simple(7) }, // 1197
-    Element { ns: Ns::Cbc, name: "PaymentDescription", content: Content::Simple(9) }, // 1198
-    Element { ns: Ns::Cbc, name: "PaymentDueDate", content: Content::Simple(2) }, // 1199
-    Element { ns: Ns::Cbc, name: "PaymentFrequencyCode", content: Content::Simple(7) }, // 1200
-    Element { ns: Ns::Cbc, name: "PaymentID", content: Content::Simple(8) }, // 1201
-    Element { ns: Ns::Cbc, name: "PaymentMeansCode", content: Content::Simple(7) }, // 1202
-    Element { ns: Ns::Cbc, name: "PaymentMeansID", content: Content::Simple(8) }, // 1203
-    Element { ns: Ns::Cbc, name: "PaymentNote", content: Content::Simple(9) }, // 1204
-    Element { ns: Ns::Cbc, name: "PaymentOrderReference", content: Content::Simple(9) }, // 1205
-    Element { ns: Ns::Cbc, name: "PaymentPercent", content: Content::Simple(4) }, // 1206
-    Element { ns: Ns::Cbc, name: "PaymentPurposeCode", content: Content::Simple(7) }, // 1207
-    Element { ns: Ns::Cbc, name: "PaymentTermsDetailsURI", content: Content::Simple(8) }, // 1208
-    Element { ns: Ns::Cbc, name: "PenaltyAmount", content: Content::Simple(3) }, // 1209
-    Element { ns: Ns::Cbc, name: "PenaltySurchargePercent", content: Content::Simple(4) }, // 1210
-    Element { ns: Ns::Cbc, name: "PerUnitAmount", content: Content::Simple(3) }, // 1211
-    Element { ns: Ns::Cbc, name: "Percent", content: Content::Simple(4) }, // 1212
-    Element { ns: Ns::Cbc, name: "PerformanceMetricTypeCode", content: Content::Simple(7) }, // 1213
-    Element { ns: Ns::Cbc, name: "PerformanceValueQuantity", content: Content::Simple(5) }, // 1214
-    Element { ns: Ns::Cbc, name: "PerformingCarrierAssignedID", content: Content::Simple(8) }, // 1215
-    Element { ns: Ns::Cbc, name: "PersonalSituation", content: Content::Simple(9) }, // 1216
-    Element { ns: Ns::Cbc, name: "PhoneNumber", content: Content::Simple(9) }, // 1217
-    Element { ns: Ns::Cbc, name: "PlacardEndorsement", content: Content::Simple(9) }, // 1218
-    Element { ns: Ns::Cbc, name: "PlacardNotation", content: Content::Simple(9) }, // 1219
-    Element { ns: Ns::Cbc, name: "PlannedDate", content: Content::Simple(2) }, // 1220
-    Element { ns: Ns::Cbc, name: "PlotIdentification", content: Content::Simple(9) }, // 1221
-    Element { ns: Ns::Cbc, name: "PositionCode", content: Content::Simple(7) }, // 1222
-    Element { ns: Ns::Cbc, name: "PostEventNotificationDurationMeasure", content: Content::Simple(6) }, // 1223
-    Element { ns: Ns::Cbc, name: "PostalZone", content: Content::Simple(9) }, // 1224
-    Element { ns: Ns::Cbc, name: "Postbox", content: Content::Simple(9) }, // 1225
-    Element { ns: Ns::Cbc, name: "PowerIndicator", content: Content::Simple(1) }, // 1226
-    Element { ns: Ns::Cbc, name: "PreCarriageIndicator", content: Content::Simple(1) }, // 1227
-    Element { ns: Ns::Cbc, name: "PreEventNotificationDurationMeasure", content: Content::Simple(6) }, // 1228
-    Element { ns: Ns::Cbc, name: "PreferenceCriterionCode", content: Content::Simple(7) }, // 1229
-    Element { ns: Ns::Cbc, name: "PrepaidAmount", content: Content::Simple(3) }, // 1230
-    Element { ns: Ns::Cbc, name: "PrepaidIndicator", content: Content::Simple(1) }, // 1231
-    Element { ns: Ns::Cbc, name: "PrepaidPaymentReferenceID", content: Content::Simple(8) }, // 1232
-    Element { ns: Ns::Cbc, name: "PreviousCancellationReasonCode", content: Content::Simple(7) }, // 1233
-    Element { ns: Ns::Cbc, name: "PreviousJobID", content: Content::Simple(8) }, // 1234
-    Element { ns: Ns::Cbc, name: "PreviousMeterQuantity", content: Content::Simple(5) }, // 1235
-    Element { ns: Ns::Cbc, name: "PreviousMeterReadingDate", content: Content::Simple(2) }, // 1236
-    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethod", content: Content::Simple(9) }, // 1237
-    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethodCode", content: Content::Simple(7) }, // 1238
-    Element { ns: Ns::Cbc, name: "PreviousVersionID", content: Content::Simple(8) }, // 1239
-    Element { ns: Ns::Cbc, name: "PriceAmount", content: Content::Simple(3) }, // 1240
-    Element { ns: Ns::Cbc, name: "PriceChangeReason", content: Content::Simple(9) }, // 1241
-    Element { ns: Ns::Cbc, name: "PriceEvaluationCode", content: Content::Simple(7) }, // 1242
-    Element { ns: Ns::Cbc, name: "PriceRevisionFormulaDescription", content: Content::Simple(9) }, // 1243
-    Element { ns: Ns::Cbc, name: "PriceType", content: Content::Simple(9) }, // 1244
-    Element { ns: Ns::Cbc, name: "PriceTypeCode", content: Content::Simple(7) }, // 1245
-    Element { ns: Ns::Cbc, name: "PricingCurrencyCode", content: Content::Simple(7) }, // 1246
-    Element { ns: Ns::Cbc, name: "PricingUpdateRequestIndicator", content: Content::Simple(1) }, // 1247
-    Element { ns: Ns::Cbc, name: "PrimaryAccountNumberID", content: Content::Simple(8) }, // 1248
-    Element { ns: Ns::Cbc, name: "PrintQualifier", content: Content::Simple(9) }, // 1249
-    Element { ns: Ns::Cbc, name: "Priority", content: Content::Simple(9) }, // 1250
-    Element { ns: Ns::Cbc, name: "PrivacyCode", content: Content::Simple(7) }, // 1251
-    Element { ns: Ns::Cbc, name: "PrizeDescription", content: Content::Simple(9) }, // 1252
-    Element { ns: Ns::Cbc, name: "PrizeIndicator", content: Content::Simple(1) }, // 1253
-    Element { ns: Ns::Cbc, name: "ProcedureCode", content: Content::Simple(7) }, // 1254
-    Element { ns: Ns::Cbc, name: "ProcessDescription", content: Content::Simple(9) }, // 1255
-    Element { ns: Ns::Cbc, name: "ProcessReason", content: Content::Simple(9) }, // 1256
-    Element { ns: Ns::Cbc, name: "ProcessReasonCode", content: Content::Simple(7) }, // 1257
-    Element { ns: Ns::Cbc, name: "ProcurementSubTypeCode", content: Content::Simple(7) }, // 1258
-    Element { ns: Ns::Cbc, name: "ProcurementTypeCode", content: Content::Simple(7) }, // 1259
-    Element { ns: Ns::Cbc, name: "ProductTraceID", content: Content::Simple(8) }, // 1260
-    Element { ns: Ns::Cbc, name: "ProfileExecutionID", content: Content::Simple(8) }, // 1261
-    Element { ns: Ns::Cbc, name: "ProfileID", content: Content::Simple(8) }, // 1262
-    Element { ns: Ns::Cbc, name: "ProfileStatusCode", content: Content::Simple(7) }, // 1263
-    Element { ns: Ns::Cbc, name: "ProgressPercent", content: Content::Simple(4) }, // 1264
-    Element { ns: Ns::Cbc, name: "PromotionalEventTypeCode", content: Content::Simple(7) }, // 1265
-    Element { ns: Ns::Cbc, name: "ProviderTypeCode", content: Content::Simple(7) }, // 1266
-    Element { ns: Ns::Cbc, name: "PublishAwardIndicator", content: Content::Simple(1) }, // 1267
-    Element { ns: Ns::Cbc, name: "Purpose", content: Content::Simple(9) }, // 1268
-    Element { ns: Ns::Cbc, name: "PurposeCode", content: Content::Simple(7) }, // 1269
-    Element { ns: Ns::Cbc, name: "QualityControlCode", content: Content::Simple(7) }, // 1270
-    Element { ns: Ns::Cbc, name: "Quantity", content: Content::Simple(5) }, // 1271
-    Element { ns: Ns::Cbc, name: "QuantityDiscrepancyCode", content: Content::Simple(7) }, // 1272
-    Element { ns: Ns::Cbc, name: "RadioCallSignID", content: Content::Simple(8) }, // 1273
-    Element { ns: Ns::Cbc, name: "RailCarID", content: Content::Simple(8) }, // 1274
-    Element { ns: Ns::Cbc, name: "Rank", content: Content::Simple(9) }, // 1275
-    Element { ns: Ns::Cbc, name: "Rate", content: Content::Simple(4) }, // 1276
-    Element { ns: Ns::Cbc, name: "ReceiptAdviceTypeCode", content: Content::Simple(7) }, // 1277
-    Element { ns: Ns::Cbc, name: "ReceivedDate", content: Content::Simple(2) }, // 1278
-    Element { ns: Ns::Cbc, name: "ReceivedElectronicTenderQuantity", content: Content::Simple(5) }, // 1279
-    Element { ns: Ns::Cbc, name: "ReceivedForeignTenderQuantity", content: Content::Simple(5) }, // 1280
-    Element { ns: Ns::Cbc, name: "ReceivedQuantity", content: Content::Simple(5) }, // 1281
-    Element { ns: Ns::Cbc, name: "ReceivedTenderQuantity", content: Content::Simple(5) }, // 1282
-    Element { ns: Ns::Cbc, name: "Reference", content: Content::Simple(9) }, // 1283
-    Element { ns: Ns::Cbc, name: "ReferenceDate", content: Content::Simple(2) }, // 1284
-    Element { ns: Ns::Cbc, name: "ReferenceEventCode", content: Content::Simple(7) }, // 1285
-    Element { ns: Ns::Cbc, name: "ReferenceID", content: Content::Simple(8) }, // 1286
-    Element { ns: Ns::Cbc, name: "ReferenceTime", content: Content::Simple(10) }, // 1287
-    Element { ns: Ns::Cbc, name: "ReferencedConsignmentID", content: Content::Simple(8) }, // 1288
-    Element { ns: Ns::Cbc, name: "RefrigeratedIndicator", content: Content::Simple(1) }, // 1289
-    Element { ns: Ns::Cbc, name: "RefrigerationOnIndicator", content: Content::Simple(1) }, // 1290
-    Element { ns: Ns::Cbc, name: "Region", content: Content::Simple(9) }, // 1291
-    Element { ns: Ns::Cbc, name: "RegisteredDate", content: Content::Simple(2) }, // 1292
-    Element { ns: Ns::Cbc, name: "RegisteredTime", content: Content::Simple(10) }, // 1293
-    Element { ns: Ns::Cbc, name: "RegistrationDate", content: Content::Simple(2) }, // 1294
-    Element { ns: Ns::Cbc, name: "RegistrationExpirationDate", content: Content::Simple(2) }, // 1295
-    Element { ns: Ns::Cbc, name: "RegistrationID", content: Content::Simple(8) }, // 1296
-    Element { ns: Ns::Cbc, name: "RegistrationName", content: Content::Simple(9) }, // 1297
-    Element { ns: Ns::Cbc, name: "RegistrationNationality", content: Content::Simple(9) }, // 1298
-    Element { ns: Ns::Cbc, name: "RegistrationNationalityID", content: Content::Simple(8) }, // 1299
-    Element { ns: Ns::Cbc, name: "RegulatoryDomain", content: Content::Simple(9) }, // 1300
-    Element { ns: Ns::Cbc, name: "RejectActionCode", content: Content::Simple(7) }, // 1301
-    Element { ns: Ns::Cbc, name: "RejectReason", content: Content::Simple(9) }, // 1302
-    Element { ns: Ns::Cbc, name: "RejectReasonCode", content: Content::Simple(7) }, // 1303
-    Element { ns: Ns::Cbc, name: "RejectedQuantity", content: Content::Simple(5) }, // 1304
-    Element { ns: Ns::Cbc, name: "RejectionNote", content: Content::Simple(9) }, // 1305
-    Element { ns: Ns::Cbc, name: "ReleaseID", content: Content::Simple(8) }, // 1306
-    Element { ns: Ns::Cbc, name: "ReliabilityPercent", content: Content::Simple(4) }, // 1307
-    Element { ns: Ns::Cbc, name: "Remarks", content: Content::Simple(9) }, // 1308
-    Element { ns: Ns::Cbc, name: "ReminderSequenceNumeric", content: Content::Simple(4) }, // 1309
-    Element { ns: Ns::Cbc, name: "ReminderTypeCode", content: Content::Simple(7) }, // 1310
-    Element { ns: Ns::Cbc, name: "ReplenishmentOwnerDescription", content: Content::Simple(9) }, // 1311
-    Element { ns: Ns::Cbc, name: "RequestForQuotationLineID", content: Content::Simple(8) }, // 1312
-    Element { ns: Ns::Cbc, name: "RequestedDeliveryDate", content: Content::Simple(2) }, // 1313
-    Element { ns: Ns::Cbc, name: "RequestedDespatchDate", content: Content::Simple(2) }, // 1314
-    Element { ns: Ns::Cbc, name: "RequestedDespatchTime", content: Content::Simple(10) }, // 1315
-    Element { ns: Ns::Cbc, name: "RequestedInvoiceCurrencyCode", content: Content::Simple(7) }, // 1316
-    Element { ns: Ns::Cbc, name: "RequestedPublicationDate", content: Content::Simple(2) }, // 1317
-    Element { ns: Ns::Cbc, name: "RequiredCurriculaIndicator", content: Content::Simple(1) }, // 1318
-    Element { ns: Ns::Cbc, name: "RequiredCustomsID", content: Content::Simple(8) }, // 1319
-    Element { ns: Ns::Cbc, name: "RequiredDeliveryDate", content: Content::Simple(2) }, // 1320
-    Element { ns: Ns::Cbc, name: "RequiredDeliveryTime", content: Content::Simple(10) }, // 1321
-    Element { ns: Ns::Cbc, name: "RequiredFeeAmount", content: Content::Simple(3) }, // 1322
-    Element { ns: Ns::Cbc, name: "ResidenceType", content: Content::Simple(9) }, // 1323
-    Element { ns: Ns::Cbc, name: "ResidenceTypeCode", content: Content::Simple(7) }, // 1324
-    Element { ns: Ns::Cbc, name: "ResidentOccupantsNumeric", content: Content::Simple(4) }, // 1325
-    Element { ns: Ns::Cbc, name: "Resolution", content: Content::Simple(9) }, // 1326
-    Element { ns: Ns::Cbc, name: "ResolutionCode", content: Content::Simple(7) }, // 1327
-    Element { ns: Ns::Cbc, name: "ResolutionDate", content: Content::Simple(2) }, // 1328
-    Element { ns: Ns::Cbc, name: "ResolutionTime", content: Content::Simple(10) }, // 1329
-    Element { ns: Ns::Cbc, name: "ResponseCode", content: Content::Simple(7) }, // 1330
-    Element { ns: Ns::Cbc, name: "ResponseDate", content: Content::Simple(2) }, // 1331
-    Element { ns: Ns::Cbc, name: "ResponseTime", content: Content::Simple(10) }, // 1332
-    Element { ns: Ns::Cbc, name: "RetailEventName", content: Content::Simple(9) }, // 1333
-    Element { ns: Ns::Cbc, name: "RetailEventStatusCode", content: Content::Simple(7) }, // 1334
-    Element { ns: Ns::Cbc, name: "ReturnabilityIndicator", content: Content::Simple(1) }, // 1335
-    Element { ns: Ns::Cbc, name: "ReturnableMaterialIndicator", content: Content::Simple(1) }, // 1336
-    Element { ns: Ns::Cbc, name: "ReturnableQuantity", content: Content::Simple(5) }, // 1337
-    Element { ns: Ns::Cbc, name: "RevisedForecastLineID", content: Content::Simple(8) }, // 1338
-    Element { ns: Ns::Cbc, name: "RevisionDate", content: Content::Simple(2) }, // 1339
-    Element { ns: Ns::Cbc, name: "RevisionStatusCode", content: Content::Simple(7) }, // 1340
-    Element { ns: Ns::Cbc, name: "RevisionTime", content: Content::Simple(10) }, // 1341
-    Element { ns: Ns::Cbc, name: "RoamingPartnerName", content: Content::Simple(9) }, // 1342
-    Element { ns: Ns::Cbc, name: "RoleCode", content: Content::Simple(7) }, // 1343
-    Element { ns: Ns::Cbc, name: "RoleDescription", content: Content::Simple(9) }, // 1344
-    Element { ns: Ns::Cbc, name: "Room", content: Content::Simple(9) }, // 1345
-    Element { ns: Ns::Cbc, name: "RoundingAmount", content: Content::Simple(3) }, // 1346
-    Element { ns: Ns::Cbc, name: "SalesOrderID", content: Content::Simple(8) }, // 1347
-    Element { ns: Ns::Cbc, name: "SalesOrderLineID", content: Content::Simple(8) }, // 1348
-    Element { ns: Ns::Cbc, name: "SchemeURI", content: Content::Simple(8) }, // 1349
-    Element { ns: Ns::Cbc, name: "SealIssuerTypeCode", content: Content::Simple(7) }, // 1350
-    Element { ns: Ns::Cbc, name: "SealStatusCode", content: Content::Simple(7) }, // 1351
-    Element { ns: Ns::Cbc, name: "SealingPartyType", content: Content::Simple(9) }, // 1352
-    Element { ns: Ns::Cbc, name: "SecurityClassificationCode", content: Content::Simple(7) }, // 1353
-    Element { ns: Ns::Cbc, name: "SecurityID", content: Content::Simple(8) }, // 1354
-    Element { ns: Ns::Cbc, name: "SellerEventID", content: Content::Simple(8) }, // 1355
-    Element { ns: Ns::Cbc, name: "SequenceID", content: Content::Simple(8) }, // 1356
-    Element { ns: Ns::Cbc, name: "SequenceNumberID", content: Content::Simple(8) }, // 1357
-    Element { ns: Ns::Cbc, name: "SequenceNumeric", content: Content::Simple(4) }, // 1358
-    Element { ns: Ns::Cbc, name: "SerialID", content: Content::Simple(8) }, // 1359
-    Element { ns: Ns::Cbc, name: "ServiceInformationPreferenceCode", content: Content::Simple(7) }, // 1360
-    Element { ns: Ns::Cbc, name: "ServiceName", content: Content::Simple(9) }, // 1361
-    Element { ns: Ns::Cbc, name: "ServiceNumberCalled", content: Content::Simple(9) }, // 1362
-    Element { ns: Ns::Cbc, name: "ServiceType", content: Content::Simple(9) }, // 1363
-    Element { ns: Ns::Cbc, name: "ServiceTypeCode", content: Content::Simple(7) }, // 1364
-    Element { ns: Ns::Cbc, name: "SettlementDiscountAmount", content: Content::Simple(3) }, // 1365
-    Element { ns: Ns::Cbc, name: "SettlementDiscountPercent", content: Content::Simple(4) }, // 1366
-    Element { ns: Ns::Cbc, name: "SharesNumberQuantity", content: Content::Simple(5) }, // 1367
-    Element { ns: Ns::Cbc, name: "ShippingMarks", content: Content::Simple(9) }, // 1368
-    Element { ns: Ns::Cbc, name: "ShippingOrderID", content: Content::Simple(8) }, // 1369
-    Element { ns: Ns::Cbc, name: "ShippingPriorityLevelCode", content: Content::Simple(7) }, // 1370
-    Element { ns: Ns::Cbc, name: "ShipsRequirements", content: Content::Simple(9) }, // 1371
-    Element { ns: Ns::Cbc, name: "ShortQuantity", content: Content::Simple(5) }, // 1372
-    Element { ns: Ns::Cbc, name: "ShortageActionCode", content: Content::Simple(7) }, // 1373
-    Element { ns: Ns::Cbc, name: "SignatureID", content: Content::Simple(8) }, // 1374
-    Element { ns: Ns::Cbc, name: "SignatureMethod", content: Content::Simple(9) }, // 1375
-    Element { ns: Ns::Cbc, name: "SizeTypeCode", content: Content::Simple(7) }, // 1376
-    Element { ns: Ns::Cbc, name: "SoleProprietorshipIndicator", content: Content::Simple(1) }, // 1377
-    Element { ns: Ns::Cbc, name: "SourceCurrencyBaseRate", content: Content::Simple(4) }, // 1378
-    Element { ns: Ns::Cbc, name: "SourceCurrencyCode", content: Content::Simple(7) }, // 1379
-    Element { ns: Ns::Cbc, name: "SourceForecastIssueDate", content: Content::Simple(2) }, // 1380
-    Element { ns: Ns::Cbc, name: "SourceForecastIssueTime", content: Content::Simple(10) }, // 1381
-    Element { ns: Ns::Cbc, name: "SourceValueMeasure", content: Content::Simple(6) }, // 1382
-    Element { ns: Ns::Cbc, name: "SpecialInstructions", content: Content::Simple(9) }, // 1383
-    Element { ns: Ns::Cbc, name: "SpecialSecurityIndicator", content: Content::Simple(1) }, // 1384
-    Element { ns: Ns::Cbc, name: "SpecialServiceInstructions", content: Content::Simple(9) }, // 1385
-    Element { ns: Ns::Cbc, name: "SpecialTerms", content: Content::Simple(9) }, // 1386
-    Element { ns: Ns::Cbc, name: "SpecialTransportRequirements", content: Content::Simple(9) }, // 1387
-    Element { ns: Ns::Cbc, name: "SpecificationID", content: Content::Simple(8) }, // 1388
-    Element { ns: Ns::Cbc, name: "SpecificationTypeCode", content: Content::Simple(7) }, // 1389
-    Element { ns: Ns::Cbc, name: "SplitConsignmentIndicator", content: Content::Simple(1) }, // 1390
-    Element { ns: Ns::Cbc, name: "StartDate", content: Content::Simple(2) }, // 1391
-    Element { ns: Ns::Cbc, name: "StartTime", content: Content::Simple(10) }, // 1392
-    Element { ns: Ns::Cbc, name: "StatementTypeCode", content: Content::Simple(7) }, // 1393
-    Element { ns: Ns::Cbc, name: "StatusAvailableIndicator", content: Content::Simple(1) }, // 1394
-    Element { ns: Ns::Cbc, name: "StatusCode", content: Content::Simple(7) }, // 1395
-    Element { ns: Ns::Cbc, name: "StatusReason", content: Content::Simple(9) }, // 1396
-    Element { ns: Ns::Cbc, name: "StatusReasonCode", content: Content::Simple(7) }, // 1397
-    Element { ns: Ns::Cbc, name: "StreetName", content: Content::Simple(9) }, // 1398
-    Element { ns: Ns::Cbc, name: "SubcontractingConditionsCode", content: Content::Simple(7) }, // 1399
-    Element { ns: Ns::Cbc, name: "SubmissionDate", content: Content::Simple(2) }, // 1400
-    Element { ns: Ns::Cbc, name: "SubmissionDueDate", content: Content::Simple(2) }, // 1401
-    Element { ns: Ns::Cbc, name: "SubmissionMethodCode", content: Content::Simple(7) }, // 1402
-    Element { ns: Ns::Cbc, name: "SubscriberID", content: Content::Simple(8) }, // 1403
-    Element { ns: Ns::Cbc, name: "SubscriberType", content: Content::Simple(9) }, // 1404
-    Element { ns: Ns::Cbc, name: "SubscriberTypeCode", content: Content::Simple(7) }, // 1405
-    Element { ns: Ns::Cbc, name: "SubstitutionStatusCode", content: Content::Simple(7) }, // 1406
-    Element { ns: Ns::Cbc, name: "SuccessiveSequenceID", content: Content::Simple(8) }, // 1407
-    Element { ns: Ns::Cbc, name: "SummaryDescription", content: Content::Simple(9) }, // 1408
-    Element { ns: Ns::Cbc, name: "SupplierAssignedAccountID", content: Content::Simple(8) }, // 1409
-    Element { ns: Ns::Cbc, name: "SupplyChainActivityTypeCode", content: Content::Simple(7) }, // 1410
-    Element { ns: Ns::Cbc, name: "TareWeightMeasure", content: Content::Simple(6) }, // 1411
-    Element { ns: Ns::Cbc, name: "TargetCurrencyBaseRate", content: Content::Simple(4) }, // 1412
-    Element { ns: Ns::Cbc, name: "TargetCurrencyCode", content: Content::Simple(7) }, // 1413
-    Element { ns: Ns::Cbc, name: "TargetInventoryQuantity", content: Content::Simple(5) }, // 1414
-    Element { ns: Ns::Cbc, name: "TargetServicePercent", content: Content::Simple(4) }, // 1415
-    Element { ns: Ns::Cbc, name: "TariffClassCode", content: Content::Simple(7) }, // 1416
-    Element { ns: Ns::Cbc, name: "TariffCode", content: Content::Simple(7) }, // 1417
-    Element { ns: Ns::Cbc, name: "TariffDescription", content: Content::Simple(9) }, // 1418
-    Element { ns: Ns::Cbc, name: "TaxAmount", content: Content::Simple(3) }, // 1419
-    Element { ns: Ns::Cbc, name: "TaxCurrencyCode", content: Content::Simple(7) }, // 1420
-    Element { ns: Ns::Cbc, name: "TaxEnergyAmount", content: Content::Simple(3) }, // 1421
-    Element { ns: Ns::Cbc, name: "TaxEnergyBalanceAmount", content: Content::Simple(3) }, // 1422
-    Element { ns: Ns::Cbc, name: "TaxEnergyOnAccountAmount", content: Content::Simple(3) }, // 1423
-    Element { ns: Ns::Cbc, name: "TaxEvidenceIndicator", content: Content::Simple(1) }, // 1424
-    Element { ns: Ns::Cbc, name: "TaxExclusiveAmount", content: Content::Simple(3) }, // 1425
-    Element { ns: Ns::Cbc, name: "TaxExemptionReason", content: Content::Simple(9) }, // 1426
-    Element { ns: Ns::Cbc, name: "TaxExemptionReasonCode", content: Content::Simple(7) }, // 1427
-    Element { ns: Ns::Cbc, name: "TaxIncludedIndicator", content: Content::Simple(1) }, // 1428
-    Element { ns: Ns::Cbc, name: "TaxInclusiveAmount", content: Content::Simple(3) }, // 1429
-    Element { ns: Ns::Cbc, name: "TaxLevelCode", content: Content::Simple(7) }, // 1430
-    Element { ns: Ns::Cbc, name: "TaxPointDate", content: Content::Simple(2) }, // 1431
-    Element { ns: Ns::Cbc, name: "TaxTypeCode", content: Content::Simple(7) }, // 1432
-    Element { ns: Ns::Cbc, name: "TaxableAmount", content: Content::Simple(3) }, // 1433
-    Element { ns: Ns::Cbc, name: "TechnicalCommitteeDescription", content: Content::Simple(9) }, // 1434
-    Element { ns: Ns::Cbc, name: "TechnicalName", content: Content::Simple(9) }, // 1435
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCall", content: Content::Simple(9) }, // 1436
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCallCode", content: Content::Simple(7) }, // 1437
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategory", content: Content::Simple(9) }, // 1438
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategoryCode", content: Content::Simple(7) }, // 1439
-    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyType", content: Content::Simple(9) }, // 1440
-    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyTypeCode", content: Content::Simple(7) }, // 1441
-    Element { ns: Ns::Cbc, name: "Telefax", content: Content::Simple(9) }, // 1442
-    Element { ns: Ns::Cbc, name: "Telephone", content: Content::Simple(9) }, // 1443
-    Element { ns: Ns::Cbc, name: "TenderEnvelopeID", content: Content::Simple(8) }, // 1444
-    Element { ns: Ns::Cbc, name: "TenderEnvelopeTypeCode", content: Content::Simple(7) }, // 1445
-    Element { ns: Ns::Cbc, name: "TenderResultCode", content: Content::Simple(7) }, // 1446
-    Element { ns: Ns::Cbc, name: "TenderTypeCode", content: Content::Simple(7) }, // 1447
-    Element { ns: Ns::Cbc, name: "TendererRequirementTypeCode", content: Content::Simple(7) }, // 1448
-    Element { ns: Ns::Cbc, name: "TendererRoleCode", content: Content::Simple(7) }, // 1449
-    Element { ns: Ns::Cbc, name: "TestMethod", content: Content::Simple(9) }, // 1450
-    Element { ns: Ns::Cbc, name: "Text", content: Content::Simple(9) }, // 1451
-    Element { ns: Ns::Cbc, name: "ThirdPartyPayerIndicator", content: Content::Simple(1) }, // 1452
-    Element { ns: Ns::Cbc, name: "ThresholdAmount", content: Content::Simple(3) }, // 1453
-    Element { ns: Ns::Cbc, name: "ThresholdQuantity", content: Content::Simple(5) }, // 1454
-    Element { ns: Ns::Cbc, name: "ThresholdValueComparisonCode", content: Content::Simple(7) }, // 1455
-    Element { ns: Ns::Cbc, name: "TierRange", content: Content::Simple(9) }, // 1456
-    Element { ns: Ns::Cbc, name: "TierRatePercent", content: Content::Simple(4) }, // 1457
-    Element { ns: Ns::Cbc, name: "TimeAmount", content: Content::Simple(9) }, // 1458
-    Element { ns: Ns::Cbc, name: "TimeDeltaDaysQuantity", content: Content::Simple(5) }, // 1459
-    Element { ns: Ns::Cbc, name: "TimeFrequencyCode", content: Content::Simple(7) }, // 1460
-    Element { ns: Ns::Cbc, name: "TimezoneOffset", content: Content::Simple(9) }, // 1461
-    Element { ns: Ns::Cbc, name: "TimingComplaint", content: Content::Simple(9) }, // 1462
-    Element { ns: Ns::Cbc, name: "TimingComplaintCode", content: Content::Simple(7) }, // 1463
-    Element { ns: Ns::Cbc, name: "Title", content: Content::Simple(9) }, // 1464
-    Element { ns: Ns::Cbc, name: "ToOrderIndicator", content: Content::Simple(1) }, // 1465
-    Element { ns: Ns::Cbc, name: "TotalAmount", content: Content::Simple(3) }, // 1466
-    Element { ns: Ns::Cbc, name: "TotalBalanceAmount", content: Content::Simple(3) }, // 1467
-    Element { ns: Ns::Cbc, name: "TotalConsumedQuantity", content: Content::Simple(5) }, // 1468
-    Element { ns: Ns::Cbc, name: "TotalCreditAmount", content: Content::Simple(3) }, // 1469
-    Element { ns: Ns::Cbc, name: "TotalDebitAmount", content: Content::Simple(3) }, // 1470
-    Element { ns: Ns::Cbc, name: "TotalDeliveredQuantity", content: Content::Simple(5) }, // 1471
-    Element { ns: Ns::Cbc, name: "TotalGoodsItemQuantity", content: Content::Simple(5) }, // 1472
-    Element { ns: Ns::Cbc, name: "TotalInvoiceAmount", content: Content::Simple(3) }, // 1473
-    Element { ns: Ns::Cbc, name: "TotalMeteredQuantity", content: Content::Simple(5) }, // 1474
-    Element { ns: Ns::Cbc, name: "TotalPackageQuantity", content: Content::Simple(5) }, // 1475
-    Element { ns: Ns::Cbc, name: "TotalPackagesQuantity", content: Content::Simple(5) }, // 1476
-    Element { ns: Ns::Cbc, name: "TotalPaymentAmount", content: Content::Simple(3) }, // 1477
-    Element { ns: Ns::Cbc, name: "TotalTaskAmount", content: Content::Simple(3) }, // 1478
-    Element { ns: Ns::Cbc, name: "TotalTaxAmount", content: Content::Simple(3) }, // 1479
-    Element { ns: Ns::Cbc, name: "TotalTransportHandlingUnitQuantity", content: Content::Simple(5) }, // 1480
-    Element { ns: Ns::Cbc, name: "TraceID", content: Content::Simple(8) }, // 1481
-    Element { ns: Ns::Cbc, name: "TrackingDeviceCode", content: Content::Simple(7) }, // 1482
-    Element { ns: Ns::Cbc, name: "TrackingID", content: Content::Simple(8) }, // 1483
-    Element { ns: Ns::Cbc, name: "TradeItemPackingLabelingTypeCode", content: Content::Simple(7) }, // 1484
-    Element { ns: Ns::Cbc, name: "TradeServiceCode", content: Content::Simple(7) }, // 1485
-    Element { ns: Ns::Cbc, name: "TradingRestrictions", content: Content::Simple(9) }, // 1486
-    Element { ns: Ns::Cbc, name: "TrainID", content: Content::Simple(8) }, // 1487
-    Element { ns: Ns::Cbc, name: "TransactionCurrencyTaxAmount", content: Content::Simple(3) }, // 1488
-    Element { ns: Ns::Cbc, name: "TransitDirectionCode", content: Content::Simple(7) }, // 1489
-    Element { ns: Ns::Cbc, name: "TransportAuthorizationCode", content: Content::Simple(7) }, // 1490
-    Element { ns: Ns::Cbc, name: "TransportEmergencyCardCode", content: Content::Simple(7) }, // 1491
-    Element { ns: Ns::Cbc, name: "TransportEquipmentTypeCode", content: Content::Simple(7) }, // 1492
-    Element { ns: Ns::Cbc, name: "TransportEventTypeCode", content: Content::Simple(7) }, // 1493
-    Element { ns: Ns::Cbc, name: "TransportExecutionPlanReferenceID", content: Content::Simple(8) }, // 1494
-    Element { ns: Ns::Cbc, name: "TransportExecutionStatusCode", content: Content::Simple(7) }, // 1495
-    Element { ns: Ns::Cbc, name: "TransportHandlingUnitTypeCode", content: Content::Simple(7) }, // 1496
-    Element { ns: Ns::Cbc, name: "TransportMeansTypeCode", content: Content::Simple(7) }, // 1497
-    Element { ns: Ns::Cbc, name: "TransportModeCode", content: Content::Simple(7) }, // 1498
-    Element { ns: Ns::Cbc, name: "TransportServiceCode", content: Content::Simple(7) }, // 1499
-    Element { ns: Ns::Cbc, name: "TransportServiceProviderRemarks", content: Content::Simple(9) }, // 1500
-    Element { ns: Ns::Cbc, name: "TransportServiceProviderSpecialTerms", content: Content::Simple(9) }, // 1501
-    Element { ns: Ns::Cbc, name: "TransportUserRemarks", content: Content::Simple(9) }, // 1502
-    Element { ns: Ns::Cbc, name: "TransportUserSpecialTerms", content: Content::Simple(9) }, // 1503
-    Element { ns: Ns::Cbc, name: "TransportationServiceDescription", content: Content::Simple(9) }, // 1504
-    Element { ns: Ns::Cbc, name: "TransportationServiceDetailsURI", content: Content::Simple(8) }, // 1505
-    Element { ns: Ns::Cbc, name: "TransportationStatusTypeCode", content: Content::Simple(7) }, // 1506
-    Element { ns: Ns::Cbc, name: "TypeCode", content: Content::Simple(7) }, // 1507
-    Element { ns: Ns::Cbc, name: "UBLVersionID", content: Content::Simple(8) }, // 1508
-    Element { ns: Ns::Cbc, name: "UNDGCode", content: Content::Simple(7) }, // 1509
-    Element { ns: Ns::Cbc, name: "URI", content: Content::Simple(8) }, // 1510
-    Element { ns: Ns::Cbc, name: "UUID", content: Content::Simple(8) }, // 1511
-    Element { ns: Ns::Cbc, name: "UnknownPriceIndicator", content: Content::Simple(1) }, // 1512
-    Element { ns: Ns::Cbc, name: "UpperOrangeHazardPlacardID", content: Content::Simple(8) }, // 1513
-    Element { ns: Ns::Cbc, name: "UrgencyCode", content: Content::Simple(7) }, // 1514
-    Element { ns: Ns::Cbc, name: "UtilityStatementTypeCode", content: Content::Simple(7) }, // 1515
-    Element { ns: Ns::Cbc, name: "ValidateProcess", content: Content::Simple(9) }, // 1516
-    Element { ns: Ns::Cbc, name: "ValidateTool", content: Content::Simple(9) }, // 1517
-    Element { ns: Ns::Cbc, name: "ValidateToolVersion", content: Content::Simple(9) }, // 1518
-    Element { ns: Ns::Cbc, name: "ValidationDate", content: Content::Simple(2) }, // 1519
-    Element { ns: Ns::Cbc, name: "ValidationResultCode", content: Content::Simple(7) }, // 1520
-    Element { ns: Ns::Cbc, name: "ValidationTime", content: Content::Simple(10) }, // 1521
-    Element { ns: Ns::Cbc, name: "ValidatorID", content: Content::Simple(8) }, // 1522
-    Element { ns: Ns::Cbc, name: "ValidityStartDate", content: Content::Simple(2) }, // 1523
-    Element { ns: Ns::Cbc, name: "Value", content: Content::Simple(9) }, // 1524
-    Element { ns: Ns::Cbc, name: "ValueAmount", content: Content::Simple(3) }, // 1525
-    Element { ns: Ns::Cbc, name: "ValueMeasure", content: Content::Simple(6) }, // 1526
-    Element { ns: Ns::Cbc, name: "ValueQualifier", content: Content::Simple(9) }, // 1527
-    Element { ns: Ns::Cbc, name: "ValueQuantity", content: Content::Simple(5) }, // 1528
-    Element { ns: Ns::Cbc, name: "VarianceQuantity", content: Content::Simple(5) }, // 1529
-    Element { ns: Ns::Cbc, name: "VariantConstraintIndicator", content: Content::Simple(1) }, // 1530
-    Element { ns: Ns::Cbc, name: "VariantID", content: Content::Simple(8) }, // 1531
-    Element { ns: Ns::Cbc, name: "VersionID", content: Content::Simple(8) }, // 1532
-    Element { ns: Ns::Cbc, name: "VesselID", content: Content::Simple(8) }, // 1533
-    Element { ns: Ns::Cbc, name: "VesselName", content: Content::Simple(9) }, // 1534
-    Element { ns: Ns::Cbc, name: "WarrantyInformation", content: Content::Simple(9) }, // 1535
-    Element { ns: Ns::Cbc, name: "WebsiteURI", content: Content::Simple(8) }, // 1536
-    Element { ns: Ns::Cbc, name: "WeekDayCode", content: Content::Simple(7) }, // 1537
-    Element { ns: Ns::Cbc, name: "Weight", content: Content::Simple(9) }, // 1538
-    Element { ns: Ns::Cbc, name: "WeightNumeric", content: Content::Simple(4) }, // 1539
-    Element { ns: Ns::Cbc, name: "WeightingAlgorithmCode", content: Content::Simple(7) }, // 1540
-    Element { ns: Ns::Cbc, name: "WorkPhase", content: Content::Simple(9) }, // 1541
-    Element { ns: Ns::Cbc, name: "WorkPhaseCode", content: Content::Simple(7) }, // 1542
-    Element { ns: Ns::Cbc, name: "XPath", content: Content::Simple(9) }, // 1543
-    Element { ns: Ns::Ext, name: "ExtensionAgencyID", content: Content::Simple(8) }, // 1544
-    Element { ns: Ns::Ext, name: "ExtensionAgencyName", content: Content::Simple(9) }, // 1545
-    Element { ns: Ns::Ext, name: "ExtensionAgencyURI", content: Content::Simple(8) }, // 1546
-    Element { ns: Ns::Ext, name: "ExtensionContent", content: Content::Complex(228) }, // 1547
-    Element { ns: Ns::Ext, name: "ExtensionReason", content: Content::Simple(9) }, // 1548
-    Element { ns: Ns::Ext, name: "ExtensionReasonCode", content: Content::Simple(7) }, // 1549
-    Element { ns: Ns::Ext, name: "ExtensionURI", content: Content::Simple(8) }, // 1550
-    Element { ns: Ns::Ext, name: "ExtensionVersionID", content: Content::Simple(8) }, // 1551
-    Element { ns: Ns::Ext, name: "UBLExtension", content: Content::Complex(229) }, // 1552
-    Element { ns: Ns::Ext, name: "UBLExtensions", content: Content::Complex(230) }, // 1553
-    Element { ns: Ns::Sig, name: "UBLDocumentSignatures", content: Content::Complex(231) }, // 1554
-    Element { ns: Ns::Sac, name: "SignatureInformation", content: Content::Complex(234) }, // 1555
-    Element { ns: Ns::Sbc, name: "ReferencedSignatureID", content: Content::Simple(8) }, // 1556
-    Element { ns: Ns::Ds, name: "Signature", content: Content::Unmodelled }, // 1557
+    Element { ns: Ns::Invoice, name: "Invoice", ty: "InvoiceType", content: Content::Complex(233) }, // 0
+    Element { ns: Ns::CreditNote, name: "CreditNote", ty: "CreditNoteType", content: Content::Complex(232) }, // 1
+    Element { ns: Ns::Cac, name: "AcceptanceTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 2
+    Element { ns: Ns::Cac, name: "AccessoryRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 3
+    Element { ns: Ns::Cac, name: "AccountingContact", ty: "ContactType", content: Content::Complex(42) }, // 4
+    Element { ns: Ns::Cac, name: "AccountingCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 5
+    Element { ns: Ns::Cac, name: "AccountingSupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 6
+    Element { ns: Ns::Cac, name: "ActivityDataLine", ty: "ActivityDataLineType", content: Content::Complex(0) }, // 7
+    Element { ns: Ns::Cac, name: "ActivityFinalLocation", ty: "LocationType", content: Content::Complex(119) }, // 8
+    Element { ns: Ns::Cac, name: "ActivityOriginLocation", ty: "LocationType", content: Content::Complex(119) }, // 9
+    Element { ns: Ns::Cac, name: "ActivityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 10
+    Element { ns: Ns::Cac, name: "ActivityProperty", ty: "ActivityPropertyType", content: Content::Complex(1) }, // 11
+    Element { ns: Ns::Cac, name: "ActualArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 12
+    Element { ns: Ns::Cac, name: "ActualDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 13
+    Element { ns: Ns::Cac, name: "ActualPackage", ty: "PackageType", content: Content::Complex(133) }, // 14
+    Element { ns: Ns::Cac, name: "ActualPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 15
+    Element { ns: Ns::Cac, name: "ActualWaypointTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 16
+    Element { ns: Ns::Cac, name: "AdditionalCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 17
+    Element { ns: Ns::Cac, name: "AdditionalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 18
+    Element { ns: Ns::Cac, name: "AdditionalDocumentResponse", ty: "DocumentResponseType", content: Content::Complex(66) }, // 19
+    Element { ns: Ns::Cac, name: "AdditionalInformationParty", ty: "PartyType", content: Content::Complex(138) }, // 20
+    Element { ns: Ns::Cac, name: "AdditionalItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 21
+    Element { ns: Ns::Cac, name: "AdditionalItemProperty", ty: "ItemPropertyType", content: Content::Complex(112) }, // 22
+    Element { ns: Ns::Cac, name: "AdditionalQualifyingParty", ty: "QualifyingPartyType", content: Content::Complex(161) }, // 23
+    Element { ns: Ns::Cac, name: "AdditionalTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 24
+    Element { ns: Ns::Cac, name: "AdditionalTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 25
+    Element { ns: Ns::Cac, name: "Address", ty: "AddressType", content: Content::Complex(3) }, // 26
+    Element { ns: Ns::Cac, name: "AddressLine", ty: "AddressLineType", content: Content::Complex(2) }, // 27
+    Element { ns: Ns::Cac, name: "AgentParty", ty: "PartyType", content: Content::Complex(138) }, // 28
+    Element { ns: Ns::Cac, name: "AirTransport", ty: "AirTransportType", content: Content::Complex(4) }, // 29
+    Element { ns: Ns::Cac, name: "AllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 30
+    Element { ns: Ns::Cac, name: "AllowedSubcontractTerms", ty: "SubcontractTermsType", content: Content::Complex(189) }, // 31
+    Element { ns: Ns::Cac, name: "AlternativeConditionPrice", ty: "PriceType", content: Content::Complex(151) }, // 32
+    Element { ns: Ns::Cac, name: "AlternativeDeliveryLocation", ty: "LocationType", content: Content::Complex(119) }, // 33
+    Element { ns: Ns::Cac, name: "AlternativeLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 34
+    Element { ns: Ns::Cac, name: "AnticipatedMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 35
+    Element { ns: Ns::Cac, name: "AppealInformationParty", ty: "PartyType", content: Content::Complex(138) }, // 36
+    Element { ns: Ns::Cac, name: "AppealReceiverParty", ty: "PartyType", content: Content::Complex(138) }, // 37
+    Element { ns: Ns::Cac, name: "AppealTerms", ty: "AppealTermsType", content: Content::Complex(6) }, // 38
+    Element { ns: Ns::Cac, name: "ApplicableAddress", ty: "AddressType", content: Content::Complex(3) }, // 39
+    Element { ns: Ns::Cac, name: "ApplicablePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 40
+    Element { ns: Ns::Cac, name: "ApplicableRegulation", ty: "RegulationType", content: Content::Complex(165) }, // 41
+    Element { ns: Ns::Cac, name: "ApplicableTaxCategory", ty: "TaxCategoryType", content: Content::Complex(193) }, // 42
+    Element { ns: Ns::Cac, name: "ApplicableTerritoryAddress", ty: "AddressType", content: Content::Complex(3) }, // 43
+    Element { ns: Ns::Cac, name: "ApplicableTransportMeans", ty: "TransportMeansType", content: Content::Complex(219) }, // 44
+    Element { ns: Ns::Cac, name: "AtLocation", ty: "LocationType", content: Content::Complex(119) }, // 45
+    Element { ns: Ns::Cac, name: "AttachedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 46
+    Element { ns: Ns::Cac, name: "Attachment", ty: "AttachmentType", content: Content::Complex(7) }, // 47
+    Element { ns: Ns::Cac, name: "AuctionTerms", ty: "AuctionTermsType", content: Content::Complex(8) }, // 48
+    Element { ns: Ns::Cac, name: "AvailabilityTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 49
+    Element { ns: Ns::Cac, name: "AwardedTenderedProject", ty: "TenderedProjectType", content: Content::Complex(205) }, // 50
+    Element { ns: Ns::Cac, name: "AwardingCriterion", ty: "AwardingCriterionType", content: Content::Complex(10) }, // 51
+    Element { ns: Ns::Cac, name: "AwardingCriterionResponse", ty: "AwardingCriterionResponseType", content: Content::Complex(9) }, // 52
+    Element { ns: Ns::Cac, name: "AwardingTerms", ty: "AwardingTermsType", content: Content::Complex(11) }, // 53
+    Element { ns: Ns::Cac, name: "BeneficiaryParty", ty: "PartyType", content: Content::Complex(138) }, // 54
+    Element { ns: Ns::Cac, name: "BillOfLadingHolderParty", ty: "PartyType", content: Content::Complex(138) }, // 55
+    Element { ns: Ns::Cac, name: "BillToParty", ty: "PartyType", content: Content::Complex(138) }, // 56
+    Element { ns: Ns::Cac, name: "BillingReference", ty: "BillingReferenceType", content: Content::Complex(13) }, // 57
+    Element { ns: Ns::Cac, name: "BillingReferenceLine", ty: "BillingReferenceLineType", content: Content::Complex(12) }, // 58
+    Element { ns: Ns::Cac, name: "BonusPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 59
+    Element { ns: Ns::Cac, name: "Branch", ty: "BranchType", content: Content::Complex(14) }, // 60
+    Element { ns: Ns::Cac, name: "BudgetAccount", ty: "BudgetAccountType", content: Content::Complex(16) }, // 61
+    Element { ns: Ns::Cac, name: "BudgetAccountLine", ty: "BudgetAccountLineType", content: Content::Complex(15) }, // 62
+    Element { ns: Ns::Cac, name: "BusinessClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 63
+    Element { ns: Ns::Cac, name: "BuyerContact", ty: "ContactType", content: Content::Complex(42) }, // 64
+    Element { ns: Ns::Cac, name: "BuyerCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 65
+    Element { ns: Ns::Cac, name: "BuyerProposedSubstituteLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 66
+    Element { ns: Ns::Cac, name: "BuyersItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 67
+    Element { ns: Ns::Cac, name: "CallDuty", ty: "DutyType", content: Content::Complex(67) }, // 68
+    Element { ns: Ns::Cac, name: "CallForTendersDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 69
+    Element { ns: Ns::Cac, name: "CallForTendersLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 70
+    Element { ns: Ns::Cac, name: "Capability", ty: "CapabilityType", content: Content::Complex(17) }, // 71
+    Element { ns: Ns::Cac, name: "CardAccount", ty: "CardAccountType", content: Content::Complex(18) }, // 72
+    Element { ns: Ns::Cac, name: "CarrierParty", ty: "PartyType", content: Content::Complex(138) }, // 73
+    Element { ns: Ns::Cac, name: "CatalogueDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 74
+    Element { ns: Ns::Cac, name: "CatalogueItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 75
+    Element { ns: Ns::Cac, name: "CatalogueItemSpecificationUpdateLine", ty: "CatalogueItemSpecificationUpdateLineType", content: Content::Complex(19) }, // 76
+    Element { ns: Ns::Cac, name: "CatalogueLine", ty: "CatalogueLineType", content: Content::Complex(20) }, // 77
+    Element { ns: Ns::Cac, name: "CatalogueLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 78
+    Element { ns: Ns::Cac, name: "CataloguePricingUpdateLine", ty: "CataloguePricingUpdateLineType", content: Content::Complex(21) }, // 79
+    Element { ns: Ns::Cac, name: "CatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 80
+    Element { ns: Ns::Cac, name: "CatalogueRequestLine", ty: "CatalogueRequestLineType", content: Content::Complex(23) }, // 81
+    Element { ns: Ns::Cac, name: "CategorizesClassificationCategory", ty: "ClassificationCategoryType", content: Content::Complex(26) }, // 82
+    Element { ns: Ns::Cac, name: "Certificate", ty: "CertificateType", content: Content::Complex(25) }, // 83
+    Element { ns: Ns::Cac, name: "CertificateOfOriginApplication", ty: "CertificateOfOriginApplicationType", content: Content::Complex(24) }, // 84
+    Element { ns: Ns::Cac, name: "ChildConsignment", ty: "ConsignmentType", content: Content::Complex(33) }, // 85
+    Element { ns: Ns::Cac, name: "ClassificationCategory", ty: "ClassificationCategoryType", content: Content::Complex(26) }, // 86
+    Element { ns: Ns::Cac, name: "ClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 87
+    Element { ns: Ns::Cac, name: "ClassifiedTaxCategory", ty: "TaxCategoryType", content: Content::Complex(193) }, // 88
+    Element { ns: Ns::Cac, name: "Clause", ty: "ClauseType", content: Content::Complex(28) }, // 89
+    Element { ns: Ns::Cac, name: "CollectPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 90
+    Element { ns: Ns::Cac, name: "CollectedPayment", ty: "PaymentType", content: Content::Complex(142) }, // 91
+    Element { ns: Ns::Cac, name: "CommissionPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 92
+    Element { ns: Ns::Cac, name: "CommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 93
+    Element { ns: Ns::Cac, name: "Communication", ty: "CommunicationType", content: Content::Complex(30) }, // 94
+    Element { ns: Ns::Cac, name: "ComplementaryRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 95
+    Element { ns: Ns::Cac, name: "CompletedTask", ty: "CompletedTaskType", content: Content::Complex(31) }, // 96
+    Element { ns: Ns::Cac, name: "ComponentRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 97
+    Element { ns: Ns::Cac, name: "Condition", ty: "ConditionType", content: Content::Complex(32) }, // 98
+    Element { ns: Ns::Cac, name: "ConsigneeParty", ty: "PartyType", content: Content::Complex(138) }, // 99
+    Element { ns: Ns::Cac, name: "Consignment", ty: "ConsignmentType", content: Content::Complex(33) }, // 100
+    Element { ns: Ns::Cac, name: "ConsignorParty", ty: "PartyType", content: Content::Complex(138) }, // 101
+    Element { ns: Ns::Cac, name: "ConsolidatedShipment", ty: "ShipmentType", content: Content::Complex(183) }, // 102
+    Element { ns: Ns::Cac, name: "ConstitutionPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 103
+    Element { ns: Ns::Cac, name: "Consumption", ty: "ConsumptionType", content: Content::Complex(41) }, // 104
+    Element { ns: Ns::Cac, name: "ConsumptionAverage", ty: "ConsumptionAverageType", content: Content::Complex(34) }, // 105
+    Element { ns: Ns::Cac, name: "ConsumptionCorrection", ty: "ConsumptionCorrectionType", content: Content::Complex(35) }, // 106
+    Element { ns: Ns::Cac, name: "ConsumptionHistory", ty: "ConsumptionHistoryType", content: Content::Complex(36) }, // 107
+    Element { ns: Ns::Cac, name: "ConsumptionLine", ty: "ConsumptionLineType", content: Content::Complex(37) }, // 108
+    Element { ns: Ns::Cac, name: "ConsumptionPoint", ty: "ConsumptionPointType", content: Content::Complex(38) }, // 109
+    Element { ns: Ns::Cac, name: "ConsumptionReport", ty: "ConsumptionReportType", content: Content::Complex(40) }, // 110
+    Element { ns: Ns::Cac, name: "ConsumptionReportReference", ty: "ConsumptionReportReferenceType", content: Content::Complex(39) }, // 111
+    Element { ns: Ns::Cac, name: "Contact", ty: "ContactType", content: Content::Complex(42) }, // 112
+    Element { ns: Ns::Cac, name: "ContactParty", ty: "PartyType", content: Content::Complex(138) }, // 113
+    Element { ns: Ns::Cac, name: "ContainedGoodsItem", ty: "GoodsItemType", content: Content::Complex(97) }, // 114
+    Element { ns: Ns::Cac, name: "ContainedInTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 115
+    Element { ns: Ns::Cac, name: "ContainedPackage", ty: "PackageType", content: Content::Complex(133) }, // 116
+    Element { ns: Ns::Cac, name: "ContainingPackage", ty: "PackageType", content: Content::Complex(133) }, // 117
+    Element { ns: Ns::Cac, name: "ContainingTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 118
+    Element { ns: Ns::Cac, name: "Contract", ty: "ContractType", content: Content::Complex(45) }, // 119
+    Element { ns: Ns::Cac, name: "ContractAcceptancePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 120
+    Element { ns: Ns::Cac, name: "ContractDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 121
+    Element { ns: Ns::Cac, name: "ContractExecutionRequirement", ty: "ContractExecutionRequirementType", content: Content::Complex(43) }, // 122
+    Element { ns: Ns::Cac, name: "ContractExtension", ty: "ContractExtensionType", content: Content::Complex(44) }, // 123
+    Element { ns: Ns::Cac, name: "ContractFormalizationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 124
+    Element { ns: Ns::Cac, name: "ContractResponsibleParty", ty: "PartyType", content: Content::Complex(138) }, // 125
+    Element { ns: Ns::Cac, name: "ContractingActivity", ty: "ContractingActivityType", content: Content::Complex(46) }, // 126
+    Element { ns: Ns::Cac, name: "ContractingParty", ty: "ContractingPartyType", content: Content::Complex(47) }, // 127
+    Element { ns: Ns::Cac, name: "ContractingPartyType", ty: "ContractingPartyTypeType", content: Content::Complex(48) }, // 128
+    Element { ns: Ns::Cac, name: "ContractorCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 129
+    Element { ns: Ns::Cac, name: "ContractualDelivery", ty: "DeliveryType", content: Content::Complex(58) }, // 130
+    Element { ns: Ns::Cac, name: "ContractualDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 131
+    Element { ns: Ns::Cac, name: "CorporateRegistrationScheme", ty: "CorporateRegistrationSchemeType", content: Content::Complex(49) }, // 132
+    Element { ns: Ns::Cac, name: "Country", ty: "CountryType", content: Content::Complex(50) }, // 133
+    Element { ns: Ns::Cac, name: "CreditAccount", ty: "CreditAccountType", content: Content::Complex(51) }, // 134
+    Element { ns: Ns::Cac, name: "CreditNoteDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 135
+    Element { ns: Ns::Cac, name: "CreditNoteLine", ty: "CreditNoteLineType", content: Content::Complex(52) }, // 136
+    Element { ns: Ns::Cac, name: "CrewMemberPerson", ty: "PersonType", content: Content::Complex(145) }, // 137
+    Element { ns: Ns::Cac, name: "CurrentStatus", ty: "StatusType", content: Content::Complex(186) }, // 138
+    Element { ns: Ns::Cac, name: "CustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 139
+    Element { ns: Ns::Cac, name: "CustomsAgentParty", ty: "PartyType", content: Content::Complex(138) }, // 140
+    Element { ns: Ns::Cac, name: "CustomsDeclaration", ty: "CustomsDeclarationType", content: Content::Complex(54) }, // 141
+    Element { ns: Ns::Cac, name: "DebitNoteDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 142
+    Element { ns: Ns::Cac, name: "DebitNoteLine", ty: "DebitNoteLineType", content: Content::Complex(55) }, // 143
+    Element { ns: Ns::Cac, name: "Declaration", ty: "DeclarationType", content: Content::Complex(56) }, // 144
+    Element { ns: Ns::Cac, name: "DefaultLanguage", ty: "LanguageType", content: Content::Complex(114) }, // 145
+    Element { ns: Ns::Cac, name: "DeletedCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 146
+    Element { ns: Ns::Cac, name: "Delivery", ty: "DeliveryType", content: Content::Complex(58) }, // 147
+    Element { ns: Ns::Cac, name: "DeliveryAddress", ty: "AddressType", content: Content::Complex(3) }, // 148
+    Element { ns: Ns::Cac, name: "DeliveryContact", ty: "ContactType", content: Content::Complex(42) }, // 149
+    Element { ns: Ns::Cac, name: "DeliveryCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 150
+    Element { ns: Ns::Cac, name: "DeliveryLocation", ty: "LocationType", content: Content::Complex(119) }, // 151
+    Element { ns: Ns::Cac, name: "DeliveryParty", ty: "PartyType", content: Content::Complex(138) }, // 152
+    Element { ns: Ns::Cac, name: "DeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 153
+    Element { ns: Ns::Cac, name: "DeliveryTerms", ty: "DeliveryTermsType", content: Content::Complex(57) }, // 154
+    Element { ns: Ns::Cac, name: "DeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 155
+    Element { ns: Ns::Cac, name: "DeliveryUnit", ty: "DeliveryUnitType", content: Content::Complex(59) }, // 156
+    Element { ns: Ns::Cac, name: "DependentLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 157
+    Element { ns: Ns::Cac, name: "DependentPriceReference", ty: "DependentPriceReferenceType", content: Content::Complex(60) }, // 158
+    Element { ns: Ns::Cac, name: "Despatch", ty: "DespatchType", content: Content::Complex(62) }, // 159
+    Element { ns: Ns::Cac, name: "DespatchAddress", ty: "AddressType", content: Content::Complex(3) }, // 160
+    Element { ns: Ns::Cac, name: "DespatchContact", ty: "ContactType", content: Content::Complex(42) }, // 161
+    Element { ns: Ns::Cac, name: "DespatchDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 162
+    Element { ns: Ns::Cac, name: "DespatchLine", ty: "DespatchLineType", content: Content::Complex(61) }, // 163
+    Element { ns: Ns::Cac, name: "DespatchLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 164
+    Element { ns: Ns::Cac, name: "DespatchLocation", ty: "LocationType", content: Content::Complex(119) }, // 165
+    Element { ns: Ns::Cac, name: "DespatchParty", ty: "PartyType", content: Content::Complex(138) }, // 166
+    Element { ns: Ns::Cac, name: "DespatchSupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 167
+    Element { ns: Ns::Cac, name: "DestinationCountry", ty: "CountryType", content: Content::Complex(50) }, // 168
+    Element { ns: Ns::Cac, name: "DetentionTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 169
+    Element { ns: Ns::Cac, name: "DigitalSignatureAttachment", ty: "AttachmentType", content: Content::Complex(7) }, // 170
+    Element { ns: Ns::Cac, name: "Dimension", ty: "DimensionType", content: Content::Complex(63) }, // 171
+    Element { ns: Ns::Cac, name: "DisbursementPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 172
+    Element { ns: Ns::Cac, name: "DischargeTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 173
+    Element { ns: Ns::Cac, name: "DiscrepancyResponse", ty: "ResponseType", content: Content::Complex(173) }, // 174
+    Element { ns: Ns::Cac, name: "DocumentAvailabilityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 175
+    Element { ns: Ns::Cac, name: "DocumentDistribution", ty: "DocumentDistributionType", content: Content::Complex(64) }, // 176
+    Element { ns: Ns::Cac, name: "DocumentProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 177
+    Element { ns: Ns::Cac, name: "DocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 178
+    Element { ns: Ns::Cac, name: "DocumentResponse", ty: "DocumentResponseType", content: Content::Complex(66) }, // 179
+    Element { ns: Ns::Cac, name: "DocumentTenderRequirement", ty: "TenderRequirementType", content: Content::Complex(203) }, // 180
+    Element { ns: Ns::Cac, name: "DriverPerson", ty: "PersonType", content: Content::Complex(145) }, // 181
+    Element { ns: Ns::Cac, name: "DropoffTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 182
+    Element { ns: Ns::Cac, name: "DurationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 183
+    Element { ns: Ns::Cac, name: "Duty", ty: "DutyType", content: Content::Complex(67) }, // 184
+    Element { ns: Ns::Cac, name: "EconomicOperatorRole", ty: "EconomicOperatorRoleType", content: Content::Complex(68) }, // 185
+    Element { ns: Ns::Cac, name: "EconomicOperatorShortList", ty: "EconomicOperatorShortListType", content: Content::Complex(69) }, // 186
+    Element { ns: Ns::Cac, name: "EffectivePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 187
+    Element { ns: Ns::Cac, name: "EmbassyEndorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 188
+    Element { ns: Ns::Cac, name: "EmergencyTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 189
+    Element { ns: Ns::Cac, name: "EmissionCalculationMethod", ty: "EmissionCalculationMethodType", content: Content::Complex(70) }, // 190
+    Element { ns: Ns::Cac, name: "EmploymentLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 191
+    Element { ns: Ns::Cac, name: "Endorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 192
+    Element { ns: Ns::Cac, name: "EndorserParty", ty: "EndorserPartyType", content: Content::Complex(72) }, // 193
+    Element { ns: Ns::Cac, name: "EnergyTaxReport", ty: "EnergyTaxReportType", content: Content::Complex(73) }, // 194
+    Element { ns: Ns::Cac, name: "EnergyWaterConsumptionCorrection", ty: "ConsumptionCorrectionType", content: Content::Complex(35) }, // 195
+    Element { ns: Ns::Cac, name: "EnergyWaterSupply", ty: "EnergyWaterSupplyType", content: Content::Complex(74) }, // 196
+    Element { ns: Ns::Cac, name: "EnvironmentalEmission", ty: "EnvironmentalEmissionType", content: Content::Complex(75) }, // 197
+    Element { ns: Ns::Cac, name: "EnvironmentalLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 198
+    Element { ns: Ns::Cac, name: "EstimatedArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 199
+    Element { ns: Ns::Cac, name: "EstimatedDeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 200
+    Element { ns: Ns::Cac, name: "EstimatedDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 201
+    Element { ns: Ns::Cac, name: "EstimatedDespatchPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 202
+    Element { ns: Ns::Cac, name: "EstimatedDurationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 203
+    Element { ns: Ns::Cac, name: "EstimatedTransitPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 204
+    Element { ns: Ns::Cac, name: "EvaluationCriterion", ty: "EvaluationCriterionType", content: Content::Complex(76) }, // 205
+    Element { ns: Ns::Cac, name: "Event", ty: "EventType", content: Content::Complex(81) }, // 206
+    Element { ns: Ns::Cac, name: "EventComment", ty: "EventCommentType", content: Content::Complex(77) }, // 207
+    Element { ns: Ns::Cac, name: "EventLineItem", ty: "EventLineItemType", content: Content::Complex(78) }, // 208
+    Element { ns: Ns::Cac, name: "EventTactic", ty: "EventTacticType", content: Content::Complex(80) }, // 209
+    Element { ns: Ns::Cac, name: "EventTacticEnumeration", ty: "EventTacticEnumerationType", content: Content::Complex(79) }, // 210
+    Element { ns: Ns::Cac, name: "Evidence", ty: "EvidenceType", content: Content::Complex(83) }, // 211
+    Element { ns: Ns::Cac, name: "EvidenceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 212
+    Element { ns: Ns::Cac, name: "EvidenceIssuingParty", ty: "PartyType", content: Content::Complex(138) }, // 213
+    Element { ns: Ns::Cac, name: "EvidenceSupplied", ty: "EvidenceSuppliedType", content: Content::Complex(82) }, // 214
+    Element { ns: Ns::Cac, name: "ExaminationTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 215
+    Element { ns: Ns::Cac, name: "ExceptionCriteriaLine", ty: "ExceptionCriteriaLineType", content: Content::Complex(84) }, // 216
+    Element { ns: Ns::Cac, name: "ExceptionNotificationLine", ty: "ExceptionNotificationLineType", content: Content::Complex(85) }, // 217
+    Element { ns: Ns::Cac, name: "ExceptionObservationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 218
+    Element { ns: Ns::Cac, name: "ExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 219
+    Element { ns: Ns::Cac, name: "ExportCountry", ty: "CountryType", content: Content::Complex(50) }, // 220
+    Element { ns: Ns::Cac, name: "ExportationTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 221
+    Element { ns: Ns::Cac, name: "ExporterParty", ty: "PartyType", content: Content::Complex(138) }, // 222
+    Element { ns: Ns::Cac, name: "ExternalReference", ty: "ExternalReferenceType", content: Content::Complex(87) }, // 223
+    Element { ns: Ns::Cac, name: "ExtraAllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 224
+    Element { ns: Ns::Cac, name: "FinalDeliveryParty", ty: "PartyType", content: Content::Complex(138) }, // 225
+    Element { ns: Ns::Cac, name: "FinalDeliveryTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 226
+    Element { ns: Ns::Cac, name: "FinalDestinationCountry", ty: "CountryType", content: Content::Complex(50) }, // 227
+    Element { ns: Ns::Cac, name: "FinalFinancialGuarantee", ty: "FinancialGuaranteeType", content: Content::Complex(89) }, // 228
+    Element { ns: Ns::Cac, name: "FinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 229
+    Element { ns: Ns::Cac, name: "FinancialCapability", ty: "CapabilityType", content: Content::Complex(17) }, // 230
+    Element { ns: Ns::Cac, name: "FinancialEvaluationCriterion", ty: "EvaluationCriterionType", content: Content::Complex(76) }, // 231
+    Element { ns: Ns::Cac, name: "FinancialGuarantee", ty: "FinancialGuaranteeType", content: Content::Complex(89) }, // 232
+    Element { ns: Ns::Cac, name: "FinancialInstitution", ty: "FinancialInstitutionType", content: Content::Complex(90) }, // 233
+    Element { ns: Ns::Cac, name: "FinancialInstitutionBranch", ty: "BranchType", content: Content::Complex(14) }, // 234
+    Element { ns: Ns::Cac, name: "FinancingFinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 235
+    Element { ns: Ns::Cac, name: "FinancingParty", ty: "PartyType", content: Content::Complex(138) }, // 236
+    Element { ns: Ns::Cac, name: "FirstArrivalPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 237
+    Element { ns: Ns::Cac, name: "FiscalLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 238
+    Element { ns: Ns::Cac, name: "FlashpointTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 239
+    Element { ns: Ns::Cac, name: "FloorSpaceMeasurementDimension", ty: "DimensionType", content: Content::Complex(63) }, // 240
+    Element { ns: Ns::Cac, name: "ForecastException", ty: "ForecastExceptionType", content: Content::Complex(92) }, // 241
+    Element { ns: Ns::Cac, name: "ForecastExceptionCriterionLine", ty: "ForecastExceptionCriterionLineType", content: Content::Complex(91) }, // 242
+    Element { ns: Ns::Cac, name: "ForecastLine", ty: "ForecastLineType", content: Content::Complex(93) }, // 243
+    Element { ns: Ns::Cac, name: "ForecastPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 244
+    Element { ns: Ns::Cac, name: "ForecastRevisionLine", ty: "ForecastRevisionLineType", content: Content::Complex(94) }, // 245
+    Element { ns: Ns::Cac, name: "ForeignExchangeContract", ty: "ContractType", content: Content::Complex(45) }, // 246
+    Element { ns: Ns::Cac, name: "FrameworkAgreement", ty: "FrameworkAgreementType", content: Content::Complex(95) }, // 247
+    Element { ns: Ns::Cac, name: "FreightAllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 248
+    Element { ns: Ns::Cac, name: "FreightChargeLocation", ty: "LocationType", content: Content::Complex(119) }, // 249
+    Element { ns: Ns::Cac, name: "FreightForwarderParty", ty: "PartyType", content: Content::Complex(138) }, // 250
+    Element { ns: Ns::Cac, name: "FrequencyPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 251
+    Element { ns: Ns::Cac, name: "FromLocation", ty: "LocationType", content: Content::Complex(119) }, // 252
+    Element { ns: Ns::Cac, name: "GoodsItem", ty: "GoodsItemType", content: Content::Complex(97) }, // 253
+    Element { ns: Ns::Cac, name: "GoodsItemContainer", ty: "GoodsItemContainerType", content: Content::Complex(96) }, // 254
+    Element { ns: Ns::Cac, name: "GuaranteeDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 255
+    Element { ns: Ns::Cac, name: "GuarantorParty", ty: "PartyType", content: Content::Complex(138) }, // 256
+    Element { ns: Ns::Cac, name: "GuidanceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 257
+    Element { ns: Ns::Cac, name: "HandlingTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 258
+    Element { ns: Ns::Cac, name: "HandlingUnitDespatchLine", ty: "DespatchLineType", content: Content::Complex(61) }, // 259
+    Element { ns: Ns::Cac, name: "HaulageTradingTerms", ty: "TradingTermsType", content: Content::Complex(212) }, // 260
+    Element { ns: Ns::Cac, name: "HazardousGoodsTransit", ty: "HazardousGoodsTransitType", content: Content::Complex(98) }, // 261
+    Element { ns: Ns::Cac, name: "HazardousItem", ty: "HazardousItemType", content: Content::Complex(99) }, // 262
+    Element { ns: Ns::Cac, name: "HazardousItemNotificationParty", ty: "PartyType", content: Content::Complex(138) }, // 263
+    Element { ns: Ns::Cac, name: "HeadOfficeParty", ty: "PartyType", content: Content::Complex(138) }, // 264
+    Element { ns: Ns::Cac, name: "IdentityDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 265
+    Element { ns: Ns::Cac, name: "ImmobilizedSecurity", ty: "ImmobilizedSecurityType", content: Content::Complex(100) }, // 266
+    Element { ns: Ns::Cac, name: "ImporterParty", ty: "PartyType", content: Content::Complex(138) }, // 267
+    Element { ns: Ns::Cac, name: "InformationContentProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 268
+    Element { ns: Ns::Cac, name: "InstructionForReturnsLine", ty: "InstructionForReturnsLineType", content: Content::Complex(101) }, // 269
+    Element { ns: Ns::Cac, name: "InsuranceEndorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 270
+    Element { ns: Ns::Cac, name: "InsuranceParty", ty: "PartyType", content: Content::Complex(138) }, // 271
+    Element { ns: Ns::Cac, name: "InterestedParty", ty: "PartyType", content: Content::Complex(138) }, // 272
+    Element { ns: Ns::Cac, name: "InterestedProcurementProjectLot", ty: "ProcurementProjectLotType", content: Content::Complex(154) }, // 273
+    Element { ns: Ns::Cac, name: "InventoryLocation", ty: "LocationType", content: Content::Complex(119) }, // 274
+    Element { ns: Ns::Cac, name: "InventoryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 275
+    Element { ns: Ns::Cac, name: "InventoryReportLine", ty: "InventoryReportLineType", content: Content::Complex(102) }, // 276
+    Element { ns: Ns::Cac, name: "InventoryReportingParty", ty: "PartyType", content: Content::Complex(138) }, // 277
+    Element { ns: Ns::Cac, name: "InvitationSubmissionPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 278
+    Element { ns: Ns::Cac, name: "InvoiceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 279
+    Element { ns: Ns::Cac, name: "InvoiceLine", ty: "InvoiceLineType", content: Content::Complex(103) }, // 280
+    Element { ns: Ns::Cac, name: "InvoicePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 281
+    Element { ns: Ns::Cac, name: "IssuerEndorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 282
+    Element { ns: Ns::Cac, name: "IssuerParty", ty: "PartyType", content: Content::Complex(138) }, // 283
+    Element { ns: Ns::Cac, name: "IssuingCountry", ty: "CountryType", content: Content::Complex(50) }, // 284
+    Element { ns: Ns::Cac, name: "Item", ty: "ItemType", content: Content::Complex(113) }, // 285
+    Element { ns: Ns::Cac, name: "ItemComparison", ty: "ItemComparisonType", content: Content::Complex(104) }, // 286
+    Element { ns: Ns::Cac, name: "ItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 287
+    Element { ns: Ns::Cac, name: "ItemInformationRequestLine", ty: "ItemInformationRequestLineType", content: Content::Complex(106) }, // 288
+    Element { ns: Ns::Cac, name: "ItemInstance", ty: "ItemInstanceType", content: Content::Complex(107) }, // 289
+    Element { ns: Ns::Cac, name: "ItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 290
+    Element { ns: Ns::Cac, name: "ItemManagementProfile", ty: "ItemManagementProfileType", content: Content::Complex(109) }, // 291
+    Element { ns: Ns::Cac, name: "ItemPriceExtension", ty: "PriceExtensionType", content: Content::Complex(149) }, // 292
+    Element { ns: Ns::Cac, name: "ItemProperty", ty: "ItemPropertyType", content: Content::Complex(112) }, // 293
+    Element { ns: Ns::Cac, name: "ItemPropertyGroup", ty: "ItemPropertyGroupType", content: Content::Complex(110) }, // 294
+    Element { ns: Ns::Cac, name: "ItemPropertyRange", ty: "ItemPropertyRangeType", content: Content::Complex(111) }, // 295
+    Element { ns: Ns::Cac, name: "ItemSpecificationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 296
+    Element { ns: Ns::Cac, name: "JurisdictionRegionAddress", ty: "AddressType", content: Content::Complex(3) }, // 297
+    Element { ns: Ns::Cac, name: "KeywordItemProperty", ty: "ItemPropertyType", content: Content::Complex(112) }, // 298
+    Element { ns: Ns::Cac, name: "Language", ty: "LanguageType", content: Content::Complex(114) }, // 299
+    Element { ns: Ns::Cac, name: "LastExitPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 300
+    Element { ns: Ns::Cac, name: "LegalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 301
+    Element { ns: Ns::Cac, name: "LegalMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 302
+    Element { ns: Ns::Cac, name: "LineItem", ty: "LineItemType", content: Content::Complex(115) }, // 303
+    Element { ns: Ns::Cac, name: "LineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 304
+    Element { ns: Ns::Cac, name: "LineResponse", ty: "LineResponseType", content: Content::Complex(117) }, // 305
+    Element { ns: Ns::Cac, name: "LineValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 306
+    Element { ns: Ns::Cac, name: "LoadingLocation", ty: "LocationType", content: Content::Complex(119) }, // 307
+    Element { ns: Ns::Cac, name: "LoadingPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 308
+    Element { ns: Ns::Cac, name: "LoadingProofParty", ty: "PartyType", content: Content::Complex(138) }, // 309
+    Element { ns: Ns::Cac, name: "LoadingTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 310
+    Element { ns: Ns::Cac, name: "Location", ty: "LocationType", content: Content::Complex(119) }, // 311
+    Element { ns: Ns::Cac, name: "LocationAddress", ty: "AddressType", content: Content::Complex(3) }, // 312
+    Element { ns: Ns::Cac, name: "LocationCoordinate", ty: "LocationCoordinateType", content: Content::Complex(118) }, // 313
+    Element { ns: Ns::Cac, name: "LogisticsOperatorParty", ty: "PartyType", content: Content::Complex(138) }, // 314
+    Element { ns: Ns::Cac, name: "LotIdentification", ty: "LotIdentificationType", content: Content::Complex(120) }, // 315
+    Element { ns: Ns::Cac, name: "MainCarriageShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 316
+    Element { ns: Ns::Cac, name: "MainCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 317
+    Element { ns: Ns::Cac, name: "MainOnAccountPayment", ty: "OnAccountPaymentType", content: Content::Complex(128) }, // 318
+    Element { ns: Ns::Cac, name: "MainPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 319
+    Element { ns: Ns::Cac, name: "MainQualifyingParty", ty: "QualifyingPartyType", content: Content::Complex(161) }, // 320
+    Element { ns: Ns::Cac, name: "MainTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 321
+    Element { ns: Ns::Cac, name: "MandateDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 322
+    Element { ns: Ns::Cac, name: "ManufacturerParty", ty: "PartyType", content: Content::Complex(138) }, // 323
+    Element { ns: Ns::Cac, name: "ManufacturersItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 324
+    Element { ns: Ns::Cac, name: "MaritimeTransport", ty: "MaritimeTransportType", content: Content::Complex(121) }, // 325
+    Element { ns: Ns::Cac, name: "MasterPerson", ty: "PersonType", content: Content::Complex(145) }, // 326
+    Element { ns: Ns::Cac, name: "MaximumDeliveryUnit", ty: "DeliveryUnitType", content: Content::Complex(59) }, // 327
+    Element { ns: Ns::Cac, name: "MaximumTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 328
+    Element { ns: Ns::Cac, name: "MeasurementDimension", ty: "DimensionType", content: Content::Complex(63) }, // 329
+    Element { ns: Ns::Cac, name: "MeasurementFromLocation", ty: "LocationType", content: Content::Complex(119) }, // 330
+    Element { ns: Ns::Cac, name: "MeasurementToLocation", ty: "LocationType", content: Content::Complex(119) }, // 331
+    Element { ns: Ns::Cac, name: "MediationParty", ty: "PartyType", content: Content::Complex(138) }, // 332
+    Element { ns: Ns::Cac, name: "Meter", ty: "MeterType", content: Content::Complex(124) }, // 333
+    Element { ns: Ns::Cac, name: "MeterProperty", ty: "MeterPropertyType", content: Content::Complex(122) }, // 334
+    Element { ns: Ns::Cac, name: "MeterReading", ty: "MeterReadingType", content: Content::Complex(123) }, // 335
+    Element { ns: Ns::Cac, name: "MinimumDeliveryUnit", ty: "DeliveryUnitType", content: Content::Complex(59) }, // 336
+    Element { ns: Ns::Cac, name: "MinimumTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 337
+    Element { ns: Ns::Cac, name: "MinutesDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 338
+    Element { ns: Ns::Cac, name: "MiscellaneousEvent", ty: "MiscellaneousEventType", content: Content::Complex(125) }, // 339
+    Element { ns: Ns::Cac, name: "MonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 340
+    Element { ns: Ns::Cac, name: "MortgageHolderParty", ty: "PartyType", content: Content::Complex(138) }, // 341
+    Element { ns: Ns::Cac, name: "NominationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 342
+    Element { ns: Ns::Cac, name: "NotaryParty", ty: "PartyType", content: Content::Complex(138) }, // 343
+    Element { ns: Ns::Cac, name: "NoticeDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 344
+    Element { ns: Ns::Cac, name: "NotificationLocation", ty: "LocationType", content: Content::Complex(119) }, // 345
+    Element { ns: Ns::Cac, name: "NotificationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 346
+    Element { ns: Ns::Cac, name: "NotificationRequirement", ty: "NotificationRequirementType", content: Content::Complex(127) }, // 347
+    Element { ns: Ns::Cac, name: "NotifyParty", ty: "PartyType", content: Content::Complex(138) }, // 348
+    Element { ns: Ns::Cac, name: "OccurenceLocation", ty: "LocationType", content: Content::Complex(119) }, // 349
+    Element { ns: Ns::Cac, name: "OfferedItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 350
+    Element { ns: Ns::Cac, name: "OnAccountPayment", ty: "OnAccountPaymentType", content: Content::Complex(128) }, // 351
+    Element { ns: Ns::Cac, name: "OnCarriageShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 352
+    Element { ns: Ns::Cac, name: "OpenTenderEvent", ty: "EventType", content: Content::Complex(81) }, // 353
+    Element { ns: Ns::Cac, name: "OperatingParty", ty: "PartyType", content: Content::Complex(138) }, // 354
+    Element { ns: Ns::Cac, name: "OptionValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 355
+    Element { ns: Ns::Cac, name: "OptionalTakeoverTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 356
+    Element { ns: Ns::Cac, name: "OrderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 357
+    Element { ns: Ns::Cac, name: "OrderLine", ty: "OrderLineType", content: Content::Complex(130) }, // 358
+    Element { ns: Ns::Cac, name: "OrderLineReference", ty: "OrderLineReferenceType", content: Content::Complex(129) }, // 359
+    Element { ns: Ns::Cac, name: "OrderReference", ty: "OrderReferenceType", content: Content::Complex(131) }, // 360
+    Element { ns: Ns::Cac, name: "OrderedShipment", ty: "OrderedShipmentType", content: Content::Complex(132) }, // 361
+    Element { ns: Ns::Cac, name: "OriginAddress", ty: "AddressType", content: Content::Complex(3) }, // 362
+    Element { ns: Ns::Cac, name: "OriginCountry", ty: "CountryType", content: Content::Complex(50) }, // 363
+    Element { ns: Ns::Cac, name: "OriginalDepartureCountry", ty: "CountryType", content: Content::Complex(50) }, // 364
+    Element { ns: Ns::Cac, name: "OriginalDespatchParty", ty: "PartyType", content: Content::Complex(138) }, // 365
+    Element { ns: Ns::Cac, name: "OriginalDespatchTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 366
+    Element { ns: Ns::Cac, name: "OriginalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 367
+    Element { ns: Ns::Cac, name: "OriginalItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 368
+    Element { ns: Ns::Cac, name: "OriginatorCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 369
+    Element { ns: Ns::Cac, name: "OriginatorDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 370
+    Element { ns: Ns::Cac, name: "OriginatorParty", ty: "PartyType", content: Content::Complex(138) }, // 371
+    Element { ns: Ns::Cac, name: "OtherCommunication", ty: "CommunicationType", content: Content::Complex(30) }, // 372
+    Element { ns: Ns::Cac, name: "OwnerParty", ty: "PartyType", content: Content::Complex(138) }, // 373
+    Element { ns: Ns::Cac, name: "Package", ty: "PackageType", content: Content::Complex(133) }, // 374
+    Element { ns: Ns::Cac, name: "PackagedTransportHandlingUnit", ty: "TransportHandlingUnitType", content: Content::Complex(218) }, // 375
+    Element { ns: Ns::Cac, name: "PalletSpaceMeasurementDimension", ty: "DimensionType", content: Content::Complex(63) }, // 376
+    Element { ns: Ns::Cac, name: "ParentDocumentLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 377
+    Element { ns: Ns::Cac, name: "ParentDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 378
+    Element { ns: Ns::Cac, name: "ParticipatingLocationsLocation", ty: "LocationType", content: Content::Complex(119) }, // 379
+    Element { ns: Ns::Cac, name: "ParticipationRequestReceptionPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 380
+    Element { ns: Ns::Cac, name: "Party", ty: "PartyType", content: Content::Complex(138) }, // 381
+    Element { ns: Ns::Cac, name: "PartyIdentification", ty: "PartyIdentificationType", content: Content::Complex(134) }, // 382
+    Element { ns: Ns::Cac, name: "PartyLegalEntity", ty: "PartyLegalEntityType", content: Content::Complex(135) }, // 383
+    Element { ns: Ns::Cac, name: "PartyName", ty: "PartyNameType", content: Content::Complex(136) }, // 384
+    Element { ns: Ns::Cac, name: "PartyTaxScheme", ty: "PartyTaxSchemeType", content: Content::Complex(137) }, // 385
+    Element { ns: Ns::Cac, name: "PassengerPerson", ty: "PersonType", content: Content::Complex(145) }, // 386
+    Element { ns: Ns::Cac, name: "PayeeFinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 387
+    Element { ns: Ns::Cac, name: "PayeeParty", ty: "PartyType", content: Content::Complex(138) }, // 388
+    Element { ns: Ns::Cac, name: "PayerFinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 389
+    Element { ns: Ns::Cac, name: "PayerParty", ty: "PartyType", content: Content::Complex(138) }, // 390
+    Element { ns: Ns::Cac, name: "Payment", ty: "PaymentType", content: Content::Complex(142) }, // 391
+    Element { ns: Ns::Cac, name: "PaymentAlternativeExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 392
+    Element { ns: Ns::Cac, name: "PaymentExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 393
+    Element { ns: Ns::Cac, name: "PaymentMandate", ty: "PaymentMandateType", content: Content::Complex(139) }, // 394
+    Element { ns: Ns::Cac, name: "PaymentMeans", ty: "PaymentMeansType", content: Content::Complex(140) }, // 395
+    Element { ns: Ns::Cac, name: "PaymentReversalPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 396
+    Element { ns: Ns::Cac, name: "PaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 397
+    Element { ns: Ns::Cac, name: "PenaltyClause", ty: "ClauseType", content: Content::Complex(28) }, // 398
+    Element { ns: Ns::Cac, name: "PenaltyPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 399
+    Element { ns: Ns::Cac, name: "PenaltyPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 400
+    Element { ns: Ns::Cac, name: "PerformanceDataLine", ty: "PerformanceDataLineType", content: Content::Complex(143) }, // 401
+    Element { ns: Ns::Cac, name: "PerformingCarrierParty", ty: "PartyType", content: Content::Complex(138) }, // 402
+    Element { ns: Ns::Cac, name: "Period", ty: "PeriodType", content: Content::Complex(144) }, // 403
+    Element { ns: Ns::Cac, name: "Person", ty: "PersonType", content: Content::Complex(145) }, // 404
+    Element { ns: Ns::Cac, name: "PhysicalAttribute", ty: "PhysicalAttributeType", content: Content::Complex(146) }, // 405
+    Element { ns: Ns::Cac, name: "PhysicalLocation", ty: "LocationType", content: Content::Complex(119) }, // 406
+    Element { ns: Ns::Cac, name: "Pickup", ty: "PickupType", content: Content::Complex(147) }, // 407
+    Element { ns: Ns::Cac, name: "PickupLocation", ty: "LocationType", content: Content::Complex(119) }, // 408
+    Element { ns: Ns::Cac, name: "PickupParty", ty: "PartyType", content: Content::Complex(138) }, // 409
+    Element { ns: Ns::Cac, name: "PickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 410
+    Element { ns: Ns::Cac, name: "PlannedArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 411
+    Element { ns: Ns::Cac, name: "PlannedDeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 412
+    Element { ns: Ns::Cac, name: "PlannedDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 413
+    Element { ns: Ns::Cac, name: "PlannedPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 414
+    Element { ns: Ns::Cac, name: "PlannedPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 415
+    Element { ns: Ns::Cac, name: "PlannedWaypointTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 416
+    Element { ns: Ns::Cac, name: "PositioningTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 417
+    Element { ns: Ns::Cac, name: "PostalAddress", ty: "AddressType", content: Content::Complex(3) }, // 418
+    Element { ns: Ns::Cac, name: "PowerOfAttorney", ty: "PowerOfAttorneyType", content: Content::Complex(148) }, // 419
+    Element { ns: Ns::Cac, name: "PreCarriageShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 420
+    Element { ns: Ns::Cac, name: "PreSelectedParty", ty: "PartyType", content: Content::Complex(138) }, // 421
+    Element { ns: Ns::Cac, name: "PrepaidPayment", ty: "PaymentType", content: Content::Complex(142) }, // 422
+    Element { ns: Ns::Cac, name: "PrepaidPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 423
+    Element { ns: Ns::Cac, name: "PreparationParty", ty: "PartyType", content: Content::Complex(138) }, // 424
+    Element { ns: Ns::Cac, name: "PresentationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 425
+    Element { ns: Ns::Cac, name: "PreviousDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 426
+    Element { ns: Ns::Cac, name: "PreviousPriceList", ty: "PriceListType", content: Content::Complex(150) }, // 427
+    Element { ns: Ns::Cac, name: "Price", ty: "PriceType", content: Content::Complex(151) }, // 428
+    Element { ns: Ns::Cac, name: "PriceExtension", ty: "PriceExtensionType", content: Content::Complex(149) }, // 429
+    Element { ns: Ns::Cac, name: "PriceList", ty: "PriceListType", content: Content::Complex(150) }, // 430
+    Element { ns: Ns::Cac, name: "PricingExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 431
+    Element { ns: Ns::Cac, name: "PricingReference", ty: "PricingReferenceType", content: Content::Complex(152) }, // 432
+    Element { ns: Ns::Cac, name: "ProcessJustification", ty: "ProcessJustificationType", content: Content::Complex(153) }, // 433
+    Element { ns: Ns::Cac, name: "ProcurementLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 434
+    Element { ns: Ns::Cac, name: "ProcurementProject", ty: "ProcurementProjectType", content: Content::Complex(155) }, // 435
+    Element { ns: Ns::Cac, name: "ProcurementProjectLot", ty: "ProcurementProjectLotType", content: Content::Complex(154) }, // 436
+    Element { ns: Ns::Cac, name: "ProjectReference", ty: "ProjectReferenceType", content: Content::Complex(156) }, // 437
+    Element { ns: Ns::Cac, name: "PromisedDeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 438
+    Element { ns: Ns::Cac, name: "PromotionalEvent", ty: "PromotionalEventType", content: Content::Complex(158) }, // 439
+    Element { ns: Ns::Cac, name: "PromotionalEventLineItem", ty: "PromotionalEventLineItemType", content: Content::Complex(157) }, // 440
+    Element { ns: Ns::Cac, name: "PromotionalSpecification", ty: "PromotionalSpecificationType", content: Content::Complex(159) }, // 441
+    Element { ns: Ns::Cac, name: "ProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 442
+    Element { ns: Ns::Cac, name: "QualificationResolution", ty: "QualificationResolutionType", content: Content::Complex(160) }, // 443
+    Element { ns: Ns::Cac, name: "QualifyingParty", ty: "QualifyingPartyType", content: Content::Complex(161) }, // 444
+    Element { ns: Ns::Cac, name: "QuarantineTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 445
+    Element { ns: Ns::Cac, name: "QuotationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 446
+    Element { ns: Ns::Cac, name: "QuotationLine", ty: "QuotationLineType", content: Content::Complex(162) }, // 447
+    Element { ns: Ns::Cac, name: "QuotationLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 448
+    Element { ns: Ns::Cac, name: "QuotedMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 449
+    Element { ns: Ns::Cac, name: "RailTransport", ty: "RailTransportType", content: Content::Complex(163) }, // 450
+    Element { ns: Ns::Cac, name: "RangeDimension", ty: "DimensionType", content: Content::Complex(63) }, // 451
+    Element { ns: Ns::Cac, name: "RealizedLocation", ty: "LocationType", content: Content::Complex(119) }, // 452
+    Element { ns: Ns::Cac, name: "ReceiptDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 453
+    Element { ns: Ns::Cac, name: "ReceiptLine", ty: "ReceiptLineType", content: Content::Complex(164) }, // 454
+    Element { ns: Ns::Cac, name: "ReceiptLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 455
+    Element { ns: Ns::Cac, name: "ReceiptTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 456
+    Element { ns: Ns::Cac, name: "ReceivedHandlingUnitReceiptLine", ty: "ReceiptLineType", content: Content::Complex(164) }, // 457
+    Element { ns: Ns::Cac, name: "ReceiverParty", ty: "PartyType", content: Content::Complex(138) }, // 458
+    Element { ns: Ns::Cac, name: "RecipientCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 459
+    Element { ns: Ns::Cac, name: "RecipientParty", ty: "PartyType", content: Content::Complex(138) }, // 460
+    Element { ns: Ns::Cac, name: "ReferencedConsignment", ty: "ConsignmentType", content: Content::Complex(33) }, // 461
+    Element { ns: Ns::Cac, name: "ReferencedContract", ty: "ContractType", content: Content::Complex(45) }, // 462
+    Element { ns: Ns::Cac, name: "ReferencedGoodsItem", ty: "GoodsItemType", content: Content::Complex(97) }, // 463
+    Element { ns: Ns::Cac, name: "ReferencedPackage", ty: "PackageType", content: Content::Complex(133) }, // 464
+    Element { ns: Ns::Cac, name: "ReferencedShipment", ty: "ShipmentType", content: Content::Complex(183) }, // 465
+    Element { ns: Ns::Cac, name: "ReferencedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 466
+    Element { ns: Ns::Cac, name: "RegistrationAddress", ty: "AddressType", content: Content::Complex(3) }, // 467
+    Element { ns: Ns::Cac, name: "RegistryCertificateDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 468
+    Element { ns: Ns::Cac, name: "RegistryPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 469
+    Element { ns: Ns::Cac, name: "Regulation", ty: "RegulationType", content: Content::Complex(165) }, // 470
+    Element { ns: Ns::Cac, name: "RelatedCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 471
+    Element { ns: Ns::Cac, name: "RelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 472
+    Element { ns: Ns::Cac, name: "ReminderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 473
+    Element { ns: Ns::Cac, name: "ReminderLine", ty: "ReminderLineType", content: Content::Complex(167) }, // 474
+    Element { ns: Ns::Cac, name: "ReminderPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 475
+    Element { ns: Ns::Cac, name: "RemittanceAdviceLine", ty: "RemittanceAdviceLineType", content: Content::Complex(168) }, // 476
+    Element { ns: Ns::Cac, name: "Renewal", ty: "RenewalType", content: Content::Complex(169) }, // 477
+    Element { ns: Ns::Cac, name: "ReplacedNoticeDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 478
+    Element { ns: Ns::Cac, name: "ReplacedRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 479
+    Element { ns: Ns::Cac, name: "ReplacementRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 480
+    Element { ns: Ns::Cac, name: "ReportedShipment", ty: "ShipmentType", content: Content::Complex(183) }, // 481
+    Element { ns: Ns::Cac, name: "ReportingPerson", ty: "PersonType", content: Content::Complex(145) }, // 482
+    Element { ns: Ns::Cac, name: "RequestForQuotationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 483
+    Element { ns: Ns::Cac, name: "RequestForQuotationLine", ty: "RequestForQuotationLineType", content: Content::Complex(170) }, // 484
+    Element { ns: Ns::Cac, name: "RequestForTenderLine", ty: "RequestForTenderLineType", content: Content::Complex(171) }, // 485
+    Element { ns: Ns::Cac, name: "RequestLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 486
+    Element { ns: Ns::Cac, name: "RequestedArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 487
+    Element { ns: Ns::Cac, name: "RequestedCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 488
+    Element { ns: Ns::Cac, name: "RequestedClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 489
+    Element { ns: Ns::Cac, name: "RequestedDeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 490
+    Element { ns: Ns::Cac, name: "RequestedDeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 491
+    Element { ns: Ns::Cac, name: "RequestedDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 492
+    Element { ns: Ns::Cac, name: "RequestedDespatchPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 493
+    Element { ns: Ns::Cac, name: "RequestedDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 494
+    Element { ns: Ns::Cac, name: "RequestedLanguage", ty: "LanguageType", content: Content::Complex(114) }, // 495
+    Element { ns: Ns::Cac, name: "RequestedMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 496
+    Element { ns: Ns::Cac, name: "RequestedPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 497
+    Element { ns: Ns::Cac, name: "RequestedStatusLocation", ty: "LocationType", content: Content::Complex(119) }, // 498
+    Element { ns: Ns::Cac, name: "RequestedStatusPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 499
+    Element { ns: Ns::Cac, name: "RequestedTenderTotal", ty: "RequestedTenderTotalType", content: Content::Complex(172) }, // 500
+    Element { ns: Ns::Cac, name: "RequestedValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 501
+    Element { ns: Ns::Cac, name: "RequestedWaypointTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 502
+    Element { ns: Ns::Cac, name: "RequiredBusinessClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 503
+    Element { ns: Ns::Cac, name: "RequiredClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 504
+    Element { ns: Ns::Cac, name: "RequiredFinancialGuarantee", ty: "FinancialGuaranteeType", content: Content::Complex(89) }, // 505
+    Element { ns: Ns::Cac, name: "RequiredItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 506
+    Element { ns: Ns::Cac, name: "RequiredRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 507
+    Element { ns: Ns::Cac, name: "ResidenceAddress", ty: "AddressType", content: Content::Complex(3) }, // 508
+    Element { ns: Ns::Cac, name: "ResolutionDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 509
+    Element { ns: Ns::Cac, name: "Response", ty: "ResponseType", content: Content::Complex(173) }, // 510
+    Element { ns: Ns::Cac, name: "ResponsibleTransportServiceProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 511
+    Element { ns: Ns::Cac, name: "ResultOfVerification", ty: "ResultOfVerificationType", content: Content::Complex(174) }, // 512
+    Element { ns: Ns::Cac, name: "RetailPlannedImpact", ty: "RetailPlannedImpactType", content: Content::Complex(175) }, // 513
+    Element { ns: Ns::Cac, name: "RetailerCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 514
+    Element { ns: Ns::Cac, name: "ReturnAddress", ty: "AddressType", content: Content::Complex(3) }, // 515
+    Element { ns: Ns::Cac, name: "RoadTransport", ty: "RoadTransportType", content: Content::Complex(176) }, // 516
+    Element { ns: Ns::Cac, name: "SalesItem", ty: "SalesItemType", content: Content::Complex(177) }, // 517
+    Element { ns: Ns::Cac, name: "ScheduledServiceFrequency", ty: "ServiceFrequencyType", content: Content::Complex(179) }, // 518
+    Element { ns: Ns::Cac, name: "SecondaryHazard", ty: "SecondaryHazardType", content: Content::Complex(178) }, // 519
+    Element { ns: Ns::Cac, name: "SecurityOfficerPerson", ty: "PersonType", content: Content::Complex(145) }, // 520
+    Element { ns: Ns::Cac, name: "SelfBilledCreditNoteDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 521
+    Element { ns: Ns::Cac, name: "SelfBilledInvoiceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 522
+    Element { ns: Ns::Cac, name: "SellerContact", ty: "ContactType", content: Content::Complex(42) }, // 523
+    Element { ns: Ns::Cac, name: "SellerProposedSubstituteLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 524
+    Element { ns: Ns::Cac, name: "SellerSubstitutedLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 525
+    Element { ns: Ns::Cac, name: "SellerSupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 526
+    Element { ns: Ns::Cac, name: "SellersItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 527
+    Element { ns: Ns::Cac, name: "SenderParty", ty: "PartyType", content: Content::Complex(138) }, // 528
+    Element { ns: Ns::Cac, name: "ServiceAllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 529
+    Element { ns: Ns::Cac, name: "ServiceChargePaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 530
+    Element { ns: Ns::Cac, name: "ServiceEndTimePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 531
+    Element { ns: Ns::Cac, name: "ServiceFrequency", ty: "ServiceFrequencyType", content: Content::Complex(179) }, // 532
+    Element { ns: Ns::Cac, name: "ServiceProviderParty", ty: "ServiceProviderPartyType", content: Content::Complex(180) }, // 533
+    Element { ns: Ns::Cac, name: "ServiceStartTimePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 534
+    Element { ns: Ns::Cac, name: "SettlementPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 535
+    Element { ns: Ns::Cac, name: "ShareholderParty", ty: "ShareholderPartyType", content: Content::Complex(181) }, // 536
+    Element { ns: Ns::Cac, name: "Shipment", ty: "ShipmentType", content: Content::Complex(183) }, // 537
+    Element { ns: Ns::Cac, name: "ShipmentDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 538
+    Element { ns: Ns::Cac, name: "ShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 539
+    Element { ns: Ns::Cac, name: "ShipsSurgeonPerson", ty: "PersonType", content: Content::Complex(145) }, // 540
+    Element { ns: Ns::Cac, name: "SignatoryContact", ty: "ContactType", content: Content::Complex(42) }, // 541
+    Element { ns: Ns::Cac, name: "SignatoryParty", ty: "PartyType", content: Content::Complex(138) }, // 542
+    Element { ns: Ns::Cac, name: "Signature", ty: "SignatureType", content: Content::Complex(184) }, // 543
+    Element { ns: Ns::Cac, name: "SourceCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 544
+    Element { ns: Ns::Cac, name: "SourceIssuerParty", ty: "PartyType", content: Content::Complex(138) }, // 545
+    Element { ns: Ns::Cac, name: "SpecificTendererRequirement", ty: "TendererRequirementType", content: Content::Complex(208) }, // 546
+    Element { ns: Ns::Cac, name: "StandardItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 547
+    Element { ns: Ns::Cac, name: "StatementDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 548
+    Element { ns: Ns::Cac, name: "StatementLine", ty: "StatementLineType", content: Content::Complex(185) }, // 549
+    Element { ns: Ns::Cac, name: "StatementPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 550
+    Element { ns: Ns::Cac, name: "Status", ty: "StatusType", content: Content::Complex(186) }, // 551
+    Element { ns: Ns::Cac, name: "StatusLocation", ty: "LocationType", content: Content::Complex(119) }, // 552
+    Element { ns: Ns::Cac, name: "StatusPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 553
+    Element { ns: Ns::Cac, name: "StockAvailabilityReportLine", ty: "StockAvailabilityReportLineType", content: Content::Complex(187) }, // 554
+    Element { ns: Ns::Cac, name: "StorageLocation", ty: "LocationType", content: Content::Complex(119) }, // 555
+    Element { ns: Ns::Cac, name: "StorageTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 556
+    Element { ns: Ns::Cac, name: "Stowage", ty: "StowageType", content: Content::Complex(188) }, // 557
+    Element { ns: Ns::Cac, name: "SubCreditNoteLine", ty: "CreditNoteLineType", content: Content::Complex(52) }, // 558
+    Element { ns: Ns::Cac, name: "SubDebitNoteLine", ty: "DebitNoteLineType", content: Content::Complex(55) }, // 559
+    Element { ns: Ns::Cac, name: "SubInvoiceLine", ty: "InvoiceLineType", content: Content::Complex(103) }, // 560
+    Element { ns: Ns::Cac, name: "SubLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 561
+    Element { ns: Ns::Cac, name: "SubRequestForTenderLine", ty: "RequestForTenderLineType", content: Content::Complex(171) }, // 562
+    Element { ns: Ns::Cac, name: "SubTenderLine", ty: "TenderLineType", content: Content::Complex(201) }, // 563
+    Element { ns: Ns::Cac, name: "SubcontractTerms", ty: "SubcontractTermsType", content: Content::Complex(189) }, // 564
+    Element { ns: Ns::Cac, name: "SubcontractorParty", ty: "PartyType", content: Content::Complex(138) }, // 565
+    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterion", ty: "AwardingCriterionType", content: Content::Complex(10) }, // 566
+    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterionResponse", ty: "AwardingCriterionResponseType", content: Content::Complex(9) }, // 567
+    Element { ns: Ns::Cac, name: "SubscriberConsumption", ty: "SubscriberConsumptionType", content: Content::Complex(190) }, // 568
+    Element { ns: Ns::Cac, name: "SubscriberParty", ty: "PartyType", content: Content::Complex(138) }, // 569
+    Element { ns: Ns::Cac, name: "SubsequentProcessTenderRequirement", ty: "TenderRequirementType", content: Content::Complex(203) }, // 570
+    Element { ns: Ns::Cac, name: "SubsidiaryLocation", ty: "LocationType", content: Content::Complex(119) }, // 571
+    Element { ns: Ns::Cac, name: "SubstituteCarrierParty", ty: "PartyType", content: Content::Complex(138) }, // 572
+    Element { ns: Ns::Cac, name: "SuggestedEvidence", ty: "EvidenceType", content: Content::Complex(83) }, // 573
+    Element { ns: Ns::Cac, name: "SupplierConsumption", ty: "SupplierConsumptionType", content: Content::Complex(191) }, // 574
+    Element { ns: Ns::Cac, name: "SupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 575
+    Element { ns: Ns::Cac, name: "SupplyChainActivityDataLine", ty: "ActivityDataLineType", content: Content::Complex(0) }, // 576
+    Element { ns: Ns::Cac, name: "SupplyItem", ty: "ItemType", content: Content::Complex(113) }, // 577
+    Element { ns: Ns::Cac, name: "SupportedCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 578
+    Element { ns: Ns::Cac, name: "SupportedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 579
+    Element { ns: Ns::Cac, name: "SupportingDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 580
+    Element { ns: Ns::Cac, name: "TakeoverTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 581
+    Element { ns: Ns::Cac, name: "TaxCategory", ty: "TaxCategoryType", content: Content::Complex(193) }, // 582
+    Element { ns: Ns::Cac, name: "TaxExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 583
+    Element { ns: Ns::Cac, name: "TaxExclusivePrice", ty: "PriceType", content: Content::Complex(151) }, // 584
+    Element { ns: Ns::Cac, name: "TaxInclusivePrice", ty: "PriceType", content: Content::Complex(151) }, // 585
+    Element { ns: Ns::Cac, name: "TaxRepresentativeParty", ty: "PartyType", content: Content::Complex(138) }, // 586
+    Element { ns: Ns::Cac, name: "TaxScheme", ty: "TaxSchemeType", content: Content::Complex(194) }, // 587
+    Element { ns: Ns::Cac, name: "TaxSubtotal", ty: "TaxSubtotalType", content: Content::Complex(195) }, // 588
+    Element { ns: Ns::Cac, name: "TaxTotal", ty: "TaxTotalType", content: Content::Complex(196) }, // 589
+    Element { ns: Ns::Cac, name: "TechnicalCapability", ty: "CapabilityType", content: Content::Complex(17) }, // 590
+    Element { ns: Ns::Cac, name: "TechnicalCommitteePerson", ty: "PersonType", content: Content::Complex(145) }, // 591
+    Element { ns: Ns::Cac, name: "TechnicalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 592
+    Element { ns: Ns::Cac, name: "TechnicalEvaluationCriterion", ty: "EvaluationCriterionType", content: Content::Complex(76) }, // 593
+    Element { ns: Ns::Cac, name: "TelecommunicationsService", ty: "TelecommunicationsServiceType", content: Content::Complex(197) }, // 594
+    Element { ns: Ns::Cac, name: "TelecommunicationsSupply", ty: "TelecommunicationsSupplyType", content: Content::Complex(199) }, // 595
+    Element { ns: Ns::Cac, name: "TelecommunicationsSupplyLine", ty: "TelecommunicationsSupplyLineType", content: Content::Complex(198) }, // 596
+    Element { ns: Ns::Cac, name: "Temperature", ty: "TemperatureType", content: Content::Complex(200) }, // 597
+    Element { ns: Ns::Cac, name: "TemplateDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 598
+    Element { ns: Ns::Cac, name: "TenderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 599
+    Element { ns: Ns::Cac, name: "TenderEvaluationParty", ty: "PartyType", content: Content::Complex(138) }, // 600
+    Element { ns: Ns::Cac, name: "TenderLine", ty: "TenderLineType", content: Content::Complex(201) }, // 601
+    Element { ns: Ns::Cac, name: "TenderPreparation", ty: "TenderPreparationType", content: Content::Complex(202) }, // 602
+    Element { ns: Ns::Cac, name: "TenderRecipientParty", ty: "PartyType", content: Content::Complex(138) }, // 603
+    Element { ns: Ns::Cac, name: "TenderRequirement", ty: "TenderRequirementType", content: Content::Complex(203) }, // 604
+    Element { ns: Ns::Cac, name: "TenderResult", ty: "TenderResultType", content: Content::Complex(204) }, // 605
+    Element { ns: Ns::Cac, name: "TenderSubmissionDeadlinePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 606
+    Element { ns: Ns::Cac, name: "TenderValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 607
+    Element { ns: Ns::Cac, name: "TenderedProject", ty: "TenderedProjectType", content: Content::Complex(205) }, // 608
+    Element { ns: Ns::Cac, name: "TendererParty", ty: "PartyType", content: Content::Complex(138) }, // 609
+    Element { ns: Ns::Cac, name: "TendererPartyQualification", ty: "TendererPartyQualificationType", content: Content::Complex(206) }, // 610
+    Element { ns: Ns::Cac, name: "TendererQualificationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 611
+    Element { ns: Ns::Cac, name: "TendererQualificationRequest", ty: "TendererQualificationRequestType", content: Content::Complex(207) }, // 612
+    Element { ns: Ns::Cac, name: "TendererRequirement", ty: "TendererRequirementType", content: Content::Complex(208) }, // 613
+    Element { ns: Ns::Cac, name: "TenderingProcess", ty: "TenderingProcessType", content: Content::Complex(209) }, // 614
+    Element { ns: Ns::Cac, name: "TenderingTerms", ty: "TenderingTermsType", content: Content::Complex(210) }, // 615
+    Element { ns: Ns::Cac, name: "TerminalOperatorParty", ty: "PartyType", content: Content::Complex(138) }, // 616
+    Element { ns: Ns::Cac, name: "TimeDuty", ty: "DutyType", content: Content::Complex(67) }, // 617
+    Element { ns: Ns::Cac, name: "ToLocation", ty: "LocationType", content: Content::Complex(119) }, // 618
+    Element { ns: Ns::Cac, name: "TotalCapacityDimension", ty: "DimensionType", content: Content::Complex(63) }, // 619
+    Element { ns: Ns::Cac, name: "TradeFinancing", ty: "TradeFinancingType", content: Content::Complex(211) }, // 620
+    Element { ns: Ns::Cac, name: "TradingTerms", ty: "TradingTermsType", content: Content::Complex(212) }, // 621
+    Element { ns: Ns::Cac, name: "TransactionConditions", ty: "TransactionConditionsType", content: Content::Complex(213) }, // 622
+    Element { ns: Ns::Cac, name: "TransitCountry", ty: "CountryType", content: Content::Complex(50) }, // 623
+    Element { ns: Ns::Cac, name: "TransitPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 624
+    Element { ns: Ns::Cac, name: "TransportAdvisorParty", ty: "PartyType", content: Content::Complex(138) }, // 625
+    Element { ns: Ns::Cac, name: "TransportContract", ty: "ContractType", content: Content::Complex(45) }, // 626
+    Element { ns: Ns::Cac, name: "TransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 627
+    Element { ns: Ns::Cac, name: "TransportEquipmentSeal", ty: "TransportEquipmentSealType", content: Content::Complex(214) }, // 628
+    Element { ns: Ns::Cac, name: "TransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 629
+    Element { ns: Ns::Cac, name: "TransportExecutionPlanDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 630
+    Element { ns: Ns::Cac, name: "TransportExecutionPlanRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 631
+    Element { ns: Ns::Cac, name: "TransportExecutionTerms", ty: "TransportExecutionTermsType", content: Content::Complex(217) }, // 632
+    Element { ns: Ns::Cac, name: "TransportHandlingUnit", ty: "TransportHandlingUnitType", content: Content::Complex(218) }, // 633
+    Element { ns: Ns::Cac, name: "TransportMeans", ty: "TransportMeansType", content: Content::Complex(219) }, // 634
+    Element { ns: Ns::Cac, name: "TransportProgressStatusRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 635
+    Element { ns: Ns::Cac, name: "TransportSchedule", ty: "TransportScheduleType", content: Content::Complex(220) }, // 636
+    Element { ns: Ns::Cac, name: "TransportServiceDescriptionDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 637
+    Element { ns: Ns::Cac, name: "TransportServiceDescriptionRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 638
+    Element { ns: Ns::Cac, name: "TransportServiceProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 639
+    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseDeadlinePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 640
+    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseRequiredPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 641
+    Element { ns: Ns::Cac, name: "TransportUserParty", ty: "PartyType", content: Content::Complex(138) }, // 642
+    Element { ns: Ns::Cac, name: "TransportUserResponseRequiredPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 643
+    Element { ns: Ns::Cac, name: "TransportationSegment", ty: "TransportationSegmentType", content: Content::Complex(221) }, // 644
+    Element { ns: Ns::Cac, name: "TransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 645
+    Element { ns: Ns::Cac, name: "TransportationStatusRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 646
+    Element { ns: Ns::Cac, name: "TransshipPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 647
+    Element { ns: Ns::Cac, name: "UnloadingLocation", ty: "LocationType", content: Content::Complex(119) }, // 648
+    Element { ns: Ns::Cac, name: "UnloadingPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 649
+    Element { ns: Ns::Cac, name: "UnstructuredPrice", ty: "UnstructuredPriceType", content: Content::Complex(223) }, // 650
+    Element { ns: Ns::Cac, name: "UnsupportedCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 651
+    Element { ns: Ns::Cac, name: "UnsupportedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 652
+    Element { ns: Ns::Cac, name: "UpdatedDeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 653
+    Element { ns: Ns::Cac, name: "UpdatedPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 654
+    Element { ns: Ns::Cac, name: "UsabilityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 655
+    Element { ns: Ns::Cac, name: "UtilityConsumptionPoint", ty: "ConsumptionPointType", content: Content::Complex(38) }, // 656
+    Element { ns: Ns::Cac, name: "UtilityCustomerParty", ty: "PartyType", content: Content::Complex(138) }, // 657
+    Element { ns: Ns::Cac, name: "UtilityItem", ty: "UtilityItemType", content: Content::Complex(224) }, // 658
+    Element { ns: Ns::Cac, name: "UtilityMeter", ty: "MeterType", content: Content::Complex(124) }, // 659
+    Element { ns: Ns::Cac, name: "UtilitySupplierParty", ty: "PartyType", content: Content::Complex(138) }, // 660
+    Element { ns: Ns::Cac, name: "ValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 661
+    Element { ns: Ns::Cac, name: "WarehousingTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 662
+    Element { ns: Ns::Cac, name: "WarrantyParty", ty: "PartyType", content: Content::Complex(138) }, // 663
+    Element { ns: Ns::Cac, name: "WarrantyValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 664
+    Element { ns: Ns::Cac, name: "WebSiteAccess", ty: "WebSiteAccessType", content: Content::Complex(225) }, // 665
+    Element { ns: Ns::Cac, name: "WinningParty", ty: "WinningPartyType", content: Content::Complex(226) }, // 666
+    Element { ns: Ns::Cac, name: "WithholdingTaxTotal", ty: "TaxTotalType", content: Content::Complex(196) }, // 667
+    Element { ns: Ns::Cac, name: "WitnessParty", ty: "PartyType", content: Content::Complex(138) }, // 668
+    Element { ns: Ns::Cac, name: "WorkOrderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 669
+    Element { ns: Ns::Cac, name: "WorkPhaseReference", ty: "WorkPhaseReferenceType", content: Content::Complex(227) }, // 670
+    Element { ns: Ns::Cbc, name: "AcceptedIndicator", ty: "AcceptedIndicatorType", content: Content::Simple(1) }, // 671
+    Element { ns: Ns::Cbc, name: "AcceptedVariantsDescription", ty: "AcceptedVariantsDescriptionType", content: Content::Simple(9) }, // 672
+    Element { ns: Ns::Cbc, name: "AccountFormatCode", ty: "AccountFormatCodeType", content: Content::Simple(7) }, // 673
+    Element { ns: Ns::Cbc, name: "AccountID", ty: "AccountIDType", content: Content::Simple(8) }, // 674
+    Element { ns: Ns::Cbc, name: "AccountTypeCode", ty: "AccountTypeCodeType", content: Content::Simple(7) }, // 675
+    Element { ns: Ns::Cbc, name: "AccountingCost", ty: "AccountingCostType", content: Content::Simple(9) }, // 676
+    Element { ns: Ns::Cbc, name: "AccountingCostCode", ty: "AccountingCostCodeType", content: Content::Simple(7) }, // 677
+    Element { ns: Ns::Cbc, name: "ActionCode", ty: "ActionCodeType", content: Content::Simple(7) }, // 678
+    Element { ns: Ns::Cbc, name: "ActivityType", ty: "ActivityTypeType", content: Content::Simple(9) }, // 679
+    Element { ns: Ns::Cbc, name: "ActivityTypeCode", ty: "ActivityTypeCodeType", content: Content::Simple(7) }, // 680
+    Element { ns: Ns::Cbc, name: "ActualDeliveryDate", ty: "ActualDeliveryDateType", content: Content::Simple(2) }, // 681
+    Element { ns: Ns::Cbc, name: "ActualDeliveryTime", ty: "ActualDeliveryTimeType", content: Content::Simple(10) }, // 682
+    Element { ns: Ns::Cbc, name: "ActualDespatchDate", ty: "ActualDespatchDateType", content: Content::Simple(2) }, // 683
+    Element { ns: Ns::Cbc, name: "ActualDespatchTime", ty: "ActualDespatchTimeType", content: Content::Simple(10) }, // 684
+    Element { ns: Ns::Cbc, name: "ActualPickupDate", ty: "ActualPickupDateType", content: Content::Simple(2) }, // 685
+    Element { ns: Ns::Cbc, name: "ActualPickupTime", ty: "ActualPickupTimeType", content: Content::Simple(10) }, // 686
+    Element { ns: Ns::Cbc, name: "ActualTemperatureReductionQuantity", ty: "ActualTemperatureReductionQuantityType", content: Content::Simple(5) }, // 687
+    Element { ns: Ns::Cbc, name: "AdValoremIndicator", ty: "AdValoremIndicatorType", content: Content::Simple(1) }, // 688
+    Element { ns: Ns::Cbc, name: "AdditionalAccountID", ty: "AdditionalAccountIDType", content: Content::Simple(8) }, // 689
+    Element { ns: Ns::Cbc, name: "AdditionalConditions", ty: "AdditionalConditionsType", content: Content::Simple(9) }, // 690
+    Element { ns: Ns::Cbc, name: "AdditionalInformation", ty: "AdditionalInformationType", content: Content::Simple(9) }, // 691
+    Element { ns: Ns::Cbc, name: "AdditionalStreetName", ty: "AdditionalStreetNameType", content: Content::Simple(9) }, // 692
+    Element { ns: Ns::Cbc, name: "AddressFormatCode", ty: "AddressFormatCodeType", content: Content::Simple(7) }, // 693
+    Element { ns: Ns::Cbc, name: "AddressTypeCode", ty: "AddressTypeCodeType", content: Content::Simple(7) }, // 694
+    Element { ns: Ns::Cbc, name: "AdjustmentReasonCode", ty: "AdjustmentReasonCodeType", content: Content::Simple(7) }, // 695
+    Element { ns: Ns::Cbc, name: "AdmissionCode", ty: "AdmissionCodeType", content: Content::Simple(7) }, // 696
+    Element { ns: Ns::Cbc, name: "AdvertisementAmount", ty: "AdvertisementAmountType", content: Content::Simple(3) }, // 697
+    Element { ns: Ns::Cbc, name: "AgencyID", ty: "AgencyIDType", content: Content::Simple(8) }, // 698
+    Element { ns: Ns::Cbc, name: "AgencyName", ty: "AgencyNameType", content: Content::Simple(9) }, // 699
+    Element { ns: Ns::Cbc, name: "AirFlowPercent", ty: "AirFlowPercentType", content: Content::Simple(4) }, // 700
+    Element { ns: Ns::Cbc, name: "AircraftID", ty: "AircraftIDType", content: Content::Simple(8) }, // 701
+    Element { ns: Ns::Cbc, name: "AliasName", ty: "AliasNameType", content: Content::Simple(9) }, // 702
+    Element { ns: Ns::Cbc, name: "AllowanceChargeReason", ty: "AllowanceChargeReasonType", content: Content::Simple(9) }, // 703
+    Element { ns: Ns::Cbc, name: "AllowanceChargeReasonCode", ty: "AllowanceChargeReasonCodeType", content: Content::Simple(7) }, // 704
+    Element { ns: Ns::Cbc, name: "AllowanceTotalAmount", ty: "AllowanceTotalAmountType", content: Content::Simple(3) }, // 705
+    Element { ns: Ns::Cbc, name: "AltitudeMeasure", ty: "AltitudeMeasureType", content: Content::Simple(6) }, // 706
+    Element { ns: Ns::Cbc, name: "Amount", ty: "AmountType", content: Content::Simple(3) }, // 707
+    Element { ns: Ns::Cbc, name: "AmountRate", ty: "AmountRateType", content: Content::Simple(4) }, // 708
+    Element { ns: Ns::Cbc, name: "AnimalFoodApprovedIndicator", ty: "AnimalFoodApprovedIndicatorType", content: Content::Simple(1) }, // 709
+    Element { ns: Ns::Cbc, name: "AnimalFoodIndicator", ty: "AnimalFoodIndicatorType", content: Content::Simple(1) }, // 710
+    Element { ns: Ns::Cbc, name: "AnnualAverageAmount", ty: "AnnualAverageAmountType", content: Content::Simple(3) }, // 711
+    Element { ns: Ns::Cbc, name: "ApplicationStatusCode", ty: "ApplicationStatusCodeType", content: Content::Simple(7) }, // 712
+    Element { ns: Ns::Cbc, name: "ApprovalDate", ty: "ApprovalDateType", content: Content::Simple(2) }, // 713
+    Element { ns: Ns::Cbc, name: "ApprovalStatus", ty: "ApprovalStatusType", content: Content::Simple(9) }, // 714
+    Element { ns: Ns::Cbc, name: "AttributeID", ty: "AttributeIDType", content: Content::Simple(8) }, // 715
+    Element { ns: Ns::Cbc, name: "AuctionConstraintIndicator", ty: "AuctionConstraintIndicatorType", content: Content::Simple(1) }, // 716
+    Element { ns: Ns::Cbc, name: "AuctionURI", ty: "AuctionURIType", content: Content::Simple(8) }, // 717
+    Element { ns: Ns::Cbc, name: "AvailabilityDate", ty: "AvailabilityDateType", content: Content::Simple(2) }, // 718
+    Element { ns: Ns::Cbc, name: "AvailabilityStatusCode", ty: "AvailabilityStatusCodeType", content: Content::Simple(7) }, // 719
+    Element { ns: Ns::Cbc, name: "AverageAmount", ty: "AverageAmountType", content: Content::Simple(3) }, // 720
+    Element { ns: Ns::Cbc, name: "AverageSubsequentContractAmount", ty: "AverageSubsequentContractAmountType", content: Content::Simple(3) }, // 721
+    Element { ns: Ns::Cbc, name: "AwardDate", ty: "AwardDateType", content: Content::Simple(2) }, // 722
+    Element { ns: Ns::Cbc, name: "AwardTime", ty: "AwardTimeType", content: Content::Simple(10) }, // 723
+    Element { ns: Ns::Cbc, name: "AwardingCriterionDescription", ty: "AwardingCriterionDescriptionType", content: Content::Simple(9) }, // 724
+    Element { ns: Ns::Cbc, name: "AwardingCriterionID", ty: "AwardingCriterionIDType", content: Content::Simple(8) }, // 725
+    Element { ns: Ns::Cbc, name: "AwardingCriterionTypeCode", ty: "AwardingCriterionTypeCodeType", content: Content::Simple(7) }, // 726
+    Element { ns: Ns::Cbc, name: "AwardingMethodTypeCode", ty: "AwardingMethodTypeCodeType", content: Content::Simple(7) }, // 727
+    Element { ns: Ns::Cbc, name: "BackOrderAllowedIndicator", ty: "BackOrderAllowedIndicatorType", content: Content::Simple(1) }, // 728
+    Element { ns: Ns::Cbc, name: "BackorderQuantity", ty: "BackorderQuantityType", content: Content::Simple(5) }, // 729
+    Element { ns: Ns::Cbc, name: "BackorderReason", ty: "BackorderReasonType", content: Content::Simple(9) }, // 730
+    Element { ns: Ns::Cbc, name: "BalanceAmount", ty: "BalanceAmountType", content: Content::Simple(3) }, // 731
+    Element { ns: Ns::Cbc, name: "BalanceBroughtForwardIndicator", ty: "BalanceBroughtForwardIndicatorType", content: Content::Simple(1) }, // 732
+    Element { ns: Ns::Cbc, name: "BarcodeSymbologyID", ty: "BarcodeSymbologyIDType", content: Content::Simple(8) }, // 733
+    Element { ns: Ns::Cbc, name: "BaseAmount", ty: "BaseAmountType", content: Content::Simple(3) }, // 734
+    Element { ns: Ns::Cbc, name: "BaseQuantity", ty: "BaseQuantityType", content: Content::Simple(5) }, // 735
+    Element { ns: Ns::Cbc, name: "BaseUnitMeasure", ty: "BaseUnitMeasureType", content: Content::Simple(6) }, // 736
+    Element { ns: Ns::Cbc, name: "BasedOnConsensusIndicator", ty: "BasedOnConsensusIndicatorType", content: Content::Simple(1) }, // 737
+    Element { ns: Ns::Cbc, name: "BasicConsumedQuantity", ty: "BasicConsumedQuantityType", content: Content::Simple(5) }, // 738
+    Element { ns: Ns::Cbc, name: "BatchQuantity", ty: "BatchQuantityType", content: Content::Simple(5) }, // 739
+    Element { ns: Ns::Cbc, name: "BestBeforeDate", ty: "BestBeforeDateType", content: Content::Simple(2) }, // 740
+    Element { ns: Ns::Cbc, name: "BindingOnBuyerIndicator", ty: "BindingOnBuyerIndicatorType", content: Content::Simple(1) }, // 741
+    Element { ns: Ns::Cbc, name: "BirthDate", ty: "BirthDateType", content: Content::Simple(2) }, // 742
+    Element { ns: Ns::Cbc, name: "BirthplaceName", ty: "BirthplaceNameType", content: Content::Simple(9) }, // 743
+    Element { ns: Ns::Cbc, name: "BlockName", ty: "BlockNameType", content: Content::Simple(9) }, // 744
+    Element { ns: Ns::Cbc, name: "BrandName", ty: "BrandNameType", content: Content::Simple(9) }, // 745
+    Element { ns: Ns::Cbc, name: "BrokerAssignedID", ty: "BrokerAssignedIDType", content: Content::Simple(8) }, // 746
+    Element { ns: Ns::Cbc, name: "BudgetYearNumeric", ty: "BudgetYearNumericType", content: Content::Simple(4) }, // 747
+    Element { ns: Ns::Cbc, name: "BuildingName", ty: "BuildingNameType", content: Content::Simple(9) }, // 748
+    Element { ns: Ns::Cbc, name: "BuildingNumber", ty: "BuildingNumberType", content: Content::Simple(9) }, // 749
+    Element { ns: Ns::Cbc, name: "BulkCargoIndicator", ty: "BulkCargoIndicatorType", content: Content::Simple(1) }, // 750
+    Element { ns: Ns::Cbc, name: "BusinessClassificationEvidenceID", ty: "BusinessClassificationEvidenceIDType", content: Content::Simple(8) }, // 751
+    Element { ns: Ns::Cbc, name: "BusinessIdentityEvidenceID", ty: "BusinessIdentityEvidenceIDType", content: Content::Simple(8) }, // 752
+    Element { ns: Ns::Cbc, name: "BuyerEventID", ty: "BuyerEventIDType", content: Content::Simple(8) }, // 753
+    Element { ns: Ns::Cbc, name: "BuyerProfileURI", ty: "BuyerProfileURIType", content: Content::Simple(8) }, // 754
+    Element { ns: Ns::Cbc, name: "BuyerReference", ty: "BuyerReferenceType", content: Content::Simple(9) }, // 755
+    Element { ns: Ns::Cbc, name: "CV2ID", ty: "CV2IDType", content: Content::Simple(8) }, // 756
+    Element { ns: Ns::Cbc, name: "CalculationExpression", ty: "CalculationExpressionType", content: Content::Simple(9) }, // 757
+    Element { ns: Ns::Cbc, name: "CalculationExpressionCode", ty: "CalculationExpressionCodeType", content: Content::Simple(7) }, // 758
+    Element { ns: Ns::Cbc, name: "CalculationMethodCode", ty: "CalculationMethodCodeType", content: Content::Simple(7) }, // 759
+    Element { ns: Ns::Cbc, name: "CalculationRate", ty: "CalculationRateType", content: Content::Simple(4) }, // 760
+    Element { ns: Ns::Cbc, name: "CalculationSequenceNumeric", ty: "CalculationSequenceNumericType", content: Content::Simple(4) }, // 761
+    Element { ns: Ns::Cbc, name: "CallBaseAmount", ty: "CallBaseAmountType", content: Content::Simple(3) }, // 762
+    Element { ns: Ns::Cbc, name: "CallDate", ty: "CallDateType", content: Content::Simple(2) }, // 763
+    Element { ns: Ns::Cbc, name: "CallExtensionAmount", ty: "CallExtensionAmountType", content: Content::Simple(3) }, // 764
+    Element { ns: Ns::Cbc, name: "CallTime", ty: "CallTimeType", content: Content::Simple(10) }, // 765
+    Element { ns: Ns::Cbc, name: "CancellationNote", ty: "CancellationNoteType", content: Content::Simple(9) }, // 766
+    Element { ns: Ns::Cbc, name: "CandidateReductionConstraintIndicator", ty: "CandidateReductionConstraintIndicatorType", content: Content::Simple(1) }, // 767
+    Element { ns: Ns::Cbc, name: "CandidateStatement", ty: "CandidateStatementType", content: Content::Simple(9) }, // 768
+    Element { ns: Ns::Cbc, name: "CanonicalizationMethod", ty: "CanonicalizationMethodType", content: Content::Simple(9) }, // 769
+    Element { ns: Ns::Cbc, name: "CapabilityTypeCode", ty: "CapabilityTypeCodeType", content: Content::Simple(7) }, // 770
+    Element { ns: Ns::Cbc, name: "CardChipCode", ty: "CardChipCodeType", content: Content::Simple(7) }, // 771
+    Element { ns: Ns::Cbc, name: "CardTypeCode", ty: "CardTypeCodeType", content: Content::Simple(7) }, // 772
+    Element { ns: Ns::Cbc, name: "CargoTypeCode", ty: "CargoTypeCodeType", content: Content::Simple(7) }, // 773
+    Element { ns: Ns::Cbc, name: "CarrierAssignedID", ty: "CarrierAssignedIDType", content: Content::Simple(8) }, // 774
+    Element { ns: Ns::Cbc, name: "CarrierServiceInstructions", ty: "CarrierServiceInstructionsType", content: Content::Simple(9) }, // 775
+    Element { ns: Ns::Cbc, name: "CatalogueIndicator", ty: "CatalogueIndicatorType", content: Content::Simple(1) }, // 776
+    Element { ns: Ns::Cbc, name: "CategoryName", ty: "CategoryNameType", content: Content::Simple(9) }, // 777
+    Element { ns: Ns::Cbc, name: "CertificateType", ty: "CertificateTypeType", content: Content::Simple(9) }, // 778
+    Element { ns: Ns::Cbc, name: "CertificateTypeCode", ty: "CertificateTypeCodeType", content: Content::Simple(7) }, // 779
+    Element { ns: Ns::Cbc, name: "ChangeConditions", ty: "ChangeConditionsType", content: Content::Simple(9) }, // 780
+    Element { ns: Ns::Cbc, name: "Channel", ty: "ChannelType", content: Content::Simple(9) }, // 781
+    Element { ns: Ns::Cbc, name: "ChannelCode", ty: "ChannelCodeType", content: Content::Simple(7) }, // 782
+    Element { ns: Ns::Cbc, name: "CharacterSetCode", ty: "CharacterSetCodeType", content: Content::Simple(7) }, // 783
+    Element { ns: Ns::Cbc, name: "Characteristics", ty: "CharacteristicsType", content: Content::Simple(9) }, // 784
+    Element { ns: Ns::Cbc, name: "ChargeIndicator", ty: "ChargeIndicatorType", content: Content::Simple(1) }, // 785
+    Element { ns: Ns::Cbc, name: "ChargeTotalAmount", ty: "ChargeTotalAmountType", content: Content::Simple(3) }, // 786
+    Element { ns: Ns::Cbc, name: "ChargeableQuantity", ty: "ChargeableQuantityType", content: Content::Simple(5) }, // 787
+    Element { ns: Ns::Cbc, name: "ChargeableWeightMeasure", ty: "ChargeableWeightMeasureType", content: Content::Simple(6) }, // 788
+    Element { ns: Ns::Cbc, name: "ChildConsignmentQuantity", ty: "ChildConsignmentQuantityType", content: Content::Simple(5) }, // 789
+    Element { ns: Ns::Cbc, name: "ChipApplicationID", ty: "ChipApplicationIDType", content: Content::Simple(8) }, // 790
+    Element { ns: Ns::Cbc, name: "CityName", ty: "CityNameType", content: Content::Simple(9) }, // 791
+    Element { ns: Ns::Cbc, name: "CitySubdivisionName", ty: "CitySubdivisionNameType", content: Content::Simple(9) }, // 792
+    Element { ns: Ns::Cbc, name: "CodeValue", ty: "CodeValueType", content: Content::Simple(9) }, // 793
+    Element { ns: Ns::Cbc, name: "CollaborationPriorityCode", ty: "CollaborationPriorityCodeType", content: Content::Simple(7) }, // 794
+    Element { ns: Ns::Cbc, name: "Comment", ty: "CommentType", content: Content::Simple(9) }, // 795
+    Element { ns: Ns::Cbc, name: "CommodityCode", ty: "CommodityCodeType", content: Content::Simple(7) }, // 796
+    Element { ns: Ns::Cbc, name: "CompanyID", ty: "CompanyIDType", content: Content::Simple(8) }, // 797
+    Element { ns: Ns::Cbc, name: "CompanyLegalForm", ty: "CompanyLegalFormType", content: Content::Simple(9) }, // 798
+    Element { ns: Ns::Cbc, name: "CompanyLegalFormCode", ty: "CompanyLegalFormCodeType", content: Content::Simple(7) }, // 799
+    Element { ns: Ns::Cbc, name: "CompanyLiquidationStatusCode", ty: "CompanyLiquidationStatusCodeType", content: Content::Simple(7) }, // 800
+    Element { ns: Ns::Cbc, name: "ComparedValueMeasure", ty: "ComparedValueMeasureType", content: Content::Simple(6) }, // 801
+    Element { ns: Ns::Cbc, name: "ComparisonDataCode", ty: "ComparisonDataCodeType", content: Content::Simple(7) }, // 802
+    Element { ns: Ns::Cbc, name: "ComparisonDataSourceCode", ty: "ComparisonDataSourceCodeType", content: Content::Simple(7) }, // 803
+    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueDate", ty: "ComparisonForecastIssueDateType", content: Content::Simple(2) }, // 804
+    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueTime", ty: "ComparisonForecastIssueTimeType", content: Content::Simple(10) }, // 805
+    Element { ns: Ns::Cbc, name: "CompletionIndicator", ty: "CompletionIndicatorType", content: Content::Simple(1) }, // 806
+    Element { ns: Ns::Cbc, name: "Condition", ty: "ConditionType", content: Content::Simple(9) }, // 807
+    Element { ns: Ns::Cbc, name: "ConditionCode", ty: "ConditionCodeType", content: Content::Simple(7) }, // 808
+    Element { ns: Ns::Cbc, name: "Conditions", ty: "ConditionsType", content: Content::Simple(9) }, // 809
+    Element { ns: Ns::Cbc, name: "ConditionsDescription", ty: "ConditionsDescriptionType", content: Content::Simple(9) }, // 810
+    Element { ns: Ns::Cbc, name: "ConsigneeAssignedID", ty: "ConsigneeAssignedIDType", content: Content::Simple(8) }, // 811
+    Element { ns: Ns::Cbc, name: "ConsignmentQuantity", ty: "ConsignmentQuantityType", content: Content::Simple(5) }, // 812
+    Element { ns: Ns::Cbc, name: "ConsignorAssignedID", ty: "ConsignorAssignedIDType", content: Content::Simple(8) }, // 813
+    Element { ns: Ns::Cbc, name: "ConsolidatableIndicator", ty: "ConsolidatableIndicatorType", content: Content::Simple(1) }, // 814
+    Element { ns: Ns::Cbc, name: "ConstitutionCode", ty: "ConstitutionCodeType", content: Content::Simple(7) }, // 815
+    Element { ns: Ns::Cbc, name: "ConsumerIncentiveTacticTypeCode", ty: "ConsumerIncentiveTacticTypeCodeType", content: Content::Simple(7) }, // 816
+    Element { ns: Ns::Cbc, name: "ConsumerUnitQuantity", ty: "ConsumerUnitQuantityType", content: Content::Simple(5) }, // 817
+    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevel", ty: "ConsumersEnergyLevelType", content: Content::Simple(9) }, // 818
+    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevelCode", ty: "ConsumersEnergyLevelCodeType", content: Content::Simple(7) }, // 819
+    Element { ns: Ns::Cbc, name: "ConsumptionEnergyQuantity", ty: "ConsumptionEnergyQuantityType", content: Content::Simple(5) }, // 820
+    Element { ns: Ns::Cbc, name: "ConsumptionID", ty: "ConsumptionIDType", content: Content::Simple(8) }, // 821
+    Element { ns: Ns::Cbc, name: "ConsumptionLevel", ty: "ConsumptionLevelType", content: Content::Simple(9) }, // 822
+    Element { ns: Ns::Cbc, name: "ConsumptionLevelCode", ty: "ConsumptionLevelCodeType", content: Content::Simple(7) }, // 823
+    Element { ns: Ns::Cbc, name: "ConsumptionReportID", ty: "ConsumptionReportIDType", content: Content::Simple(8) }, // 824
+    Element { ns: Ns::Cbc, name: "ConsumptionType", ty: "ConsumptionTypeType", content: Content::Simple(9) }, // 825
+    Element { ns: Ns::Cbc, name: "ConsumptionTypeCode", ty: "ConsumptionTypeCodeType", content: Content::Simple(7) }, // 826
+    Element { ns: Ns::Cbc, name: "ConsumptionWaterQuantity", ty: "ConsumptionWaterQuantityType", content: Content::Simple(5) }, // 827
+    Element { ns: Ns::Cbc, name: "ContainerizedIndicator", ty: "ContainerizedIndicatorType", content: Content::Simple(1) }, // 828
+    Element { ns: Ns::Cbc, name: "Content", ty: "ContentType", content: Content::Simple(9) }, // 829
+    Element { ns: Ns::Cbc, name: "ContentUnitQuantity", ty: "ContentUnitQuantityType", content: Content::Simple(5) }, // 830
+    Element { ns: Ns::Cbc, name: "ContractFolderID", ty: "ContractFolderIDType", content: Content::Simple(8) }, // 831
+    Element { ns: Ns::Cbc, name: "ContractName", ty: "ContractNameType", content: Content::Simple(9) }, // 832
+    Element { ns: Ns::Cbc, name: "ContractSubdivision", ty: "ContractSubdivisionType", content: Content::Simple(9) }, // 833
+    Element { ns: Ns::Cbc, name: "ContractType", ty: "ContractTypeType", content: Content::Simple(9) }, // 834
+    Element { ns: Ns::Cbc, name: "ContractTypeCode", ty: "ContractTypeCodeType", content: Content::Simple(7) }, // 835
+    Element { ns: Ns::Cbc, name: "ContractedCarrierAssignedID", ty: "ContractedCarrierAssignedIDType", content: Content::Simple(8) }, // 836
+    Element { ns: Ns::Cbc, name: "ContractingSystemCode", ty: "ContractingSystemCodeType", content: Content::Simple(7) }, // 837
+    Element { ns: Ns::Cbc, name: "CoordinateSystemCode", ty: "CoordinateSystemCodeType", content: Content::Simple(7) }, // 838
+    Element { ns: Ns::Cbc, name: "CopyIndicator", ty: "CopyIndicatorType", content: Content::Simple(1) }, // 839
+    Element { ns: Ns::Cbc, name: "CorporateRegistrationTypeCode", ty: "CorporateRegistrationTypeCodeType", content: Content::Simple(7) }, // 840
+    Element { ns: Ns::Cbc, name: "CorporateStockAmount", ty: "CorporateStockAmountType", content: Content::Simple(3) }, // 841
+    Element { ns: Ns::Cbc, name: "CorrectionAmount", ty: "CorrectionAmountType", content: Content::Simple(3) }, // 842
+    Element { ns: Ns::Cbc, name: "CorrectionType", ty: "CorrectionTypeType", content: Content::Simple(9) }, // 843
+    Element { ns: Ns::Cbc, name: "CorrectionTypeCode", ty: "CorrectionTypeCodeType", content: Content::Simple(7) }, // 844
+    Element { ns: Ns::Cbc, name: "CorrectionUnitAmount", ty: "CorrectionUnitAmountType", content: Content::Simple(3) }, // 845
+    Element { ns: Ns::Cbc, name: "CountrySubentity", ty: "CountrySubentityType", content: Content::Simple(9) }, // 846
+    Element { ns: Ns::Cbc, name: "CountrySubentityCode", ty: "CountrySubentityCodeType", content: Content::Simple(7) }, // 847
+    Element { ns: Ns::Cbc, name: "CreditLineAmount", ty: "CreditLineAmountType", content: Content::Simple(3) }, // 848
+    Element { ns: Ns::Cbc, name: "CreditNoteTypeCode", ty: "CreditNoteTypeCodeType", content: Content::Simple(7) }, // 849
+    Element { ns: Ns::Cbc, name: "CreditedQuantity", ty: "CreditedQuantityType", content: Content::Simple(5) }, // 850
+    Element { ns: Ns::Cbc, name: "CrewQuantity", ty: "CrewQuantityType", content: Content::Simple(5) }, // 851
+    Element { ns: Ns::Cbc, name: "CurrencyCode", ty: "CurrencyCodeType", content: Content::Simple(7) }, // 852
+    Element { ns: Ns::Cbc, name: "CurrentChargeType", ty: "CurrentChargeTypeType", content: Content::Simple(9) }, // 853
+    Element { ns: Ns::Cbc, name: "CurrentChargeTypeCode", ty: "CurrentChargeTypeCodeType", content: Content::Simple(7) }, // 854
+    Element { ns: Ns::Cbc, name: "CustomerAssignedAccountID", ty: "CustomerAssignedAccountIDType", content: Content::Simple(8) }, // 855
+    Element { ns: Ns::Cbc, name: "CustomerReference", ty: "CustomerReferenceType", content: Content::Simple(9) }, // 856
+    Element { ns: Ns::Cbc, name: "CustomizationID", ty: "CustomizationIDType", content: Content::Simple(8) }, // 857
+    Element { ns: Ns::Cbc, name: "CustomsClearanceServiceInstructions", ty: "CustomsClearanceServiceInstructionsType", content: Content::Simple(9) }, // 858
+    Element { ns: Ns::Cbc, name: "CustomsImportClassifiedIndicator", ty: "CustomsImportClassifiedIndicatorType", content: Content::Simple(1) }, // 859
+    Element { ns: Ns::Cbc, name: "CustomsStatusCode", ty: "CustomsStatusCodeType", content: Content::Simple(7) }, // 860
+    Element { ns: Ns::Cbc, name: "CustomsTariffQuantity", ty: "CustomsTariffQuantityType", content: Content::Simple(5) }, // 861
+    Element { ns: Ns::Cbc, name: "DamageRemarks", ty: "DamageRemarksType", content: Content::Simple(9) }, // 862
+    Element { ns: Ns::Cbc, name: "DangerousGoodsApprovedIndicator", ty: "DangerousGoodsApprovedIndicatorType", content: Content::Simple(1) }, // 863
+    Element { ns: Ns::Cbc, name: "DataSendingCapability", ty: "DataSendingCapabilityType", content: Content::Simple(9) }, // 864
+    Element { ns: Ns::Cbc, name: "DataSourceCode", ty: "DataSourceCodeType", content: Content::Simple(7) }, // 865
+    Element { ns: Ns::Cbc, name: "Date", ty: "DateType", content: Content::Simple(2) }, // 866
+    Element { ns: Ns::Cbc, name: "DebitLineAmount", ty: "DebitLineAmountType", content: Content::Simple(3) }, // 867
+    Element { ns: Ns::Cbc, name: "DebitedQuantity", ty: "DebitedQuantityType", content: Content::Simple(5) }, // 868
+    Element { ns: Ns::Cbc, name: "DeclarationTypeCode", ty: "DeclarationTypeCodeType", content: Content::Simple(7) }, // 869
+    Element { ns: Ns::Cbc, name: "DeclaredCarriageValueAmount", ty: "DeclaredCarriageValueAmountType", content: Content::Simple(3) }, // 870
+    Element { ns: Ns::Cbc, name: "DeclaredCustomsValueAmount", ty: "DeclaredCustomsValueAmountType", content: Content::Simple(3) }, // 871
+    Element { ns: Ns::Cbc, name: "DeclaredForCarriageValueAmount", ty: "DeclaredForCarriageValueAmountType", content: Content::Simple(3) }, // 872
+    Element { ns: Ns::Cbc, name: "DeclaredStatisticsValueAmount", ty: "DeclaredStatisticsValueAmountType", content: Content::Simple(3) }, // 873
+    Element { ns: Ns::Cbc, name: "DeliveredQuantity", ty: "DeliveredQuantityType", content: Content::Simple(5) }, // 874
+    Element { ns: Ns::Cbc, name: "DeliveryInstructions", ty: "DeliveryInstructionsType", content: Content::Simple(9) }, // 875
+    Element { ns: Ns::Cbc, name: "DemurrageInstructions", ty: "DemurrageInstructionsType", content: Content::Simple(9) }, // 876
+    Element { ns: Ns::Cbc, name: "Department", ty: "DepartmentType", content: Content::Simple(9) }, // 877
+    Element { ns: Ns::Cbc, name: "Description", ty: "DescriptionType", content: Content::Simple(9) }, // 878
+    Element { ns: Ns::Cbc, name: "DescriptionCode", ty: "DescriptionCodeType", content: Content::Simple(7) }, // 879
+    Element { ns: Ns::Cbc, name: "DespatchAdviceTypeCode", ty: "DespatchAdviceTypeCodeType", content: Content::Simple(7) }, // 880
+    Element { ns: Ns::Cbc, name: "DifferenceTemperatureReductionQuantity", ty: "DifferenceTemperatureReductionQuantityType", content: Content::Simple(5) }, // 881
+    Element { ns: Ns::Cbc, name: "DirectionCode", ty: "DirectionCodeType", content: Content::Simple(7) }, // 882
+    Element { ns: Ns::Cbc, name: "DisplayTacticTypeCode", ty: "DisplayTacticTypeCodeType", content: Content::Simple(7) }, // 883
+    Element { ns: Ns::Cbc, name: "DispositionCode", ty: "DispositionCodeType", content: Content::Simple(7) }, // 884
+    Element { ns: Ns::Cbc, name: "District", ty: "DistrictType", content: Content::Simple(9) }, // 885
+    Element { ns: Ns::Cbc, name: "DocumentCurrencyCode", ty: "DocumentCurrencyCodeType", content: Content::Simple(7) }, // 886
+    Element { ns: Ns::Cbc, name: "DocumentDescription", ty: "DocumentDescriptionType", content: Content::Simple(9) }, // 887
+    Element { ns: Ns::Cbc, name: "DocumentHash", ty: "DocumentHashType", content: Content::Simple(9) }, // 888
+    Element { ns: Ns::Cbc, name: "DocumentID", ty: "DocumentIDType", content: Content::Simple(8) }, // 889
+    Element { ns: Ns::Cbc, name: "DocumentStatusCode", ty: "DocumentStatusCodeType", content: Content::Simple(7) }, // 890
+    Element { ns: Ns::Cbc, name: "DocumentStatusReasonCode", ty: "DocumentStatusReasonCodeType", content: Content::Simple(7) }, // 891
+    Element { ns: Ns::Cbc, name: "DocumentStatusReasonDescription", ty: "DocumentStatusReasonDescriptionType", content: Content::Simple(9) }, // 892
+    Element { ns: Ns::Cbc, name: "DocumentType", ty: "DocumentTypeType", content: Content::Simple(9) }, // 893
+    Element { ns: Ns::Cbc, name: "DocumentTypeCode", ty: "DocumentTypeCodeType", content: Content::Simple(7) }, // 894
+    Element { ns: Ns::Cbc, name: "DocumentationFeeAmount", ty: "DocumentationFeeAmountType", content: Content::Simple(3) }, // 895
+    Element { ns: Ns::Cbc, name: "DueDate", ty: "DueDateType", content: Content::Simple(2) }, // 896
+    Element { ns: Ns::Cbc, name: "DurationMeasure", ty: "DurationMeasureType", content: Content::Simple(6) }, // 897
+    Element { ns: Ns::Cbc, name: "Duty", ty: "DutyType", content: Content::Simple(9) }, // 898
+    Element { ns: Ns::Cbc, name: "DutyCode", ty: "DutyCodeType", content: Content::Simple(7) }, // 899
+    Element { ns: Ns::Cbc, name: "EarliestPickupDate", ty: "EarliestPickupDateType", content: Content::Simple(2) }, // 900
+    Element { ns: Ns::Cbc, name: "EarliestPickupTime", ty: "EarliestPickupTimeType", content: Content::Simple(10) }, // 901
+    Element { ns: Ns::Cbc, name: "EconomicOperatorRegistryURI", ty: "EconomicOperatorRegistryURIType", content: Content::Simple(8) }, // 902
+    Element { ns: Ns::Cbc, name: "EffectiveDate", ty: "EffectiveDateType", content: Content::Simple(2) }, // 903
+    Element { ns: Ns::Cbc, name: "EffectiveTime", ty: "EffectiveTimeType", content: Content::Simple(10) }, // 904
+    Element { ns: Ns::Cbc, name: "ElectronicDeviceDescription", ty: "ElectronicDeviceDescriptionType", content: Content::Simple(9) }, // 905
+    Element { ns: Ns::Cbc, name: "ElectronicMail", ty: "ElectronicMailType", content: Content::Simple(9) }, // 906
+    Element { ns: Ns::Cbc, name: "EmbeddedDocumentBinaryObject", ty: "EmbeddedDocumentBinaryObjectType", content: Content::Simple(0) }, // 907
+    Element { ns: Ns::Cbc, name: "EmergencyProceduresCode", ty: "EmergencyProceduresCodeType", content: Content::Simple(7) }, // 908
+    Element { ns: Ns::Cbc, name: "EmployeeQuantity", ty: "EmployeeQuantityType", content: Content::Simple(5) }, // 909
+    Element { ns: Ns::Cbc, name: "EncodingCode", ty: "EncodingCodeType", content: Content::Simple(7) }, // 910
+    Element { ns: Ns::Cbc, name: "EndDate", ty: "EndDateType", content: Content::Simple(2) }, // 911
+    Element { ns: Ns::Cbc, name: "EndTime", ty: "EndTimeType", content: Content::Simple(10) }, // 912
+    Element { ns: Ns::Cbc, name: "EndpointID", ty: "EndpointIDType", content: Content::Simple(8) }, // 913
+    Element { ns: Ns::Cbc, name: "EnvironmentalEmissionTypeCode", ty: "EnvironmentalEmissionTypeCodeType", content: Content::Simple(7) }, // 914
+    Element { ns: Ns::Cbc, name: "EstimatedAmount", ty: "EstimatedAmountType", content: Content::Simple(3) }, // 915
+    Element { ns: Ns::Cbc, name: "EstimatedConsumedQuantity", ty: "EstimatedConsumedQuantityType", content: Content::Simple(5) }, // 916
+    Element { ns: Ns::Cbc, name: "EstimatedDeliveryDate", ty: "EstimatedDeliveryDateType", content: Content::Simple(2) }, // 917
+    Element { ns: Ns::Cbc, name: "EstimatedDeliveryTime", ty: "EstimatedDeliveryTimeType", content: Content::Simple(10) }, // 918
+    Element { ns: Ns::Cbc, name: "EstimatedDespatchDate", ty: "EstimatedDespatchDateType", content: Content::Simple(2) }, // 919
+    Element { ns: Ns::Cbc, name: "EstimatedDespatchTime", ty: "EstimatedDespatchTimeType", content: Content::Simple(10) }, // 920
+    Element { ns: Ns::Cbc, name: "EstimatedOverallContractAmount", ty: "EstimatedOverallContractAmountType", content: Content::Simple(3) }, // 921
+    Element { ns: Ns::Cbc, name: "EstimatedOverallContractQuantity", ty: "EstimatedOverallContractQuantityType", content: Content::Simple(5) }, // 922
+    Element { ns: Ns::Cbc, name: "EvaluationCriterionTypeCode", ty: "EvaluationCriterionTypeCodeType", content: Content::Simple(7) }, // 923
+    Element { ns: Ns::Cbc, name: "EvidenceTypeCode", ty: "EvidenceTypeCodeType", content: Content::Simple(7) }, // 924
+    Element { ns: Ns::Cbc, name: "ExceptionResolutionCode", ty: "ExceptionResolutionCodeType", content: Content::Simple(7) }, // 925
+    Element { ns: Ns::Cbc, name: "ExceptionStatusCode", ty: "ExceptionStatusCodeType", content: Content::Simple(7) }, // 926
+    Element { ns: Ns::Cbc, name: "ExchangeMarketID", ty: "ExchangeMarketIDType", content: Content::Simple(8) }, // 927
+    Element { ns: Ns::Cbc, name: "ExclusionReason", ty: "ExclusionReasonType", content: Content::Simple(9) }, // 928
+    Element { ns: Ns::Cbc, name: "ExecutionRequirementCode", ty: "ExecutionRequirementCodeType", content: Content::Simple(7) }, // 929
+    Element { ns: Ns::Cbc, name: "ExemptionReason", ty: "ExemptionReasonType", content: Content::Simple(9) }, // 930
+    Element { ns: Ns::Cbc, name: "ExemptionReasonCode", ty: "ExemptionReasonCodeType", content: Content::Simple(7) }, // 931
+    Element { ns: Ns::Cbc, name: "ExpectedOperatorQuantity", ty: "ExpectedOperatorQuantityType", content: Content::Simple(5) }, // 932
+    Element { ns: Ns::Cbc, name: "ExpectedQuantity", ty: "ExpectedQuantityType", content: Content::Simple(5) }, // 933
+    Element { ns: Ns::Cbc, name: "ExpenseCode", ty: "ExpenseCodeType", content: Content::Simple(7) }, // 934
+    Element { ns: Ns::Cbc, name: "ExpiryDate", ty: "ExpiryDateType", content: Content::Simple(2) }, // 935
+    Element { ns: Ns::Cbc, name: "ExpiryTime", ty: "ExpiryTimeType", content: Content::Simple(10) }, // 936
+    Element { ns: Ns::Cbc, name: "Expression", ty: "ExpressionType", content: Content::Simple(9) }, // 937
+    Element { ns: Ns::Cbc, name: "ExpressionCode", ty: "ExpressionCodeType", content: Content::Simple(7) }, // 938
+    Element { ns: Ns::Cbc, name: "ExtendedID", ty: "ExtendedIDType", content: Content::Simple(8) }, // 939
+    Element { ns: Ns::Cbc, name: "Extension", ty: "ExtensionType", content: Content::Simple(9) }, // 940
+    Element { ns: Ns::Cbc, name: "FaceValueAmount", ty: "FaceValueAmountType", content: Content::Simple(3) }, // 941
+    Element { ns: Ns::Cbc, name: "FamilyName", ty: "FamilyNameType", content: Content::Simple(9) }, // 942
+    Element { ns: Ns::Cbc, name: "FeatureTacticTypeCode", ty: "FeatureTacticTypeCodeType", content: Content::Simple(7) }, // 943
+    Element { ns: Ns::Cbc, name: "FeeAmount", ty: "FeeAmountType", content: Content::Simple(3) }, // 944
+    Element { ns: Ns::Cbc, name: "FeeDescription", ty: "FeeDescriptionType", content: Content::Simple(9) }, // 945
+    Element { ns: Ns::Cbc, name: "FileName", ty: "FileNameType", content: Content::Simple(9) }, // 946
+    Element { ns: Ns::Cbc, name: "FinancingInstrumentCode", ty: "FinancingInstrumentCodeType", content: Content::Simple(7) }, // 947
+    Element { ns: Ns::Cbc, name: "FirstName", ty: "FirstNameType", content: Content::Simple(9) }, // 948
+    Element { ns: Ns::Cbc, name: "FirstShipmentAvailibilityDate", ty: "FirstShipmentAvailibilityDateType", content: Content::Simple(2) }, // 949
+    Element { ns: Ns::Cbc, name: "Floor", ty: "FloorType", content: Content::Simple(9) }, // 950
+    Element { ns: Ns::Cbc, name: "FollowupContractIndicator", ty: "FollowupContractIndicatorType", content: Content::Simple(1) }, // 951
+    Element { ns: Ns::Cbc, name: "ForecastPurposeCode", ty: "ForecastPurposeCodeType", content: Content::Simple(7) }, // 952
+    Element { ns: Ns::Cbc, name: "ForecastTypeCode", ty: "ForecastTypeCodeType", content: Content::Simple(7) }, // 953
+    Element { ns: Ns::Cbc, name: "FormatCode", ty: "FormatCodeType", content: Content::Simple(7) }, // 954
+    Element { ns: Ns::Cbc, name: "ForwarderServiceInstructions", ty: "ForwarderServiceInstructionsType", content: Content::Simple(9) }, // 955
+    Element { ns: Ns::Cbc, name: "FreeOfChargeIndicator", ty: "FreeOfChargeIndicatorType", content: Content::Simple(1) }, // 956
+    Element { ns: Ns::Cbc, name: "FreeOnBoardValueAmount", ty: "FreeOnBoardValueAmountType", content: Content::Simple(3) }, // 957
+    Element { ns: Ns::Cbc, name: "FreightForwarderAssignedID", ty: "FreightForwarderAssignedIDType", content: Content::Simple(8) }, // 958
+    Element { ns: Ns::Cbc, name: "FreightRateClassCode", ty: "FreightRateClassCodeType", content: Content::Simple(7) }, // 959
+    Element { ns: Ns::Cbc, name: "Frequency", ty: "FrequencyType", content: Content::Simple(9) }, // 960
+    Element { ns: Ns::Cbc, name: "FrozenDocumentIndicator", ty: "FrozenDocumentIndicatorType", content: Content::Simple(1) }, // 961
+    Element { ns: Ns::Cbc, name: "FrozenPeriodDaysNumeric", ty: "FrozenPeriodDaysNumericType", content: Content::Simple(4) }, // 962
+    Element { ns: Ns::Cbc, name: "FullnessIndicationCode", ty: "FullnessIndicationCodeType", content: Content::Simple(7) }, // 963
+    Element { ns: Ns::Cbc, name: "FullyPaidSharesIndicator", ty: "FullyPaidSharesIndicatorType", content: Content::Simple(1) }, // 964
+    Element { ns: Ns::Cbc, name: "FundingProgram", ty: "FundingProgramType", content: Content::Simple(9) }, // 965
+    Element { ns: Ns::Cbc, name: "FundingProgramCode", ty: "FundingProgramCodeType", content: Content::Simple(7) }, // 966
+    Element { ns: Ns::Cbc, name: "GasPressureQuantity", ty: "GasPressureQuantityType", content: Content::Simple(5) }, // 967
+    Element { ns: Ns::Cbc, name: "GenderCode", ty: "GenderCodeType", content: Content::Simple(7) }, // 968
+    Element { ns: Ns::Cbc, name: "GeneralCargoIndicator", ty: "GeneralCargoIndicatorType", content: Content::Simple(1) }, // 969
+    Element { ns: Ns::Cbc, name: "GovernmentAgreementConstraintIndicator", ty: "GovernmentAgreementConstraintIndicatorType", content: Content::Simple(1) }, // 970
+    Element { ns: Ns::Cbc, name: "GrossTonnageMeasure", ty: "GrossTonnageMeasureType", content: Content::Simple(6) }, // 971
+    Element { ns: Ns::Cbc, name: "GrossVolumeMeasure", ty: "GrossVolumeMeasureType", content: Content::Simple(6) }, // 972
+    Element { ns: Ns::Cbc, name: "GrossWeightMeasure", ty: "GrossWeightMeasureType", content: Content::Simple(6) }, // 973
+    Element { ns: Ns::Cbc, name: "GuaranteeTypeCode", ty: "GuaranteeTypeCodeType", content: Content::Simple(7) }, // 974
+    Element { ns: Ns::Cbc, name: "GuaranteedDespatchDate", ty: "GuaranteedDespatchDateType", content: Content::Simple(2) }, // 975
+    Element { ns: Ns::Cbc, name: "GuaranteedDespatchTime", ty: "GuaranteedDespatchTimeType", content: Content::Simple(10) }, // 976
+    Element { ns: Ns::Cbc, name: "HandlingCode", ty: "HandlingCodeType", content: Content::Simple(7) }, // 977
+    Element { ns: Ns::Cbc, name: "HandlingInstructions", ty: "HandlingInstructionsType", content: Content::Simple(9) }, // 978
+    Element { ns: Ns::Cbc, name: "HashAlgorithmMethod", ty: "HashAlgorithmMethodType", content: Content::Simple(9) }, // 979
+    Element { ns: Ns::Cbc, name: "HaulageInstructions", ty: "HaulageInstructionsType", content: Content::Simple(9) }, // 980
+    Element { ns: Ns::Cbc, name: "HazardClassID", ty: "HazardClassIDType", content: Content::Simple(8) }, // 981
+    Element { ns: Ns::Cbc, name: "HazardousCategoryCode", ty: "HazardousCategoryCodeType", content: Content::Simple(7) }, // 982
+    Element { ns: Ns::Cbc, name: "HazardousRegulationCode", ty: "HazardousRegulationCodeType", content: Content::Simple(7) }, // 983
+    Element { ns: Ns::Cbc, name: "HazardousRiskIndicator", ty: "HazardousRiskIndicatorType", content: Content::Simple(1) }, // 984
+    Element { ns: Ns::Cbc, name: "HeatingType", ty: "HeatingTypeType", content: Content::Simple(9) }, // 985
+    Element { ns: Ns::Cbc, name: "HeatingTypeCode", ty: "HeatingTypeCodeType", content: Content::Simple(7) }, // 986
+    Element { ns: Ns::Cbc, name: "HigherTenderAmount", ty: "HigherTenderAmountType", content: Content::Simple(3) }, // 987
+    Element { ns: Ns::Cbc, name: "HolderName", ty: "HolderNameType", content: Content::Simple(9) }, // 988
+    Element { ns: Ns::Cbc, name: "HumanFoodApprovedIndicator", ty: "HumanFoodApprovedIndicatorType", content: Content::Simple(1) }, // 989
+    Element { ns: Ns::Cbc, name: "HumanFoodIndicator", ty: "HumanFoodIndicatorType", content: Content::Simple(1) }, // 990
+    Element { ns: Ns::Cbc, name: "HumidityPercent", ty: "HumidityPercentType", content: Content::Simple(4) }, // 991
+    Element { ns: Ns::Cbc, name: "ID", ty: "IDType", content: Content::Simple(8) }, // 992
+    Element { ns: Ns::Cbc, name: "IdentificationCode", ty: "IdentificationCodeType", content: Content::Simple(7) }, // 993
+    Element { ns: Ns::Cbc, name: "IdentificationID", ty: "IdentificationIDType", content: Content::Simple(8) }, // 994
+    Element { ns: Ns::Cbc, name: "ImmobilizationCertificateID", ty: "ImmobilizationCertificateIDType", content: Content::Simple(8) }, // 995
+    Element { ns: Ns::Cbc, name: "ImportanceCode", ty: "ImportanceCodeType", content: Content::Simple(7) }, // 996
+    Element { ns: Ns::Cbc, name: "IndicationIndicator", ty: "IndicationIndicatorType", content: Content::Simple(1) }, // 997
+    Element { ns: Ns::Cbc, name: "IndustryClassificationCode", ty: "IndustryClassificationCodeType", content: Content::Simple(7) }, // 998
+    Element { ns: Ns::Cbc, name: "Information", ty: "InformationType", content: Content::Simple(9) }, // 999
+    Element { ns: Ns::Cbc, name: "InformationURI", ty: "InformationURIType", content: Content::Simple(8) }, // 1000
+    Element { ns: Ns::Cbc, name: "InhalationToxicityZoneCode", ty: "InhalationToxicityZoneCodeType", content: Content::Simple(7) }, // 1001
+    Element { ns: Ns::Cbc, name: "InhouseMail", ty: "InhouseMailType", content: Content::Simple(9) }, // 1002
+    Element { ns: Ns::Cbc, name: "InspectionMethodCode", ty: "InspectionMethodCodeType", content: Content::Simple(7) }, // 1003
+    Element { ns: Ns::Cbc, name: "InstallmentDueDate", ty: "InstallmentDueDateType", content: Content::Simple(2) }, // 1004
+    Element { ns: Ns::Cbc, name: "InstructionID", ty: "InstructionIDType", content: Content::Simple(8) }, // 1005
+    Element { ns: Ns::Cbc, name: "InstructionNote", ty: "InstructionNoteType", content: Content::Simple(9) }, // 1006
+    Element { ns: Ns::Cbc, name: "Instructions", ty: "InstructionsType", content: Content::Simple(9) }, // 1007
+    Element { ns: Ns::Cbc, name: "InsurancePremiumAmount", ty: "InsurancePremiumAmountType", content: Content::Simple(3) }, // 1008
+    Element { ns: Ns::Cbc, name: "InsuranceValueAmount", ty: "InsuranceValueAmountType", content: Content::Simple(3) }, // 1009
+    Element { ns: Ns::Cbc, name: "InventoryValueAmount", ty: "InventoryValueAmountType", content: Content::Simple(3) }, // 1010
+    Element { ns: Ns::Cbc, name: "InvoiceTypeCode", ty: "InvoiceTypeCodeType", content: Content::Simple(7) }, // 1011
+    Element { ns: Ns::Cbc, name: "InvoicedQuantity", ty: "InvoicedQuantityType", content: Content::Simple(5) }, // 1012
+    Element { ns: Ns::Cbc, name: "InvoicingPartyReference", ty: "InvoicingPartyReferenceType", content: Content::Simple(9) }, // 1013
+    Element { ns: Ns::Cbc, name: "IssueDate", ty: "IssueDateType", content: Content::Simple(2) }, // 1014
+    Element { ns: Ns::Cbc, name: "IssueNumberID", ty: "IssueNumberIDType", content: Content::Simple(8) }, // 1015
+    Element { ns: Ns::Cbc, name: "IssueTime", ty: "IssueTimeType", content: Content::Simple(10) }, // 1016
+    Element { ns: Ns::Cbc, name: "IssuerID", ty: "IssuerIDType", content: Content::Simple(8) }, // 1017
+    Element { ns: Ns::Cbc, name: "ItemClassificationCode", ty: "ItemClassificationCodeType", content: Content::Simple(7) }, // 1018
+    Element { ns: Ns::Cbc, name: "ItemUpdateRequestIndicator", ty: "ItemUpdateRequestIndicatorType", content: Content::Simple(1) }, // 1019
+    Element { ns: Ns::Cbc, name: "JobTitle", ty: "JobTitleType", content: Content::Simple(9) }, // 1020
+    Element { ns: Ns::Cbc, name: "JourneyID", ty: "JourneyIDType", content: Content::Simple(8) }, // 1021
+    Element { ns: Ns::Cbc, name: "Justification", ty: "JustificationType", content: Content::Simple(9) }, // 1022
+    Element { ns: Ns::Cbc, name: "JustificationDescription", ty: "JustificationDescriptionType", content: Content::Simple(9) }, // 1023
+    Element { ns: Ns::Cbc, name: "Keyword", ty: "KeywordType", content: Content::Simple(9) }, // 1024
+    Element { ns: Ns::Cbc, name: "LanguageID", ty: "LanguageIDType", content: Content::Simple(8) }, // 1025
+    Element { ns: Ns::Cbc, name: "LastRevisionDate", ty: "LastRevisionDateType", content: Content::Simple(2) }, // 1026
+    Element { ns: Ns::Cbc, name: "LastRevisionTime", ty: "LastRevisionTimeType", content: Content::Simple(10) }, // 1027
+    Element { ns: Ns::Cbc, name: "LatestDeliveryDate", ty: "LatestDeliveryDateType", content: Content::Simple(2) }, // 1028
+    Element { ns: Ns::Cbc, name: "LatestDeliveryTime", ty: "LatestDeliveryTimeType", content: Content::Simple(10) }, // 1029
+    Element { ns: Ns::Cbc, name: "LatestMeterQuantity", ty: "LatestMeterQuantityType", content: Content::Simple(5) }, // 1030
+    Element { ns: Ns::Cbc, name: "LatestMeterReadingDate", ty: "LatestMeterReadingDateType", content: Content::Simple(2) }, // 1031
+    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethod", ty: "LatestMeterReadingMethodType", content: Content::Simple(9) }, // 1032
+    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethodCode", ty: "LatestMeterReadingMethodCodeType", content: Content::Simple(7) }, // 1033
+    Element { ns: Ns::Cbc, name: "LatestPickupDate", ty: "LatestPickupDateType", content: Content::Simple(2) }, // 1034
+    Element { ns: Ns::Cbc, name: "LatestPickupTime", ty: "LatestPickupTimeType", content: Content::Simple(10) }, // 1035
+    Element { ns: Ns::Cbc, name: "LatestProposalAcceptanceDate", ty: "LatestProposalAcceptanceDateType", content: Content::Simple(2) }, // 1036
+    Element { ns: Ns::Cbc, name: "LatestSecurityClearanceDate", ty: "LatestSecurityClearanceDateType", content: Content::Simple(2) }, // 1037
+    Element { ns: Ns::Cbc, name: "LatitudeDegreesMeasure", ty: "LatitudeDegreesMeasureType", content: Content::Simple(6) }, // 1038
+    Element { ns: Ns::Cbc, name: "LatitudeDirectionCode", ty: "LatitudeDirectionCodeType", content: Content::Simple(7) }, // 1039
+    Element { ns: Ns::Cbc, name: "LatitudeMinutesMeasure", ty: "LatitudeMinutesMeasureType", content: Content::Simple(6) }, // 1040
+    Element { ns: Ns::Cbc, name: "LeadTimeMeasure", ty: "LeadTimeMeasureType", content: Content::Simple(6) }, // 1041
+    Element { ns: Ns::Cbc, name: "LegalReference", ty: "LegalReferenceType", content: Content::Simple(9) }, // 1042
+    Element { ns: Ns::Cbc, name: "LegalStatusIndicator", ty: "LegalStatusIndicatorType", content: Content::Simple(1) }, // 1043
+    Element { ns: Ns::Cbc, name: "LiabilityAmount", ty: "LiabilityAmountType", content: Content::Simple(3) }, // 1044
+    Element { ns: Ns::Cbc, name: "LicensePlateID", ty: "LicensePlateIDType", content: Content::Simple(8) }, // 1045
+    Element { ns: Ns::Cbc, name: "LifeCycleStatusCode", ty: "LifeCycleStatusCodeType", content: Content::Simple(7) }, // 1046
+    Element { ns: Ns::Cbc, name: "LimitationDescription", ty: "LimitationDescriptionType", content: Content::Simple(9) }, // 1047
+    Element { ns: Ns::Cbc, name: "Line", ty: "LineType", content: Content::Simple(9) }, // 1048
+    Element { ns: Ns::Cbc, name: "LineCountNumeric", ty: "LineCountNumericType", content: Content::Simple(4) }, // 1049
+    Element { ns: Ns::Cbc, name: "LineExtensionAmount", ty: "LineExtensionAmountType", content: Content::Simple(3) }, // 1050
+    Element { ns: Ns::Cbc, name: "LineID", ty: "LineIDType", content: Content::Simple(8) }, // 1051
+    Element { ns: Ns::Cbc, name: "LineNumberNumeric", ty: "LineNumberNumericType", content: Content::Simple(4) }, // 1052
+    Element { ns: Ns::Cbc, name: "LineStatusCode", ty: "LineStatusCodeType", content: Content::Simple(7) }, // 1053
+    Element { ns: Ns::Cbc, name: "ListValue", ty: "ListValueType", content: Content::Simple(9) }, // 1054
+    Element { ns: Ns::Cbc, name: "LivestockIndicator", ty: "LivestockIndicatorType", content: Content::Simple(1) }, // 1055
+    Element { ns: Ns::Cbc, name: "LoadingLengthMeasure", ty: "LoadingLengthMeasureType", content: Content::Simple(6) }, // 1056
+    Element { ns: Ns::Cbc, name: "LoadingSequenceID", ty: "LoadingSequenceIDType", content: Content::Simple(8) }, // 1057
+    Element { ns: Ns::Cbc, name: "LocaleCode", ty: "LocaleCodeType", content: Content::Simple(7) }, // 1058
+    Element { ns: Ns::Cbc, name: "Location", ty: "LocationType", content: Content::Simple(9) }, // 1059
+    Element { ns: Ns::Cbc, name: "LocationID", ty: "LocationIDType", content: Content::Simple(8) }, // 1060
+    Element { ns: Ns::Cbc, name: "LocationTypeCode", ty: "LocationTypeCodeType", content: Content::Simple(7) }, // 1061
+    Element { ns: Ns::Cbc, name: "Login", ty: "LoginType", content: Content::Simple(9) }, // 1062
+    Element { ns: Ns::Cbc, name: "LogoReferenceID", ty: "LogoReferenceIDType", content: Content::Simple(8) }, // 1063
+    Element { ns: Ns::Cbc, name: "LongitudeDegreesMeasure", ty: "LongitudeDegreesMeasureType", content: Content::Simple(6) }, // 1064
+    Element { ns: Ns::Cbc, name: "LongitudeDirectionCode", ty: "LongitudeDirectionCodeType", content: Content::Simple(7) }, // 1065
+    Element { ns: Ns::Cbc, name: "LongitudeMinutesMeasure", ty: "LongitudeMinutesMeasureType", content: Content::Simple(6) }, // 1066
+    Element { ns: Ns::Cbc, name: "LossRisk", ty: "LossRiskType", content: Content::Simple(9) }, // 1067
+    Element { ns: Ns::Cbc, name: "LossRiskResponsibilityCode", ty: "LossRiskResponsibilityCodeType", content: Content::Simple(7) }, // 1068
+    Element { ns: Ns::Cbc, name: "LotNumberID", ty: "LotNumberIDType", content: Content::Simple(8) }, // 1069
+    Element { ns: Ns::Cbc, name: "LowTendersDescription", ty: "LowTendersDescriptionType", content: Content::Simple(9) }, // 1070
+    Element { ns: Ns::Cbc, name: "LowerOrangeHazardPlacardID", ty: "LowerOrangeHazardPlacardIDType", content: Content::Simple(8) }, // 1071
+    Element { ns: Ns::Cbc, name: "LowerTenderAmount", ty: "LowerTenderAmountType", content: Content::Simple(3) }, // 1072
+    Element { ns: Ns::Cbc, name: "MandateTypeCode", ty: "MandateTypeCodeType", content: Content::Simple(7) }, // 1073
+    Element { ns: Ns::Cbc, name: "ManufactureDate", ty: "ManufactureDateType", content: Content::Simple(2) }, // 1074
+    Element { ns: Ns::Cbc, name: "ManufactureTime", ty: "ManufactureTimeType", content: Content::Simple(10) }, // 1075
+    Element { ns: Ns::Cbc, name: "MarkAttention", ty: "MarkAttentionType", content: Content::Simple(9) }, // 1076
+    Element { ns: Ns::Cbc, name: "MarkAttentionIndicator", ty: "MarkAttentionIndicatorType", content: Content::Simple(1) }, // 1077
+    Element { ns: Ns::Cbc, name: "MarkCare", ty: "MarkCareType", content: Content::Simple(9) }, // 1078
+    Element { ns: Ns::Cbc, name: "MarkCareIndicator", ty: "MarkCareIndicatorType", content: Content::Simple(1) }, // 1079
+    Element { ns: Ns::Cbc, name: "MarketValueAmount", ty: "MarketValueAmountType", content: Content::Simple(3) }, // 1080
+    Element { ns: Ns::Cbc, name: "MarkingID", ty: "MarkingIDType", content: Content::Simple(8) }, // 1081
+    Element { ns: Ns::Cbc, name: "MathematicOperatorCode", ty: "MathematicOperatorCodeType", content: Content::Simple(7) }, // 1082
+    Element { ns: Ns::Cbc, name: "MaximumAdvertisementAmount", ty: "MaximumAdvertisementAmountType", content: Content::Simple(3) }, // 1083
+    Element { ns: Ns::Cbc, name: "MaximumAmount", ty: "MaximumAmountType", content: Content::Simple(3) }, // 1084
+    Element { ns: Ns::Cbc, name: "MaximumBackorderQuantity", ty: "MaximumBackorderQuantityType", content: Content::Simple(5) }, // 1085
+    Element { ns: Ns::Cbc, name: "MaximumCopiesNumeric", ty: "MaximumCopiesNumericType", content: Content::Simple(4) }, // 1086
+    Element { ns: Ns::Cbc, name: "MaximumMeasure", ty: "MaximumMeasureType", content: Content::Simple(6) }, // 1087
+    Element { ns: Ns::Cbc, name: "MaximumNumberNumeric", ty: "MaximumNumberNumericType", content: Content::Simple(4) }, // 1088
+    Element { ns: Ns::Cbc, name: "MaximumOperatorQuantity", ty: "MaximumOperatorQuantityType", content: Content::Simple(5) }, // 1089
+    Element { ns: Ns::Cbc, name: "MaximumOrderQuantity", ty: "MaximumOrderQuantityType", content: Content::Simple(5) }, // 1090
+    Element { ns: Ns::Cbc, name: "MaximumPaidAmount", ty: "MaximumPaidAmountType", content: Content::Simple(3) }, // 1091
+    Element { ns: Ns::Cbc, name: "MaximumPaymentInstructionsNumeric", ty: "MaximumPaymentInstructionsNumericType", content: Content::Simple(4) }, // 1092
+    Element { ns: Ns::Cbc, name: "MaximumPercent", ty: "MaximumPercentType", content: Content::Simple(4) }, // 1093
+    Element { ns: Ns::Cbc, name: "MaximumQuantity", ty: "MaximumQuantityType", content: Content::Simple(5) }, // 1094
+    Element { ns: Ns::Cbc, name: "MaximumValue", ty: "MaximumValueType", content: Content::Simple(9) }, // 1095
+    Element { ns: Ns::Cbc, name: "MaximumVariantQuantity", ty: "MaximumVariantQuantityType", content: Content::Simple(5) }, // 1096
+    Element { ns: Ns::Cbc, name: "Measure", ty: "MeasureType", content: Content::Simple(6) }, // 1097
+    Element { ns: Ns::Cbc, name: "MedicalFirstAidGuideCode", ty: "MedicalFirstAidGuideCodeType", content: Content::Simple(7) }, // 1098
+    Element { ns: Ns::Cbc, name: "MeterConstant", ty: "MeterConstantType", content: Content::Simple(9) }, // 1099
+    Element { ns: Ns::Cbc, name: "MeterConstantCode", ty: "MeterConstantCodeType", content: Content::Simple(7) }, // 1100
+    Element { ns: Ns::Cbc, name: "MeterName", ty: "MeterNameType", content: Content::Simple(9) }, // 1101
+    Element { ns: Ns::Cbc, name: "MeterNumber", ty: "MeterNumberType", content: Content::Simple(9) }, // 1102
+    Element { ns: Ns::Cbc, name: "MeterReadingComments", ty: "MeterReadingCommentsType", content: Content::Simple(9) }, // 1103
+    Element { ns: Ns::Cbc, name: "MeterReadingType", ty: "MeterReadingTypeType", content: Content::Simple(9) }, // 1104
+    Element { ns: Ns::Cbc, name: "MeterReadingTypeCode", ty: "MeterReadingTypeCodeType", content: Content::Simple(7) }, // 1105
+    Element { ns: Ns::Cbc, name: "MiddleName", ty: "MiddleNameType", content: Content::Simple(9) }, // 1106
+    Element { ns: Ns::Cbc, name: "MimeCode", ty: "MimeCodeType", content: Content::Simple(7) }, // 1107
+    Element { ns: Ns::Cbc, name: "MinimumAmount", ty: "MinimumAmountType", content: Content::Simple(3) }, // 1108
+    Element { ns: Ns::Cbc, name: "MinimumBackorderQuantity", ty: "MinimumBackorderQuantityType", content: Content::Simple(5) }, // 1109
+    Element { ns: Ns::Cbc, name: "MinimumImprovementBid", ty: "MinimumImprovementBidType", content: Content::Simple(9) }, // 1110
+    Element { ns: Ns::Cbc, name: "MinimumInventoryQuantity", ty: "MinimumInventoryQuantityType", content: Content::Simple(5) }, // 1111
+    Element { ns: Ns::Cbc, name: "MinimumMeasure", ty: "MinimumMeasureType", content: Content::Simple(6) }, // 1112
+    Element { ns: Ns::Cbc, name: "MinimumNumberNumeric", ty: "MinimumNumberNumericType", content: Content::Simple(4) }, // 1113
+    Element { ns: Ns::Cbc, name: "MinimumOrderQuantity", ty: "MinimumOrderQuantityType", content: Content::Simple(5) }, // 1114
+    Element { ns: Ns::Cbc, name: "MinimumPercent", ty: "MinimumPercentType", content: Content::Simple(4) }, // 1115
+    Element { ns: Ns::Cbc, name: "MinimumQuantity", ty: "MinimumQuantityType", content: Content::Simple(5) }, // 1116
+    Element { ns: Ns::Cbc, name: "MinimumValue", ty: "MinimumValueType", content: Content::Simple(9) }, // 1117
+    Element { ns: Ns::Cbc, name: "MiscellaneousEventTypeCode", ty: "MiscellaneousEventTypeCodeType", content: Content::Simple(7) }, // 1118
+    Element { ns: Ns::Cbc, name: "ModelName", ty: "ModelNameType", content: Content::Simple(9) }, // 1119
+    Element { ns: Ns::Cbc, name: "MonetaryScope", ty: "MonetaryScopeType", content: Content::Simple(9) }, // 1120
+    Element { ns: Ns::Cbc, name: "MovieTitle", ty: "MovieTitleType", content: Content::Simple(9) }, // 1121
+    Element { ns: Ns::Cbc, name: "MultipleOrderQuantity", ty: "MultipleOrderQuantityType", content: Content::Simple(5) }, // 1122
+    Element { ns: Ns::Cbc, name: "MultiplierFactorNumeric", ty: "MultiplierFactorNumericType", content: Content::Simple(4) }, // 1123
+    Element { ns: Ns::Cbc, name: "Name", ty: "NameType", content: Content::Simple(9) }, // 1124
+    Element { ns: Ns::Cbc, name: "NameCode", ty: "NameCodeType", content: Content::Simple(7) }, // 1125
+    Element { ns: Ns::Cbc, name: "NameSuffix", ty: "NameSuffixType", content: Content::Simple(9) }, // 1126
+    Element { ns: Ns::Cbc, name: "NationalityID", ty: "NationalityIDType", content: Content::Simple(8) }, // 1127
+    Element { ns: Ns::Cbc, name: "NatureCode", ty: "NatureCodeType", content: Content::Simple(7) }, // 1128
+    Element { ns: Ns::Cbc, name: "NegotiationDescription", ty: "NegotiationDescriptionType", content: Content::Simple(9) }, // 1129
+    Element { ns: Ns::Cbc, name: "NetNetWeightMeasure", ty: "NetNetWeightMeasureType", content: Content::Simple(6) }, // 1130
+    Element { ns: Ns::Cbc, name: "NetTonnageMeasure", ty: "NetTonnageMeasureType", content: Content::Simple(6) }, // 1131
+    Element { ns: Ns::Cbc, name: "NetVolumeMeasure", ty: "NetVolumeMeasureType", content: Content::Simple(6) }, // 1132
+    Element { ns: Ns::Cbc, name: "NetWeightMeasure", ty: "NetWeightMeasureType", content: Content::Simple(6) }, // 1133
+    Element { ns: Ns::Cbc, name: "NetworkID", ty: "NetworkIDType", content: Content::Simple(8) }, // 1134
+    Element { ns: Ns::Cbc, name: "NominationDate", ty: "NominationDateType", content: Content::Simple(2) }, // 1135
+    Element { ns: Ns::Cbc, name: "NominationTime", ty: "NominationTimeType", content: Content::Simple(10) }, // 1136
+    Element { ns: Ns::Cbc, name: "NormalTemperatureReductionQuantity", ty: "NormalTemperatureReductionQuantityType", content: Content::Simple(5) }, // 1137
+    Element { ns: Ns::Cbc, name: "Note", ty: "NoteType", content: Content::Simple(9) }, // 1138
+    Element { ns: Ns::Cbc, name: "NotificationTypeCode", ty: "NotificationTypeCodeType", content: Content::Simple(7) }, // 1139
+    Element { ns: Ns::Cbc, name: "OccurrenceDate", ty: "OccurrenceDateType", content: Content::Simple(2) }, // 1140
+    Element { ns: Ns::Cbc, name: "OccurrenceTime", ty: "OccurrenceTimeType", content: Content::Simple(10) }, // 1141
+    Element { ns: Ns::Cbc, name: "OnCarriageIndicator", ty: "OnCarriageIndicatorType", content: Content::Simple(1) }, // 1142
+    Element { ns: Ns::Cbc, name: "OneTimeChargeType", ty: "OneTimeChargeTypeType", content: Content::Simple(9) }, // 1143
+    Element { ns: Ns::Cbc, name: "OneTimeChargeTypeCode", ty: "OneTimeChargeTypeCodeType", content: Content::Simple(7) }, // 1144
+    Element { ns: Ns::Cbc, name: "OntologyURI", ty: "OntologyURIType", content: Content::Simple(8) }, // 1145
+    Element { ns: Ns::Cbc, name: "OpenTenderID", ty: "OpenTenderIDType", content: Content::Simple(8) }, // 1146
+    Element { ns: Ns::Cbc, name: "OperatingYearsQuantity", ty: "OperatingYearsQuantityType", content: Content::Simple(5) }, // 1147
+    Element { ns: Ns::Cbc, name: "OptionalLineItemIndicator", ty: "OptionalLineItemIndicatorType", content: Content::Simple(1) }, // 1148
+    Element { ns: Ns::Cbc, name: "OptionsDescription", ty: "OptionsDescriptionType", content: Content::Simple(9) }, // 1149
+    Element { ns: Ns::Cbc, name: "OrderIntervalDaysNumeric", ty: "OrderIntervalDaysNumericType", content: Content::Simple(4) }, // 1150
+    Element { ns: Ns::Cbc, name: "OrderQuantityIncrementNumeric", ty: "OrderQuantityIncrementNumericType", content: Content::Simple(4) }, // 1151
+    Element { ns: Ns::Cbc, name: "OrderResponseCode", ty: "OrderResponseCodeType", content: Content::Simple(7) }, // 1152
+    Element { ns: Ns::Cbc, name: "OrderTypeCode", ty: "OrderTypeCodeType", content: Content::Simple(7) }, // 1153
+    Element { ns: Ns::Cbc, name: "OrderableIndicator", ty: "OrderableIndicatorType", content: Content::Simple(1) }, // 1154
+    Element { ns: Ns::Cbc, name: "OrderableUnit", ty: "OrderableUnitType", content: Content::Simple(9) }, // 1155
+    Element { ns: Ns::Cbc, name: "OrderableUnitFactorRate", ty: "OrderableUnitFactorRateType", content: Content::Simple(4) }, // 1156
+    Element { ns: Ns::Cbc, name: "OrganizationDepartment", ty: "OrganizationDepartmentType", content: Content::Simple(9) }, // 1157
+    Element { ns: Ns::Cbc, name: "OriginalContractingSystemID", ty: "OriginalContractingSystemIDType", content: Content::Simple(8) }, // 1158
+    Element { ns: Ns::Cbc, name: "OriginalJobID", ty: "OriginalJobIDType", content: Content::Simple(8) }, // 1159
+    Element { ns: Ns::Cbc, name: "OtherConditionsIndicator", ty: "OtherConditionsIndicatorType", content: Content::Simple(1) }, // 1160
+    Element { ns: Ns::Cbc, name: "OtherInstruction", ty: "OtherInstructionType", content: Content::Simple(9) }, // 1161
+    Element { ns: Ns::Cbc, name: "OtherName", ty: "OtherNameType", content: Content::Simple(9) }, // 1162
+    Element { ns: Ns::Cbc, name: "OutstandingQuantity", ty: "OutstandingQuantityType", content: Content::Simple(5) }, // 1163
+    Element { ns: Ns::Cbc, name: "OutstandingReason", ty: "OutstandingReasonType", content: Content::Simple(9) }, // 1164
+    Element { ns: Ns::Cbc, name: "OversupplyQuantity", ty: "OversupplyQuantityType", content: Content::Simple(5) }, // 1165
+    Element { ns: Ns::Cbc, name: "OwnerTypeCode", ty: "OwnerTypeCodeType", content: Content::Simple(7) }, // 1166
+    Element { ns: Ns::Cbc, name: "PackLevelCode", ty: "PackLevelCodeType", content: Content::Simple(7) }, // 1167
+    Element { ns: Ns::Cbc, name: "PackQuantity", ty: "PackQuantityType", content: Content::Simple(5) }, // 1168
+    Element { ns: Ns::Cbc, name: "PackSizeNumeric", ty: "PackSizeNumericType", content: Content::Simple(4) }, // 1169
+    Element { ns: Ns::Cbc, name: "PackageLevelCode", ty: "PackageLevelCodeType", content: Content::Simple(7) }, // 1170
+    Element { ns: Ns::Cbc, name: "PackagingTypeCode", ty: "PackagingTypeCodeType", content: Content::Simple(7) }, // 1171
+    Element { ns: Ns::Cbc, name: "PackingCriteriaCode", ty: "PackingCriteriaCodeType", content: Content::Simple(7) }, // 1172
+    Element { ns: Ns::Cbc, name: "PackingMaterial", ty: "PackingMaterialType", content: Content::Simple(9) }, // 1173
+    Element { ns: Ns::Cbc, name: "PaidAmount", ty: "PaidAmountType", content: Content::Simple(3) }, // 1174
+    Element { ns: Ns::Cbc, name: "PaidDate", ty: "PaidDateType", content: Content::Simple(2) }, // 1175
+    Element { ns: Ns::Cbc, name: "PaidTime", ty: "PaidTimeType", content: Content::Simple(10) }, // 1176
+    Element { ns: Ns::Cbc, name: "ParentDocumentID", ty: "ParentDocumentIDType", content: Content::Simple(8) }, // 1177
+    Element { ns: Ns::Cbc, name: "ParentDocumentLineReferenceID", ty: "ParentDocumentLineReferenceIDType", content: Content::Simple(8) }, // 1178
+    Element { ns: Ns::Cbc, name: "ParentDocumentTypeCode", ty: "ParentDocumentTypeCodeType", content: Content::Simple(7) }, // 1179
+    Element { ns: Ns::Cbc, name: "ParentDocumentVersionID", ty: "ParentDocumentVersionIDType", content: Content::Simple(8) }, // 1180
+    Element { ns: Ns::Cbc, name: "PartPresentationCode", ty: "PartPresentationCodeType", content: Content::Simple(7) }, // 1181
+    Element { ns: Ns::Cbc, name: "PartecipationPercent", ty: "PartecipationPercentType", content: Content::Simple(4) }, // 1182
+    Element { ns: Ns::Cbc, name: "PartialDeliveryIndicator", ty: "PartialDeliveryIndicatorType", content: Content::Simple(1) }, // 1183
+    Element { ns: Ns::Cbc, name: "ParticipationPercent", ty: "ParticipationPercentType", content: Content::Simple(4) }, // 1184
+    Element { ns: Ns::Cbc, name: "PartyCapacityAmount", ty: "PartyCapacityAmountType", content: Content::Simple(3) }, // 1185
+    Element { ns: Ns::Cbc, name: "PartyType", ty: "PartyTypeType", content: Content::Simple(9) }, // 1186
+    Element { ns: Ns::Cbc, name: "PartyTypeCode", ty: "PartyTypeCodeType", content: Content::Simple(7) }, // 1187
+    Element { ns: Ns::Cbc, name: "PassengerQuantity", ty: "PassengerQuantityType", content: Content::Simple(5) }, // 1188
+    Element { ns: Ns::Cbc, name: "Password", ty: "PasswordType", content: Content::Simple(9) }, // 1189
+    Element { ns: Ns::Cbc, name: "PayPerView", ty: "PayPerViewType", content: Content::Simple(9) }, // 1190
+    Element { ns: Ns::Cbc, name: "PayableAlternativeAmount", ty: "PayableAlternativeAmountType", content: Content::Simple(3) }, // 1191
+    Element { ns: Ns::Cbc, name: "PayableAmount", ty: "PayableAmountType", content: Content::Simple(3) }, // 1192
+    Element { ns: Ns::Cbc, name: "PayableRoundingAmount", ty: "PayableRoundingAmountType", content: Content::Simple(3) }, // 1193
+    Element { ns: Ns::Cbc, name: "PayerReference", ty: "PayerReferenceType", content: Content::Simple(9) }, // 1194
+    Element { ns: Ns::Cbc, name: "PaymentAlternativeCurrencyCode", ty: "PaymentAlternativeCurrencyCodeType", content: Content::Simple(7) }, // 1195
+    Element { ns: Ns::Cbc, name: "PaymentChannelCode", ty: "PaymentChannelCodeType", content: Content::Simple(7) }, // 1196
+    Element { ns: Ns::Cbc, name: "PaymentCurrencyCode", ty: "PaymentCurrencyCodeType", content: Content::Simple(7) }, // 1197
+    Element { ns: Ns::Cbc, name: "PaymentDescription", ty: "PaymentDescriptionType", content: Content::Simple(9) }, // 1198
+    Element { ns: Ns::Cbc, name: "PaymentDueDate", ty: "PaymentDueDateType", content: Content::Simple(2) }, // 1199
+    Element { ns: Ns::Cbc, name: "PaymentFrequencyCode", ty: "PaymentFrequencyCodeType", content: Content::Simple(7) }, // 1200
+    Element { ns: Ns::Cbc, name: "PaymentID", ty: "PaymentIDType", content: Content::Simple(8) }, // 1201
+    Element { ns: Ns::Cbc, name: "PaymentMeansCode", ty: "PaymentMeansCodeType", content: Content::Simple(7) }, // 1202
+    Element { ns: Ns::Cbc, name: "PaymentMeansID", ty: "PaymentMeansIDType", content: Content::Simple(8) }, // 1203
+    Element { ns: Ns::Cbc, name: "PaymentNote", ty: "PaymentNoteType", content: Content::Simple(9) }, // 1204
+    Element { ns: Ns::Cbc, name: "PaymentOrderReference", ty: "PaymentOrderReferenceType", content: Content::Simple(9) }, // 1205
+    Element { ns: Ns::Cbc, name: "PaymentPercent", ty: "PaymentPercentType", content: Content::Simple(4) }, // 1206
+    Element { ns: Ns::Cbc, name: "PaymentPurposeCode", ty: "PaymentPurposeCodeType", content: Content::Simple(7) }, // 1207
+    Element { ns: Ns::Cbc, name: "PaymentTermsDetailsURI", ty: "PaymentTermsDetailsURIType", content: Content::Simple(8) }, // 1208
+    Element { ns: Ns::Cbc, name: "PenaltyAmount", ty: "PenaltyAmountType", content: Content::Simple(3) }, // 1209
+    Element { ns: Ns::Cbc, name: "PenaltySurchargePercent", ty: "PenaltySurchargePercentType", content: Content::Simple(4) }, // 1210
+    Element { ns: Ns::Cbc, name: "PerUnitAmount", ty: "PerUnitAmountType", content: Content::Simple(3) }, // 1211
+    Element { ns: Ns::Cbc, name: "Percent", ty: "PercentType", content: Content::Simple(4) }, // 1212
+    Element { ns: Ns::Cbc, name: "PerformanceMetricTypeCode", ty: "PerformanceMetricTypeCodeType", content: Content::Simple(7) }, // 1213
+    Element { ns: Ns::Cbc, name: "PerformanceValueQuantity", ty: "PerformanceValueQuantityType", content: Content::Simple(5) }, // 1214
+    Element { ns: Ns::Cbc, name: "PerformingCarrierAssignedID", ty: "PerformingCarrierAssignedIDType", content: Content::Simple(8) }, // 1215
+    Element { ns: Ns::Cbc, name: "PersonalSituation", ty: "PersonalSituationType", content: Content::Simple(9) }, // 1216
+    Element { ns: Ns::Cbc, name: "PhoneNumber", ty: "PhoneNumberType", content: Content::Simple(9) }, // 1217
+    Element { ns: Ns::Cbc, name: "PlacardEndorsement", ty: "PlacardEndorsementType", content: Content::Simple(9) }, // 1218
+    Element { ns: Ns::Cbc, name: "PlacardNotation", ty: "PlacardNotationType", content: Content::Simple(9) }, // 1219
+    Element { ns: Ns::Cbc, name: "PlannedDate", ty: "PlannedDateType", content: Content::Simple(2) }, // 1220
+    Element { ns: Ns::Cbc, name: "PlotIdentification", ty: "PlotIdentificationType", content: Content::Simple(9) }, // 1221
+    Element { ns: Ns::Cbc, name: "PositionCode", ty: "PositionCodeType", content: Content::Simple(7) }, // 1222
+    Element { ns: Ns::Cbc, name: "PostEventNotificationDurationMeasure", ty: "PostEventNotificationDurationMeasureType", content: Content::Simple(6) }, // 1223
+    Element { ns: Ns::Cbc, name: "PostalZone", ty: "PostalZoneType", content: Content::Simple(9) }, // 1224
+    Element { ns: Ns::Cbc, name: "Postbox", ty: "PostboxType", content: Content::Simple(9) }, // 1225
+    Element { ns: Ns::Cbc, name: "PowerIndicator", ty: "PowerIndicatorType", content: Content::Simple(1) }, // 1226
+    Element { ns: Ns::Cbc, name: "PreCarriageIndicator", ty: "PreCarriageIndicatorType", content: Content::Simple(1) }, // 1227
+    Element { ns: Ns::Cbc, name: "PreEventNotificationDurationMeasure", ty: "PreEventNotificationDurationMeasureType", content: Content::Simple(6) }, // 1228
+    Element { ns: Ns::Cbc, name: "PreferenceCriterionCode", ty: "PreferenceCriterionCodeType", content: Content::Simple(7) }, // 1229
+    Element { ns: Ns::Cbc, name: "PrepaidAmount", ty: "PrepaidAmountType", content: Content::Simple(3) }, // 1230
+    Element { ns: Ns::Cbc, name: "PrepaidIndicator", ty: "PrepaidIndicatorType", content: Content::Simple(1) }, // 1231
+    Element { ns: Ns::Cbc, name: "PrepaidPaymentReferenceID", ty: "PrepaidPaymentReferenceIDType", content: Content::Simple(8) }, // 1232
+    Element { ns: Ns::Cbc, name: "PreviousCancellationReasonCode", ty: "PreviousCancellationReasonCodeType", content: Content::Simple(7) }, // 1233
+    Element { ns: Ns::Cbc, name: "PreviousJobID", ty: "PreviousJobIDType", content: Content::Simple(8) }, // 1234
+    Element { ns: Ns::Cbc, name: "PreviousMeterQuantity", ty: "PreviousMeterQuantityType", content: Content::Simple(5) }, // 1235
+    Element { ns: Ns::Cbc, name: "PreviousMeterReadingDate", ty: "PreviousMeterReadingDateType", content: Content::Simple(2) }, // 1236
+    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethod", ty: "PreviousMeterReadingMethodType", content: Content::Simple(9) }, // 1237
+    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethodCode", ty: "PreviousMeterReadingMethodCodeType", content: Content::Simple(7) }, // 1238
+    Element { ns: Ns::Cbc, name: "PreviousVersionID", ty: "PreviousVersionIDType", content: Content::Simple(8) }, // 1239
+    Element { ns: Ns::Cbc, name: "PriceAmount", ty: "PriceAmountType", content: Content::Simple(3) }, // 1240
+    Element { ns: Ns::Cbc, name: "PriceChangeReason", ty: "PriceChangeReasonType", content: Content::Simple(9) }, // 1241
+    Element { ns: Ns::Cbc, name: "PriceEvaluationCode", ty: "PriceEvaluationCodeType", content: Content::Simple(7) }, // 1242
+    Element { ns: Ns::Cbc, name: "PriceRevisionFormulaDescription", ty: "PriceRevisionFormulaDescriptionType", content: Content::Simple(9) }, // 1243
+    Element { ns: Ns::Cbc, name: "PriceType", ty: "PriceTypeType", content: Content::Simple(9) }, // 1244
+    Element { ns: Ns::Cbc, name: "PriceTypeCode", ty: "PriceTypeCodeType", content: Content::Simple(7) }, // 1245
+    Element { ns: Ns::Cbc, name: "PricingCurrencyCode", ty: "PricingCurrencyCodeType", content: Content::Simple(7) }, // 1246
+    Element { ns: Ns::Cbc, name: "PricingUpdateRequestIndicator", ty: "PricingUpdateRequestIndicatorType", content: Content::Simple(1) }, // 1247
+    Element { ns: Ns::Cbc, name: "PrimaryAccountNumberID", ty: "PrimaryAccountNumberIDType", content: Content::Simple(8) }, // 1248
+    Element { ns: Ns::Cbc, name: "PrintQualifier", ty: "PrintQualifierType", content: Content::Simple(9) }, // 1249
+    Element { ns: Ns::Cbc, name: "Priority", ty: "PriorityType", content: Content::Simple(9) }, // 1250
+    Element { ns: Ns::Cbc, name: "PrivacyCode", ty: "PrivacyCodeType", content: Content::Simple(7) }, // 1251
+    Element { ns: Ns::Cbc, name: "PrizeDescription", ty: "PrizeDescriptionType", content: Content::Simple(9) }, // 1252
+    Element { ns: Ns::Cbc, name: "PrizeIndicator", ty: "PrizeIndicatorType", content: Content::Simple(1) }, // 1253
+    Element { ns: Ns::Cbc, name: "ProcedureCode", ty: "ProcedureCodeType", content: Content::Simple(7) }, // 1254
+    Element { ns: Ns::Cbc, name: "ProcessDescription", ty: "ProcessDescriptionType", content: Content::Simple(9) }, // 1255
+    Element { ns: Ns::Cbc, name: "ProcessReason", ty: "ProcessReasonType", content: Content::Simple(9) }, // 1256
+    Element { ns: Ns::Cbc, name: "ProcessReasonCode", ty: "ProcessReasonCodeType", content: Content::Simple(7) }, // 1257
+    Element { ns: Ns::Cbc, name: "ProcurementSubTypeCode", ty: "ProcurementSubTypeCodeType", content: Content::Simple(7) }, // 1258
+    Element { ns: Ns::Cbc, name: "ProcurementTypeCode", ty: "ProcurementTypeCodeType", content: Content::Simple(7) }, // 1259
+    Element { ns: Ns::Cbc, name: "ProductTraceID", ty: "ProductTraceIDType", content: Content::Simple(8) }, // 1260
+    Element { ns: Ns::Cbc, name: "ProfileExecutionID", ty: "ProfileExecutionIDType", content: Content::Simple(8) }, // 1261
+    Element { ns: Ns::Cbc, name: "ProfileID", ty: "ProfileIDType", content: Content::Simple(8) }, // 1262
+    Element { ns: Ns::Cbc, name: "ProfileStatusCode", ty: "ProfileStatusCodeType", content: Content::Simple(7) }, // 1263
+    Element { ns: Ns::Cbc, name: "ProgressPercent", ty: "ProgressPercentType", content: Content::Simple(4) }, // 1264
+    Element { ns: Ns::Cbc, name: "PromotionalEventTypeCode", ty: "PromotionalEventTypeCodeType", content: Content::Simple(7) }, // 1265
+    Element { ns: Ns::Cbc, name: "ProviderTypeCode", ty: "ProviderTypeCodeType", content: Content::Simple(7) }, // 1266
+    Element { ns: Ns::Cbc, name: "PublishAwardIndicator", ty: "PublishAwardIndicatorType", content: Content::Simple(1) }, // 1267
+    Element { ns: Ns::Cbc, name: "Purpose", ty: "PurposeType", content: Content::Simple(9) }, // 1268
+    Element { ns: Ns::Cbc, name: "PurposeCode", ty: "PurposeCodeType", content: Content::Simple(7) }, // 1269
+    Element { ns: Ns::Cbc, name: "QualityControlCode", ty: "QualityControlCodeType", content: Content::Simple(7) }, // 1270
+    Element { ns: Ns::Cbc, name: "Quantity", ty: "QuantityType", content: Content::Simple(5) }, // 1271
+    Element { ns: Ns::Cbc, name: "QuantityDiscrepancyCode", ty: "QuantityDiscrepancyCodeType", content: Content::Simple(7) }, // 1272
+    Element { ns: Ns::Cbc, name: "RadioCallSignID", ty: "RadioCallSignIDType", content: Content::Simple(8) }, // 1273
+    Element { ns: Ns::Cbc, name: "RailCarID", ty: "RailCarIDType", content: Content::Simple(8) }, // 1274
+    Element { ns: Ns::Cbc, name: "Rank", ty: "RankType", content: Content::Simple(9) }, // 1275
+    Element { ns: Ns::Cbc, name: "Rate", ty: "RateType", content: Content::Simple(4) }, // 1276
+    Element { ns: Ns::Cbc, name: "ReceiptAdviceTypeCode", ty: "ReceiptAdviceTypeCodeType", content: Content::Simple(7) }, // 1277
+    Element { ns: Ns::Cbc, name: "ReceivedDate", ty: "ReceivedDateType", content: Content::Simple(2) }, // 1278
+    Element { ns: Ns::Cbc, name: "ReceivedElectronicTenderQuantity", ty: "ReceivedElectronicTenderQuantityType", content: Content::Simple(5) }, // 1279
+    Element { ns: Ns::Cbc, name: "ReceivedForeignTenderQuantity", ty: "ReceivedForeignTenderQuantityType", content: Content::Simple(5) }, // 1280
+    Element { ns: Ns::Cbc, name: "ReceivedQuantity", ty: "ReceivedQuantityType", content: Content::Simple(5) }, // 1281
+    Element { ns: Ns::Cbc, name: "ReceivedTenderQuantity", ty: "ReceivedTenderQuantityType", content: Content::Simple(5) }, // 1282
+    Element { ns: Ns::Cbc, name: "Reference", ty: "ReferenceType", content: Content::Simple(9) }, // 1283
+    Element { ns: Ns::Cbc, name: "ReferenceDate", ty: "ReferenceDateType", content: Content::Simple(2) }, // 1284
+    Element { ns: Ns::Cbc, name: "ReferenceEventCode", ty: "ReferenceEventCodeType", content: Content::Simple(7) }, // 1285
+    Element { ns: Ns::Cbc, name: "ReferenceID", ty: "ReferenceIDType", content: Content::Simple(8) }, // 1286
+    Element { ns: Ns::Cbc, name: "ReferenceTime", ty: "ReferenceTimeType", content: Content::Simple(10) }, // 1287
+    Element { ns: Ns::Cbc, name: "ReferencedConsignmentID", ty: "ReferencedConsignmentIDType", content: Content::Simple(8) }, // 1288
+    Element { ns: Ns::Cbc, name: "RefrigeratedIndicator", ty: "RefrigeratedIndicatorType", content: Content::Simple(1) }, // 1289
+    Element { ns: Ns::Cbc, name: "RefrigerationOnIndicator", ty: "RefrigerationOnIndicatorType", content: Content::Simple(1) }, // 1290
+    Element { ns: Ns::Cbc, name: "Region", ty: "RegionType", content: Content::Simple(9) }, // 1291
+    Element { ns: Ns::Cbc, name: "RegisteredDate", ty: "RegisteredDateType", content: Content::Simple(2) }, // 1292
+    Element { ns: Ns::Cbc, name: "RegisteredTime", ty: "RegisteredTimeType", content: Content::Simple(10) }, // 1293
+    Element { ns: Ns::Cbc, name: "RegistrationDate", ty: "RegistrationDateType", content: Content::Simple(2) }, // 1294
+    Element { ns: Ns::Cbc, name: "RegistrationExpirationDate", ty: "RegistrationExpirationDateType", content: Content::Simple(2) }, // 1295
+    Element { ns: Ns::Cbc, name: "RegistrationID", ty: "RegistrationIDType", content: Content::Simple(8) }, // 1296
+    Element { ns: Ns::Cbc, name: "RegistrationName", ty: "RegistrationNameType", content: Content::Simple(9) }, // 1297
+    Element { ns: Ns::Cbc, name: "RegistrationNationality", ty: "RegistrationNationalityType", content: Content::Simple(9) }, // 1298
+    Element { ns: Ns::Cbc, name: "RegistrationNationalityID", ty: "RegistrationNationalityIDType", content: Content::Simple(8) }, // 1299
+    Element { ns: Ns::Cbc, name: "RegulatoryDomain", ty: "RegulatoryDomainType", content: Content::Simple(9) }, // 1300
+    Element { ns: Ns::Cbc, name: "RejectActionCode", ty: "RejectActionCodeType", content: Content::Simple(7) }, // 1301
+    Element { ns: Ns::Cbc, name: "RejectReason", ty: "RejectReasonType", content: Content::Simple(9) }, // 1302
+    Element { ns: Ns::Cbc, name: "RejectReasonCode", ty: "RejectReasonCodeType", content: Content::Simple(7) }, // 1303
+    Element { ns: Ns::Cbc, name: "RejectedQuantity", ty: "RejectedQuantityType", content: Content::Simple(5) }, // 1304
+    Element { ns: Ns::Cbc, name: "RejectionNote", ty: "RejectionNoteType", content: Content::Simple(9) }, // 1305
+    Element { ns: Ns::Cbc, name: "ReleaseID", ty: "ReleaseIDType", content: Content::Simple(8) }, // 1306
+    Element { ns: Ns::Cbc, name: "ReliabilityPercent", ty: "ReliabilityPercentType", content: Content::Simple(4) }, // 1307
+    Element { ns: Ns::Cbc, name: "Remarks", ty: "RemarksType", content: Content::Simple(9) }, // 1308
+    Element { ns: Ns::Cbc, name: "ReminderSequenceNumeric", ty: "ReminderSequenceNumericType", content: Content::Simple(4) }, // 1309
+    Element { ns: Ns::Cbc, name: "ReminderTypeCode", ty: "ReminderTypeCodeType", content: Content::Simple(7) }, // 1310
+    Element { ns: Ns::Cbc, name: "ReplenishmentOwnerDescription", ty: "ReplenishmentOwnerDescriptionType", content: Content::Simple(9) }, // 1311
+    Element { ns: Ns::Cbc, name: "RequestForQuotationLineID", ty: "RequestForQuotationLineIDType", content: Content::Simple(8) }, // 1312
+    Element { ns: Ns::Cbc, name: "RequestedDeliveryDate", ty: "RequestedDeliveryDateType", content: Content::Simple(2) }, // 1313
+    Element { ns: Ns::Cbc, name: "RequestedDespatchDate", ty: "RequestedDespatchDateType", content: Content::Simple(2) }, // 1314
+    Element { ns: Ns::Cbc, name: "RequestedDespatchTime", ty: "RequestedDespatchTimeType", content: Content::Simple(10) }, // 1315
+    Element { ns: Ns::Cbc, name: "RequestedInvoiceCurrencyCode", ty: "RequestedInvoiceCurrencyCodeType", content: Content::Simple(7) }, // 1316
+    Element { ns: Ns::Cbc, name: "RequestedPublicationDate", ty: "RequestedPublicationDateType", content: Content::Simple(2) }, // 1317
+    Element { ns: Ns::Cbc, name: "RequiredCurriculaIndicator", ty: "RequiredCurriculaIndicatorType", content: Content::Simple(1) }, // 1318
+    Element { ns: Ns::Cbc, name: "RequiredCustomsID", ty: "RequiredCustomsIDType", content: Content::Simple(8) }, // 1319
+    Element { ns: Ns::Cbc, name: "RequiredDeliveryDate", ty: "RequiredDeliveryDateType", content: Content::Simple(2) }, // 1320
+    Element { ns: Ns::Cbc, name: "RequiredDeliveryTime", ty: "RequiredDeliveryTimeType", content: Content::Simple(10) }, // 1321
+    Element { ns: Ns::Cbc, name: "RequiredFeeAmount", ty: "RequiredFeeAmountType", content: Content::Simple(3) }, // 1322
+    Element { ns: Ns::Cbc, name: "ResidenceType", ty: "ResidenceTypeType", content: Content::Simple(9) }, // 1323
+    Element { ns: Ns::Cbc, name: "ResidenceTypeCode", ty: "ResidenceTypeCodeType", content: Content::Simple(7) }, // 1324
+    Element { ns: Ns::Cbc, name: "ResidentOccupantsNumeric", ty: "ResidentOccupantsNumericType", content: Content::Simple(4) }, // 1325
+    Element { ns: Ns::Cbc, name: "Resolution", ty: "ResolutionType", content: Content::Simple(9) }, // 1326
+    Element { ns: Ns::Cbc, name: "ResolutionCode", ty: "ResolutionCodeType", content: Content::Simple(7) }, // 1327
+    Element { ns: Ns::Cbc, name: "ResolutionDate", ty: "ResolutionDateType", content: Content::Simple(2) }, // 1328
+    Element { ns: Ns::Cbc, name: "ResolutionTime", ty: "ResolutionTimeType", content: Content::Simple(10) }, // 1329
+    Element { ns: Ns::Cbc, name: "ResponseCode", ty: "ResponseCodeType", content: Content::Simple(7) }, // 1330
+    Element { ns: Ns::Cbc, name: "ResponseDate", ty: "ResponseDateType", content: Content::Simple(2) }, // 1331
+    Element { ns: Ns::Cbc, name: "ResponseTime", ty: "ResponseTimeType", content: Content::Simple(10) }, // 1332
+    Element { ns: Ns::Cbc, name: "RetailEventName", ty: "RetailEventNameType", content: Content::Simple(9) }, // 1333
+    Element { ns: Ns::Cbc, name: "RetailEventStatusCode", ty: "RetailEventStatusCodeType", content: Content::Simple(7) }, // 1334
+    Element { ns: Ns::Cbc, name: "ReturnabilityIndicator", ty: "ReturnabilityIndicatorType", content: Content::Simple(1) }, // 1335
+    Element { ns: Ns::Cbc, name: "ReturnableMaterialIndicator", ty: "ReturnableMaterialIndicatorType", content: Content::Simple(1) }, // 1336
+    Element { ns: Ns::Cbc, name: "ReturnableQuantity", ty: "ReturnableQuantityType", content: Content::Simple(5) }, // 1337
+    Element { ns: Ns::Cbc, name: "RevisedForecastLineID", ty: "RevisedForecastLineIDType", content: Content::Simple(8) }, // 1338
+    Element { ns: Ns::Cbc, name: "RevisionDate", ty: "RevisionDateType", content: Content::Simple(2) }, // 1339
+    Element { ns: Ns::Cbc, name: "RevisionStatusCode", ty: "RevisionStatusCodeType", content: Content::Simple(7) }, // 1340
+    Element { ns: Ns::Cbc, name: "RevisionTime", ty: "RevisionTimeType", content: Content::Simple(10) }, // 1341
+    Element { ns: Ns::Cbc, name: "RoamingPartnerName", ty: "RoamingPartnerNameType", content: Content::Simple(9) }, // 1342
+    Element { ns: Ns::Cbc, name: "RoleCode", ty: "RoleCodeType", content: Content::Simple(7) }, // 1343
+    Element { ns: Ns::Cbc, name: "RoleDescription", ty: "RoleDescriptionType", content: Content::Simple(9) }, // 1344
+    Element { ns: Ns::Cbc, name: "Room", ty: "RoomType", content: Content::Simple(9) }, // 1345
+    Element { ns: Ns::Cbc, name: "RoundingAmount", ty: "RoundingAmountType", content: Content::Simple(3) }, // 1346
+    Element { ns: Ns::Cbc, name: "SalesOrderID", ty: "SalesOrderIDType", content: Content::Simple(8) }, // 1347
+    Element { ns: Ns::Cbc, name: "SalesOrderLineID", ty: "SalesOrderLineIDType", content: Content::Simple(8) }, // 1348
+    Element { ns: Ns::Cbc, name: "SchemeURI", ty: "SchemeURIType", content: Content::Simple(8) }, // 1349
+    Element { ns: Ns::Cbc, name: "SealIssuerTypeCode", ty: "SealIssuerTypeCodeType", content: Content::Simple(7) }, // 1350
+    Element { ns: Ns::Cbc, name: "SealStatusCode", ty: "SealStatusCodeType", content: Content::Simple(7) }, // 1351
+    Element { ns: Ns::Cbc, name: "SealingPartyType", ty: "SealingPartyTypeType", content: Content::Simple(9) }, // 1352
+    Element { ns: Ns::Cbc, name: "SecurityClassificationCode", ty: "SecurityClassificationCodeType", content: Content::Simple(7) }, // 1353
+    Element { ns: Ns::Cbc, name: "SecurityID", ty: "SecurityIDType", content: Content::Simple(8) }, // 1354
+    Element { ns: Ns::Cbc, name: "SellerEventID", ty: "SellerEventIDType", content: Content::Simple(8) }, // 1355
+    Element { ns: Ns::Cbc, name: "SequenceID", ty: "SequenceIDType", content: Content::Simple(8) }, // 1356
+    Element { ns: Ns::Cbc, name: "SequenceNumberID", ty: "SequenceNumberIDType", content: Content::Simple(8) }, // 1357
+    Element { ns: Ns::Cbc, name: "SequenceNumeric", ty: "SequenceNumericType", content: Content::Simple(4) }, // 1358
+    Element { ns: Ns::Cbc, name: "SerialID", ty: "SerialIDType", content: Content::Simple(8) }, // 1359
+    Element { ns: Ns::Cbc, name: "ServiceInformationPreferenceCode", ty: "ServiceInformationPreferenceCodeType", content: Content::Simple(7) }, // 1360
+    Element { ns: Ns::Cbc, name: "ServiceName", ty: "ServiceNameType", content: Content::Simple(9) }, // 1361
+    Element { ns: Ns::Cbc, name: "ServiceNumberCalled", ty: "ServiceNumberCalledType", content: Content::Simple(9) }, // 1362
+    Element { ns: Ns::Cbc, name: "ServiceType", ty: "ServiceTypeType", content: Content::Simple(9) }, // 1363
+    Element { ns: Ns::Cbc, name: "ServiceTypeCode", ty: "ServiceTypeCodeType", content: Content::Simple(7) }, // 1364
+    Element { ns: Ns::Cbc, name: "SettlementDiscountAmount", ty: "SettlementDiscountAmountType", content: Content::Simple(3) }, // 1365
+    Element { ns: Ns::Cbc, name: "SettlementDiscountPercent", ty: "SettlementDiscountPercentType", content: Content::Simple(4) }, // 1366
+    Element { ns: Ns::Cbc, name: "SharesNumberQuantity", ty: "SharesNumberQuantityType", content: Content::Simple(5) }, // 1367
+    Element { ns: Ns::Cbc, name: "ShippingMarks", ty: "ShippingMarksType", content: Content::Simple(9) }, // 1368
+    Element { ns: Ns::Cbc, name: "ShippingOrderID", ty: "ShippingOrderIDType", content: Content::Simple(8) }, // 1369
+    Element { ns: Ns::Cbc, name: "ShippingPriorityLevelCode", ty: "ShippingPriorityLevelCodeType", content: Content::Simple(7) }, // 1370
+    Element { ns: Ns::Cbc, name: "ShipsRequirements", ty: "ShipsRequirementsType", content: Content::Simple(9) }, // 1371
+    Element { ns: Ns::Cbc, name: "ShortQuantity", ty: "ShortQuantityType", content: Content::Simple(5) }, // 1372
+    Element { ns: Ns::Cbc, name: "ShortageActionCode", ty: "ShortageActionCodeType", content: Content::Simple(7) }, // 1373
+    Element { ns: Ns::Cbc, name: "SignatureID", ty: "SignatureIDType", content: Content::Simple(8) }, // 1374
+    Element { ns: Ns::Cbc, name: "SignatureMethod", ty: "SignatureMethodType", content: Content::Simple(9) }, // 1375
+    Element { ns: Ns::Cbc, name: "SizeTypeCode", ty: "SizeTypeCodeType", content: Content::Simple(7) }, // 1376
+    Element { ns: Ns::Cbc, name: "SoleProprietorshipIndicator", ty: "SoleProprietorshipIndicatorType", content: Content::Simple(1) }, // 1377
+    Element { ns: Ns::Cbc, name: "SourceCurrencyBaseRate", ty: "SourceCurrencyBaseRateType", content: Content::Simple(4) }, // 1378
+    Element { ns: Ns::Cbc, name: "SourceCurrencyCode", ty: "SourceCurrencyCodeType", content: Content::Simple(7) }, // 1379
+    Element { ns: Ns::Cbc, name: "SourceForecastIssueDate", ty: "SourceForecastIssueDateType", content: Content::Simple(2) }, // 1380
+    Element { ns: Ns::Cbc, name: "SourceForecastIssueTime", ty: "SourceForecastIssueTimeType", content: Content::Simple(10) }, // 1381
+    Element { ns: Ns::Cbc, name: "SourceValueMeasure", ty: "SourceValueMeasureType", content: Content::Simple(6) }, // 1382
+    Element { ns: Ns::Cbc, name: "SpecialInstructions", ty: "SpecialInstructionsType", content: Content::Simple(9) }, // 1383
+    Element { ns: Ns::Cbc, name: "SpecialSecurityIndicator", ty: "SpecialSecurityIndicatorType", content: Content::Simple(1) }, // 1384
+    Element { ns: Ns::Cbc, name: "SpecialServiceInstructions", ty: "SpecialServiceInstructionsType", content: Content::Simple(9) }, // 1385
+    Element { ns: Ns::Cbc, name: "SpecialTerms", ty: "SpecialTermsType", content: Content::Simple(9) }, // 1386
+    Element { ns: Ns::Cbc, name: "SpecialTransportRequirements", ty: "SpecialTransportRequirementsType", content: Content::Simple(9) }, // 1387
+    Element { ns: Ns::Cbc, name: "SpecificationID", ty: "SpecificationIDType", content: Content::Simple(8) }, // 1388
+    Element { ns: Ns::Cbc, name: "SpecificationTypeCode", ty: "SpecificationTypeCodeType", content: Content::Simple(7) }, // 1389
+    Element { ns: Ns::Cbc, name: "SplitConsignmentIndicator", ty: "SplitConsignmentIndicatorType", content: Content::Simple(1) }, // 1390
+    Element { ns: Ns::Cbc, name: "StartDate", ty: "StartDateType", content: Content::Simple(2) }, // 1391
+    Element { ns: Ns::Cbc, name: "StartTime", ty: "StartTimeType", content: Content::Simple(10) }, // 1392
+    Element { ns: Ns::Cbc, name: "StatementTypeCode", ty: "StatementTypeCodeType", content: Content::Simple(7) }, // 1393
+    Element { ns: Ns::Cbc, name: "StatusAvailableIndicator", ty: "StatusAvailableIndicatorType", content: Content::Simple(1) }, // 1394
+    Element { ns: Ns::Cbc, name: "StatusCode", ty: "StatusCodeType", content: Content::Simple(7) }, // 1395
+    Element { ns: Ns::Cbc, name: "StatusReason", ty: "StatusReasonType", content: Content::Simple(9) }, // 1396
+    Element { ns: Ns::Cbc, name: "StatusReasonCode", ty: "StatusReasonCodeType", content: Content::Simple(7) }, // 1397
+    Element { ns: Ns::Cbc, name: "StreetName", ty: "StreetNameType", content: Content::Simple(9) }, // 1398
+    Element { ns: Ns::Cbc, name: "SubcontractingConditionsCode", ty: "SubcontractingConditionsCodeType", content: Content::Simple(7) }, // 1399
+    Element { ns: Ns::Cbc, name: "SubmissionDate", ty: "SubmissionDateType", content: Content::Simple(2) }, // 1400
+    Element { ns: Ns::Cbc, name: "SubmissionDueDate", ty: "SubmissionDueDateType", content: Content::Simple(2) }, // 1401
+    Element { ns: Ns::Cbc, name: "SubmissionMethodCode", ty: "SubmissionMethodCodeType", content: Content::Simple(7) }, // 1402
+    Element { ns: Ns::Cbc, name: "SubscriberID", ty: "SubscriberIDType", content: Content::Simple(8) }, // 1403
+    Element { ns: Ns::Cbc, name: "SubscriberType", ty: "SubscriberTypeType", content: Content::Simple(9) }, // 1404
+    Element { ns: Ns::Cbc, name: "SubscriberTypeCode", ty: "SubscriberTypeCodeType", content: Content::Simple(7) }, // 1405
+    Element { ns: Ns::Cbc, name: "SubstitutionStatusCode", ty: "SubstitutionStatusCodeType", content: Content::Simple(7) }, // 1406
+    Element { ns: Ns::Cbc, name: "SuccessiveSequenceID", ty: "SuccessiveSequenceIDType", content: Content::Simple(8) }, // 1407
+    Element { ns: Ns::Cbc, name: "SummaryDescription", ty: "SummaryDescriptionType", content: Content::Simple(9) }, // 1408
+    Element { ns: Ns::Cbc, name: "SupplierAssignedAccountID", ty: "SupplierAssignedAccountIDType", content: Content::Simple(8) }, // 1409
+    Element { ns: Ns::Cbc, name: "SupplyChainActivityTypeCode", ty: "SupplyChainActivityTypeCodeType", content: Content::Simple(7) }, // 1410
+    Element { ns: Ns::Cbc, name: "TareWeightMeasure", ty: "TareWeightMeasureType", content: Content::Simple(6) }, // 1411
+    Element { ns: Ns::Cbc, name: "TargetCurrencyBaseRate", ty: "TargetCurrencyBaseRateType", content: Content::Simple(4) }, // 1412
+    Element { ns: Ns::Cbc, name: "TargetCurrencyCode", ty: "TargetCurrencyCodeType", content: Content::Simple(7) }, // 1413
+    Element { ns: Ns::Cbc, name: "TargetInventoryQuantity", ty: "TargetInventoryQuantityType", content: Content::Simple(5) }, // 1414
+    Element { ns: Ns::Cbc, name: "TargetServicePercent", ty: "TargetServicePercentType", content: Content::Simple(4) }, // 1415
+    Element { ns: Ns::Cbc, name: "TariffClassCode", ty: "TariffClassCodeType", content: Content::Simple(7) }, // 1416
+    Element { ns: Ns::Cbc, name: "TariffCode", ty: "TariffCodeType", content: Content::Simple(7) }, // 1417
+    Element { ns: Ns::Cbc, name: "TariffDescription", ty: "TariffDescriptionType", content: Content::Simple(9) }, // 1418
+    Element { ns: Ns::Cbc, name: "TaxAmount", ty: "TaxAmountType", content: Content::Simple(3) }, // 1419
+    Element { ns: Ns::Cbc, name: "TaxCurrencyCode", ty: "TaxCurrencyCodeType", content: Content::Simple(7) }, // 1420
+    Element { ns: Ns::Cbc, name: "TaxEnergyAmount", ty: "TaxEnergyAmountType", content: Content::Simple(3) }, // 1421
+    Element { ns: Ns::Cbc, name: "TaxEnergyBalanceAmount", ty: "TaxEnergyBalanceAmountType", content: Content::Simple(3) }, // 1422
+    Element { ns: Ns::Cbc, name: "TaxEnergyOnAccountAmount", ty: "TaxEnergyOnAccountAmountType", content: Content::Simple(3) }, // 1423
+    Element { ns: Ns::Cbc, name: "TaxEvidenceIndicator", ty: "TaxEvidenceIndicatorType", content: Content::Simple(1) }, // 1424
+    Element { ns: Ns::Cbc, name: "TaxExclusiveAmount", ty: "TaxExclusiveAmountType", content: Content::Simple(3) }, // 1425
+    Element { ns: Ns::Cbc, name: "TaxExemptionReason", ty: "TaxExemptionReasonType", content: Content::Simple(9) }, // 1426
+    Element { ns: Ns::Cbc, name: "TaxExemptionReasonCode", ty: "TaxExemptionReasonCodeType", content: Content::Simple(7) }, // 1427
+    Element { ns: Ns::Cbc, name: "TaxIncludedIndicator", ty: "TaxIncludedIndicatorType", content: Content::Simple(1) }, // 1428
+    Element { ns: Ns::Cbc, name: "TaxInclusiveAmount", ty: "TaxInclusiveAmountType", content: Content::Simple(3) }, // 1429
+    Element { ns: Ns::Cbc, name: "TaxLevelCode", ty: "TaxLevelCodeType", content: Content::Simple(7) }, // 1430
+    Element { ns: Ns::Cbc, name: "TaxPointDate", ty: "TaxPointDateType", content: Content::Simple(2) }, // 1431
+    Element { ns: Ns::Cbc, name: "TaxTypeCode", ty: "TaxTypeCodeType", content: Content::Simple(7) }, // 1432
+    Element { ns: Ns::Cbc, name: "TaxableAmount", ty: "TaxableAmountType", content: Content::Simple(3) }, // 1433
+    Element { ns: Ns::Cbc, name: "TechnicalCommitteeDescription", ty: "TechnicalCommitteeDescriptionType", content: Content::Simple(9) }, // 1434
+    Element { ns: Ns::Cbc, name: "TechnicalName", ty: "TechnicalNameType", content: Content::Simple(9) }, // 1435
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCall", ty: "TelecommunicationsServiceCallType", content: Content::Simple(9) }, // 1436
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCallCode", ty: "TelecommunicationsServiceCallCodeType", content: Content::Simple(7) }, // 1437
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategory", ty: "TelecommunicationsServiceCategoryType", content: Content::Simple(9) }, // 1438
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategoryCode", ty: "TelecommunicationsServiceCategoryCodeType", content: Content::Simple(7) }, // 1439
+    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyType", ty: "TelecommunicationsSupplyTypeType", content: Content::Simple(9) }, // 1440
+    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyTypeCode", ty: "TelecommunicationsSupplyTypeCodeType", content: Content::Simple(7) }, // 1441
+    Element { ns: Ns::Cbc, name: "Telefax", ty: "TelefaxType", content: Content::Simple(9) }, // 1442
+    Element { ns: Ns::Cbc, name: "Telephone", ty: "TelephoneType", content: Content::Simple(9) }, // 1443
+    Element { ns: Ns::Cbc, name: "TenderEnvelopeID", ty: "TenderEnvelopeIDType", content: Content::Simple(8) }, // 1444
+    Element { ns: Ns::Cbc, name: "TenderEnvelopeTypeCode", ty: "TenderEnvelopeTypeCodeType", content: Content::Simple(7) }, // 1445
+    Element { ns: Ns::Cbc, name: "TenderResultCode", ty: "TenderResultCodeType", content: Content::Simple(7) }, // 1446
+    Element { ns: Ns::Cbc, name: "TenderTypeCode", ty: "TenderTypeCodeType", content: Content::Simple(7) }, // 1447
+    Element { ns: Ns::Cbc, name: "TendererRequirementTypeCode", ty: "TendererRequirementTypeCodeType", content: Content::Simple(7) }, // 1448
+    Element { ns: Ns::Cbc, name: "TendererRoleCode", ty: "TendererRoleCodeType", content: Content::Simple(7) }, // 1449
+    Element { ns: Ns::Cbc, name: "TestMethod", ty: "TestMethodType", content: Content::Simple(9) }, // 1450
+    Element { ns: Ns::Cbc, name: "Text", ty: "TextType", content: Content::Simple(9) }, // 1451
+    Element { ns: Ns::Cbc, name: "ThirdPartyPayerIndicator", ty: "ThirdPartyPayerIndicatorType", content: Content::Simple(1) }, // 1452
+    Element { ns: Ns::Cbc, name: "ThresholdAmount", ty: "ThresholdAmountType", content: Content::Simple(3) }, // 1453
+    Element { ns: Ns::Cbc, name: "ThresholdQuantity", ty: "ThresholdQuantityType", content: Content::Simple(5) }, // 1454
+    Element { ns: Ns::Cbc, name: "ThresholdValueComparisonCode", ty: "ThresholdValueComparisonCodeType", content: Content::Simple(7) }, // 1455
+    Element { ns: Ns::Cbc, name: "TierRange", ty: "TierRangeType", content: Content::Simple(9) }, // 1456
+    Element { ns: Ns::Cbc, name: "TierRatePercent", ty: "TierRatePercentType", content: Content::Simple(4) }, // 1457
+    Element { ns: Ns::Cbc, name: "TimeAmount", ty: "TimeAmountType", content: Content::Simple(9) }, // 1458
+    Element { ns: Ns::Cbc, name: "TimeDeltaDaysQuantity", ty: "TimeDeltaDaysQuantityType", content: Content::Simple(5) }, // 1459
+    Element { ns: Ns::Cbc, name: "TimeFrequencyCode", ty: "TimeFrequencyCodeType", content: Content::Simple(7) }, // 1460
+    Element { ns: Ns::Cbc, name: "TimezoneOffset", ty: "TimezoneOffsetType", content: Content::Simple(9) }, // 1461
+    Element { ns: Ns::Cbc, name: "TimingComplaint", ty: "TimingComplaintType", content: Content::Simple(9) }, // 1462
+    Element { ns: Ns::Cbc, name: "TimingComplaintCode", ty: "TimingComplaintCodeType", content: Content::Simple(7) }, // 1463
+    Element { ns: Ns::Cbc, name: "Title", ty: "TitleType", content: Content::Simple(9) }, // 1464
+    Element { ns: Ns::Cbc, name: "ToOrderIndicator", ty: "ToOrderIndicatorType", content: Content::Simple(1) }, // 1465
+    Element { ns: Ns::Cbc, name: "TotalAmount", ty: "TotalAmountType", content: Content::Simple(3) }, // 1466
+    Element { ns: Ns::Cbc, name: "TotalBalanceAmount", ty: "TotalBalanceAmountType", content: Content::Simple(3) }, // 1467
+    Element { ns: Ns::Cbc, name: "TotalConsumedQuantity", ty: "TotalConsumedQuantityType", content: Content::Simple(5) }, // 1468
+    Element { ns: Ns::Cbc, name: "TotalCreditAmount", ty: "TotalCreditAmountType", content: Content::Simple(3) }, // 1469
+    Element { ns: Ns::Cbc, name: "TotalDebitAmount", ty: "TotalDebitAmountType", content: Content::Simple(3) }, // 1470
+    Element { ns: Ns::Cbc, name: "TotalDeliveredQuantity", ty: "TotalDeliveredQuantityType", content: Content::Simple(5) }, // 1471
+    Element { ns: Ns::Cbc, name: "TotalGoodsItemQuantity", ty: "TotalGoodsItemQuantityType", content: Content::Simple(5) }, // 1472
+    Element { ns: Ns::Cbc, name: "TotalInvoiceAmount", ty: "TotalInvoiceAmountType", content: Content::Simple(3) }, // 1473
+    Element { ns: Ns::Cbc, name: "TotalMeteredQuantity", ty: "TotalMeteredQuantityType", content: Content::Simple(5) }, // 1474
+    Element { ns: Ns::Cbc, name: "TotalPackageQuantity", ty: "TotalPackageQuantityType", content: Content::Simple(5) }, // 1475
+    Element { ns: Ns::Cbc, name: "TotalPackagesQuantity", ty: "TotalPackagesQuantityType", content: Content::Simple(5) }, // 1476
+    Element { ns: Ns::Cbc, name: "TotalPaymentAmount", ty: "TotalPaymentAmountType", content: Content::Simple(3) }, // 1477
+    Element { ns: Ns::Cbc, name: "TotalTaskAmount", ty: "TotalTaskAmountType", content: Content::Simple(3) }, // 1478
+    Element { ns: Ns::Cbc, name: "TotalTaxAmount", ty: "TotalTaxAmountType", content: Content::Simple(3) }, // 1479
+    Element { ns: Ns::Cbc, name: "TotalTransportHandlingUnitQuantity", ty: "TotalTransportHandlingUnitQuantityType", content: Content::Simple(5) }, // 1480
+    Element { ns: Ns::Cbc, name: "TraceID", ty: "TraceIDType", content: Content::Simple(8) }, // 1481
+    Element { ns: Ns::Cbc, name: "TrackingDeviceCode", ty: "TrackingDeviceCodeType", content: Content::Simple(7) }, // 1482
+    Element { ns: Ns::Cbc, name: "TrackingID", ty: "TrackingIDType", content: Content::Simple(8) }, // 1483
+    Element { ns: Ns::Cbc, name: "TradeItemPackingLabelingTypeCode", ty: "TradeItemPackingLabelingTypeCodeType", content: Content::Simple(7) }, // 1484
+    Element { ns: Ns::Cbc, name: "TradeServiceCode", ty: "TradeServiceCodeType", content: Content::Simple(7) }, // 1485
+    Element { ns: Ns::Cbc, name: "TradingRestrictions", ty: "TradingRestrictionsType", content: Content::Simple(9) }, // 1486
+    Element { ns: Ns::Cbc, name: "TrainID", ty: "TrainIDType", content: Content::Simple(8) }, // 1487
+    Element { ns: Ns::Cbc, name: "TransactionCurrencyTaxAmount", ty: "TransactionCurrencyTaxAmountType", content: Content::Simple(3) }, // 1488
+    Element { ns: Ns::Cbc, name: "TransitDirectionCode", ty: "TransitDirectionCodeType", content: Content::Simple(7) }, // 1489
+    Element { ns: Ns::Cbc, name: "TransportAuthorizationCode", ty: "TransportAuthorizationCodeType", content: Content::Simple(7) }, // 1490
+    Element { ns: Ns::Cbc, name: "TransportEmergencyCardCode", ty: "TransportEmergencyCardCodeType", content: Content::Simple(7) }, // 1491
+    Element { ns: Ns::Cbc, name: "TransportEquipmentTypeCode", ty: "TransportEquipmentTypeCodeType", content: Content::Simple(7) }, // 1492
+    Element { ns: Ns::Cbc, name: "TransportEventTypeCode", ty: "TransportEventTypeCodeType", content: Content::Simple(7) }, // 1493
+    Element { ns: Ns::Cbc, name: "TransportExecutionPlanReferenceID", ty: "TransportExecutionPlanReferenceIDType", content: Content::Simple(8) }, // 1494
+    Element { ns: Ns::Cbc, name: "TransportExecutionStatusCode", ty: "TransportExecutionStatusCodeType", content: Content::Simple(7) }, // 1495
+    Element { ns: Ns::Cbc, name: "TransportHandlingUnitTypeCode", ty: "TransportHandlingUnitTypeCodeType", content: Content::Simple(7) }, // 1496
+    Element { ns: Ns::Cbc, name: "TransportMeansTypeCode", ty: "TransportMeansTypeCodeType", content: Content::Simple(7) }, // 1497
+    Element { ns: Ns::Cbc, name: "TransportModeCode", ty: "TransportModeCodeType", content: Content::Simple(7) }, // 1498
+    Element { ns: Ns::Cbc, name: "TransportServiceCode", ty: "TransportServiceCodeType", content: Content::Simple(7) }, // 1499
+    Element { ns: Ns::Cbc, name: "TransportServiceProviderRemarks", ty: "TransportServiceProviderRemarksType", content: Content::Simple(9) }, // 1500
+    Element { ns: Ns::Cbc, name: "TransportServiceProviderSpecialTerms", ty: "TransportServiceProviderSpecialTermsType", content: Content::Simple(9) }, // 1501
+    Element { ns: Ns::Cbc, name: "TransportUserRemarks", ty: "TransportUserRemarksType", content: Content::Simple(9) }, // 1502
+    Element { ns: Ns::Cbc, name: "TransportUserSpecialTerms", ty: "TransportUserSpecialTermsType", content: Content::Simple(9) }, // 1503
+    Element { ns: Ns::Cbc, name: "TransportationServiceDescription", ty: "TransportationServiceDescriptionType", content: Content::Simple(9) }, // 1504
+    Element { ns: Ns::Cbc, name: "TransportationServiceDetailsURI", ty: "TransportationServiceDetailsURIType", content: Content::Simple(8) }, // 1505
+    Element { ns: Ns::Cbc, name: "TransportationStatusTypeCode", ty: "TransportationStatusTypeCodeType", content: Content::Simple(7) }, // 1506
+    Element { ns: Ns::Cbc, name: "TypeCode", ty: "TypeCodeType", content: Content::Simple(7) }, // 1507
+    Element { ns: Ns::Cbc, name: "UBLVersionID", ty: "UBLVersionIDType", content: Content::Simple(8) }, // 1508
+    Element { ns: Ns::Cbc, name: "UNDGCode", ty: "UNDGCodeType", content: Content::Simple(7) }, // 1509
+    Element { ns: Ns::Cbc, name: "URI", ty: "URIType", content: Content::Simple(8) }, // 1510
+    Element { ns: Ns::Cbc, name: "UUID", ty: "UUIDType", content: Content::Simple(8) }, // 1511
+    Element { ns: Ns::Cbc, name: "UnknownPriceIndicator", ty: "UnknownPriceIndicatorType", content: Content::Simple(1) }, // 1512
+    Element { ns: Ns::Cbc, name: "UpperOrangeHazardPlacardID", ty: "UpperOrangeHazardPlacardIDType", content: Content::Simple(8) }, // 1513
+    Element { ns: Ns::Cbc, name: "UrgencyCode", ty: "UrgencyCodeType", content: Content::Simple(7) }, // 1514
+    Element { ns: Ns::Cbc, name: "UtilityStatementTypeCode", ty: "UtilityStatementTypeCodeType", content: Content::Simple(7) }, // 1515
+    Element { ns: Ns::Cbc, name: "ValidateProcess", ty: "ValidateProcessType", content: Content::Simple(9) }, // 1516
+    Element { ns: Ns::Cbc, name: "ValidateTool", ty: "ValidateToolType", content: Content::Simple(9) }, // 1517
+    Element { ns: Ns::Cbc, name: "ValidateToolVersion", ty: "ValidateToolVersionType", content: Content::Simple(9) }, // 1518
+    Element { ns: Ns::Cbc, name: "ValidationDate", ty: "ValidationDateType", content: Content::Simple(2) }, // 1519
+    Element { ns: Ns::Cbc, name: "ValidationResultCode", ty: "ValidationResultCodeType", content: Content::Simple(7) }, // 1520
+    Element { ns: Ns::Cbc, name: "ValidationTime", ty: "ValidationTimeType", content: Content::Simple(10) }, // 1521
+    Element { ns: Ns::Cbc, name: "ValidatorID", ty: "ValidatorIDType", content: Content::Simple(8) }, // 1522
+    Element { ns: Ns::Cbc, name: "ValidityStartDate", ty: "ValidityStartDateType", content: Content::Simple(2) }, // 1523
+    Element { ns: Ns::Cbc, name: "Value", ty: "ValueType", content: Content::Simple(9) }, // 1524
+    Element { ns: Ns::Cbc, name: "ValueAmount", ty: "ValueAmountType", content: Content::Simple(3) }, // 1525
+    Element { ns: Ns::Cbc, name: "ValueMeasure", ty: "ValueMeasureType", content: Content::Simple(6) }, // 1526
+    Element { ns: Ns::Cbc, name: "ValueQualifier", ty: "ValueQualifierType", content: Content::Simple(9) }, // 1527
+    Element { ns: Ns::Cbc, name: "ValueQuantity", ty: "ValueQuantityType", content: Content::Simple(5) }, // 1528
+    Element { ns: Ns::Cbc, name: "VarianceQuantity", ty: "VarianceQuantityType", content: Content::Simple(5) }, // 1529
+    Element { ns: Ns::Cbc, name: "VariantConstraintIndicator", ty: "VariantConstraintIndicatorType", content: Content::Simple(1) }, // 1530
+    Element { ns: Ns::Cbc, name: "VariantID", ty: "VariantIDType", content: Content::Simple(8) }, // 1531
+    Element { ns: Ns::Cbc, name: "VersionID", ty: "VersionIDType", content: Content::Simple(8) }, // 1532
+    Element { ns: Ns::Cbc, name: "VesselID", ty: "VesselIDType", content: Content::Simple(8) }, // 1533
+    Element { ns: Ns::Cbc, name: "VesselName", ty: "VesselNameType", content: Content::Simple(9) }, // 1534
+    Element { ns: Ns::Cbc, name: "WarrantyInformation", ty: "WarrantyInformationType", content: Content::Simple(9) }, // 1535
+    Element { ns: Ns::Cbc, name: "WebsiteURI", ty: "WebsiteURIType", content: Content::Simple(8) }, // 1536
+    Element { ns: Ns::Cbc, name: "WeekDayCode", ty: "WeekDayCodeType", content: Content::Simple(7) }, // 1537
+    Element { ns: Ns::Cbc, name: "Weight", ty: "WeightType", content: Content::Simple(9) }, // 1538
+    Element { ns: Ns::Cbc, name: "WeightNumeric", ty: "WeightNumericType", content: Content::Simple(4) }, // 1539
+    Element { ns: Ns::Cbc, name: "WeightingAlgorithmCode", ty: "WeightingAlgorithmCodeType", content: Content::Simple(7) }, // 1540
+    Element { ns: Ns::Cbc, name: "WorkPhase", ty: "WorkPhaseType", content: Content::Simple(9) }, // 1541
+    Element { ns: Ns::Cbc, name: "WorkPhaseCode", ty: "WorkPhaseCodeType", content: Content::Simple(7) }, // 1542
+    Element { ns: Ns::Cbc, name: "XPath", ty: "XPathType", content: Content::Simple(9) }, // 1543
+    Element { ns: Ns::Ext, name: "ExtensionAgencyID", ty: "ExtensionAgencyIDType", content: Content::Simple(8) }, // 1544
+    Element { ns: Ns::Ext, name: "ExtensionAgencyName", ty: "ExtensionAgencyNameType", content: Content::Simple(9) }, // 1545
+    Element { ns: Ns::Ext, name: "ExtensionAgencyURI", ty: "ExtensionAgencyURIType", content: Content::Simple(8) }, // 1546
+    Element { ns: Ns::Ext, name: "ExtensionContent", ty: "ExtensionContentType", content: Content::Complex(228) }, // 1547
+    Element { ns: Ns::Ext, name: "ExtensionReason", ty: "ExtensionReasonType", content: Content::Simple(9) }, // 1548
+    Element { ns: Ns::Ext, name: "ExtensionReasonCode", ty: "ExtensionReasonCodeType", content: Content::Simple(7) }, // 1549
+    Element { ns: Ns::Ext, name: "ExtensionURI", ty: "ExtensionURIType", content: Content::Simple(8) }, // 1550
+    Element { ns: Ns::Ext, name: "ExtensionVersionID", ty: "ExtensionVersionIDType", content: Content::Simple(8) }, // 1551
+    Element { ns: Ns::Ext, name: "UBLExtension", ty: "UBLExtensionType", content: Content::Complex(229) }, // 1552
+    Element { ns: Ns::Ext, name: "UBLExtensions", ty: "UBLExtensionsType", content: Content::Complex(230) }, // 1553
+    Element { ns: Ns::Sig, name: "UBLDocumentSignatures", ty: "UBLDocumentSignaturesType", content: Content::Complex(231) }, // 1554
+    Element { ns: Ns::Sac, name: "SignatureInformation", ty: "SignatureInformationType", content: Content::Complex(234) }, // 1555
+    Element { ns: Ns::Sbc, name: "ReferencedSignatureID", ty: "ReferencedSignatureIDType", content: Content::Simple(8) }, // 1556
+    Element { ns: Ns::Ds, name: "Signature", ty: "", content: Content::Unmodelled }, // 1557
 ];
 
 /// Every element-only complex type, sorted by name.

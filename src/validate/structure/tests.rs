@@ -360,3 +360,18 @@ fn deep_nesting_does_not_use_the_call_stack() {
         .expect("parse thread");
     assert_eq!(count, 0);
 }
+
+#[test]
+fn xsi_type_may_only_name_the_declared_type() {
+    let xsi = r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#;
+    let own = format!(r#"<cbc:ID {xsi} xsi:type="cbc:IDType">1</cbc:ID>"#);
+    assert_eq!(
+        findings(&invoice(&[&own, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![]
+    );
+    let base = format!(r#"<cbc:ID {xsi} xsi:type="cbc:NameType">1</cbc:ID>"#);
+    assert_eq!(
+        findings(&invoice(&[&base, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![at("/Invoice/cbc:ID/@xsi:type", 2, 63)]
+    );
+}
