@@ -161,9 +161,13 @@ impl<'a, 'input> Frame<'a, 'input> {
         Step::Done
     }
 
-    /// Reports non-whitespace text, once per element.
+    /// Reports non-whitespace text, once per element. Like libxml2, a CDATA section counts as
+    /// character content even when it holds only whitespace.
     fn text(&mut self, reporter: &mut Reporter, child: Node) {
-        if !self.text_reported && !values::is_blank(child.text().unwrap_or("")) {
+        if self.text_reported {
+            return;
+        }
+        if !values::is_blank(child.text().unwrap_or("")) || has_cdata(self.node, child) {
             self.text_reported = true;
             reporter.report_at(
                 self.node,
@@ -206,6 +210,19 @@ impl<'a, 'input> Frame<'a, 'input> {
         };
         matched.and_then(|pos| declared(reporter, child, &particles[pos]))
     }
+}
+
+/// Whether the source of the text node `text` (up to its next sibling) contains a CDATA section.
+/// roxmltree merges CDATA into neighbouring text, so the raw input is the only witness.
+fn has_cdata(parent: Node, text: Node) -> bool {
+    let end = text
+        .next_sibling()
+        .map_or(parent.range().end, |next| next.range().start);
+    parent
+        .document()
+        .input_text()
+        .get(text.range().start..end)
+        .is_some_and(|raw| raw.contains("<!["))
 }
 
 /// The declaration a matched child is validated with, as its particle says (`None`: not at all).

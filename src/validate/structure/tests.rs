@@ -375,3 +375,27 @@ fn xsi_type_may_only_name_the_declared_type() {
         vec![at("/Invoice/cbc:ID/@xsi:type", 2, 63)]
     );
 }
+
+#[test]
+fn cdata_counts_as_text_in_element_only_content() {
+    let party = |inner: &str| {
+        format!("<cac:AccountingSupplierParty>{inner}<cac:Party/></cac:AccountingSupplierParty>")
+    };
+    for inner in ["<![CDATA[ ]]>", "<![CDATA[]]>", " \n <![CDATA[ ]]> "] {
+        let text = invoice(&[ID, DATE, &party(inner), CUSTOMER, TOTAL, LINE]);
+        assert_eq!(
+            findings(&text),
+            vec![at("/Invoice/cac:AccountingSupplierParty", 4, 30)],
+            "{inner:?}"
+        );
+    }
+    // Character references to whitespace are plain whitespace.
+    let text = invoice(&[ID, DATE, &party("&#32;&#10;"), CUSTOMER, TOTAL, LINE]);
+    assert_eq!(findings(&text), vec![]);
+    // In simple content a CDATA section is just text.
+    let date = "<cbc:IssueDate><![CDATA[2024-05-01]]></cbc:IssueDate>";
+    assert_eq!(
+        findings(&invoice(&[ID, date, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![]
+    );
+}
