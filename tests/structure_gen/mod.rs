@@ -440,6 +440,8 @@ pub fn generate(dir: &Path) -> String {
                 }
                 None => {
                     let (shape, base) = model.shape(ty);
+                    // The checker tracks present attributes in a u32 bit set.
+                    assert!(shape.attrs.len() <= 32, "{ty:?}: too many attributes");
                     shapes
                         .entry(shape.clone())
                         .or_default()

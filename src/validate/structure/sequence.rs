@@ -149,7 +149,7 @@ impl<'a, 'input> Frame<'a, 'input> {
                 match decl.content {
                     Content::Complex(index) => return Step::Enter(child, decl, index),
                     Content::Simple(index) => {
-                        simple(reporter, child, decl, &SIMPLE[usize::from(index)]);
+                        simple::check(reporter, child, decl, &SIMPLE[usize::from(index)]);
                     }
                     Content::Unmodelled => {}
                 }
