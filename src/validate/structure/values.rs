@@ -337,4 +337,46 @@ mod tests {
             assert!(!is_valid(Datatype::Base64Binary, bad), "{bad:?}");
         }
     }
+
+    /// Element-content verdicts observed with libxml2 2.9.14 on UBL documents.
+    #[test]
+    fn agrees_with_libxml2_on_edge_cases() {
+        let cases: &[(Datatype, &str, bool)] = &[
+            (Datatype::Decimal, "-0", true),
+            (Datatype::Decimal, "+0.0", true),
+            (Datatype::Decimal, "00001.1000", true),
+            (Datatype::Decimal, "1e2", false),
+            (Datatype::Decimal, "1_0", false),
+            (Datatype::Decimal, "\u{663}", false),
+            (Datatype::Decimal, "\u{a0}1", false),
+            (Datatype::Date, "99999-12-31", true),
+            (Datatype::Date, "-0001-01-01", true),
+            (Datatype::Date, "2024-02-29-14:00", true),
+            (Datatype::Date, "2024-02-29-00:00", true),
+            (Datatype::Date, "2024-02-29+14:01", false),
+            (Datatype::Date, "2024-01-01+1:00", false),
+            (Datatype::Date, "2024-01-01Z ", false),
+            (Datatype::Date, "2100-02-29", false),
+            (Datatype::Date, "+2024-01-01", false),
+            (Datatype::Time, "24:00:00.000", true),
+            (Datatype::Time, "24:00:00.001", false),
+            (Datatype::Time, "00:00:00.000000000001", true),
+            (Datatype::Time, "23:59:59+14:00", true),
+            (Datatype::Time, "23:59:59+14:30", false),
+            (Datatype::Time, "12:00:00 Z", false),
+            (Datatype::Time, "12:0:00", false),
+            (Datatype::Boolean, "\ttrue", true),
+            (Datatype::Boolean, "1 ", true),
+            (Datatype::Boolean, "01", false),
+            (Datatype::Boolean, "-1", false),
+            (Datatype::Language, "i-klingon", true),
+            (Datatype::Language, "abcdefgh-abcdefgh", true),
+            (Datatype::Language, "en--GB", false),
+            (Datatype::Language, "a1", false),
+            (Datatype::Language, "12", false),
+        ];
+        for &(datatype, value, valid) in cases {
+            assert_eq!(is_valid(datatype, value), valid, "{datatype:?} {value:?}");
+        }
+    }
 }
