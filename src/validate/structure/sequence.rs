@@ -167,7 +167,8 @@ impl<'a, 'input> Frame<'a, 'input> {
         if self.text_reported {
             return;
         }
-        if !values::is_blank(child.text().unwrap_or("")) || has_cdata(self.node, child) {
+        let text = child.text().unwrap_or("");
+        if !values::is_blank(text) || has_cdata(self.node, child, text) {
             self.text_reported = true;
             reporter.report_at(
                 self.node,
@@ -212,16 +213,21 @@ impl<'a, 'input> Frame<'a, 'input> {
     }
 }
 
-/// Whether the source of the text node `text` (up to its next sibling) contains a CDATA section.
-/// roxmltree merges CDATA into neighbouring text, so the raw input is the only witness.
-fn has_cdata(parent: Node, text: Node) -> bool {
-    let end = text
+/// Whether the source of the text node `node` (up to its next sibling) contains a CDATA section.
+/// roxmltree merges CDATA into neighbouring text, so the raw input is the only witness. When the
+/// node's source span is exactly as long as its text there is no markup at all (the common
+/// indentation case), and the input is not scanned.
+fn has_cdata(parent: Node, node: Node, text: &str) -> bool {
+    if node.range().len() == text.len() {
+        return false;
+    }
+    let end = node
         .next_sibling()
         .map_or(parent.range().end, |next| next.range().start);
     parent
         .document()
         .input_text()
-        .get(text.range().start..end)
+        .get(node.range().start..end)
         .is_some_and(|raw| raw.contains("<!["))
 }
 
