@@ -281,7 +281,7 @@ fn xsi_attributes() {
 }
 
 #[test]
-fn signature_extension_is_validated_down_to_xml_dsig() {
+fn signature_extension_is_validated_up_to_xml_dsig() {
     let signatures = |inner: &str| {
         format!(
             r#"<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><sig:UBLDocumentSignatures xmlns:sig="urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2" xmlns:sac="urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2" xmlns:sbc="urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">{inner}</sig:UBLDocumentSignatures></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>"#
