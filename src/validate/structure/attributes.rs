@@ -3,7 +3,7 @@
 use roxmltree::{Attribute, Node};
 
 use super::model::{Attr, Element};
-use super::report::Reporter;
+use super::report::{qualified_name, Reporter};
 use super::{simple, values};
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -34,7 +34,15 @@ pub(crate) fn check(reporter: &mut Reporter, node: Node, decl: &Element, declare
                 }
             }
         }
-        reporter.report_attribute(node, &attr, format_args!("attribute is not allowed here"));
+        reporter.report_attribute(
+            node,
+            &attr,
+            format_args!(
+                "attribute '{}' is not allowed on {}",
+                attr.name(),
+                qualified_name(node)
+            ),
+        );
     }
     present
 }

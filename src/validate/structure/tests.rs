@@ -128,6 +128,11 @@ fn missing_and_unknown_attributes() {
         TOTAL,
         LINE,
     ]);
+    let doc = roxmltree::Document::parse(&text).expect("well-formed");
+    assert_eq!(
+        check(&doc)[0].message,
+        "attribute 'colour' is not allowed on cbc:ID"
+    );
     assert_eq!(
         findings(&text),
         vec![
@@ -397,5 +402,45 @@ fn cdata_counts_as_text_in_element_only_content() {
     assert_eq!(
         findings(&invoice(&[ID, date, SUPPLIER, CUSTOMER, TOTAL, LINE])),
         vec![]
+    );
+}
+
+#[test]
+fn messages_name_the_problem() {
+    let message = |text: &str| {
+        let doc = roxmltree::Document::parse(text).expect("well-formed");
+        let found = check(&doc);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        found[0].message.clone()
+    };
+    let colour = invoice(&[
+        ID,
+        DATE,
+        "<cbc:Colour>red</cbc:Colour>",
+        SUPPLIER,
+        CUSTOMER,
+        TOTAL,
+        LINE,
+    ]);
+    assert!(message(&colour).starts_with(
+        "element cbc:Colour is not allowed here; expected cbc:IssueTime, cbc:DueDate,"
+    ));
+    let order = invoice(&[DATE, ID, SUPPLIER, CUSTOMER, TOTAL, LINE]);
+    assert!(message(&order).starts_with("element cbc:IssueDate comes before a required element;"));
+    let total = r#"<cac:LegalMonetaryTotal><cbc:PayableAmount>1,5</cbc:PayableAmount></cac:LegalMonetaryTotal>"#;
+    let doc = invoice(&[ID, DATE, SUPPLIER, CUSTOMER, total, LINE]);
+    let parsed = roxmltree::Document::parse(&doc).expect("well-formed");
+    let messages: Vec<String> = check(&parsed).into_iter().map(|f| f.message).collect();
+    assert_eq!(
+        messages,
+        [
+            "required attribute 'currencyID' is missing",
+            "'1,5' is not a valid xsd:decimal value (udt:AmountType)",
+        ]
+    );
+    let missing = invoice(&[ID, DATE, SUPPLIER, CUSTOMER, TOTAL]);
+    assert_eq!(
+        message(&missing),
+        "Invoice is missing required child element cac:InvoiceLine"
     );
 }
