@@ -1,17 +1,22 @@
 //! Generator of `src/validate/structure/tables.rs` from the OASIS UBL 2.1 schemas.
 //!
 //! It starts at the Invoice and CreditNote main schemas, follows their `xsd:import` and
-//! `xsd:include` chains, and turns every global element and type into the compact tables the
-//! structure checker walks. It understands exactly the XML Schema subset UBL 2.1 uses and panics
-//! on anything else, so that a schema change cannot be silently mis-modelled. The XML-DSig and
-//! XAdES schemas (reached only through the signature extension) use content models outside that
-//! subset; elements they declare are kept as `Content::Unmodelled`.
+//! `xsd:include` chains (down to the XML-DSig and XAdES schemas of the signature extension), and
+//! turns every element and type into the compact tables the structure checker walks. UBL's flat
+//! sequences are kept as particle lists; other content models (choices, repeated groups) are
+//! compiled into deterministic automata (Glushkov construction, then subset construction). It
+//! understands exactly the XML Schema features these schemas use and panics on anything else,
+//! so that a schema change cannot be silently mis-modelled.
+
+mod automaton;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use roxmltree::{Document, Node};
+use roxmltree::{Document, Node, ParsingOptions};
+
+use self::automaton::{Rx, Sym};
 
 const XSD: &str = "http://www.w3.org/2001/XMLSchema";
 
@@ -81,13 +86,7 @@ const NAMESPACES: &[(&str, &str, &str)] = &[
     ("Ds", "ds", "http://www.w3.org/2000/09/xmldsig#"),
     ("Xades132", "xades", "http://uri.etsi.org/01903/v1.3.2#"),
     ("Xades141", "xades141", "http://uri.etsi.org/01903/v1.4.1#"),
-];
-
-/// Namespaces whose schemas are not modelled (content models beyond the UBL subset).
-const UNMODELLED: &[&str] = &[
-    "http://www.w3.org/2000/09/xmldsig#",
-    "http://uri.etsi.org/01903/v1.3.2#",
-    "http://uri.etsi.org/01903/v1.4.1#",
+    ("Xsd", "xsd", XSD),
 ];
 
 type QName = (String, String);
@@ -132,7 +131,7 @@ fn resolve_qname(node: Node, value: &str) -> QName {
 }
 
 /// Panics when `node` carries an attribute outside `allowed`: such schema features (nillable,
-/// substitution groups, defaults, mixed content, ...) would change what the tables mean.
+/// substitution groups, defaults, ...) would change what the tables mean.
 fn only_attrs(node: Node, allowed: &[&str]) {
     for attr in node.attributes() {
         assert!(
@@ -149,7 +148,20 @@ fn required_attr<'a>(node: Node<'a, '_>, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("xsd:{} without @{name}", node.tag_name().name()))
 }
 
-/// Reads the main schemas and every schema they import or include (except the unmodelled ones).
+fn target_namespace(node: Node) -> String {
+    required_attr(node.document().root_element(), "targetNamespace").to_string()
+}
+
+fn parse(text: &str) -> Result<Document<'_>, roxmltree::Error> {
+    // The XML-DSig schema carries an internal DTD subset.
+    let options = ParsingOptions {
+        allow_dtd: true,
+        ..ParsingOptions::default()
+    };
+    Document::parse_with_options(text, options)
+}
+
+/// Reads the main schemas and every schema they import or include.
 fn load(dir: &Path) -> Vec<(String, String)> {
     let mut todo: Vec<PathBuf> = ROOT_SCHEMAS.iter().map(|s| dir.join(s)).collect();
     let mut seen = BTreeSet::new();
@@ -163,15 +175,9 @@ fn load(dir: &Path) -> Vec<(String, String)> {
         }
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc = parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for child in xsd_children(doc.root_element()) {
             if is_xsd(child, "import") || is_xsd(child, "include") {
-                if child
-                    .attribute("namespace")
-                    .is_some_and(|ns| UNMODELLED.contains(&ns))
-                {
-                    continue;
-                }
                 let location = required_attr(child, "schemaLocation");
                 todo.push(path.parent().expect("schema has a folder").join(location));
             }
@@ -188,108 +194,181 @@ fn load(dir: &Path) -> Vec<(String, String)> {
     texts
 }
 
-/// A simple-content type reduced to its built-in datatype and attribute list.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Shape {
-    datatype: &'static str,
-    /// (name, required, datatype), in declaration order.
-    attrs: Vec<(String, bool, &'static str)>,
-}
-
-fn datatype(q: &QName) -> &'static str {
-    assert_eq!(
-        q.0, XSD,
-        "attribute or content type {q:?} is not an XSD built-in"
-    );
-    match q.1.as_str() {
+/// The datatype of an XSD built-in, as the Rust `Datatype` variant.
+fn builtin(q: &QName) -> String {
+    assert_eq!(q.0, XSD, "{q:?} is not an XSD built-in");
+    let variant = match q.1.as_str() {
         "string" => "String",
         "normalizedString" => "NormalizedString",
         "token" => "Token",
         "language" => "Language",
         "anyURI" => "AnyUri",
         "decimal" => "Decimal",
+        "integer" => "Integer",
         "date" => "Date",
         "time" => "Time",
         "dateTime" => "DateTime",
         "boolean" => "Boolean",
         "base64Binary" => "Base64Binary",
+        "ID" => "Id",
         other => panic!("unsupported built-in datatype xsd:{other}"),
-    }
+    };
+    variant.to_string()
 }
 
-struct Model<'a, 'i> {
-    elements: BTreeMap<QName, Option<QName>>,
-    types: BTreeMap<QName, Node<'a, 'i>>,
+/// A simple-content type reduced to its datatype and attribute list.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Shape {
+    datatype: String,
+    attrs: Vec<AttrDecl>,
 }
 
-impl<'a, 'i> Model<'a, 'i> {
+/// (name, required, datatype), in declaration order.
+type AttrDecl = (String, bool, String);
+
+/// What an element declaration's type allows.
+#[derive(Clone)]
+enum ContentKey {
+    Complex(QName),
+    Simple(Shape, String),
+}
+
+/// A complex type with element content, ready to emit.
+struct ComplexOut {
+    model: String,
+    mixed: bool,
+    attrs: Vec<AttrDecl>,
+}
+
+/// A local element declaration: namespace index, name, type.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct LocalKey {
+    ns: usize,
+    name: String,
+    ty: QName,
+}
+
+struct Schema<'a, 'i> {
+    elements: BTreeMap<QName, Node<'a, 'i>>,
+    complex: BTreeMap<QName, Node<'a, 'i>>,
+    simple: BTreeMap<QName, Node<'a, 'i>>,
+}
+
+impl<'a, 'i> Schema<'a, 'i> {
     fn new(docs: &'a [Document<'i>]) -> Self {
-        let mut elements = BTreeMap::new();
-        let mut types = BTreeMap::new();
+        let mut schema = Schema {
+            elements: BTreeMap::new(),
+            complex: BTreeMap::new(),
+            simple: BTreeMap::new(),
+        };
         for doc in docs {
-            let schema = doc.root_element();
-            let target = required_attr(schema, "targetNamespace").to_string();
-            for child in xsd_children(schema) {
-                if is_xsd(child, "element") {
-                    only_attrs(child, &["name", "type"]);
-                    let name = (target.clone(), required_attr(child, "name").to_string());
-                    let ty = resolve_qname(child, required_attr(child, "type"));
-                    assert!(
-                        elements.insert(name, Some(ty)).is_none(),
-                        "duplicate element"
-                    );
-                } else if is_xsd(child, "complexType") {
-                    only_attrs(child, &["name"]);
-                    let name = (target.clone(), required_attr(child, "name").to_string());
-                    assert!(types.insert(name, child).is_none(), "duplicate type");
-                } else {
-                    let local = child.tag_name().name();
-                    assert!(
-                        local == "import" || local == "include",
-                        "unsupported top-level xsd:{local}"
-                    );
-                }
+            let root = doc.root_element();
+            assert_eq!(
+                root.attribute("elementFormDefault"),
+                Some("qualified"),
+                "local elements are assumed qualified"
+            );
+            let target = target_namespace(root);
+            for child in xsd_children(root) {
+                let local = child.tag_name().name();
+                let table = match local {
+                    "element" => &mut schema.elements,
+                    "complexType" => &mut schema.complex,
+                    "simpleType" => &mut schema.simple,
+                    "import" | "include" => continue,
+                    other => panic!("unsupported top-level xsd:{other}"),
+                };
+                let name = (target.clone(), required_attr(child, "name").to_string());
+                assert!(table.insert(name, child).is_none(), "duplicate {local}");
             }
         }
-        // Elements referenced from modelled types but declared in unmodelled schemas.
-        let mut foreign = Vec::new();
-        for node in types.values() {
-            for el in node.descendants().filter(|n| is_xsd(*n, "element")) {
-                let q = resolve_qname(el, required_attr(el, "ref"));
-                if !elements.contains_key(&q) {
-                    assert!(
-                        UNMODELLED.contains(&q.0.as_str()),
-                        "undeclared element {q:?}"
-                    );
-                    foreign.push(q);
-                }
-            }
-        }
-        for q in foreign {
-            elements.insert(q, None);
-        }
-        Model { elements, types }
+        schema
     }
 
-    fn ty(&self, q: &QName) -> Node<'a, 'i> {
-        *self
-            .types
-            .get(q)
-            .unwrap_or_else(|| panic!("undeclared type {q:?}"))
+    /// The type an element declaration gives its element (`xsd:anyType` when none).
+    fn element_type(&self, decl: Node) -> QName {
+        only_attrs(decl, &["name", "type", "ref", "minOccurs", "maxOccurs"]);
+        assert!(
+            xsd_children(decl).next().is_none(),
+            "anonymous types are not supported"
+        );
+        match decl.attribute("type") {
+            Some(ty) => resolve_qname(decl, ty),
+            None => (XSD.to_string(), "anyType".to_string()),
+        }
+    }
+
+    /// The datatype of a simple type (built-in or named restriction).
+    fn datatype(&self, q: &QName) -> String {
+        if q.0 == XSD {
+            return builtin(q);
+        }
+        let node = self.simple[q];
+        let restriction = xsd_children(node).next().expect("restriction");
+        assert!(
+            is_xsd(restriction, "restriction"),
+            "{q:?}: unsupported simple type"
+        );
+        let base = resolve_qname(restriction, required_attr(restriction, "base"));
+        let values: Vec<String> = xsd_children(restriction)
+            .map(|facet| {
+                assert!(is_xsd(facet, "enumeration"), "{q:?}: unsupported facet");
+                format!("{:?}", required_attr(facet, "value"))
+            })
+            .collect();
+        let base = self.datatype(&base);
+        if values.is_empty() {
+            base
+        } else {
+            assert_eq!(base, "String", "{q:?}: enumeration over a non-string type");
+            format!("Enumeration(&[{}])", values.join(", "))
+        }
+    }
+
+    /// An attribute declaration as (name, required, datatype), or `None` when prohibited.
+    fn attribute(&self, attr: Node) -> Option<AttrDecl> {
+        only_attrs(attr, &["name", "type", "use"]);
+        let name = required_attr(attr, "name").to_string();
+        let ty = resolve_qname(attr, required_attr(attr, "type"));
+        match attr.attribute("use").unwrap_or("optional") {
+            "prohibited" => None,
+            usage => Some((name, usage == "required", self.datatype(&ty))),
+        }
+    }
+
+    /// What an element of type `q` may contain.
+    fn content(&self, q: &QName) -> ContentKey {
+        if q.0 == XSD && q.1 == "anyType" {
+            return ContentKey::Complex(q.clone());
+        }
+        if q.0 == XSD || self.simple.contains_key(q) {
+            let shape = Shape {
+                datatype: self.datatype(q),
+                attrs: Vec::new(),
+            };
+            return ContentKey::Simple(shape, display(q));
+        }
+        let node = self.complex[q];
+        match xsd_children(node).next() {
+            Some(c) if is_xsd(c, "simpleContent") => {
+                let (shape, name) = self.shape(q);
+                ContentKey::Simple(shape, display(&name))
+            }
+            _ => ContentKey::Complex(q.clone()),
+        }
     }
 
     /// Resolves a simple-content type to its shape, and names the UBL data type it rests on.
     fn shape(&self, q: &QName) -> (Shape, QName) {
-        if q.0 == XSD {
-            return (
-                Shape {
-                    datatype: datatype(q),
-                    attrs: Vec::new(),
-                },
-                q.clone(),
-            );
+        if q.0 == XSD || self.simple.contains_key(q) {
+            let shape = Shape {
+                datatype: self.datatype(q),
+                attrs: Vec::new(),
+            };
+            return (shape, q.clone());
         }
-        let node = self.ty(q);
+        let node = self.complex[q];
+        only_attrs(node, &["name"]);
         let content: Vec<_> = xsd_children(node).collect();
         assert!(
             content.len() == 1 && is_xsd(content[0], "simpleContent"),
@@ -309,107 +388,359 @@ impl<'a, 'i> Model<'a, 'i> {
                 "unsupported xsd:{} in {q:?}",
                 attr.tag_name().name()
             );
-            only_attrs(attr, &["name", "type", "use"]);
-            let name = required_attr(attr, "name").to_string();
-            let usage = attr.attribute("use").unwrap_or("optional");
+            let name = required_attr(attr, "name");
             let existing = shape.attrs.iter().position(|a| a.0 == name);
-            if usage == "prohibited" {
-                assert!(!extension, "prohibited attribute in an extension");
-                if let Some(i) = existing {
+            match (self.attribute(attr), existing, extension) {
+                (None, Some(i), false) => {
                     shape.attrs.remove(i);
                 }
-                continue;
-            }
-            let decl = (
-                name,
-                usage == "required",
-                datatype(&resolve_qname(attr, required_attr(attr, "type"))),
-            );
-            match (existing, extension) {
-                (None, _) => shape.attrs.push(decl),
-                (Some(i), false) => shape.attrs[i] = decl,
-                (Some(_), true) => panic!("extension redeclares attribute in {q:?}"),
+                (None, None, false) => {}
+                (None, _, true) => panic!("prohibited attribute in an extension"),
+                (Some(decl), None, _) => shape.attrs.push(decl),
+                (Some(decl), Some(i), false) => shape.attrs[i] = decl,
+                (Some(_), Some(_), true) => panic!("extension redeclares attribute in {q:?}"),
             }
         }
-        let udt = &NAMESPACES[ns_index(&q.0)].0;
-        let name = if *udt == "Udt" || base_name.0 == XSD {
+        let udt = NAMESPACES[ns_index(&q.0)].0;
+        let name = if udt == "Udt" || base_name.0 == XSD || self.simple.contains_key(&base_name) {
             q.clone()
         } else {
             base_name
         };
         (shape, name)
     }
+}
 
-    /// The particles of an element-only complex type, or `None` for simple content.
-    fn particles(&self, q: &QName) -> Option<Vec<String>> {
-        let node = self.ty(q);
-        let content: Vec<_> = xsd_children(node).collect();
-        assert_eq!(content.len(), 1, "{q:?}: expected one content child");
-        if is_xsd(content[0], "simpleContent") {
-            return None;
+/// Builds the tables: indices of elements and types, content models.
+struct Builder<'s, 'a, 'i> {
+    schema: &'s Schema<'a, 'i>,
+    /// Global elements sorted by (namespace enum order, name): their `ELEMENTS` index.
+    globals: BTreeMap<(usize, String), usize>,
+    locals: BTreeMap<LocalKey, usize>,
+    complex: BTreeMap<QName, Option<ComplexOut>>,
+    shapes: BTreeMap<Shape, BTreeSet<String>>,
+    /// Complex types still to build.
+    todo: Vec<QName>,
+}
+
+impl<'s, 'a, 'i> Builder<'s, 'a, 'i> {
+    fn new(schema: &'s Schema<'a, 'i>) -> Self {
+        let globals = schema
+            .elements
+            .keys()
+            .map(|q| (ns_index(&q.0), q.1.clone()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .enumerate()
+            .map(|(i, key)| (key, i))
+            .collect();
+        Builder {
+            schema,
+            globals,
+            locals: BTreeMap::new(),
+            complex: BTreeMap::new(),
+            shapes: BTreeMap::new(),
+            todo: Vec::new(),
         }
-        assert!(
-            is_xsd(content[0], "sequence"),
-            "{q:?}: unsupported content model"
-        );
-        let index = |q: &QName| {
-            self.elements
-                .keys()
-                .position(|k| k == q)
-                .expect("element index")
-        };
-        only_attrs(content[0], &[]);
-        let mut out = Vec::new();
-        for p in xsd_children(content[0]) {
-            let min = occurs(p.attribute("minOccurs"));
-            let max = occurs(p.attribute("maxOccurs"));
-            if is_xsd(p, "element") {
-                only_attrs(p, &["ref", "minOccurs", "maxOccurs"]);
-                let target = resolve_qname(p, required_attr(p, "ref"));
-                out.push(format!(
-                    "Particle::element({}, {min}, {max}), // {}",
-                    index(&target),
-                    display(&target)
-                ));
-            } else if is_xsd(p, "any") {
-                only_attrs(
-                    p,
-                    &["namespace", "processContents", "minOccurs", "maxOccurs"],
-                );
-                let namespaces = match p.attribute("namespace").unwrap_or("##any") {
-                    "##any" => "NsConstraint::Any".to_string(),
-                    "##other" => {
-                        format!("NsConstraint::Other(Ns::{})", NAMESPACES[ns_index(&q.0)].0)
-                    }
-                    other => panic!("unsupported wildcard namespace {other}"),
-                };
-                let process = match p.attribute("processContents").unwrap_or("strict") {
-                    "strict" => "Strict",
-                    "lax" => "Lax",
-                    "skip" => "Skip",
-                    other => panic!("unsupported processContents {other}"),
-                };
-                out.push(format!(
-                    "Particle {{ term: Term::Any({namespaces}, Process::{process}), min: {min}, max: {max} }},"
-                ));
-            } else {
-                panic!("{q:?}: unsupported particle xsd:{}", p.tag_name().name());
+    }
+
+    /// Registers what an element of type `q` contains; returns the Rust `Content` text.
+    fn content(&mut self, q: &QName) -> ContentKey {
+        let key = self.schema.content(q);
+        match &key {
+            ContentKey::Complex(ty) => {
+                if !self.complex.contains_key(ty) {
+                    self.complex.insert(ty.clone(), None);
+                    self.todo.push(ty.clone());
+                }
+            }
+            ContentKey::Simple(shape, name) => {
+                // The checker tracks present attributes in a u32 bit set.
+                assert!(shape.attrs.len() <= 32, "{q:?}: too many attributes");
+                self.shapes
+                    .entry(shape.clone())
+                    .or_default()
+                    .insert(name.clone());
             }
         }
-        Some(out)
+        key
+    }
+
+    fn global(&self, q: &QName) -> usize {
+        *self
+            .globals
+            .get(&(ns_index(&q.0), q.1.clone()))
+            .unwrap_or_else(|| panic!("undeclared element {q:?}"))
+    }
+
+    fn local(&mut self, decl: Node) -> usize {
+        let key = LocalKey {
+            ns: ns_index(&target_namespace(decl)),
+            name: required_attr(decl, "name").to_string(),
+            ty: self.schema.element_type(decl),
+        };
+        let next = self.locals.len();
+        let index = *self.locals.entry(key.clone()).or_insert(next);
+        if index == next {
+            self.content(&key.ty);
+        }
+        index
+    }
+
+    /// The regular expression of a particle (`xsd:sequence`, `choice`, `element` or `any`).
+    fn particle(&mut self, node: Node) -> Rx {
+        let min = occurs(node.attribute("minOccurs"));
+        let max = occurs(node.attribute("maxOccurs"));
+        let local = node.tag_name().name();
+        let base = match local {
+            "sequence" | "choice" => {
+                only_attrs(node, &["minOccurs", "maxOccurs"]);
+                let parts = xsd_children(node).map(|c| self.particle(c)).collect();
+                if local == "sequence" {
+                    Rx::Seq(parts)
+                } else {
+                    Rx::Alt(parts)
+                }
+            }
+            "element" => match node.attribute("ref") {
+                Some(r) => {
+                    only_attrs(node, &["ref", "minOccurs", "maxOccurs"]);
+                    Rx::Sym(Sym::Global(self.global(&resolve_qname(node, r))))
+                }
+                None => Rx::Sym(Sym::Local(self.local(node))),
+            },
+            "any" => {
+                only_attrs(
+                    node,
+                    &["namespace", "processContents", "minOccurs", "maxOccurs"],
+                );
+                Rx::Sym(Sym::Any(wildcard(node)))
+            }
+            other => panic!("unsupported particle xsd:{other}"),
+        };
+        Rx::repeat(base, min, max)
+    }
+
+    /// The content model, mixedness and attributes of complex type `q`.
+    fn parts(&mut self, q: &QName) -> (Rx, bool, Vec<AttrDecl>) {
+        let node = self.schema.complex[q];
+        only_attrs(node, &["name", "mixed", "abstract"]);
+        let mixed = node.attribute("mixed") == Some("true");
+        let mut rx = Rx::Seq(Vec::new());
+        let mut attrs = Vec::new();
+        for child in xsd_children(node) {
+            match child.tag_name().name() {
+                "sequence" | "choice" => rx = self.particle(child),
+                "attribute" => attrs.extend(self.schema.attribute(child)),
+                "anyAttribute" => any_attribute(child),
+                "complexContent" => {
+                    let derivation = xsd_children(child).next().expect("derivation");
+                    let base = resolve_qname(derivation, required_attr(derivation, "base"));
+                    let (base_rx, _, base_attrs) = self.parts(&base);
+                    attrs = base_attrs;
+                    let mut own = Rx::Seq(Vec::new());
+                    for part in xsd_children(derivation) {
+                        match part.tag_name().name() {
+                            "sequence" | "choice" => own = self.particle(part),
+                            "attribute" => {
+                                let name = required_attr(part, "name");
+                                attrs.retain(|a| a.0 != name);
+                                attrs.extend(self.schema.attribute(part));
+                            }
+                            other => panic!("{q:?}: unsupported xsd:{other} in a derivation"),
+                        }
+                    }
+                    rx = if is_xsd(derivation, "extension") {
+                        Rx::Seq(vec![base_rx, own])
+                    } else {
+                        assert!(is_xsd(derivation, "restriction"), "{q:?}: derivation");
+                        own
+                    };
+                }
+                other => panic!("{q:?}: unsupported xsd:{other}"),
+            }
+        }
+        (rx, mixed, attrs)
+    }
+
+    /// Builds complex type `q`: a flat sequence when it is one, an automaton otherwise.
+    fn build(&mut self, q: &QName) -> ComplexOut {
+        if q.0 == XSD {
+            assert_eq!(q.1, "anyType");
+            return ComplexOut {
+                model: "ContentModel::Anything".to_string(),
+                mixed: true,
+                attrs: Vec::new(),
+            };
+        }
+        let (rx, mixed, attrs) = self.parts(q);
+        assert!(attrs.len() <= 32, "{q:?}: too many attributes");
+        let model = match rx.flat_sequence() {
+            Some(particles) => {
+                let mut out = String::from("ContentModel::Sequence(&[\n");
+                for (sym, min, max) in particles {
+                    let line = match sym {
+                        Sym::Global(i) if min <= 1 => {
+                            format!("Particle::element({i}, {min}, {}),", bound(max))
+                        }
+                        _ => format!(
+                            "Particle {{ term: {}, min: {min}, max: {} }},",
+                            self.term(&sym),
+                            bound(max)
+                        ),
+                    };
+                    let _ = writeln!(out, "            {line} // {}", self.describe(&sym));
+                }
+                out.push_str("        ])");
+                out
+            }
+            None => {
+                let states = automaton::compile(&rx);
+                self.check_deterministic(q, &states);
+                let mut out = String::from("ContentModel::Automaton(&[\n");
+                for (i, state) in states.iter().enumerate() {
+                    let edges: Vec<String> = state
+                        .edges
+                        .iter()
+                        .map(|(sym, next)| format!("({}, {next})", self.term(sym)))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "            State {{ accepting: {}, edges: &[{}] }}, // {i}",
+                        state.accepting,
+                        edges.join(", ")
+                    );
+                }
+                out.push_str("        ])");
+                out
+            }
+        };
+        ComplexOut {
+            model,
+            mixed,
+            attrs,
+        }
+    }
+
+    /// Asserts the unique particle attribution the checker relies on: no edge of a state is a
+    /// wildcard that also matches an element of another edge.
+    fn check_deterministic(&self, q: &QName, states: &[automaton::State]) {
+        for state in states {
+            for (a, _) in &state.edges {
+                let Sym::Any(wildcard) = a else { continue };
+                for (b, _) in &state.edges {
+                    let ns = match b {
+                        Sym::Global(i) => self.global_ns(*i),
+                        Sym::Local(i) => self.local_key(*i).ns,
+                        Sym::Any(_) => continue,
+                    };
+                    assert!(!wildcard.matches(ns), "{q:?}: ambiguous content model");
+                }
+            }
+        }
+    }
+
+    fn global_ns(&self, index: usize) -> usize {
+        self.globals
+            .iter()
+            .find(|(_, &i)| i == index)
+            .map(|((ns, _), _)| *ns)
+            .expect("global index")
+    }
+
+    fn local_key(&self, index: usize) -> &LocalKey {
+        self.locals
+            .iter()
+            .find(|(_, &i)| i == index)
+            .map(|(k, _)| k)
+            .expect("local index")
+    }
+
+    fn term(&self, sym: &Sym) -> String {
+        match sym {
+            Sym::Global(i) => format!("Term::Element({i})"),
+            Sym::Local(i) => format!("Term::Local({i})"),
+            Sym::Any(w) => w.rust(),
+        }
+    }
+
+    fn describe(&self, sym: &Sym) -> String {
+        match sym {
+            Sym::Global(i) => {
+                let ((ns, name), _) = self
+                    .globals
+                    .iter()
+                    .find(|(_, &j)| j == *i)
+                    .expect("global index");
+                prefixed(*ns, name)
+            }
+            Sym::Local(i) => {
+                let key = self.local_key(*i);
+                prefixed(key.ns, &key.name)
+            }
+            Sym::Any(w) => format!("any {}", w.namespace),
+        }
     }
 }
 
-fn occurs(value: Option<&str>) -> String {
+fn prefixed(ns: usize, name: &str) -> String {
+    match NAMESPACES[ns].1 {
+        "" => name.to_string(),
+        prefix => format!("{prefix}:{name}"),
+    }
+}
+
+/// An `xsd:anyAttribute` with strict processing admits only globally declared attributes, and
+/// these schemas declare none: it adds nothing to the attributes allowed.
+fn any_attribute(node: Node) {
+    only_attrs(node, &["namespace"]);
+}
+
+fn wildcard(node: Node) -> automaton::Wildcard {
+    let target = ns_index(&target_namespace(node));
+    let namespace = match node.attribute("namespace").unwrap_or("##any") {
+        "##any" => "##any".to_string(),
+        "##other" => format!("##other:{target}"),
+        other => panic!("unsupported wildcard namespace {other}"),
+    };
+    let process = match node.attribute("processContents").unwrap_or("strict") {
+        "strict" => "Strict",
+        "lax" => "Lax",
+        "skip" => "Skip",
+        other => panic!("unsupported processContents {other}"),
+    };
+    automaton::Wildcard {
+        namespace,
+        process: process.to_string(),
+    }
+}
+
+fn occurs(value: Option<&str>) -> Option<u16> {
     match value {
-        None => "1".to_string(),
-        Some("unbounded") => "UNBOUNDED".to_string(),
+        None => Some(1),
+        Some("unbounded") => None,
         Some(n) => {
             let n: u16 = n.parse().expect("occurrence bound");
             assert!(n < u16::MAX, "occurrence bound too large");
-            n.to_string()
+            Some(n)
         }
     }
+}
+
+fn bound(max: Option<u16>) -> String {
+    max.map_or("UNBOUNDED".to_string(), |n| n.to_string())
+}
+
+/// The Rust text of an element declaration for `ELEMENTS` or `LOCALS`.
+fn element_line(ns: usize, name: &str, ty: &QName, content: &str) -> String {
+    let ty_ns = match NAMESPACES[ns_index(&ty.0)] {
+        ("Xsd", _, _) => "XSD".to_string(),
+        (variant, _, _) => format!("Ns::{variant}.uri()"),
+    };
+    format!(
+        "Element {{ ns: Ns::{}, name: \"{name}\", ty_ns: {ty_ns}, ty: \"{}\", content: {content} }},",
+        NAMESPACES[ns].0, ty.1
+    )
 }
 
 /// Generates the text of `tables.rs` from the UBL 2.1 schema folder `dir`.
@@ -417,63 +748,50 @@ pub fn generate(dir: &Path) -> String {
     let texts = load(dir);
     let docs: Vec<Document> = texts
         .iter()
-        .map(|(name, text)| Document::parse(text).unwrap_or_else(|e| panic!("{name}: {e}")))
+        .map(|(name, text)| parse(text).unwrap_or_else(|e| panic!("{name}: {e}")))
         .collect();
-    let model = Model::new(&docs);
+    let schema = Schema::new(&docs);
+    let mut builder = Builder::new(&schema);
+    // Undeclared elements under a lax wildcard are assessed as xsd:anyType.
+    let any_type = (XSD.to_string(), "anyType".to_string());
+    builder.content(&any_type);
 
-    // Complex (element-only) types reachable from element declarations, and simple shapes.
-    let mut complex: BTreeMap<QName, Vec<String>> = BTreeMap::new();
-    let mut shapes: BTreeMap<Shape, BTreeSet<String>> = BTreeMap::new();
-    let mut element_content: Vec<(QName, Content)> = Vec::new();
-    enum Content {
-        Complex(QName),
-        Simple(Shape),
-        Unmodelled,
+    let mut global_content: BTreeMap<usize, (QName, QName, ContentKey)> = BTreeMap::new();
+    for (q, decl) in &schema.elements {
+        let ty = schema.element_type(*decl);
+        let content = builder.content(&ty);
+        global_content.insert(builder.global(q), (q.clone(), ty, content));
     }
-    for (name, ty) in &model.elements {
-        let content = match ty {
-            None => Content::Unmodelled,
-            Some(ty) => match model.particles(ty) {
-                Some(particles) => {
-                    complex.insert(ty.clone(), particles);
-                    Content::Complex(ty.clone())
-                }
-                None => {
-                    let (shape, base) = model.shape(ty);
-                    // The checker tracks present attributes in a u32 bit set.
-                    assert!(shape.attrs.len() <= 32, "{ty:?}: too many attributes");
-                    shapes
-                        .entry(shape.clone())
-                        .or_default()
-                        .insert(display(&base));
-                    Content::Simple(shape)
-                }
-            },
-        };
-        element_content.push((name.clone(), content));
+    let mut built = BTreeMap::new();
+    while let Some(q) = builder.todo.pop() {
+        let out = builder.build(&q);
+        built.insert(q, out);
+    }
+    // Locals registered while building have their content registered too; collect them.
+    let mut local_content: BTreeMap<usize, (LocalKey, ContentKey)> = BTreeMap::new();
+    for (key, &i) in &builder.locals {
+        local_content.insert(i, (key.clone(), schema.content(&key.ty)));
     }
     let complex_index: BTreeMap<&QName, usize> =
-        complex.keys().enumerate().map(|(i, q)| (q, i)).collect();
-    let shape_index: BTreeMap<&Shape, usize> =
-        shapes.keys().enumerate().map(|(i, s)| (s, i)).collect();
-
-    let namespaces: BTreeSet<usize> = model.elements.keys().map(|q| ns_index(&q.0)).collect();
-    // Elements must be sorted by (namespace enum order, name) for binary search.
-    let mut elements: Vec<(usize, usize)> = element_content
-        .iter()
+        built.keys().enumerate().map(|(i, q)| (q, i)).collect();
+    let shape_index: BTreeMap<&Shape, usize> = builder
+        .shapes
+        .keys()
         .enumerate()
-        .map(|(i, (q, _))| (ns_index(&q.0), i))
+        .map(|(i, s)| (s, i))
         .collect();
-    elements
-        .sort_by(|a, b| (a.0, &element_content[a.1].0 .1).cmp(&(b.0, &element_content[b.1].0 .1)));
-    // Particles refer to positions in the BTreeMap order; remap to the sorted order.
-    let mut position = vec![0; elements.len()];
-    for (sorted, (_, original)) in elements.iter().enumerate() {
-        position[*original] = sorted;
-    }
+    let content_text = |key: &ContentKey| match key {
+        ContentKey::Complex(ty) => format!("Content::Complex({})", complex_index[ty]),
+        ContentKey::Simple(shape, _) => format!("Content::Simple({})", shape_index[shape]),
+    };
 
-    let mut files: Vec<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
-    files.sort();
+    let namespaces: BTreeSet<usize> = builder
+        .globals
+        .keys()
+        .map(|(ns, _)| *ns)
+        .chain(builder.locals.keys().map(|k| k.ns))
+        .collect();
+
     let mut out = String::new();
     out.push_str("//! UBL 2.1 structure tables: GENERATED, DO NOT EDIT.\n//!\n");
     out.push_str(
@@ -482,11 +800,15 @@ pub fn generate(dir: &Path) -> String {
     out.push_str(
         "//! (regenerate with `UBLFLOW_REGENERATE=1 cargo test --test structure_tables`):\n",
     );
-    for f in &files {
-        let _ = writeln!(out, "//! - `{f}`");
+    for (name, _) in &texts {
+        let _ = writeln!(out, "//! - `{name}`");
     }
-    out.push_str("//!\n//! XML-DSig and XAdES elements are referenced but not modelled.\n\n");
-    out.push_str("use super::model::{\n    Attr, ComplexType, Content, Datatype, Element, NsConstraint, Particle, Process, SimpleType, Term,\n    UNBOUNDED,\n};\n\n");
+    out.push('\n');
+    out.push_str("use super::model::{\n    Attr, ComplexType, Content, ContentModel, Datatype, Element, NsConstraint, Particle, Process,\n    SimpleType, State, Term, UNBOUNDED,\n};\n\n");
+    let _ = writeln!(
+        out,
+        "/// The XML Schema namespace (of built-in types).\nconst XSD: &str = \"{XSD}\";\n"
+    );
 
     out.push_str("/// The namespaces of the declared elements.\n");
     out.push_str(
@@ -497,7 +819,9 @@ pub fn generate(dir: &Path) -> String {
         let _ = writeln!(out, "    {},", NAMESPACES[i].0);
     }
     out.push_str("}\n\nimpl Ns {\n");
-    out.push_str("    /// The namespace URI.\n    pub const fn uri(self) -> &'static str {\n        match self {\n");
+    out.push_str(
+        "    /// The namespace URI.\n    pub const fn uri(self) -> &'static str {\n        match self {\n",
+    );
     for &i in &namespaces {
         let _ = writeln!(
             out,
@@ -525,65 +849,70 @@ pub fn generate(dir: &Path) -> String {
     }
     out.push_str("            _ => None,\n        }\n    }\n}\n\n");
 
-    out.push_str("/// Every global element, sorted by namespace then local name.\npub static ELEMENTS: &[Element] = &[\n");
-    for (sorted, (_, original)) in elements.iter().enumerate() {
-        let (q, content) = &element_content[*original];
-        let content = match content {
-            Content::Complex(ty) => format!("Content::Complex({})", complex_index[ty]),
-            Content::Simple(shape) => format!("Content::Simple({})", shape_index[shape]),
-            Content::Unmodelled => "Content::Unmodelled".to_string(),
-        };
-        let ns = NAMESPACES[ns_index(&q.0)].0;
-        // The type's local name; UBL declares every element's type in the element's namespace.
-        let ty = match &model.elements[q] {
-            Some(ty) => {
-                assert_eq!(ty.0, q.0, "{q:?}: type in another namespace");
-                ty.1.as_str()
-            }
-            None => "",
-        };
-        let _ = writeln!(
-            out,
-            "    Element {{ ns: Ns::{ns}, name: \"{}\", ty: \"{ty}\", content: {content} }}, // {sorted}",
-            q.1
-        );
+    out.push_str(
+        "/// Every global element, sorted by namespace then local name.\npub static ELEMENTS: &[Element] = &[\n",
+    );
+    for (i, (q, ty, content)) in &global_content {
+        let line = element_line(ns_index(&q.0), &q.1, ty, &content_text(content));
+        let _ = writeln!(out, "    {line} // {i}");
     }
     out.push_str("];\n\n");
 
-    out.push_str("/// Every element-only complex type, sorted by name.\npub static COMPLEX: &[ComplexType] = &[\n");
-    for (i, (q, particles)) in complex.iter().enumerate() {
+    out.push_str("/// Every local element declaration (XML-DSig and XAdES).\npub static LOCALS: &[Element] = &[\n");
+    for (i, (key, content)) in &local_content {
+        let line = element_line(key.ns, &key.name, &key.ty, &content_text(content));
+        let _ = writeln!(out, "    {line} // {i}");
+    }
+    out.push_str("];\n\n");
+
+    let _ = writeln!(
+        out,
+        "/// The index of `xsd:anyType` in `COMPLEX`.\npub const ANY_TYPE: u16 = {};\n",
+        complex_index[&any_type]
+    );
+    out.push_str(
+        "/// Every complex type with element content, sorted by name.\npub static COMPLEX: &[ComplexType] = &[\n",
+    );
+    for (i, (q, ty)) in built.iter().enumerate() {
         let _ = writeln!(
             out,
-            "    // {i}\n    ComplexType {{\n        name: \"{}\",\n        particles: &[",
-            display(q)
+            "    // {i}\n    ComplexType {{\n        name: \"{}\",\n        model: {},\n        mixed: {},\n        attrs: &[{}],\n    }},",
+            display(q),
+            ty.model,
+            ty.mixed,
+            attrs_text(&ty.attrs, "            ")
         );
-        for p in particles {
-            // Remap element indices to the sorted ELEMENTS order.
-            let line = match p.strip_prefix("Particle::element(") {
-                Some(rest) => {
-                    let (index, tail) = rest.split_once(',').expect("particle");
-                    let index: usize = index.parse().expect("index");
-                    format!("Particle::element({},{tail}", position[index])
-                }
-                None => p.clone(),
-            };
-            let _ = writeln!(out, "            {line}");
-        }
-        out.push_str("        ],\n    },\n");
     }
     out.push_str("];\n\n");
 
     out.push_str(
         "/// Every distinct simple-content shape.\npub static SIMPLE: &[SimpleType] = &[\n",
     );
-    for (i, (shape, names)) in shapes.iter().enumerate() {
+    for (i, (shape, names)) in builder.shapes.iter().enumerate() {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let _ = writeln!(out, "    // {i}\n    SimpleType {{\n        name: \"{}\",\n        datatype: Datatype::{},\n        attrs: &[", names.join(" | "), shape.datatype);
-        for (name, required, dt) in &shape.attrs {
-            let _ = writeln!(out, "            Attr {{ name: \"{name}\", required: {required}, datatype: Datatype::{dt} }},");
-        }
-        out.push_str("        ],\n    },\n");
+        let _ = writeln!(
+            out,
+            "    // {i}\n    SimpleType {{\n        name: \"{}\",\n        datatype: Datatype::{},\n        attrs: &[{}],\n    }},",
+            names.join(" | "),
+            shape.datatype,
+            attrs_text(&shape.attrs, "            ")
+        );
     }
     out.push_str("];\n");
+    out
+}
+
+fn attrs_text(attrs: &[AttrDecl], indent: &str) -> String {
+    if attrs.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n");
+    for (name, required, datatype) in attrs {
+        let _ = writeln!(
+            out,
+            "{indent}Attr {{ name: \"{name}\", required: {required}, datatype: Datatype::{datatype} }},"
+        );
+    }
+    out.push_str(&indent[4..]);
     out
 }

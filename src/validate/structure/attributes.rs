@@ -2,14 +2,28 @@
 
 use roxmltree::{Attribute, Node};
 
-use super::model::{Attr, Element};
+use super::model::{Attr, Datatype, Element};
 use super::report::{qualified_name, Reporter};
+use super::tables::Ns;
 use super::{simple, values};
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
-/// Checks attributes against the declared ones; returns a bit per declared attribute present.
-pub(crate) fn check(reporter: &mut Reporter, node: Node, decl: &Element, declared: &[Attr]) -> u32 {
+/// Checks the attributes of `node` against the declared ones, and that required ones are there.
+pub(crate) fn check(reporter: &mut Reporter, node: Node, decl: &Element, declared: &[Attr]) {
+    let present = check_present(reporter, node, decl, declared);
+    for (i, attr) in declared.iter().enumerate() {
+        if attr.required && present & (1 << i) == 0 {
+            reporter.report(
+                node,
+                format_args!("required attribute '{}' is missing", attr.name),
+            );
+        }
+    }
+}
+
+/// Checks each attribute present; returns a bit per declared attribute found.
+fn check_present(reporter: &mut Reporter, node: Node, decl: &Element, declared: &[Attr]) -> u32 {
     let mut present = 0u32;
     for attr in node.attributes() {
         match attr.namespace() {
@@ -28,6 +42,12 @@ pub(crate) fn check(reporter: &mut Reporter, node: Node, decl: &Element, declare
                                 attr.value(),
                                 simple::datatype_name(datatype)
                             ),
+                        );
+                    } else if datatype == Datatype::Id && !reporter.claim_id(attr.value().trim()) {
+                        reporter.report_attribute(
+                            node,
+                            &attr,
+                            format_args!("ID '{}' is already used in this document", attr.value()),
                         );
                     }
                     continue;
@@ -74,6 +94,38 @@ fn xsi(reporter: &mut Reporter, node: Node, decl: &Element, attr: &Attribute) ->
     true
 }
 
+/// Checks that an `xsi:type` on an element of `xsd:anyType` content is a QName whose prefix is
+/// declared. (libxml2 then validates against the named type; that is not modelled.)
+pub(crate) fn check_xsi_type(reporter: &mut Reporter, node: Node) {
+    let Some(attr) = node
+        .attributes()
+        .find(|a| a.namespace() == Some(XSI) && a.name() == "type")
+    else {
+        return;
+    };
+    let value = attr
+        .value()
+        .trim_matches(|c: char| c.is_ascii() && values::is_xml_space(c as u8));
+    let (prefix, local) = match value.split_once(':') {
+        Some((prefix, local)) => (Some(prefix), local),
+        None => (None, value),
+    };
+    let names = |s: &str| values::is_valid(Datatype::Id, s);
+    let resolves = prefix.map_or(true, |p| {
+        names(p) && node.lookup_namespace_uri(Some(p)).is_some()
+    });
+    if !(names(local) && resolves) {
+        reporter.report_attribute(
+            node,
+            &attr,
+            format_args!(
+                "xsi:type '{}' is not a QName with a declared prefix",
+                attr.value()
+            ),
+        );
+    }
+}
+
 /// Whether the QName `value` of an `xsi:type` on `node` names the declared type of `decl`.
 fn names_declared_type(node: Node, decl: &Element, value: &str) -> bool {
     let value = value.trim_matches(|c: char| c.is_ascii() && values::is_xml_space(c as u8));
@@ -81,7 +133,7 @@ fn names_declared_type(node: Node, decl: &Element, value: &str) -> bool {
         Some((prefix, local)) => (Some(prefix), local),
         None => (None, value),
     };
-    local == decl.ty && node.lookup_namespace_uri(prefix) == Some(decl.ns.uri())
+    local == decl.ty && node.lookup_namespace_uri(prefix) == Some(decl.ty_ns)
 }
 
 /// Displays the declared type of an element as `prefix:Name`.
@@ -89,7 +141,7 @@ struct TypeName<'a>(&'a Element);
 
 impl std::fmt::Display for TypeName<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match self.0.ns.prefix() {
+        match Ns::from_uri(self.0.ty_ns).map_or("xsd", Ns::prefix) {
             "" => f.write_str(self.0.ty),
             prefix => write!(f, "{prefix}:{}", self.0.ty),
         }

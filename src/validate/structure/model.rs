@@ -1,9 +1,12 @@
 //! The shape of the generated UBL 2.1 schema model (the data lives in `tables.rs`).
 //!
-//! The UBL 2.1 modules only use a small subset of XML Schema: every aggregate type is one
+//! The UBL 2.1 modules use a small subset of XML Schema: every aggregate type is one
 //! `xsd:sequence` of global element references (or, for `ext:ExtensionContent`, one `xsd:any`),
 //! and every basic type is simple content over an XSD built-in datatype with optional or
-//! required attributes. The types below describe exactly that subset.
+//! required attributes. Those sequences are kept as they are ([`ContentModel::Sequence`]). The
+//! XML-DSig and XAdES schemas that the signature extension reaches also nest choices and
+//! repeated groups; their content models are compiled by the generator into deterministic
+//! automata ([`ContentModel::Automaton`]).
 
 use super::tables::Ns;
 
@@ -25,6 +28,8 @@ pub enum Datatype {
     AnyUri,
     /// `xsd:decimal`: optional sign, digits, optional fraction.
     Decimal,
+    /// `xsd:integer`: optional sign and digits.
+    Integer,
     /// `xsd:date`: `YYYY-MM-DD` with an optional time zone.
     Date,
     /// `xsd:time`: `hh:mm:ss[.fff]` with an optional time zone.
@@ -35,9 +40,13 @@ pub enum Datatype {
     Boolean,
     /// `xsd:base64Binary`: base64 text, whitespace allowed.
     Base64Binary,
+    /// `xsd:ID`: an XML name without colon, unique in the document.
+    Id,
+    /// A string restricted to these values (`xsd:enumeration` facets).
+    Enumeration(&'static [&'static str]),
 }
 
-/// One attribute a simple-content type declares.
+/// One attribute a type declares.
 #[derive(Debug, Clone, Copy)]
 pub struct Attr {
     /// Local name (UBL attributes are unqualified).
@@ -59,13 +68,37 @@ pub struct SimpleType {
     pub attrs: &'static [Attr],
 }
 
-/// An element-only complex type: one sequence of particles.
+/// A complex type with element content.
 #[derive(Debug, Clone, Copy)]
 pub struct ComplexType {
     /// Qualified type name, such as `cac:PartyType`.
     pub name: &'static str,
-    /// The `xsd:sequence`, in schema order.
-    pub particles: &'static [Particle],
+    /// Which child elements are allowed, in which order.
+    pub model: ContentModel,
+    /// `mixed="true"`: text may appear between the child elements.
+    pub mixed: bool,
+    /// Every attribute allowed on the element, required ones flagged.
+    pub attrs: &'static [Attr],
+}
+
+/// The children a complex type allows.
+#[derive(Debug, Clone, Copy)]
+pub enum ContentModel {
+    /// One `xsd:sequence` of particles, in schema order (every UBL aggregate type).
+    Sequence(&'static [Particle]),
+    /// A deterministic automaton; state 0 is the start.
+    Automaton(&'static [State]),
+    /// `xsd:anyType`: any attributes, text and elements (declared elements are validated).
+    Anything,
+}
+
+/// One state of a content-model automaton.
+#[derive(Debug, Clone, Copy)]
+pub struct State {
+    /// Whether the children seen so far form a complete content.
+    pub accepting: bool,
+    /// The terms allowed next and the state each one leads to.
+    pub edges: &'static [(Term, u16)],
 }
 
 /// What an element declaration allows inside the element.
@@ -75,19 +108,19 @@ pub enum Content {
     Complex(u16),
     /// Text and attributes, as the simple type at this index of `SIMPLE` says.
     Simple(u16),
-    /// Declared in a schema outside the modelled subset (XML-DSig, XAdES): content not checked.
-    Unmodelled,
 }
 
-/// A global element declaration.
+/// An element declaration (global in `ELEMENTS`, local in `LOCALS`).
 #[derive(Debug, Clone, Copy)]
 pub struct Element {
     /// Namespace of the element.
     pub ns: Ns,
     /// Local name of the element.
     pub name: &'static str,
-    /// Local name of the element's type, declared in the element's namespace (empty when
-    /// unmodelled). No UBL type has derived types, so `xsi:type` may only name this one.
+    /// Namespace URI of the element's type.
+    pub ty_ns: &'static str,
+    /// Local name of the element's type. No type these schemas give an element has derived
+    /// types, so `xsi:type` may only name this one.
     pub ty: &'static str,
     /// What the element may contain.
     pub content: Content,
@@ -113,11 +146,13 @@ pub enum Process {
     Skip,
 }
 
-/// What one particle of a sequence matches.
+/// What one particle or automaton edge matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Term {
     /// The global element at this index of `ELEMENTS`.
     Element(u16),
+    /// The local element declaration at this index of `LOCALS`.
+    Local(u16),
     /// An `xsd:any` wildcard.
     Any(NsConstraint, Process),
 }

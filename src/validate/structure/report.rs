@@ -1,5 +1,6 @@
 //! Turns a schema violation into a [`Finding`]: XPath-like location and 1-based position.
 
+use std::collections::HashSet;
 use std::fmt::{self, Write as _};
 
 use roxmltree::{Attribute, Document, Node};
@@ -11,6 +12,8 @@ use crate::validate::finding::{Finding, Flag};
 pub(crate) struct Reporter<'a, 'input> {
     doc: &'a Document<'input>,
     findings: Vec<Finding>,
+    /// Values of `xsd:ID` attributes seen so far (XML-DSig and XAdES only).
+    ids: HashSet<String>,
 }
 
 impl<'a, 'input> Reporter<'a, 'input> {
@@ -18,11 +21,17 @@ impl<'a, 'input> Reporter<'a, 'input> {
         Reporter {
             doc,
             findings: Vec::new(),
+            ids: HashSet::new(),
         }
     }
 
     pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.findings
+    }
+
+    /// Records an `xsd:ID` value; false when the document already used it.
+    pub(crate) fn claim_id(&mut self, id: &str) -> bool {
+        self.ids.insert(id.to_string())
     }
 
     /// Reports a violation on element `node`, located at its start tag.

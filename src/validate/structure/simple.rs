@@ -11,15 +11,7 @@ use super::values;
 
 /// Checks a simple-content element: attributes, no child elements, lexical value.
 pub(crate) fn check(reporter: &mut Reporter, node: Node, decl: &Element, ty: &SimpleType) {
-    let present = attributes::check(reporter, node, decl, ty.attrs);
-    for (i, attr) in ty.attrs.iter().enumerate() {
-        if attr.required && present & (1 << i) == 0 {
-            reporter.report(
-                node,
-                format_args!("required attribute '{}' is missing", attr.name),
-            );
-        }
-    }
+    attributes::check(reporter, node, decl, ty.attrs);
     let mut children = node.children();
     let value = match (children.next(), children.next()) {
         (None, _) => Cow::Borrowed(""),
@@ -66,5 +58,8 @@ pub(crate) fn datatype_name(datatype: Datatype) -> &'static str {
         Datatype::DateTime => "xsd:dateTime",
         Datatype::Boolean => "xsd:boolean",
         Datatype::Base64Binary => "xsd:base64Binary",
+        Datatype::Integer => "xsd:integer",
+        Datatype::Id => "xsd:ID",
+        Datatype::Enumeration(_) => "enumerated",
     }
 }

@@ -14,13 +14,17 @@
 //! - `UBL-SignatureAggregateComponents-2.1.xsd`
 //! - `UBL-SignatureBasicComponents-2.1.xsd`
 //! - `UBL-UnqualifiedDataTypes-2.1.xsd`
-//!
-//! XML-DSig and XAdES elements are referenced but not modelled.
+//! - `UBL-XAdESv132-2.1.xsd`
+//! - `UBL-XAdESv141-2.1.xsd`
+//! - `UBL-xmldsig-core-schema-2.1.xsd`
 
 use super::model::{
-    Attr, ComplexType, Content, Datatype, Element, NsConstraint, Particle, Process, SimpleType, Term,
-    UNBOUNDED,
+    Attr, ComplexType, Content, ContentModel, Datatype, Element, NsConstraint, Particle, Process,
+    SimpleType, State, Term, UNBOUNDED,
 };
+
+/// The XML Schema namespace (of built-in types).
+const XSD: &str = "http://www.w3.org/2001/XMLSchema";
 
 /// The namespaces of the declared elements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +47,10 @@ pub enum Ns {
     Sbc,
     /// `http://www.w3.org/2000/09/xmldsig#`
     Ds,
+    /// `http://uri.etsi.org/01903/v1.3.2#`
+    Xades132,
+    /// `http://uri.etsi.org/01903/v1.4.1#`
+    Xades141,
 }
 
 impl Ns {
@@ -58,6 +66,8 @@ impl Ns {
             Ns::Sac => "urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2",
             Ns::Sbc => "urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2",
             Ns::Ds => "http://www.w3.org/2000/09/xmldsig#",
+            Ns::Xades132 => "http://uri.etsi.org/01903/v1.3.2#",
+            Ns::Xades141 => "http://uri.etsi.org/01903/v1.4.1#",
         }
     }
 
@@ -73,6 +83,8 @@ impl Ns {
             Ns::Sac => "sac",
             Ns::Sbc => "sbc",
             Ns::Ds => "ds",
+            Ns::Xades132 => "xades",
+            Ns::Xades141 => "xades141",
         }
     }
 
@@ -88,6 +100,8 @@ impl Ns {
             "urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2" => Some(Ns::Sac),
             "urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2" => Some(Ns::Sbc),
             "http://www.w3.org/2000/09/xmldsig#" => Some(Ns::Ds),
+            "http://uri.etsi.org/01903/v1.3.2#" => Some(Ns::Xades132),
+            "http://uri.etsi.org/01903/v1.4.1#" => Some(Ns::Xades141),
             _ => None,
         }
     }
@@ -95,1572 +109,2534 @@ impl Ns {
 
 /// Every global element, sorted by namespace then local name.
 pub static ELEMENTS: &[Element] = &[
-    Element { ns: Ns::Invoice, name: "Invoice", ty: "InvoiceType", content: Content::Complex(233) }, // 0
-    Element { ns: Ns::CreditNote, name: "CreditNote", ty: "CreditNoteType", content: Content::Complex(232) }, // 1
-    Element { ns: Ns::Cac, name: "AcceptanceTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 2
-    Element { ns: Ns::Cac, name: "AccessoryRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 3
-    Element { ns: Ns::Cac, name: "AccountingContact", ty: "ContactType", content: Content::Complex(42) }, // 4
-    Element { ns: Ns::Cac, name: "AccountingCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 5
-    Element { ns: Ns::Cac, name: "AccountingSupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 6
-    Element { ns: Ns::Cac, name: "ActivityDataLine", ty: "ActivityDataLineType", content: Content::Complex(0) }, // 7
-    Element { ns: Ns::Cac, name: "ActivityFinalLocation", ty: "LocationType", content: Content::Complex(119) }, // 8
-    Element { ns: Ns::Cac, name: "ActivityOriginLocation", ty: "LocationType", content: Content::Complex(119) }, // 9
-    Element { ns: Ns::Cac, name: "ActivityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 10
-    Element { ns: Ns::Cac, name: "ActivityProperty", ty: "ActivityPropertyType", content: Content::Complex(1) }, // 11
-    Element { ns: Ns::Cac, name: "ActualArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 12
-    Element { ns: Ns::Cac, name: "ActualDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 13
-    Element { ns: Ns::Cac, name: "ActualPackage", ty: "PackageType", content: Content::Complex(133) }, // 14
-    Element { ns: Ns::Cac, name: "ActualPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 15
-    Element { ns: Ns::Cac, name: "ActualWaypointTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 16
-    Element { ns: Ns::Cac, name: "AdditionalCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 17
-    Element { ns: Ns::Cac, name: "AdditionalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 18
-    Element { ns: Ns::Cac, name: "AdditionalDocumentResponse", ty: "DocumentResponseType", content: Content::Complex(66) }, // 19
-    Element { ns: Ns::Cac, name: "AdditionalInformationParty", ty: "PartyType", content: Content::Complex(138) }, // 20
-    Element { ns: Ns::Cac, name: "AdditionalItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 21
-    Element { ns: Ns::Cac, name: "AdditionalItemProperty", ty: "ItemPropertyType", content: Content::Complex(112) }, // 22
-    Element { ns: Ns::Cac, name: "AdditionalQualifyingParty", ty: "QualifyingPartyType", content: Content::Complex(161) }, // 23
-    Element { ns: Ns::Cac, name: "AdditionalTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 24
-    Element { ns: Ns::Cac, name: "AdditionalTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 25
-    Element { ns: Ns::Cac, name: "Address", ty: "AddressType", content: Content::Complex(3) }, // 26
-    Element { ns: Ns::Cac, name: "AddressLine", ty: "AddressLineType", content: Content::Complex(2) }, // 27
-    Element { ns: Ns::Cac, name: "AgentParty", ty: "PartyType", content: Content::Complex(138) }, // 28
-    Element { ns: Ns::Cac, name: "AirTransport", ty: "AirTransportType", content: Content::Complex(4) }, // 29
-    Element { ns: Ns::Cac, name: "AllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 30
-    Element { ns: Ns::Cac, name: "AllowedSubcontractTerms", ty: "SubcontractTermsType", content: Content::Complex(189) }, // 31
-    Element { ns: Ns::Cac, name: "AlternativeConditionPrice", ty: "PriceType", content: Content::Complex(151) }, // 32
-    Element { ns: Ns::Cac, name: "AlternativeDeliveryLocation", ty: "LocationType", content: Content::Complex(119) }, // 33
-    Element { ns: Ns::Cac, name: "AlternativeLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 34
-    Element { ns: Ns::Cac, name: "AnticipatedMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 35
-    Element { ns: Ns::Cac, name: "AppealInformationParty", ty: "PartyType", content: Content::Complex(138) }, // 36
-    Element { ns: Ns::Cac, name: "AppealReceiverParty", ty: "PartyType", content: Content::Complex(138) }, // 37
-    Element { ns: Ns::Cac, name: "AppealTerms", ty: "AppealTermsType", content: Content::Complex(6) }, // 38
-    Element { ns: Ns::Cac, name: "ApplicableAddress", ty: "AddressType", content: Content::Complex(3) }, // 39
-    Element { ns: Ns::Cac, name: "ApplicablePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 40
-    Element { ns: Ns::Cac, name: "ApplicableRegulation", ty: "RegulationType", content: Content::Complex(165) }, // 41
-    Element { ns: Ns::Cac, name: "ApplicableTaxCategory", ty: "TaxCategoryType", content: Content::Complex(193) }, // 42
-    Element { ns: Ns::Cac, name: "ApplicableTerritoryAddress", ty: "AddressType", content: Content::Complex(3) }, // 43
-    Element { ns: Ns::Cac, name: "ApplicableTransportMeans", ty: "TransportMeansType", content: Content::Complex(219) }, // 44
-    Element { ns: Ns::Cac, name: "AtLocation", ty: "LocationType", content: Content::Complex(119) }, // 45
-    Element { ns: Ns::Cac, name: "AttachedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 46
-    Element { ns: Ns::Cac, name: "Attachment", ty: "AttachmentType", content: Content::Complex(7) }, // 47
-    Element { ns: Ns::Cac, name: "AuctionTerms", ty: "AuctionTermsType", content: Content::Complex(8) }, // 48
-    Element { ns: Ns::Cac, name: "AvailabilityTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 49
-    Element { ns: Ns::Cac, name: "AwardedTenderedProject", ty: "TenderedProjectType", content: Content::Complex(205) }, // 50
-    Element { ns: Ns::Cac, name: "AwardingCriterion", ty: "AwardingCriterionType", content: Content::Complex(10) }, // 51
-    Element { ns: Ns::Cac, name: "AwardingCriterionResponse", ty: "AwardingCriterionResponseType", content: Content::Complex(9) }, // 52
-    Element { ns: Ns::Cac, name: "AwardingTerms", ty: "AwardingTermsType", content: Content::Complex(11) }, // 53
-    Element { ns: Ns::Cac, name: "BeneficiaryParty", ty: "PartyType", content: Content::Complex(138) }, // 54
-    Element { ns: Ns::Cac, name: "BillOfLadingHolderParty", ty: "PartyType", content: Content::Complex(138) }, // 55
-    Element { ns: Ns::Cac, name: "BillToParty", ty: "PartyType", content: Content::Complex(138) }, // 56
-    Element { ns: Ns::Cac, name: "BillingReference", ty: "BillingReferenceType", content: Content::Complex(13) }, // 57
-    Element { ns: Ns::Cac, name: "BillingReferenceLine", ty: "BillingReferenceLineType", content: Content::Complex(12) }, // 58
-    Element { ns: Ns::Cac, name: "BonusPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 59
-    Element { ns: Ns::Cac, name: "Branch", ty: "BranchType", content: Content::Complex(14) }, // 60
-    Element { ns: Ns::Cac, name: "BudgetAccount", ty: "BudgetAccountType", content: Content::Complex(16) }, // 61
-    Element { ns: Ns::Cac, name: "BudgetAccountLine", ty: "BudgetAccountLineType", content: Content::Complex(15) }, // 62
-    Element { ns: Ns::Cac, name: "BusinessClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 63
-    Element { ns: Ns::Cac, name: "BuyerContact", ty: "ContactType", content: Content::Complex(42) }, // 64
-    Element { ns: Ns::Cac, name: "BuyerCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 65
-    Element { ns: Ns::Cac, name: "BuyerProposedSubstituteLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 66
-    Element { ns: Ns::Cac, name: "BuyersItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 67
-    Element { ns: Ns::Cac, name: "CallDuty", ty: "DutyType", content: Content::Complex(67) }, // 68
-    Element { ns: Ns::Cac, name: "CallForTendersDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 69
-    Element { ns: Ns::Cac, name: "CallForTendersLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 70
-    Element { ns: Ns::Cac, name: "Capability", ty: "CapabilityType", content: Content::Complex(17) }, // 71
-    Element { ns: Ns::Cac, name: "CardAccount", ty: "CardAccountType", content: Content::Complex(18) }, // 72
-    Element { ns: Ns::Cac, name: "CarrierParty", ty: "PartyType", content: Content::Complex(138) }, // 73
-    Element { ns: Ns::Cac, name: "CatalogueDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 74
-    Element { ns: Ns::Cac, name: "CatalogueItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 75
-    Element { ns: Ns::Cac, name: "CatalogueItemSpecificationUpdateLine", ty: "CatalogueItemSpecificationUpdateLineType", content: Content::Complex(19) }, // 76
-    Element { ns: Ns::Cac, name: "CatalogueLine", ty: "CatalogueLineType", content: Content::Complex(20) }, // 77
-    Element { ns: Ns::Cac, name: "CatalogueLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 78
-    Element { ns: Ns::Cac, name: "CataloguePricingUpdateLine", ty: "CataloguePricingUpdateLineType", content: Content::Complex(21) }, // 79
-    Element { ns: Ns::Cac, name: "CatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 80
-    Element { ns: Ns::Cac, name: "CatalogueRequestLine", ty: "CatalogueRequestLineType", content: Content::Complex(23) }, // 81
-    Element { ns: Ns::Cac, name: "CategorizesClassificationCategory", ty: "ClassificationCategoryType", content: Content::Complex(26) }, // 82
-    Element { ns: Ns::Cac, name: "Certificate", ty: "CertificateType", content: Content::Complex(25) }, // 83
-    Element { ns: Ns::Cac, name: "CertificateOfOriginApplication", ty: "CertificateOfOriginApplicationType", content: Content::Complex(24) }, // 84
-    Element { ns: Ns::Cac, name: "ChildConsignment", ty: "ConsignmentType", content: Content::Complex(33) }, // 85
-    Element { ns: Ns::Cac, name: "ClassificationCategory", ty: "ClassificationCategoryType", content: Content::Complex(26) }, // 86
-    Element { ns: Ns::Cac, name: "ClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 87
-    Element { ns: Ns::Cac, name: "ClassifiedTaxCategory", ty: "TaxCategoryType", content: Content::Complex(193) }, // 88
-    Element { ns: Ns::Cac, name: "Clause", ty: "ClauseType", content: Content::Complex(28) }, // 89
-    Element { ns: Ns::Cac, name: "CollectPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 90
-    Element { ns: Ns::Cac, name: "CollectedPayment", ty: "PaymentType", content: Content::Complex(142) }, // 91
-    Element { ns: Ns::Cac, name: "CommissionPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 92
-    Element { ns: Ns::Cac, name: "CommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 93
-    Element { ns: Ns::Cac, name: "Communication", ty: "CommunicationType", content: Content::Complex(30) }, // 94
-    Element { ns: Ns::Cac, name: "ComplementaryRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 95
-    Element { ns: Ns::Cac, name: "CompletedTask", ty: "CompletedTaskType", content: Content::Complex(31) }, // 96
-    Element { ns: Ns::Cac, name: "ComponentRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 97
-    Element { ns: Ns::Cac, name: "Condition", ty: "ConditionType", content: Content::Complex(32) }, // 98
-    Element { ns: Ns::Cac, name: "ConsigneeParty", ty: "PartyType", content: Content::Complex(138) }, // 99
-    Element { ns: Ns::Cac, name: "Consignment", ty: "ConsignmentType", content: Content::Complex(33) }, // 100
-    Element { ns: Ns::Cac, name: "ConsignorParty", ty: "PartyType", content: Content::Complex(138) }, // 101
-    Element { ns: Ns::Cac, name: "ConsolidatedShipment", ty: "ShipmentType", content: Content::Complex(183) }, // 102
-    Element { ns: Ns::Cac, name: "ConstitutionPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 103
-    Element { ns: Ns::Cac, name: "Consumption", ty: "ConsumptionType", content: Content::Complex(41) }, // 104
-    Element { ns: Ns::Cac, name: "ConsumptionAverage", ty: "ConsumptionAverageType", content: Content::Complex(34) }, // 105
-    Element { ns: Ns::Cac, name: "ConsumptionCorrection", ty: "ConsumptionCorrectionType", content: Content::Complex(35) }, // 106
-    Element { ns: Ns::Cac, name: "ConsumptionHistory", ty: "ConsumptionHistoryType", content: Content::Complex(36) }, // 107
-    Element { ns: Ns::Cac, name: "ConsumptionLine", ty: "ConsumptionLineType", content: Content::Complex(37) }, // 108
-    Element { ns: Ns::Cac, name: "ConsumptionPoint", ty: "ConsumptionPointType", content: Content::Complex(38) }, // 109
-    Element { ns: Ns::Cac, name: "ConsumptionReport", ty: "ConsumptionReportType", content: Content::Complex(40) }, // 110
-    Element { ns: Ns::Cac, name: "ConsumptionReportReference", ty: "ConsumptionReportReferenceType", content: Content::Complex(39) }, // 111
-    Element { ns: Ns::Cac, name: "Contact", ty: "ContactType", content: Content::Complex(42) }, // 112
-    Element { ns: Ns::Cac, name: "ContactParty", ty: "PartyType", content: Content::Complex(138) }, // 113
-    Element { ns: Ns::Cac, name: "ContainedGoodsItem", ty: "GoodsItemType", content: Content::Complex(97) }, // 114
-    Element { ns: Ns::Cac, name: "ContainedInTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 115
-    Element { ns: Ns::Cac, name: "ContainedPackage", ty: "PackageType", content: Content::Complex(133) }, // 116
-    Element { ns: Ns::Cac, name: "ContainingPackage", ty: "PackageType", content: Content::Complex(133) }, // 117
-    Element { ns: Ns::Cac, name: "ContainingTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 118
-    Element { ns: Ns::Cac, name: "Contract", ty: "ContractType", content: Content::Complex(45) }, // 119
-    Element { ns: Ns::Cac, name: "ContractAcceptancePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 120
-    Element { ns: Ns::Cac, name: "ContractDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 121
-    Element { ns: Ns::Cac, name: "ContractExecutionRequirement", ty: "ContractExecutionRequirementType", content: Content::Complex(43) }, // 122
-    Element { ns: Ns::Cac, name: "ContractExtension", ty: "ContractExtensionType", content: Content::Complex(44) }, // 123
-    Element { ns: Ns::Cac, name: "ContractFormalizationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 124
-    Element { ns: Ns::Cac, name: "ContractResponsibleParty", ty: "PartyType", content: Content::Complex(138) }, // 125
-    Element { ns: Ns::Cac, name: "ContractingActivity", ty: "ContractingActivityType", content: Content::Complex(46) }, // 126
-    Element { ns: Ns::Cac, name: "ContractingParty", ty: "ContractingPartyType", content: Content::Complex(47) }, // 127
-    Element { ns: Ns::Cac, name: "ContractingPartyType", ty: "ContractingPartyTypeType", content: Content::Complex(48) }, // 128
-    Element { ns: Ns::Cac, name: "ContractorCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 129
-    Element { ns: Ns::Cac, name: "ContractualDelivery", ty: "DeliveryType", content: Content::Complex(58) }, // 130
-    Element { ns: Ns::Cac, name: "ContractualDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 131
-    Element { ns: Ns::Cac, name: "CorporateRegistrationScheme", ty: "CorporateRegistrationSchemeType", content: Content::Complex(49) }, // 132
-    Element { ns: Ns::Cac, name: "Country", ty: "CountryType", content: Content::Complex(50) }, // 133
-    Element { ns: Ns::Cac, name: "CreditAccount", ty: "CreditAccountType", content: Content::Complex(51) }, // 134
-    Element { ns: Ns::Cac, name: "CreditNoteDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 135
-    Element { ns: Ns::Cac, name: "CreditNoteLine", ty: "CreditNoteLineType", content: Content::Complex(52) }, // 136
-    Element { ns: Ns::Cac, name: "CrewMemberPerson", ty: "PersonType", content: Content::Complex(145) }, // 137
-    Element { ns: Ns::Cac, name: "CurrentStatus", ty: "StatusType", content: Content::Complex(186) }, // 138
-    Element { ns: Ns::Cac, name: "CustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 139
-    Element { ns: Ns::Cac, name: "CustomsAgentParty", ty: "PartyType", content: Content::Complex(138) }, // 140
-    Element { ns: Ns::Cac, name: "CustomsDeclaration", ty: "CustomsDeclarationType", content: Content::Complex(54) }, // 141
-    Element { ns: Ns::Cac, name: "DebitNoteDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 142
-    Element { ns: Ns::Cac, name: "DebitNoteLine", ty: "DebitNoteLineType", content: Content::Complex(55) }, // 143
-    Element { ns: Ns::Cac, name: "Declaration", ty: "DeclarationType", content: Content::Complex(56) }, // 144
-    Element { ns: Ns::Cac, name: "DefaultLanguage", ty: "LanguageType", content: Content::Complex(114) }, // 145
-    Element { ns: Ns::Cac, name: "DeletedCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 146
-    Element { ns: Ns::Cac, name: "Delivery", ty: "DeliveryType", content: Content::Complex(58) }, // 147
-    Element { ns: Ns::Cac, name: "DeliveryAddress", ty: "AddressType", content: Content::Complex(3) }, // 148
-    Element { ns: Ns::Cac, name: "DeliveryContact", ty: "ContactType", content: Content::Complex(42) }, // 149
-    Element { ns: Ns::Cac, name: "DeliveryCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 150
-    Element { ns: Ns::Cac, name: "DeliveryLocation", ty: "LocationType", content: Content::Complex(119) }, // 151
-    Element { ns: Ns::Cac, name: "DeliveryParty", ty: "PartyType", content: Content::Complex(138) }, // 152
-    Element { ns: Ns::Cac, name: "DeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 153
-    Element { ns: Ns::Cac, name: "DeliveryTerms", ty: "DeliveryTermsType", content: Content::Complex(57) }, // 154
-    Element { ns: Ns::Cac, name: "DeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 155
-    Element { ns: Ns::Cac, name: "DeliveryUnit", ty: "DeliveryUnitType", content: Content::Complex(59) }, // 156
-    Element { ns: Ns::Cac, name: "DependentLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 157
-    Element { ns: Ns::Cac, name: "DependentPriceReference", ty: "DependentPriceReferenceType", content: Content::Complex(60) }, // 158
-    Element { ns: Ns::Cac, name: "Despatch", ty: "DespatchType", content: Content::Complex(62) }, // 159
-    Element { ns: Ns::Cac, name: "DespatchAddress", ty: "AddressType", content: Content::Complex(3) }, // 160
-    Element { ns: Ns::Cac, name: "DespatchContact", ty: "ContactType", content: Content::Complex(42) }, // 161
-    Element { ns: Ns::Cac, name: "DespatchDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 162
-    Element { ns: Ns::Cac, name: "DespatchLine", ty: "DespatchLineType", content: Content::Complex(61) }, // 163
-    Element { ns: Ns::Cac, name: "DespatchLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 164
-    Element { ns: Ns::Cac, name: "DespatchLocation", ty: "LocationType", content: Content::Complex(119) }, // 165
-    Element { ns: Ns::Cac, name: "DespatchParty", ty: "PartyType", content: Content::Complex(138) }, // 166
-    Element { ns: Ns::Cac, name: "DespatchSupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 167
-    Element { ns: Ns::Cac, name: "DestinationCountry", ty: "CountryType", content: Content::Complex(50) }, // 168
-    Element { ns: Ns::Cac, name: "DetentionTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 169
-    Element { ns: Ns::Cac, name: "DigitalSignatureAttachment", ty: "AttachmentType", content: Content::Complex(7) }, // 170
-    Element { ns: Ns::Cac, name: "Dimension", ty: "DimensionType", content: Content::Complex(63) }, // 171
-    Element { ns: Ns::Cac, name: "DisbursementPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 172
-    Element { ns: Ns::Cac, name: "DischargeTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 173
-    Element { ns: Ns::Cac, name: "DiscrepancyResponse", ty: "ResponseType", content: Content::Complex(173) }, // 174
-    Element { ns: Ns::Cac, name: "DocumentAvailabilityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 175
-    Element { ns: Ns::Cac, name: "DocumentDistribution", ty: "DocumentDistributionType", content: Content::Complex(64) }, // 176
-    Element { ns: Ns::Cac, name: "DocumentProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 177
-    Element { ns: Ns::Cac, name: "DocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 178
-    Element { ns: Ns::Cac, name: "DocumentResponse", ty: "DocumentResponseType", content: Content::Complex(66) }, // 179
-    Element { ns: Ns::Cac, name: "DocumentTenderRequirement", ty: "TenderRequirementType", content: Content::Complex(203) }, // 180
-    Element { ns: Ns::Cac, name: "DriverPerson", ty: "PersonType", content: Content::Complex(145) }, // 181
-    Element { ns: Ns::Cac, name: "DropoffTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 182
-    Element { ns: Ns::Cac, name: "DurationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 183
-    Element { ns: Ns::Cac, name: "Duty", ty: "DutyType", content: Content::Complex(67) }, // 184
-    Element { ns: Ns::Cac, name: "EconomicOperatorRole", ty: "EconomicOperatorRoleType", content: Content::Complex(68) }, // 185
-    Element { ns: Ns::Cac, name: "EconomicOperatorShortList", ty: "EconomicOperatorShortListType", content: Content::Complex(69) }, // 186
-    Element { ns: Ns::Cac, name: "EffectivePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 187
-    Element { ns: Ns::Cac, name: "EmbassyEndorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 188
-    Element { ns: Ns::Cac, name: "EmergencyTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 189
-    Element { ns: Ns::Cac, name: "EmissionCalculationMethod", ty: "EmissionCalculationMethodType", content: Content::Complex(70) }, // 190
-    Element { ns: Ns::Cac, name: "EmploymentLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 191
-    Element { ns: Ns::Cac, name: "Endorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 192
-    Element { ns: Ns::Cac, name: "EndorserParty", ty: "EndorserPartyType", content: Content::Complex(72) }, // 193
-    Element { ns: Ns::Cac, name: "EnergyTaxReport", ty: "EnergyTaxReportType", content: Content::Complex(73) }, // 194
-    Element { ns: Ns::Cac, name: "EnergyWaterConsumptionCorrection", ty: "ConsumptionCorrectionType", content: Content::Complex(35) }, // 195
-    Element { ns: Ns::Cac, name: "EnergyWaterSupply", ty: "EnergyWaterSupplyType", content: Content::Complex(74) }, // 196
-    Element { ns: Ns::Cac, name: "EnvironmentalEmission", ty: "EnvironmentalEmissionType", content: Content::Complex(75) }, // 197
-    Element { ns: Ns::Cac, name: "EnvironmentalLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 198
-    Element { ns: Ns::Cac, name: "EstimatedArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 199
-    Element { ns: Ns::Cac, name: "EstimatedDeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 200
-    Element { ns: Ns::Cac, name: "EstimatedDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 201
-    Element { ns: Ns::Cac, name: "EstimatedDespatchPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 202
-    Element { ns: Ns::Cac, name: "EstimatedDurationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 203
-    Element { ns: Ns::Cac, name: "EstimatedTransitPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 204
-    Element { ns: Ns::Cac, name: "EvaluationCriterion", ty: "EvaluationCriterionType", content: Content::Complex(76) }, // 205
-    Element { ns: Ns::Cac, name: "Event", ty: "EventType", content: Content::Complex(81) }, // 206
-    Element { ns: Ns::Cac, name: "EventComment", ty: "EventCommentType", content: Content::Complex(77) }, // 207
-    Element { ns: Ns::Cac, name: "EventLineItem", ty: "EventLineItemType", content: Content::Complex(78) }, // 208
-    Element { ns: Ns::Cac, name: "EventTactic", ty: "EventTacticType", content: Content::Complex(80) }, // 209
-    Element { ns: Ns::Cac, name: "EventTacticEnumeration", ty: "EventTacticEnumerationType", content: Content::Complex(79) }, // 210
-    Element { ns: Ns::Cac, name: "Evidence", ty: "EvidenceType", content: Content::Complex(83) }, // 211
-    Element { ns: Ns::Cac, name: "EvidenceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 212
-    Element { ns: Ns::Cac, name: "EvidenceIssuingParty", ty: "PartyType", content: Content::Complex(138) }, // 213
-    Element { ns: Ns::Cac, name: "EvidenceSupplied", ty: "EvidenceSuppliedType", content: Content::Complex(82) }, // 214
-    Element { ns: Ns::Cac, name: "ExaminationTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 215
-    Element { ns: Ns::Cac, name: "ExceptionCriteriaLine", ty: "ExceptionCriteriaLineType", content: Content::Complex(84) }, // 216
-    Element { ns: Ns::Cac, name: "ExceptionNotificationLine", ty: "ExceptionNotificationLineType", content: Content::Complex(85) }, // 217
-    Element { ns: Ns::Cac, name: "ExceptionObservationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 218
-    Element { ns: Ns::Cac, name: "ExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 219
-    Element { ns: Ns::Cac, name: "ExportCountry", ty: "CountryType", content: Content::Complex(50) }, // 220
-    Element { ns: Ns::Cac, name: "ExportationTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 221
-    Element { ns: Ns::Cac, name: "ExporterParty", ty: "PartyType", content: Content::Complex(138) }, // 222
-    Element { ns: Ns::Cac, name: "ExternalReference", ty: "ExternalReferenceType", content: Content::Complex(87) }, // 223
-    Element { ns: Ns::Cac, name: "ExtraAllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 224
-    Element { ns: Ns::Cac, name: "FinalDeliveryParty", ty: "PartyType", content: Content::Complex(138) }, // 225
-    Element { ns: Ns::Cac, name: "FinalDeliveryTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 226
-    Element { ns: Ns::Cac, name: "FinalDestinationCountry", ty: "CountryType", content: Content::Complex(50) }, // 227
-    Element { ns: Ns::Cac, name: "FinalFinancialGuarantee", ty: "FinancialGuaranteeType", content: Content::Complex(89) }, // 228
-    Element { ns: Ns::Cac, name: "FinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 229
-    Element { ns: Ns::Cac, name: "FinancialCapability", ty: "CapabilityType", content: Content::Complex(17) }, // 230
-    Element { ns: Ns::Cac, name: "FinancialEvaluationCriterion", ty: "EvaluationCriterionType", content: Content::Complex(76) }, // 231
-    Element { ns: Ns::Cac, name: "FinancialGuarantee", ty: "FinancialGuaranteeType", content: Content::Complex(89) }, // 232
-    Element { ns: Ns::Cac, name: "FinancialInstitution", ty: "FinancialInstitutionType", content: Content::Complex(90) }, // 233
-    Element { ns: Ns::Cac, name: "FinancialInstitutionBranch", ty: "BranchType", content: Content::Complex(14) }, // 234
-    Element { ns: Ns::Cac, name: "FinancingFinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 235
-    Element { ns: Ns::Cac, name: "FinancingParty", ty: "PartyType", content: Content::Complex(138) }, // 236
-    Element { ns: Ns::Cac, name: "FirstArrivalPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 237
-    Element { ns: Ns::Cac, name: "FiscalLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 238
-    Element { ns: Ns::Cac, name: "FlashpointTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 239
-    Element { ns: Ns::Cac, name: "FloorSpaceMeasurementDimension", ty: "DimensionType", content: Content::Complex(63) }, // 240
-    Element { ns: Ns::Cac, name: "ForecastException", ty: "ForecastExceptionType", content: Content::Complex(92) }, // 241
-    Element { ns: Ns::Cac, name: "ForecastExceptionCriterionLine", ty: "ForecastExceptionCriterionLineType", content: Content::Complex(91) }, // 242
-    Element { ns: Ns::Cac, name: "ForecastLine", ty: "ForecastLineType", content: Content::Complex(93) }, // 243
-    Element { ns: Ns::Cac, name: "ForecastPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 244
-    Element { ns: Ns::Cac, name: "ForecastRevisionLine", ty: "ForecastRevisionLineType", content: Content::Complex(94) }, // 245
-    Element { ns: Ns::Cac, name: "ForeignExchangeContract", ty: "ContractType", content: Content::Complex(45) }, // 246
-    Element { ns: Ns::Cac, name: "FrameworkAgreement", ty: "FrameworkAgreementType", content: Content::Complex(95) }, // 247
-    Element { ns: Ns::Cac, name: "FreightAllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 248
-    Element { ns: Ns::Cac, name: "FreightChargeLocation", ty: "LocationType", content: Content::Complex(119) }, // 249
-    Element { ns: Ns::Cac, name: "FreightForwarderParty", ty: "PartyType", content: Content::Complex(138) }, // 250
-    Element { ns: Ns::Cac, name: "FrequencyPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 251
-    Element { ns: Ns::Cac, name: "FromLocation", ty: "LocationType", content: Content::Complex(119) }, // 252
-    Element { ns: Ns::Cac, name: "GoodsItem", ty: "GoodsItemType", content: Content::Complex(97) }, // 253
-    Element { ns: Ns::Cac, name: "GoodsItemContainer", ty: "GoodsItemContainerType", content: Content::Complex(96) }, // 254
-    Element { ns: Ns::Cac, name: "GuaranteeDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 255
-    Element { ns: Ns::Cac, name: "GuarantorParty", ty: "PartyType", content: Content::Complex(138) }, // 256
-    Element { ns: Ns::Cac, name: "GuidanceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 257
-    Element { ns: Ns::Cac, name: "HandlingTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 258
-    Element { ns: Ns::Cac, name: "HandlingUnitDespatchLine", ty: "DespatchLineType", content: Content::Complex(61) }, // 259
-    Element { ns: Ns::Cac, name: "HaulageTradingTerms", ty: "TradingTermsType", content: Content::Complex(212) }, // 260
-    Element { ns: Ns::Cac, name: "HazardousGoodsTransit", ty: "HazardousGoodsTransitType", content: Content::Complex(98) }, // 261
-    Element { ns: Ns::Cac, name: "HazardousItem", ty: "HazardousItemType", content: Content::Complex(99) }, // 262
-    Element { ns: Ns::Cac, name: "HazardousItemNotificationParty", ty: "PartyType", content: Content::Complex(138) }, // 263
-    Element { ns: Ns::Cac, name: "HeadOfficeParty", ty: "PartyType", content: Content::Complex(138) }, // 264
-    Element { ns: Ns::Cac, name: "IdentityDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 265
-    Element { ns: Ns::Cac, name: "ImmobilizedSecurity", ty: "ImmobilizedSecurityType", content: Content::Complex(100) }, // 266
-    Element { ns: Ns::Cac, name: "ImporterParty", ty: "PartyType", content: Content::Complex(138) }, // 267
-    Element { ns: Ns::Cac, name: "InformationContentProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 268
-    Element { ns: Ns::Cac, name: "InstructionForReturnsLine", ty: "InstructionForReturnsLineType", content: Content::Complex(101) }, // 269
-    Element { ns: Ns::Cac, name: "InsuranceEndorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 270
-    Element { ns: Ns::Cac, name: "InsuranceParty", ty: "PartyType", content: Content::Complex(138) }, // 271
-    Element { ns: Ns::Cac, name: "InterestedParty", ty: "PartyType", content: Content::Complex(138) }, // 272
-    Element { ns: Ns::Cac, name: "InterestedProcurementProjectLot", ty: "ProcurementProjectLotType", content: Content::Complex(154) }, // 273
-    Element { ns: Ns::Cac, name: "InventoryLocation", ty: "LocationType", content: Content::Complex(119) }, // 274
-    Element { ns: Ns::Cac, name: "InventoryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 275
-    Element { ns: Ns::Cac, name: "InventoryReportLine", ty: "InventoryReportLineType", content: Content::Complex(102) }, // 276
-    Element { ns: Ns::Cac, name: "InventoryReportingParty", ty: "PartyType", content: Content::Complex(138) }, // 277
-    Element { ns: Ns::Cac, name: "InvitationSubmissionPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 278
-    Element { ns: Ns::Cac, name: "InvoiceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 279
-    Element { ns: Ns::Cac, name: "InvoiceLine", ty: "InvoiceLineType", content: Content::Complex(103) }, // 280
-    Element { ns: Ns::Cac, name: "InvoicePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 281
-    Element { ns: Ns::Cac, name: "IssuerEndorsement", ty: "EndorsementType", content: Content::Complex(71) }, // 282
-    Element { ns: Ns::Cac, name: "IssuerParty", ty: "PartyType", content: Content::Complex(138) }, // 283
-    Element { ns: Ns::Cac, name: "IssuingCountry", ty: "CountryType", content: Content::Complex(50) }, // 284
-    Element { ns: Ns::Cac, name: "Item", ty: "ItemType", content: Content::Complex(113) }, // 285
-    Element { ns: Ns::Cac, name: "ItemComparison", ty: "ItemComparisonType", content: Content::Complex(104) }, // 286
-    Element { ns: Ns::Cac, name: "ItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 287
-    Element { ns: Ns::Cac, name: "ItemInformationRequestLine", ty: "ItemInformationRequestLineType", content: Content::Complex(106) }, // 288
-    Element { ns: Ns::Cac, name: "ItemInstance", ty: "ItemInstanceType", content: Content::Complex(107) }, // 289
-    Element { ns: Ns::Cac, name: "ItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 290
-    Element { ns: Ns::Cac, name: "ItemManagementProfile", ty: "ItemManagementProfileType", content: Content::Complex(109) }, // 291
-    Element { ns: Ns::Cac, name: "ItemPriceExtension", ty: "PriceExtensionType", content: Content::Complex(149) }, // 292
-    Element { ns: Ns::Cac, name: "ItemProperty", ty: "ItemPropertyType", content: Content::Complex(112) }, // 293
-    Element { ns: Ns::Cac, name: "ItemPropertyGroup", ty: "ItemPropertyGroupType", content: Content::Complex(110) }, // 294
-    Element { ns: Ns::Cac, name: "ItemPropertyRange", ty: "ItemPropertyRangeType", content: Content::Complex(111) }, // 295
-    Element { ns: Ns::Cac, name: "ItemSpecificationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 296
-    Element { ns: Ns::Cac, name: "JurisdictionRegionAddress", ty: "AddressType", content: Content::Complex(3) }, // 297
-    Element { ns: Ns::Cac, name: "KeywordItemProperty", ty: "ItemPropertyType", content: Content::Complex(112) }, // 298
-    Element { ns: Ns::Cac, name: "Language", ty: "LanguageType", content: Content::Complex(114) }, // 299
-    Element { ns: Ns::Cac, name: "LastExitPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 300
-    Element { ns: Ns::Cac, name: "LegalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 301
-    Element { ns: Ns::Cac, name: "LegalMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 302
-    Element { ns: Ns::Cac, name: "LineItem", ty: "LineItemType", content: Content::Complex(115) }, // 303
-    Element { ns: Ns::Cac, name: "LineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 304
-    Element { ns: Ns::Cac, name: "LineResponse", ty: "LineResponseType", content: Content::Complex(117) }, // 305
-    Element { ns: Ns::Cac, name: "LineValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 306
-    Element { ns: Ns::Cac, name: "LoadingLocation", ty: "LocationType", content: Content::Complex(119) }, // 307
-    Element { ns: Ns::Cac, name: "LoadingPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 308
-    Element { ns: Ns::Cac, name: "LoadingProofParty", ty: "PartyType", content: Content::Complex(138) }, // 309
-    Element { ns: Ns::Cac, name: "LoadingTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 310
-    Element { ns: Ns::Cac, name: "Location", ty: "LocationType", content: Content::Complex(119) }, // 311
-    Element { ns: Ns::Cac, name: "LocationAddress", ty: "AddressType", content: Content::Complex(3) }, // 312
-    Element { ns: Ns::Cac, name: "LocationCoordinate", ty: "LocationCoordinateType", content: Content::Complex(118) }, // 313
-    Element { ns: Ns::Cac, name: "LogisticsOperatorParty", ty: "PartyType", content: Content::Complex(138) }, // 314
-    Element { ns: Ns::Cac, name: "LotIdentification", ty: "LotIdentificationType", content: Content::Complex(120) }, // 315
-    Element { ns: Ns::Cac, name: "MainCarriageShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 316
-    Element { ns: Ns::Cac, name: "MainCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 317
-    Element { ns: Ns::Cac, name: "MainOnAccountPayment", ty: "OnAccountPaymentType", content: Content::Complex(128) }, // 318
-    Element { ns: Ns::Cac, name: "MainPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 319
-    Element { ns: Ns::Cac, name: "MainQualifyingParty", ty: "QualifyingPartyType", content: Content::Complex(161) }, // 320
-    Element { ns: Ns::Cac, name: "MainTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 321
-    Element { ns: Ns::Cac, name: "MandateDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 322
-    Element { ns: Ns::Cac, name: "ManufacturerParty", ty: "PartyType", content: Content::Complex(138) }, // 323
-    Element { ns: Ns::Cac, name: "ManufacturersItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 324
-    Element { ns: Ns::Cac, name: "MaritimeTransport", ty: "MaritimeTransportType", content: Content::Complex(121) }, // 325
-    Element { ns: Ns::Cac, name: "MasterPerson", ty: "PersonType", content: Content::Complex(145) }, // 326
-    Element { ns: Ns::Cac, name: "MaximumDeliveryUnit", ty: "DeliveryUnitType", content: Content::Complex(59) }, // 327
-    Element { ns: Ns::Cac, name: "MaximumTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 328
-    Element { ns: Ns::Cac, name: "MeasurementDimension", ty: "DimensionType", content: Content::Complex(63) }, // 329
-    Element { ns: Ns::Cac, name: "MeasurementFromLocation", ty: "LocationType", content: Content::Complex(119) }, // 330
-    Element { ns: Ns::Cac, name: "MeasurementToLocation", ty: "LocationType", content: Content::Complex(119) }, // 331
-    Element { ns: Ns::Cac, name: "MediationParty", ty: "PartyType", content: Content::Complex(138) }, // 332
-    Element { ns: Ns::Cac, name: "Meter", ty: "MeterType", content: Content::Complex(124) }, // 333
-    Element { ns: Ns::Cac, name: "MeterProperty", ty: "MeterPropertyType", content: Content::Complex(122) }, // 334
-    Element { ns: Ns::Cac, name: "MeterReading", ty: "MeterReadingType", content: Content::Complex(123) }, // 335
-    Element { ns: Ns::Cac, name: "MinimumDeliveryUnit", ty: "DeliveryUnitType", content: Content::Complex(59) }, // 336
-    Element { ns: Ns::Cac, name: "MinimumTemperature", ty: "TemperatureType", content: Content::Complex(200) }, // 337
-    Element { ns: Ns::Cac, name: "MinutesDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 338
-    Element { ns: Ns::Cac, name: "MiscellaneousEvent", ty: "MiscellaneousEventType", content: Content::Complex(125) }, // 339
-    Element { ns: Ns::Cac, name: "MonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 340
-    Element { ns: Ns::Cac, name: "MortgageHolderParty", ty: "PartyType", content: Content::Complex(138) }, // 341
-    Element { ns: Ns::Cac, name: "NominationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 342
-    Element { ns: Ns::Cac, name: "NotaryParty", ty: "PartyType", content: Content::Complex(138) }, // 343
-    Element { ns: Ns::Cac, name: "NoticeDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 344
-    Element { ns: Ns::Cac, name: "NotificationLocation", ty: "LocationType", content: Content::Complex(119) }, // 345
-    Element { ns: Ns::Cac, name: "NotificationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 346
-    Element { ns: Ns::Cac, name: "NotificationRequirement", ty: "NotificationRequirementType", content: Content::Complex(127) }, // 347
-    Element { ns: Ns::Cac, name: "NotifyParty", ty: "PartyType", content: Content::Complex(138) }, // 348
-    Element { ns: Ns::Cac, name: "OccurenceLocation", ty: "LocationType", content: Content::Complex(119) }, // 349
-    Element { ns: Ns::Cac, name: "OfferedItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 350
-    Element { ns: Ns::Cac, name: "OnAccountPayment", ty: "OnAccountPaymentType", content: Content::Complex(128) }, // 351
-    Element { ns: Ns::Cac, name: "OnCarriageShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 352
-    Element { ns: Ns::Cac, name: "OpenTenderEvent", ty: "EventType", content: Content::Complex(81) }, // 353
-    Element { ns: Ns::Cac, name: "OperatingParty", ty: "PartyType", content: Content::Complex(138) }, // 354
-    Element { ns: Ns::Cac, name: "OptionValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 355
-    Element { ns: Ns::Cac, name: "OptionalTakeoverTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 356
-    Element { ns: Ns::Cac, name: "OrderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 357
-    Element { ns: Ns::Cac, name: "OrderLine", ty: "OrderLineType", content: Content::Complex(130) }, // 358
-    Element { ns: Ns::Cac, name: "OrderLineReference", ty: "OrderLineReferenceType", content: Content::Complex(129) }, // 359
-    Element { ns: Ns::Cac, name: "OrderReference", ty: "OrderReferenceType", content: Content::Complex(131) }, // 360
-    Element { ns: Ns::Cac, name: "OrderedShipment", ty: "OrderedShipmentType", content: Content::Complex(132) }, // 361
-    Element { ns: Ns::Cac, name: "OriginAddress", ty: "AddressType", content: Content::Complex(3) }, // 362
-    Element { ns: Ns::Cac, name: "OriginCountry", ty: "CountryType", content: Content::Complex(50) }, // 363
-    Element { ns: Ns::Cac, name: "OriginalDepartureCountry", ty: "CountryType", content: Content::Complex(50) }, // 364
-    Element { ns: Ns::Cac, name: "OriginalDespatchParty", ty: "PartyType", content: Content::Complex(138) }, // 365
-    Element { ns: Ns::Cac, name: "OriginalDespatchTransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 366
-    Element { ns: Ns::Cac, name: "OriginalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 367
-    Element { ns: Ns::Cac, name: "OriginalItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 368
-    Element { ns: Ns::Cac, name: "OriginatorCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 369
-    Element { ns: Ns::Cac, name: "OriginatorDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 370
-    Element { ns: Ns::Cac, name: "OriginatorParty", ty: "PartyType", content: Content::Complex(138) }, // 371
-    Element { ns: Ns::Cac, name: "OtherCommunication", ty: "CommunicationType", content: Content::Complex(30) }, // 372
-    Element { ns: Ns::Cac, name: "OwnerParty", ty: "PartyType", content: Content::Complex(138) }, // 373
-    Element { ns: Ns::Cac, name: "Package", ty: "PackageType", content: Content::Complex(133) }, // 374
-    Element { ns: Ns::Cac, name: "PackagedTransportHandlingUnit", ty: "TransportHandlingUnitType", content: Content::Complex(218) }, // 375
-    Element { ns: Ns::Cac, name: "PalletSpaceMeasurementDimension", ty: "DimensionType", content: Content::Complex(63) }, // 376
-    Element { ns: Ns::Cac, name: "ParentDocumentLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 377
-    Element { ns: Ns::Cac, name: "ParentDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 378
-    Element { ns: Ns::Cac, name: "ParticipatingLocationsLocation", ty: "LocationType", content: Content::Complex(119) }, // 379
-    Element { ns: Ns::Cac, name: "ParticipationRequestReceptionPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 380
-    Element { ns: Ns::Cac, name: "Party", ty: "PartyType", content: Content::Complex(138) }, // 381
-    Element { ns: Ns::Cac, name: "PartyIdentification", ty: "PartyIdentificationType", content: Content::Complex(134) }, // 382
-    Element { ns: Ns::Cac, name: "PartyLegalEntity", ty: "PartyLegalEntityType", content: Content::Complex(135) }, // 383
-    Element { ns: Ns::Cac, name: "PartyName", ty: "PartyNameType", content: Content::Complex(136) }, // 384
-    Element { ns: Ns::Cac, name: "PartyTaxScheme", ty: "PartyTaxSchemeType", content: Content::Complex(137) }, // 385
-    Element { ns: Ns::Cac, name: "PassengerPerson", ty: "PersonType", content: Content::Complex(145) }, // 386
-    Element { ns: Ns::Cac, name: "PayeeFinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 387
-    Element { ns: Ns::Cac, name: "PayeeParty", ty: "PartyType", content: Content::Complex(138) }, // 388
-    Element { ns: Ns::Cac, name: "PayerFinancialAccount", ty: "FinancialAccountType", content: Content::Complex(88) }, // 389
-    Element { ns: Ns::Cac, name: "PayerParty", ty: "PartyType", content: Content::Complex(138) }, // 390
-    Element { ns: Ns::Cac, name: "Payment", ty: "PaymentType", content: Content::Complex(142) }, // 391
-    Element { ns: Ns::Cac, name: "PaymentAlternativeExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 392
-    Element { ns: Ns::Cac, name: "PaymentExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 393
-    Element { ns: Ns::Cac, name: "PaymentMandate", ty: "PaymentMandateType", content: Content::Complex(139) }, // 394
-    Element { ns: Ns::Cac, name: "PaymentMeans", ty: "PaymentMeansType", content: Content::Complex(140) }, // 395
-    Element { ns: Ns::Cac, name: "PaymentReversalPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 396
-    Element { ns: Ns::Cac, name: "PaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 397
-    Element { ns: Ns::Cac, name: "PenaltyClause", ty: "ClauseType", content: Content::Complex(28) }, // 398
-    Element { ns: Ns::Cac, name: "PenaltyPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 399
-    Element { ns: Ns::Cac, name: "PenaltyPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 400
-    Element { ns: Ns::Cac, name: "PerformanceDataLine", ty: "PerformanceDataLineType", content: Content::Complex(143) }, // 401
-    Element { ns: Ns::Cac, name: "PerformingCarrierParty", ty: "PartyType", content: Content::Complex(138) }, // 402
-    Element { ns: Ns::Cac, name: "Period", ty: "PeriodType", content: Content::Complex(144) }, // 403
-    Element { ns: Ns::Cac, name: "Person", ty: "PersonType", content: Content::Complex(145) }, // 404
-    Element { ns: Ns::Cac, name: "PhysicalAttribute", ty: "PhysicalAttributeType", content: Content::Complex(146) }, // 405
-    Element { ns: Ns::Cac, name: "PhysicalLocation", ty: "LocationType", content: Content::Complex(119) }, // 406
-    Element { ns: Ns::Cac, name: "Pickup", ty: "PickupType", content: Content::Complex(147) }, // 407
-    Element { ns: Ns::Cac, name: "PickupLocation", ty: "LocationType", content: Content::Complex(119) }, // 408
-    Element { ns: Ns::Cac, name: "PickupParty", ty: "PartyType", content: Content::Complex(138) }, // 409
-    Element { ns: Ns::Cac, name: "PickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 410
-    Element { ns: Ns::Cac, name: "PlannedArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 411
-    Element { ns: Ns::Cac, name: "PlannedDeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 412
-    Element { ns: Ns::Cac, name: "PlannedDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 413
-    Element { ns: Ns::Cac, name: "PlannedPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 414
-    Element { ns: Ns::Cac, name: "PlannedPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 415
-    Element { ns: Ns::Cac, name: "PlannedWaypointTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 416
-    Element { ns: Ns::Cac, name: "PositioningTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 417
-    Element { ns: Ns::Cac, name: "PostalAddress", ty: "AddressType", content: Content::Complex(3) }, // 418
-    Element { ns: Ns::Cac, name: "PowerOfAttorney", ty: "PowerOfAttorneyType", content: Content::Complex(148) }, // 419
-    Element { ns: Ns::Cac, name: "PreCarriageShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 420
-    Element { ns: Ns::Cac, name: "PreSelectedParty", ty: "PartyType", content: Content::Complex(138) }, // 421
-    Element { ns: Ns::Cac, name: "PrepaidPayment", ty: "PaymentType", content: Content::Complex(142) }, // 422
-    Element { ns: Ns::Cac, name: "PrepaidPaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 423
-    Element { ns: Ns::Cac, name: "PreparationParty", ty: "PartyType", content: Content::Complex(138) }, // 424
-    Element { ns: Ns::Cac, name: "PresentationPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 425
-    Element { ns: Ns::Cac, name: "PreviousDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 426
-    Element { ns: Ns::Cac, name: "PreviousPriceList", ty: "PriceListType", content: Content::Complex(150) }, // 427
-    Element { ns: Ns::Cac, name: "Price", ty: "PriceType", content: Content::Complex(151) }, // 428
-    Element { ns: Ns::Cac, name: "PriceExtension", ty: "PriceExtensionType", content: Content::Complex(149) }, // 429
-    Element { ns: Ns::Cac, name: "PriceList", ty: "PriceListType", content: Content::Complex(150) }, // 430
-    Element { ns: Ns::Cac, name: "PricingExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 431
-    Element { ns: Ns::Cac, name: "PricingReference", ty: "PricingReferenceType", content: Content::Complex(152) }, // 432
-    Element { ns: Ns::Cac, name: "ProcessJustification", ty: "ProcessJustificationType", content: Content::Complex(153) }, // 433
-    Element { ns: Ns::Cac, name: "ProcurementLegislationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 434
-    Element { ns: Ns::Cac, name: "ProcurementProject", ty: "ProcurementProjectType", content: Content::Complex(155) }, // 435
-    Element { ns: Ns::Cac, name: "ProcurementProjectLot", ty: "ProcurementProjectLotType", content: Content::Complex(154) }, // 436
-    Element { ns: Ns::Cac, name: "ProjectReference", ty: "ProjectReferenceType", content: Content::Complex(156) }, // 437
-    Element { ns: Ns::Cac, name: "PromisedDeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 438
-    Element { ns: Ns::Cac, name: "PromotionalEvent", ty: "PromotionalEventType", content: Content::Complex(158) }, // 439
-    Element { ns: Ns::Cac, name: "PromotionalEventLineItem", ty: "PromotionalEventLineItemType", content: Content::Complex(157) }, // 440
-    Element { ns: Ns::Cac, name: "PromotionalSpecification", ty: "PromotionalSpecificationType", content: Content::Complex(159) }, // 441
-    Element { ns: Ns::Cac, name: "ProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 442
-    Element { ns: Ns::Cac, name: "QualificationResolution", ty: "QualificationResolutionType", content: Content::Complex(160) }, // 443
-    Element { ns: Ns::Cac, name: "QualifyingParty", ty: "QualifyingPartyType", content: Content::Complex(161) }, // 444
-    Element { ns: Ns::Cac, name: "QuarantineTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 445
-    Element { ns: Ns::Cac, name: "QuotationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 446
-    Element { ns: Ns::Cac, name: "QuotationLine", ty: "QuotationLineType", content: Content::Complex(162) }, // 447
-    Element { ns: Ns::Cac, name: "QuotationLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 448
-    Element { ns: Ns::Cac, name: "QuotedMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 449
-    Element { ns: Ns::Cac, name: "RailTransport", ty: "RailTransportType", content: Content::Complex(163) }, // 450
-    Element { ns: Ns::Cac, name: "RangeDimension", ty: "DimensionType", content: Content::Complex(63) }, // 451
-    Element { ns: Ns::Cac, name: "RealizedLocation", ty: "LocationType", content: Content::Complex(119) }, // 452
-    Element { ns: Ns::Cac, name: "ReceiptDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 453
-    Element { ns: Ns::Cac, name: "ReceiptLine", ty: "ReceiptLineType", content: Content::Complex(164) }, // 454
-    Element { ns: Ns::Cac, name: "ReceiptLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 455
-    Element { ns: Ns::Cac, name: "ReceiptTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 456
-    Element { ns: Ns::Cac, name: "ReceivedHandlingUnitReceiptLine", ty: "ReceiptLineType", content: Content::Complex(164) }, // 457
-    Element { ns: Ns::Cac, name: "ReceiverParty", ty: "PartyType", content: Content::Complex(138) }, // 458
-    Element { ns: Ns::Cac, name: "RecipientCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 459
-    Element { ns: Ns::Cac, name: "RecipientParty", ty: "PartyType", content: Content::Complex(138) }, // 460
-    Element { ns: Ns::Cac, name: "ReferencedConsignment", ty: "ConsignmentType", content: Content::Complex(33) }, // 461
-    Element { ns: Ns::Cac, name: "ReferencedContract", ty: "ContractType", content: Content::Complex(45) }, // 462
-    Element { ns: Ns::Cac, name: "ReferencedGoodsItem", ty: "GoodsItemType", content: Content::Complex(97) }, // 463
-    Element { ns: Ns::Cac, name: "ReferencedPackage", ty: "PackageType", content: Content::Complex(133) }, // 464
-    Element { ns: Ns::Cac, name: "ReferencedShipment", ty: "ShipmentType", content: Content::Complex(183) }, // 465
-    Element { ns: Ns::Cac, name: "ReferencedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 466
-    Element { ns: Ns::Cac, name: "RegistrationAddress", ty: "AddressType", content: Content::Complex(3) }, // 467
-    Element { ns: Ns::Cac, name: "RegistryCertificateDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 468
-    Element { ns: Ns::Cac, name: "RegistryPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 469
-    Element { ns: Ns::Cac, name: "Regulation", ty: "RegulationType", content: Content::Complex(165) }, // 470
-    Element { ns: Ns::Cac, name: "RelatedCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 471
-    Element { ns: Ns::Cac, name: "RelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 472
-    Element { ns: Ns::Cac, name: "ReminderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 473
-    Element { ns: Ns::Cac, name: "ReminderLine", ty: "ReminderLineType", content: Content::Complex(167) }, // 474
-    Element { ns: Ns::Cac, name: "ReminderPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 475
-    Element { ns: Ns::Cac, name: "RemittanceAdviceLine", ty: "RemittanceAdviceLineType", content: Content::Complex(168) }, // 476
-    Element { ns: Ns::Cac, name: "Renewal", ty: "RenewalType", content: Content::Complex(169) }, // 477
-    Element { ns: Ns::Cac, name: "ReplacedNoticeDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 478
-    Element { ns: Ns::Cac, name: "ReplacedRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 479
-    Element { ns: Ns::Cac, name: "ReplacementRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 480
-    Element { ns: Ns::Cac, name: "ReportedShipment", ty: "ShipmentType", content: Content::Complex(183) }, // 481
-    Element { ns: Ns::Cac, name: "ReportingPerson", ty: "PersonType", content: Content::Complex(145) }, // 482
-    Element { ns: Ns::Cac, name: "RequestForQuotationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 483
-    Element { ns: Ns::Cac, name: "RequestForQuotationLine", ty: "RequestForQuotationLineType", content: Content::Complex(170) }, // 484
-    Element { ns: Ns::Cac, name: "RequestForTenderLine", ty: "RequestForTenderLineType", content: Content::Complex(171) }, // 485
-    Element { ns: Ns::Cac, name: "RequestLineReference", ty: "LineReferenceType", content: Content::Complex(116) }, // 486
-    Element { ns: Ns::Cac, name: "RequestedArrivalTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 487
-    Element { ns: Ns::Cac, name: "RequestedCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 488
-    Element { ns: Ns::Cac, name: "RequestedClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 489
-    Element { ns: Ns::Cac, name: "RequestedDeliveryPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 490
-    Element { ns: Ns::Cac, name: "RequestedDeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 491
-    Element { ns: Ns::Cac, name: "RequestedDepartureTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 492
-    Element { ns: Ns::Cac, name: "RequestedDespatchPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 493
-    Element { ns: Ns::Cac, name: "RequestedDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 494
-    Element { ns: Ns::Cac, name: "RequestedLanguage", ty: "LanguageType", content: Content::Complex(114) }, // 495
-    Element { ns: Ns::Cac, name: "RequestedMonetaryTotal", ty: "MonetaryTotalType", content: Content::Complex(126) }, // 496
-    Element { ns: Ns::Cac, name: "RequestedPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 497
-    Element { ns: Ns::Cac, name: "RequestedStatusLocation", ty: "LocationType", content: Content::Complex(119) }, // 498
-    Element { ns: Ns::Cac, name: "RequestedStatusPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 499
-    Element { ns: Ns::Cac, name: "RequestedTenderTotal", ty: "RequestedTenderTotalType", content: Content::Complex(172) }, // 500
-    Element { ns: Ns::Cac, name: "RequestedValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 501
-    Element { ns: Ns::Cac, name: "RequestedWaypointTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 502
-    Element { ns: Ns::Cac, name: "RequiredBusinessClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 503
-    Element { ns: Ns::Cac, name: "RequiredClassificationScheme", ty: "ClassificationSchemeType", content: Content::Complex(27) }, // 504
-    Element { ns: Ns::Cac, name: "RequiredFinancialGuarantee", ty: "FinancialGuaranteeType", content: Content::Complex(89) }, // 505
-    Element { ns: Ns::Cac, name: "RequiredItemLocationQuantity", ty: "ItemLocationQuantityType", content: Content::Complex(108) }, // 506
-    Element { ns: Ns::Cac, name: "RequiredRelatedItem", ty: "RelatedItemType", content: Content::Complex(166) }, // 507
-    Element { ns: Ns::Cac, name: "ResidenceAddress", ty: "AddressType", content: Content::Complex(3) }, // 508
-    Element { ns: Ns::Cac, name: "ResolutionDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 509
-    Element { ns: Ns::Cac, name: "Response", ty: "ResponseType", content: Content::Complex(173) }, // 510
-    Element { ns: Ns::Cac, name: "ResponsibleTransportServiceProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 511
-    Element { ns: Ns::Cac, name: "ResultOfVerification", ty: "ResultOfVerificationType", content: Content::Complex(174) }, // 512
-    Element { ns: Ns::Cac, name: "RetailPlannedImpact", ty: "RetailPlannedImpactType", content: Content::Complex(175) }, // 513
-    Element { ns: Ns::Cac, name: "RetailerCustomerParty", ty: "CustomerPartyType", content: Content::Complex(53) }, // 514
-    Element { ns: Ns::Cac, name: "ReturnAddress", ty: "AddressType", content: Content::Complex(3) }, // 515
-    Element { ns: Ns::Cac, name: "RoadTransport", ty: "RoadTransportType", content: Content::Complex(176) }, // 516
-    Element { ns: Ns::Cac, name: "SalesItem", ty: "SalesItemType", content: Content::Complex(177) }, // 517
-    Element { ns: Ns::Cac, name: "ScheduledServiceFrequency", ty: "ServiceFrequencyType", content: Content::Complex(179) }, // 518
-    Element { ns: Ns::Cac, name: "SecondaryHazard", ty: "SecondaryHazardType", content: Content::Complex(178) }, // 519
-    Element { ns: Ns::Cac, name: "SecurityOfficerPerson", ty: "PersonType", content: Content::Complex(145) }, // 520
-    Element { ns: Ns::Cac, name: "SelfBilledCreditNoteDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 521
-    Element { ns: Ns::Cac, name: "SelfBilledInvoiceDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 522
-    Element { ns: Ns::Cac, name: "SellerContact", ty: "ContactType", content: Content::Complex(42) }, // 523
-    Element { ns: Ns::Cac, name: "SellerProposedSubstituteLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 524
-    Element { ns: Ns::Cac, name: "SellerSubstitutedLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 525
-    Element { ns: Ns::Cac, name: "SellerSupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 526
-    Element { ns: Ns::Cac, name: "SellersItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 527
-    Element { ns: Ns::Cac, name: "SenderParty", ty: "PartyType", content: Content::Complex(138) }, // 528
-    Element { ns: Ns::Cac, name: "ServiceAllowanceCharge", ty: "AllowanceChargeType", content: Content::Complex(5) }, // 529
-    Element { ns: Ns::Cac, name: "ServiceChargePaymentTerms", ty: "PaymentTermsType", content: Content::Complex(141) }, // 530
-    Element { ns: Ns::Cac, name: "ServiceEndTimePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 531
-    Element { ns: Ns::Cac, name: "ServiceFrequency", ty: "ServiceFrequencyType", content: Content::Complex(179) }, // 532
-    Element { ns: Ns::Cac, name: "ServiceProviderParty", ty: "ServiceProviderPartyType", content: Content::Complex(180) }, // 533
-    Element { ns: Ns::Cac, name: "ServiceStartTimePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 534
-    Element { ns: Ns::Cac, name: "SettlementPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 535
-    Element { ns: Ns::Cac, name: "ShareholderParty", ty: "ShareholderPartyType", content: Content::Complex(181) }, // 536
-    Element { ns: Ns::Cac, name: "Shipment", ty: "ShipmentType", content: Content::Complex(183) }, // 537
-    Element { ns: Ns::Cac, name: "ShipmentDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 538
-    Element { ns: Ns::Cac, name: "ShipmentStage", ty: "ShipmentStageType", content: Content::Complex(182) }, // 539
-    Element { ns: Ns::Cac, name: "ShipsSurgeonPerson", ty: "PersonType", content: Content::Complex(145) }, // 540
-    Element { ns: Ns::Cac, name: "SignatoryContact", ty: "ContactType", content: Content::Complex(42) }, // 541
-    Element { ns: Ns::Cac, name: "SignatoryParty", ty: "PartyType", content: Content::Complex(138) }, // 542
-    Element { ns: Ns::Cac, name: "Signature", ty: "SignatureType", content: Content::Complex(184) }, // 543
-    Element { ns: Ns::Cac, name: "SourceCatalogueReference", ty: "CatalogueReferenceType", content: Content::Complex(22) }, // 544
-    Element { ns: Ns::Cac, name: "SourceIssuerParty", ty: "PartyType", content: Content::Complex(138) }, // 545
-    Element { ns: Ns::Cac, name: "SpecificTendererRequirement", ty: "TendererRequirementType", content: Content::Complex(208) }, // 546
-    Element { ns: Ns::Cac, name: "StandardItemIdentification", ty: "ItemIdentificationType", content: Content::Complex(105) }, // 547
-    Element { ns: Ns::Cac, name: "StatementDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 548
-    Element { ns: Ns::Cac, name: "StatementLine", ty: "StatementLineType", content: Content::Complex(185) }, // 549
-    Element { ns: Ns::Cac, name: "StatementPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 550
-    Element { ns: Ns::Cac, name: "Status", ty: "StatusType", content: Content::Complex(186) }, // 551
-    Element { ns: Ns::Cac, name: "StatusLocation", ty: "LocationType", content: Content::Complex(119) }, // 552
-    Element { ns: Ns::Cac, name: "StatusPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 553
-    Element { ns: Ns::Cac, name: "StockAvailabilityReportLine", ty: "StockAvailabilityReportLineType", content: Content::Complex(187) }, // 554
-    Element { ns: Ns::Cac, name: "StorageLocation", ty: "LocationType", content: Content::Complex(119) }, // 555
-    Element { ns: Ns::Cac, name: "StorageTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 556
-    Element { ns: Ns::Cac, name: "Stowage", ty: "StowageType", content: Content::Complex(188) }, // 557
-    Element { ns: Ns::Cac, name: "SubCreditNoteLine", ty: "CreditNoteLineType", content: Content::Complex(52) }, // 558
-    Element { ns: Ns::Cac, name: "SubDebitNoteLine", ty: "DebitNoteLineType", content: Content::Complex(55) }, // 559
-    Element { ns: Ns::Cac, name: "SubInvoiceLine", ty: "InvoiceLineType", content: Content::Complex(103) }, // 560
-    Element { ns: Ns::Cac, name: "SubLineItem", ty: "LineItemType", content: Content::Complex(115) }, // 561
-    Element { ns: Ns::Cac, name: "SubRequestForTenderLine", ty: "RequestForTenderLineType", content: Content::Complex(171) }, // 562
-    Element { ns: Ns::Cac, name: "SubTenderLine", ty: "TenderLineType", content: Content::Complex(201) }, // 563
-    Element { ns: Ns::Cac, name: "SubcontractTerms", ty: "SubcontractTermsType", content: Content::Complex(189) }, // 564
-    Element { ns: Ns::Cac, name: "SubcontractorParty", ty: "PartyType", content: Content::Complex(138) }, // 565
-    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterion", ty: "AwardingCriterionType", content: Content::Complex(10) }, // 566
-    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterionResponse", ty: "AwardingCriterionResponseType", content: Content::Complex(9) }, // 567
-    Element { ns: Ns::Cac, name: "SubscriberConsumption", ty: "SubscriberConsumptionType", content: Content::Complex(190) }, // 568
-    Element { ns: Ns::Cac, name: "SubscriberParty", ty: "PartyType", content: Content::Complex(138) }, // 569
-    Element { ns: Ns::Cac, name: "SubsequentProcessTenderRequirement", ty: "TenderRequirementType", content: Content::Complex(203) }, // 570
-    Element { ns: Ns::Cac, name: "SubsidiaryLocation", ty: "LocationType", content: Content::Complex(119) }, // 571
-    Element { ns: Ns::Cac, name: "SubstituteCarrierParty", ty: "PartyType", content: Content::Complex(138) }, // 572
-    Element { ns: Ns::Cac, name: "SuggestedEvidence", ty: "EvidenceType", content: Content::Complex(83) }, // 573
-    Element { ns: Ns::Cac, name: "SupplierConsumption", ty: "SupplierConsumptionType", content: Content::Complex(191) }, // 574
-    Element { ns: Ns::Cac, name: "SupplierParty", ty: "SupplierPartyType", content: Content::Complex(192) }, // 575
-    Element { ns: Ns::Cac, name: "SupplyChainActivityDataLine", ty: "ActivityDataLineType", content: Content::Complex(0) }, // 576
-    Element { ns: Ns::Cac, name: "SupplyItem", ty: "ItemType", content: Content::Complex(113) }, // 577
-    Element { ns: Ns::Cac, name: "SupportedCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 578
-    Element { ns: Ns::Cac, name: "SupportedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 579
-    Element { ns: Ns::Cac, name: "SupportingDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 580
-    Element { ns: Ns::Cac, name: "TakeoverTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 581
-    Element { ns: Ns::Cac, name: "TaxCategory", ty: "TaxCategoryType", content: Content::Complex(193) }, // 582
-    Element { ns: Ns::Cac, name: "TaxExchangeRate", ty: "ExchangeRateType", content: Content::Complex(86) }, // 583
-    Element { ns: Ns::Cac, name: "TaxExclusivePrice", ty: "PriceType", content: Content::Complex(151) }, // 584
-    Element { ns: Ns::Cac, name: "TaxInclusivePrice", ty: "PriceType", content: Content::Complex(151) }, // 585
-    Element { ns: Ns::Cac, name: "TaxRepresentativeParty", ty: "PartyType", content: Content::Complex(138) }, // 586
-    Element { ns: Ns::Cac, name: "TaxScheme", ty: "TaxSchemeType", content: Content::Complex(194) }, // 587
-    Element { ns: Ns::Cac, name: "TaxSubtotal", ty: "TaxSubtotalType", content: Content::Complex(195) }, // 588
-    Element { ns: Ns::Cac, name: "TaxTotal", ty: "TaxTotalType", content: Content::Complex(196) }, // 589
-    Element { ns: Ns::Cac, name: "TechnicalCapability", ty: "CapabilityType", content: Content::Complex(17) }, // 590
-    Element { ns: Ns::Cac, name: "TechnicalCommitteePerson", ty: "PersonType", content: Content::Complex(145) }, // 591
-    Element { ns: Ns::Cac, name: "TechnicalDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 592
-    Element { ns: Ns::Cac, name: "TechnicalEvaluationCriterion", ty: "EvaluationCriterionType", content: Content::Complex(76) }, // 593
-    Element { ns: Ns::Cac, name: "TelecommunicationsService", ty: "TelecommunicationsServiceType", content: Content::Complex(197) }, // 594
-    Element { ns: Ns::Cac, name: "TelecommunicationsSupply", ty: "TelecommunicationsSupplyType", content: Content::Complex(199) }, // 595
-    Element { ns: Ns::Cac, name: "TelecommunicationsSupplyLine", ty: "TelecommunicationsSupplyLineType", content: Content::Complex(198) }, // 596
-    Element { ns: Ns::Cac, name: "Temperature", ty: "TemperatureType", content: Content::Complex(200) }, // 597
-    Element { ns: Ns::Cac, name: "TemplateDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 598
-    Element { ns: Ns::Cac, name: "TenderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 599
-    Element { ns: Ns::Cac, name: "TenderEvaluationParty", ty: "PartyType", content: Content::Complex(138) }, // 600
-    Element { ns: Ns::Cac, name: "TenderLine", ty: "TenderLineType", content: Content::Complex(201) }, // 601
-    Element { ns: Ns::Cac, name: "TenderPreparation", ty: "TenderPreparationType", content: Content::Complex(202) }, // 602
-    Element { ns: Ns::Cac, name: "TenderRecipientParty", ty: "PartyType", content: Content::Complex(138) }, // 603
-    Element { ns: Ns::Cac, name: "TenderRequirement", ty: "TenderRequirementType", content: Content::Complex(203) }, // 604
-    Element { ns: Ns::Cac, name: "TenderResult", ty: "TenderResultType", content: Content::Complex(204) }, // 605
-    Element { ns: Ns::Cac, name: "TenderSubmissionDeadlinePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 606
-    Element { ns: Ns::Cac, name: "TenderValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 607
-    Element { ns: Ns::Cac, name: "TenderedProject", ty: "TenderedProjectType", content: Content::Complex(205) }, // 608
-    Element { ns: Ns::Cac, name: "TendererParty", ty: "PartyType", content: Content::Complex(138) }, // 609
-    Element { ns: Ns::Cac, name: "TendererPartyQualification", ty: "TendererPartyQualificationType", content: Content::Complex(206) }, // 610
-    Element { ns: Ns::Cac, name: "TendererQualificationDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 611
-    Element { ns: Ns::Cac, name: "TendererQualificationRequest", ty: "TendererQualificationRequestType", content: Content::Complex(207) }, // 612
-    Element { ns: Ns::Cac, name: "TendererRequirement", ty: "TendererRequirementType", content: Content::Complex(208) }, // 613
-    Element { ns: Ns::Cac, name: "TenderingProcess", ty: "TenderingProcessType", content: Content::Complex(209) }, // 614
-    Element { ns: Ns::Cac, name: "TenderingTerms", ty: "TenderingTermsType", content: Content::Complex(210) }, // 615
-    Element { ns: Ns::Cac, name: "TerminalOperatorParty", ty: "PartyType", content: Content::Complex(138) }, // 616
-    Element { ns: Ns::Cac, name: "TimeDuty", ty: "DutyType", content: Content::Complex(67) }, // 617
-    Element { ns: Ns::Cac, name: "ToLocation", ty: "LocationType", content: Content::Complex(119) }, // 618
-    Element { ns: Ns::Cac, name: "TotalCapacityDimension", ty: "DimensionType", content: Content::Complex(63) }, // 619
-    Element { ns: Ns::Cac, name: "TradeFinancing", ty: "TradeFinancingType", content: Content::Complex(211) }, // 620
-    Element { ns: Ns::Cac, name: "TradingTerms", ty: "TradingTermsType", content: Content::Complex(212) }, // 621
-    Element { ns: Ns::Cac, name: "TransactionConditions", ty: "TransactionConditionsType", content: Content::Complex(213) }, // 622
-    Element { ns: Ns::Cac, name: "TransitCountry", ty: "CountryType", content: Content::Complex(50) }, // 623
-    Element { ns: Ns::Cac, name: "TransitPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 624
-    Element { ns: Ns::Cac, name: "TransportAdvisorParty", ty: "PartyType", content: Content::Complex(138) }, // 625
-    Element { ns: Ns::Cac, name: "TransportContract", ty: "ContractType", content: Content::Complex(45) }, // 626
-    Element { ns: Ns::Cac, name: "TransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 627
-    Element { ns: Ns::Cac, name: "TransportEquipmentSeal", ty: "TransportEquipmentSealType", content: Content::Complex(214) }, // 628
-    Element { ns: Ns::Cac, name: "TransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 629
-    Element { ns: Ns::Cac, name: "TransportExecutionPlanDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 630
-    Element { ns: Ns::Cac, name: "TransportExecutionPlanRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 631
-    Element { ns: Ns::Cac, name: "TransportExecutionTerms", ty: "TransportExecutionTermsType", content: Content::Complex(217) }, // 632
-    Element { ns: Ns::Cac, name: "TransportHandlingUnit", ty: "TransportHandlingUnitType", content: Content::Complex(218) }, // 633
-    Element { ns: Ns::Cac, name: "TransportMeans", ty: "TransportMeansType", content: Content::Complex(219) }, // 634
-    Element { ns: Ns::Cac, name: "TransportProgressStatusRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 635
-    Element { ns: Ns::Cac, name: "TransportSchedule", ty: "TransportScheduleType", content: Content::Complex(220) }, // 636
-    Element { ns: Ns::Cac, name: "TransportServiceDescriptionDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 637
-    Element { ns: Ns::Cac, name: "TransportServiceDescriptionRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 638
-    Element { ns: Ns::Cac, name: "TransportServiceProviderParty", ty: "PartyType", content: Content::Complex(138) }, // 639
-    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseDeadlinePeriod", ty: "PeriodType", content: Content::Complex(144) }, // 640
-    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseRequiredPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 641
-    Element { ns: Ns::Cac, name: "TransportUserParty", ty: "PartyType", content: Content::Complex(138) }, // 642
-    Element { ns: Ns::Cac, name: "TransportUserResponseRequiredPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 643
-    Element { ns: Ns::Cac, name: "TransportationSegment", ty: "TransportationSegmentType", content: Content::Complex(221) }, // 644
-    Element { ns: Ns::Cac, name: "TransportationService", ty: "TransportationServiceType", content: Content::Complex(222) }, // 645
-    Element { ns: Ns::Cac, name: "TransportationStatusRequestDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 646
-    Element { ns: Ns::Cac, name: "TransshipPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 647
-    Element { ns: Ns::Cac, name: "UnloadingLocation", ty: "LocationType", content: Content::Complex(119) }, // 648
-    Element { ns: Ns::Cac, name: "UnloadingPortLocation", ty: "LocationType", content: Content::Complex(119) }, // 649
-    Element { ns: Ns::Cac, name: "UnstructuredPrice", ty: "UnstructuredPriceType", content: Content::Complex(223) }, // 650
-    Element { ns: Ns::Cac, name: "UnsupportedCommodityClassification", ty: "CommodityClassificationType", content: Content::Complex(29) }, // 651
-    Element { ns: Ns::Cac, name: "UnsupportedTransportEquipment", ty: "TransportEquipmentType", content: Content::Complex(215) }, // 652
-    Element { ns: Ns::Cac, name: "UpdatedDeliveryTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 653
-    Element { ns: Ns::Cac, name: "UpdatedPickupTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 654
-    Element { ns: Ns::Cac, name: "UsabilityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 655
-    Element { ns: Ns::Cac, name: "UtilityConsumptionPoint", ty: "ConsumptionPointType", content: Content::Complex(38) }, // 656
-    Element { ns: Ns::Cac, name: "UtilityCustomerParty", ty: "PartyType", content: Content::Complex(138) }, // 657
-    Element { ns: Ns::Cac, name: "UtilityItem", ty: "UtilityItemType", content: Content::Complex(224) }, // 658
-    Element { ns: Ns::Cac, name: "UtilityMeter", ty: "MeterType", content: Content::Complex(124) }, // 659
-    Element { ns: Ns::Cac, name: "UtilitySupplierParty", ty: "PartyType", content: Content::Complex(138) }, // 660
-    Element { ns: Ns::Cac, name: "ValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 661
-    Element { ns: Ns::Cac, name: "WarehousingTransportEvent", ty: "TransportEventType", content: Content::Complex(216) }, // 662
-    Element { ns: Ns::Cac, name: "WarrantyParty", ty: "PartyType", content: Content::Complex(138) }, // 663
-    Element { ns: Ns::Cac, name: "WarrantyValidityPeriod", ty: "PeriodType", content: Content::Complex(144) }, // 664
-    Element { ns: Ns::Cac, name: "WebSiteAccess", ty: "WebSiteAccessType", content: Content::Complex(225) }, // 665
-    Element { ns: Ns::Cac, name: "WinningParty", ty: "WinningPartyType", content: Content::Complex(226) }, // 666
-    Element { ns: Ns::Cac, name: "WithholdingTaxTotal", ty: "TaxTotalType", content: Content::Complex(196) }, // 667
-    Element { ns: Ns::Cac, name: "WitnessParty", ty: "PartyType", content: Content::Complex(138) }, // 668
-    Element { ns: Ns::Cac, name: "WorkOrderDocumentReference", ty: "DocumentReferenceType", content: Content::Complex(65) }, // 669
-    Element { ns: Ns::Cac, name: "WorkPhaseReference", ty: "WorkPhaseReferenceType", content: Content::Complex(227) }, // 670
-    Element { ns: Ns::Cbc, name: "AcceptedIndicator", ty: "AcceptedIndicatorType", content: Content::Simple(1) }, // 671
-    Element { ns: Ns::Cbc, name: "AcceptedVariantsDescription", ty: "AcceptedVariantsDescriptionType", content: Content::Simple(9) }, // 672
-    Element { ns: Ns::Cbc, name: "AccountFormatCode", ty: "AccountFormatCodeType", content: Content::Simple(7) }, // 673
-    Element { ns: Ns::Cbc, name: "AccountID", ty: "AccountIDType", content: Content::Simple(8) }, // 674
-    Element { ns: Ns::Cbc, name: "AccountTypeCode", ty: "AccountTypeCodeType", content: Content::Simple(7) }, // 675
-    Element { ns: Ns::Cbc, name: "AccountingCost", ty: "AccountingCostType", content: Content::Simple(9) }, // 676
-    Element { ns: Ns::Cbc, name: "AccountingCostCode", ty: "AccountingCostCodeType", content: Content::Simple(7) }, // 677
-    Element { ns: Ns::Cbc, name: "ActionCode", ty: "ActionCodeType", content: Content::Simple(7) }, // 678
-    Element { ns: Ns::Cbc, name: "ActivityType", ty: "ActivityTypeType", content: Content::Simple(9) }, // 679
-    Element { ns: Ns::Cbc, name: "ActivityTypeCode", ty: "ActivityTypeCodeType", content: Content::Simple(7) }, // 680
-    Element { ns: Ns::Cbc, name: "ActualDeliveryDate", ty: "ActualDeliveryDateType", content: Content::Simple(2) }, // 681
-    Element { ns: Ns::Cbc, name: "ActualDeliveryTime", ty: "ActualDeliveryTimeType", content: Content::Simple(10) }, // 682
-    Element { ns: Ns::Cbc, name: "ActualDespatchDate", ty: "ActualDespatchDateType", content: Content::Simple(2) }, // 683
-    Element { ns: Ns::Cbc, name: "ActualDespatchTime", ty: "ActualDespatchTimeType", content: Content::Simple(10) }, // 684
-    Element { ns: Ns::Cbc, name: "ActualPickupDate", ty: "ActualPickupDateType", content: Content::Simple(2) }, // 685
-    Element { ns: Ns::Cbc, name: "ActualPickupTime", ty: "ActualPickupTimeType", content: Content::Simple(10) }, // 686
-    Element { ns: Ns::Cbc, name: "ActualTemperatureReductionQuantity", ty: "ActualTemperatureReductionQuantityType", content: Content::Simple(5) }, // 687
-    Element { ns: Ns::Cbc, name: "AdValoremIndicator", ty: "AdValoremIndicatorType", content: Content::Simple(1) }, // 688
-    Element { ns: Ns::Cbc, name: "AdditionalAccountID", ty: "AdditionalAccountIDType", content: Content::Simple(8) }, // 689
-    Element { ns: Ns::Cbc, name: "AdditionalConditions", ty: "AdditionalConditionsType", content: Content::Simple(9) }, // 690
-    Element { ns: Ns::Cbc, name: "AdditionalInformation", ty: "AdditionalInformationType", content: Content::Simple(9) }, // 691
-    Element { ns: Ns::Cbc, name: "AdditionalStreetName", ty: "AdditionalStreetNameType", content: Content::Simple(9) }, // 692
-    Element { ns: Ns::Cbc, name: "AddressFormatCode", ty: "AddressFormatCodeType", content: Content::Simple(7) }, // 693
-    Element { ns: Ns::Cbc, name: "AddressTypeCode", ty: "AddressTypeCodeType", content: Content::Simple(7) }, // 694
-    Element { ns: Ns::Cbc, name: "AdjustmentReasonCode", ty: "AdjustmentReasonCodeType", content: Content::Simple(7) }, // 695
-    Element { ns: Ns::Cbc, name: "AdmissionCode", ty: "AdmissionCodeType", content: Content::Simple(7) }, // 696
-    Element { ns: Ns::Cbc, name: "AdvertisementAmount", ty: "AdvertisementAmountType", content: Content::Simple(3) }, // 697
-    Element { ns: Ns::Cbc, name: "AgencyID", ty: "AgencyIDType", content: Content::Simple(8) }, // 698
-    Element { ns: Ns::Cbc, name: "AgencyName", ty: "AgencyNameType", content: Content::Simple(9) }, // 699
-    Element { ns: Ns::Cbc, name: "AirFlowPercent", ty: "AirFlowPercentType", content: Content::Simple(4) }, // 700
-    Element { ns: Ns::Cbc, name: "AircraftID", ty: "AircraftIDType", content: Content::Simple(8) }, // 701
-    Element { ns: Ns::Cbc, name: "AliasName", ty: "AliasNameType", content: Content::Simple(9) }, // 702
-    Element { ns: Ns::Cbc, name: "AllowanceChargeReason", ty: "AllowanceChargeReasonType", content: Content::Simple(9) }, // 703
-    Element { ns: Ns::Cbc, name: "AllowanceChargeReasonCode", ty: "AllowanceChargeReasonCodeType", content: Content::Simple(7) }, // 704
-    Element { ns: Ns::Cbc, name: "AllowanceTotalAmount", ty: "AllowanceTotalAmountType", content: Content::Simple(3) }, // 705
-    Element { ns: Ns::Cbc, name: "AltitudeMeasure", ty: "AltitudeMeasureType", content: Content::Simple(6) }, // 706
-    Element { ns: Ns::Cbc, name: "Amount", ty: "AmountType", content: Content::Simple(3) }, // 707
-    Element { ns: Ns::Cbc, name: "AmountRate", ty: "AmountRateType", content: Content::Simple(4) }, // 708
-    Element { ns: Ns::Cbc, name: "AnimalFoodApprovedIndicator", ty: "AnimalFoodApprovedIndicatorType", content: Content::Simple(1) }, // 709
-    Element { ns: Ns::Cbc, name: "AnimalFoodIndicator", ty: "AnimalFoodIndicatorType", content: Content::Simple(1) }, // 710
-    Element { ns: Ns::Cbc, name: "AnnualAverageAmount", ty: "AnnualAverageAmountType", content: Content::Simple(3) }, // 711
-    Element { ns: Ns::Cbc, name: "ApplicationStatusCode", ty: "ApplicationStatusCodeType", content: Content::Simple(7) }, // 712
-    Element { ns: Ns::Cbc, name: "ApprovalDate", ty: "ApprovalDateType", content: Content::Simple(2) }, // 713
-    Element { ns: Ns::Cbc, name: "ApprovalStatus", ty: "ApprovalStatusType", content: Content::Simple(9) }, // 714
-    Element { ns: Ns::Cbc, name: "AttributeID", ty: "AttributeIDType", content: Content::Simple(8) }, // 715
-    Element { ns: Ns::Cbc, name: "AuctionConstraintIndicator", ty: "AuctionConstraintIndicatorType", content: Content::Simple(1) }, // 716
-    Element { ns: Ns::Cbc, name: "AuctionURI", ty: "AuctionURIType", content: Content::Simple(8) }, // 717
-    Element { ns: Ns::Cbc, name: "AvailabilityDate", ty: "AvailabilityDateType", content: Content::Simple(2) }, // 718
-    Element { ns: Ns::Cbc, name: "AvailabilityStatusCode", ty: "AvailabilityStatusCodeType", content: Content::Simple(7) }, // 719
-    Element { ns: Ns::Cbc, name: "AverageAmount", ty: "AverageAmountType", content: Content::Simple(3) }, // 720
-    Element { ns: Ns::Cbc, name: "AverageSubsequentContractAmount", ty: "AverageSubsequentContractAmountType", content: Content::Simple(3) }, // 721
-    Element { ns: Ns::Cbc, name: "AwardDate", ty: "AwardDateType", content: Content::Simple(2) }, // 722
-    Element { ns: Ns::Cbc, name: "AwardTime", ty: "AwardTimeType", content: Content::Simple(10) }, // 723
-    Element { ns: Ns::Cbc, name: "AwardingCriterionDescription", ty: "AwardingCriterionDescriptionType", content: Content::Simple(9) }, // 724
-    Element { ns: Ns::Cbc, name: "AwardingCriterionID", ty: "AwardingCriterionIDType", content: Content::Simple(8) }, // 725
-    Element { ns: Ns::Cbc, name: "AwardingCriterionTypeCode", ty: "AwardingCriterionTypeCodeType", content: Content::Simple(7) }, // 726
-    Element { ns: Ns::Cbc, name: "AwardingMethodTypeCode", ty: "AwardingMethodTypeCodeType", content: Content::Simple(7) }, // 727
-    Element { ns: Ns::Cbc, name: "BackOrderAllowedIndicator", ty: "BackOrderAllowedIndicatorType", content: Content::Simple(1) }, // 728
-    Element { ns: Ns::Cbc, name: "BackorderQuantity", ty: "BackorderQuantityType", content: Content::Simple(5) }, // 729
-    Element { ns: Ns::Cbc, name: "BackorderReason", ty: "BackorderReasonType", content: Content::Simple(9) }, // 730
-    Element { ns: Ns::Cbc, name: "BalanceAmount", ty: "BalanceAmountType", content: Content::Simple(3) }, // 731
-    Element { ns: Ns::Cbc, name: "BalanceBroughtForwardIndicator", ty: "BalanceBroughtForwardIndicatorType", content: Content::Simple(1) }, // 732
-    Element { ns: Ns::Cbc, name: "BarcodeSymbologyID", ty: "BarcodeSymbologyIDType", content: Content::Simple(8) }, // 733
-    Element { ns: Ns::Cbc, name: "BaseAmount", ty: "BaseAmountType", content: Content::Simple(3) }, // 734
-    Element { ns: Ns::Cbc, name: "BaseQuantity", ty: "BaseQuantityType", content: Content::Simple(5) }, // 735
-    Element { ns: Ns::Cbc, name: "BaseUnitMeasure", ty: "BaseUnitMeasureType", content: Content::Simple(6) }, // 736
-    Element { ns: Ns::Cbc, name: "BasedOnConsensusIndicator", ty: "BasedOnConsensusIndicatorType", content: Content::Simple(1) }, // 737
-    Element { ns: Ns::Cbc, name: "BasicConsumedQuantity", ty: "BasicConsumedQuantityType", content: Content::Simple(5) }, // 738
-    Element { ns: Ns::Cbc, name: "BatchQuantity", ty: "BatchQuantityType", content: Content::Simple(5) }, // 739
-    Element { ns: Ns::Cbc, name: "BestBeforeDate", ty: "BestBeforeDateType", content: Content::Simple(2) }, // 740
-    Element { ns: Ns::Cbc, name: "BindingOnBuyerIndicator", ty: "BindingOnBuyerIndicatorType", content: Content::Simple(1) }, // 741
-    Element { ns: Ns::Cbc, name: "BirthDate", ty: "BirthDateType", content: Content::Simple(2) }, // 742
-    Element { ns: Ns::Cbc, name: "BirthplaceName", ty: "BirthplaceNameType", content: Content::Simple(9) }, // 743
-    Element { ns: Ns::Cbc, name: "BlockName", ty: "BlockNameType", content: Content::Simple(9) }, // 744
-    Element { ns: Ns::Cbc, name: "BrandName", ty: "BrandNameType", content: Content::Simple(9) }, // 745
-    Element { ns: Ns::Cbc, name: "BrokerAssignedID", ty: "BrokerAssignedIDType", content: Content::Simple(8) }, // 746
-    Element { ns: Ns::Cbc, name: "BudgetYearNumeric", ty: "BudgetYearNumericType", content: Content::Simple(4) }, // 747
-    Element { ns: Ns::Cbc, name: "BuildingName", ty: "BuildingNameType", content: Content::Simple(9) }, // 748
-    Element { ns: Ns::Cbc, name: "BuildingNumber", ty: "BuildingNumberType", content: Content::Simple(9) }, // 749
-    Element { ns: Ns::Cbc, name: "BulkCargoIndicator", ty: "BulkCargoIndicatorType", content: Content::Simple(1) }, // 750
-    Element { ns: Ns::Cbc, name: "BusinessClassificationEvidenceID", ty: "BusinessClassificationEvidenceIDType", content: Content::Simple(8) }, // 751
-    Element { ns: Ns::Cbc, name: "BusinessIdentityEvidenceID", ty: "BusinessIdentityEvidenceIDType", content: Content::Simple(8) }, // 752
-    Element { ns: Ns::Cbc, name: "BuyerEventID", ty: "BuyerEventIDType", content: Content::Simple(8) }, // 753
-    Element { ns: Ns::Cbc, name: "BuyerProfileURI", ty: "BuyerProfileURIType", content: Content::Simple(8) }, // 754
-    Element { ns: Ns::Cbc, name: "BuyerReference", ty: "BuyerReferenceType", content: Content::Simple(9) }, // 755
-    Element { ns: Ns::Cbc, name: "CV2ID", ty: "CV2IDType", content: Content::Simple(8) }, // 756
-    Element { ns: Ns::Cbc, name: "CalculationExpression", ty: "CalculationExpressionType", content: Content::Simple(9) }, // 757
-    Element { ns: Ns::Cbc, name: "CalculationExpressionCode", ty: "CalculationExpressionCodeType", content: Content::Simple(7) }, // 758
-    Element { ns: Ns::Cbc, name: "CalculationMethodCode", ty: "CalculationMethodCodeType", content: Content::Simple(7) }, // 759
-    Element { ns: Ns::Cbc, name: "CalculationRate", ty: "CalculationRateType", content: Content::Simple(4) }, // 760
-    Element { ns: Ns::Cbc, name: "CalculationSequenceNumeric", ty: "CalculationSequenceNumericType", content: Content::Simple(4) }, // 761
-    Element { ns: Ns::Cbc, name: "CallBaseAmount", ty: "CallBaseAmountType", content: Content::Simple(3) }, // 762
-    Element { ns: Ns::Cbc, name: "CallDate", ty: "CallDateType", content: Content::Simple(2) }, // 763
-    Element { ns: Ns::Cbc, name: "CallExtensionAmount", ty: "CallExtensionAmountType", content: Content::Simple(3) }, // 764
-    Element { ns: Ns::Cbc, name: "CallTime", ty: "CallTimeType", content: Content::Simple(10) }, // 765
-    Element { ns: Ns::Cbc, name: "CancellationNote", ty: "CancellationNoteType", content: Content::Simple(9) }, // 766
-    Element { ns: Ns::Cbc, name: "CandidateReductionConstraintIndicator", ty: "CandidateReductionConstraintIndicatorType", content: Content::Simple(1) }, // 767
-    Element { ns: Ns::Cbc, name: "CandidateStatement", ty: "CandidateStatementType", content: Content::Simple(9) }, // 768
-    Element { ns: Ns::Cbc, name: "CanonicalizationMethod", ty: "CanonicalizationMethodType", content: Content::Simple(9) }, // 769
-    Element { ns: Ns::Cbc, name: "CapabilityTypeCode", ty: "CapabilityTypeCodeType", content: Content::Simple(7) }, // 770
-    Element { ns: Ns::Cbc, name: "CardChipCode", ty: "CardChipCodeType", content: Content::Simple(7) }, // 771
-    Element { ns: Ns::Cbc, name: "CardTypeCode", ty: "CardTypeCodeType", content: Content::Simple(7) }, // 772
-    Element { ns: Ns::Cbc, name: "CargoTypeCode", ty: "CargoTypeCodeType", content: Content::Simple(7) }, // 773
-    Element { ns: Ns::Cbc, name: "CarrierAssignedID", ty: "CarrierAssignedIDType", content: Content::Simple(8) }, // 774
-    Element { ns: Ns::Cbc, name: "CarrierServiceInstructions", ty: "CarrierServiceInstructionsType", content: Content::Simple(9) }, // 775
-    Element { ns: Ns::Cbc, name: "CatalogueIndicator", ty: "CatalogueIndicatorType", content: Content::Simple(1) }, // 776
-    Element { ns: Ns::Cbc, name: "CategoryName", ty: "CategoryNameType", content: Content::Simple(9) }, // 777
-    Element { ns: Ns::Cbc, name: "CertificateType", ty: "CertificateTypeType", content: Content::Simple(9) }, // 778
-    Element { ns: Ns::Cbc, name: "CertificateTypeCode", ty: "CertificateTypeCodeType", content: Content::Simple(7) }, // 779
-    Element { ns: Ns::Cbc, name: "ChangeConditions", ty: "ChangeConditionsType", content: Content::Simple(9) }, // 780
-    Element { ns: Ns::Cbc, name: "Channel", ty: "ChannelType", content: Content::Simple(9) }, // 781
-    Element { ns: Ns::Cbc, name: "ChannelCode", ty: "ChannelCodeType", content: Content::Simple(7) }, // 782
-    Element { ns: Ns::Cbc, name: "CharacterSetCode", ty: "CharacterSetCodeType", content: Content::Simple(7) }, // 783
-    Element { ns: Ns::Cbc, name: "Characteristics", ty: "CharacteristicsType", content: Content::Simple(9) }, // 784
-    Element { ns: Ns::Cbc, name: "ChargeIndicator", ty: "ChargeIndicatorType", content: Content::Simple(1) }, // 785
-    Element { ns: Ns::Cbc, name: "ChargeTotalAmount", ty: "ChargeTotalAmountType", content: Content::Simple(3) }, // 786
-    Element { ns: Ns::Cbc, name: "ChargeableQuantity", ty: "ChargeableQuantityType", content: Content::Simple(5) }, // 787
-    Element { ns: Ns::Cbc, name: "ChargeableWeightMeasure", ty: "ChargeableWeightMeasureType", content: Content::Simple(6) }, // 788
-    Element { ns: Ns::Cbc, name: "ChildConsignmentQuantity", ty: "ChildConsignmentQuantityType", content: Content::Simple(5) }, // 789
-    Element { ns: Ns::Cbc, name: "ChipApplicationID", ty: "ChipApplicationIDType", content: Content::Simple(8) }, // 790
-    Element { ns: Ns::Cbc, name: "CityName", ty: "CityNameType", content: Content::Simple(9) }, // 791
-    Element { ns: Ns::Cbc, name: "CitySubdivisionName", ty: "CitySubdivisionNameType", content: Content::Simple(9) }, // 792
-    Element { ns: Ns::Cbc, name: "CodeValue", ty: "CodeValueType", content: Content::Simple(9) }, // 793
-    Element { ns: Ns::Cbc, name: "CollaborationPriorityCode", ty: "CollaborationPriorityCodeType", content: Content::Simple(7) }, // 794
-    Element { ns: Ns::Cbc, name: "Comment", ty: "CommentType", content: Content::Simple(9) }, // 795
-    Element { ns: Ns::Cbc, name: "CommodityCode", ty: "CommodityCodeType", content: Content::Simple(7) }, // 796
-    Element { ns: Ns::Cbc, name: "CompanyID", ty: "CompanyIDType", content: Content::Simple(8) }, // 797
-    Element { ns: Ns::Cbc, name: "CompanyLegalForm", ty: "CompanyLegalFormType", content: Content::Simple(9) }, // 798
-    Element { ns: Ns::Cbc, name: "CompanyLegalFormCode", ty: "CompanyLegalFormCodeType", content: Content::Simple(7) }, // 799
-    Element { ns: Ns::Cbc, name: "CompanyLiquidationStatusCode", ty: "CompanyLiquidationStatusCodeType", content: Content::Simple(7) }, // 800
-    Element { ns: Ns::Cbc, name: "ComparedValueMeasure", ty: "ComparedValueMeasureType", content: Content::Simple(6) }, // 801
-    Element { ns: Ns::Cbc, name: "ComparisonDataCode", ty: "ComparisonDataCodeType", content: Content::Simple(7) }, // 802
-    Element { ns: Ns::Cbc, name: "ComparisonDataSourceCode", ty: "ComparisonDataSourceCodeType", content: Content::Simple(7) }, // 803
-    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueDate", ty: "ComparisonForecastIssueDateType", content: Content::Simple(2) }, // 804
-    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueTime", ty: "ComparisonForecastIssueTimeType", content: Content::Simple(10) }, // 805
-    Element { ns: Ns::Cbc, name: "CompletionIndicator", ty: "CompletionIndicatorType", content: Content::Simple(1) }, // 806
-    Element { ns: Ns::Cbc, name: "Condition", ty: "ConditionType", content: Content::Simple(9) }, // 807
-    Element { ns: Ns::Cbc, name: "ConditionCode", ty: "ConditionCodeType", content: Content::Simple(7) }, // 808
-    Element { ns: Ns::Cbc, name: "Conditions", ty: "ConditionsType", content: Content::Simple(9) }, // 809
-    Element { ns: Ns::Cbc, name: "ConditionsDescription", ty: "ConditionsDescriptionType", content: Content::Simple(9) }, // 810
-    Element { ns: Ns::Cbc, name: "ConsigneeAssignedID", ty: "ConsigneeAssignedIDType", content: Content::Simple(8) }, // 811
-    Element { ns: Ns::Cbc, name: "ConsignmentQuantity", ty: "ConsignmentQuantityType", content: Content::Simple(5) }, // 812
-    Element { ns: Ns::Cbc, name: "ConsignorAssignedID", ty: "ConsignorAssignedIDType", content: Content::Simple(8) }, // 813
-    Element { ns: Ns::Cbc, name: "ConsolidatableIndicator", ty: "ConsolidatableIndicatorType", content: Content::Simple(1) }, // 814
-    Element { ns: Ns::Cbc, name: "ConstitutionCode", ty: "ConstitutionCodeType", content: Content::Simple(7) }, // 815
-    Element { ns: Ns::Cbc, name: "ConsumerIncentiveTacticTypeCode", ty: "ConsumerIncentiveTacticTypeCodeType", content: Content::Simple(7) }, // 816
-    Element { ns: Ns::Cbc, name: "ConsumerUnitQuantity", ty: "ConsumerUnitQuantityType", content: Content::Simple(5) }, // 817
-    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevel", ty: "ConsumersEnergyLevelType", content: Content::Simple(9) }, // 818
-    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevelCode", ty: "ConsumersEnergyLevelCodeType", content: Content::Simple(7) }, // 819
-    Element { ns: Ns::Cbc, name: "ConsumptionEnergyQuantity", ty: "ConsumptionEnergyQuantityType", content: Content::Simple(5) }, // 820
-    Element { ns: Ns::Cbc, name: "ConsumptionID", ty: "ConsumptionIDType", content: Content::Simple(8) }, // 821
-    Element { ns: Ns::Cbc, name: "ConsumptionLevel", ty: "ConsumptionLevelType", content: Content::Simple(9) }, // 822
-    Element { ns: Ns::Cbc, name: "ConsumptionLevelCode", ty: "ConsumptionLevelCodeType", content: Content::Simple(7) }, // 823
-    Element { ns: Ns::Cbc, name: "ConsumptionReportID", ty: "ConsumptionReportIDType", content: Content::Simple(8) }, // 824
-    Element { ns: Ns::Cbc, name: "ConsumptionType", ty: "ConsumptionTypeType", content: Content::Simple(9) }, // 825
-    Element { ns: Ns::Cbc, name: "ConsumptionTypeCode", ty: "ConsumptionTypeCodeType", content: Content::Simple(7) }, // 826
-    Element { ns: Ns::Cbc, name: "ConsumptionWaterQuantity", ty: "ConsumptionWaterQuantityType", content: Content::Simple(5) }, // 827
-    Element { ns: Ns::Cbc, name: "ContainerizedIndicator", ty: "ContainerizedIndicatorType", content: Content::Simple(1) }, // 828
-    Element { ns: Ns::Cbc, name: "Content", ty: "ContentType", content: Content::Simple(9) }, // 829
-    Element { ns: Ns::Cbc, name: "ContentUnitQuantity", ty: "ContentUnitQuantityType", content: Content::Simple(5) }, // 830
-    Element { ns: Ns::Cbc, name: "ContractFolderID", ty: "ContractFolderIDType", content: Content::Simple(8) }, // 831
-    Element { ns: Ns::Cbc, name: "ContractName", ty: "ContractNameType", content: Content::Simple(9) }, // 832
-    Element { ns: Ns::Cbc, name: "ContractSubdivision", ty: "ContractSubdivisionType", content: Content::Simple(9) }, // 833
-    Element { ns: Ns::Cbc, name: "ContractType", ty: "ContractTypeType", content: Content::Simple(9) }, // 834
-    Element { ns: Ns::Cbc, name: "ContractTypeCode", ty: "ContractTypeCodeType", content: Content::Simple(7) }, // 835
-    Element { ns: Ns::Cbc, name: "ContractedCarrierAssignedID", ty: "ContractedCarrierAssignedIDType", content: Content::Simple(8) }, // 836
-    Element { ns: Ns::Cbc, name: "ContractingSystemCode", ty: "ContractingSystemCodeType", content: Content::Simple(7) }, // 837
-    Element { ns: Ns::Cbc, name: "CoordinateSystemCode", ty: "CoordinateSystemCodeType", content: Content::Simple(7) }, // 838
-    Element { ns: Ns::Cbc, name: "CopyIndicator", ty: "CopyIndicatorType", content: Content::Simple(1) }, // 839
-    Element { ns: Ns::Cbc, name: "CorporateRegistrationTypeCode", ty: "CorporateRegistrationTypeCodeType", content: Content::Simple(7) }, // 840
-    Element { ns: Ns::Cbc, name: "CorporateStockAmount", ty: "CorporateStockAmountType", content: Content::Simple(3) }, // 841
-    Element { ns: Ns::Cbc, name: "CorrectionAmount", ty: "CorrectionAmountType", content: Content::Simple(3) }, // 842
-    Element { ns: Ns::Cbc, name: "CorrectionType", ty: "CorrectionTypeType", content: Content::Simple(9) }, // 843
-    Element { ns: Ns::Cbc, name: "CorrectionTypeCode", ty: "CorrectionTypeCodeType", content: Content::Simple(7) }, // 844
-    Element { ns: Ns::Cbc, name: "CorrectionUnitAmount", ty: "CorrectionUnitAmountType", content: Content::Simple(3) }, // 845
-    Element { ns: Ns::Cbc, name: "CountrySubentity", ty: "CountrySubentityType", content: Content::Simple(9) }, // 846
-    Element { ns: Ns::Cbc, name: "CountrySubentityCode", ty: "CountrySubentityCodeType", content: Content::Simple(7) }, // 847
-    Element { ns: Ns::Cbc, name: "CreditLineAmount", ty: "CreditLineAmountType", content: Content::Simple(3) }, // 848
-    Element { ns: Ns::Cbc, name: "CreditNoteTypeCode", ty: "CreditNoteTypeCodeType", content: Content::Simple(7) }, // 849
-    Element { ns: Ns::Cbc, name: "CreditedQuantity", ty: "CreditedQuantityType", content: Content::Simple(5) }, // 850
-    Element { ns: Ns::Cbc, name: "CrewQuantity", ty: "CrewQuantityType", content: Content::Simple(5) }, // 851
-    Element { ns: Ns::Cbc, name: "CurrencyCode", ty: "CurrencyCodeType", content: Content::Simple(7) }, // 852
-    Element { ns: Ns::Cbc, name: "CurrentChargeType", ty: "CurrentChargeTypeType", content: Content::Simple(9) }, // 853
-    Element { ns: Ns::Cbc, name: "CurrentChargeTypeCode", ty: "CurrentChargeTypeCodeType", content: Content::Simple(7) }, // 854
-    Element { ns: Ns::Cbc, name: "CustomerAssignedAccountID", ty: "CustomerAssignedAccountIDType", content: Content::Simple(8) }, // 855
-    Element { ns: Ns::Cbc, name: "CustomerReference", ty: "CustomerReferenceType", content: Content::Simple(9) }, // 856
-    Element { ns: Ns::Cbc, name: "CustomizationID", ty: "CustomizationIDType", content: Content::Simple(8) }, // 857
-    Element { ns: Ns::Cbc, name: "CustomsClearanceServiceInstructions", ty: "CustomsClearanceServiceInstructionsType", content: Content::Simple(9) }, // 858
-    Element { ns: Ns::Cbc, name: "CustomsImportClassifiedIndicator", ty: "CustomsImportClassifiedIndicatorType", content: Content::Simple(1) }, // 859
-    Element { ns: Ns::Cbc, name: "CustomsStatusCode", ty: "CustomsStatusCodeType", content: Content::Simple(7) }, // 860
-    Element { ns: Ns::Cbc, name: "CustomsTariffQuantity", ty: "CustomsTariffQuantityType", content: Content::Simple(5) }, // 861
-    Element { ns: Ns::Cbc, name: "DamageRemarks", ty: "DamageRemarksType", content: Content::Simple(9) }, // 862
-    Element { ns: Ns::Cbc, name: "DangerousGoodsApprovedIndicator", ty: "DangerousGoodsApprovedIndicatorType", content: Content::Simple(1) }, // 863
-    Element { ns: Ns::Cbc, name: "DataSendingCapability", ty: "DataSendingCapabilityType", content: Content::Simple(9) }, // 864
-    Element { ns: Ns::Cbc, name: "DataSourceCode", ty: "DataSourceCodeType", content: Content::Simple(7) }, // 865
-    Element { ns: Ns::Cbc, name: "Date", ty: "DateType", content: Content::Simple(2) }, // 866
-    Element { ns: Ns::Cbc, name: "DebitLineAmount", ty: "DebitLineAmountType", content: Content::Simple(3) }, // 867
-    Element { ns: Ns::Cbc, name: "DebitedQuantity", ty: "DebitedQuantityType", content: Content::Simple(5) }, // 868
-    Element { ns: Ns::Cbc, name: "DeclarationTypeCode", ty: "DeclarationTypeCodeType", content: Content::Simple(7) }, // 869
-    Element { ns: Ns::Cbc, name: "DeclaredCarriageValueAmount", ty: "DeclaredCarriageValueAmountType", content: Content::Simple(3) }, // 870
-    Element { ns: Ns::Cbc, name: "DeclaredCustomsValueAmount", ty: "DeclaredCustomsValueAmountType", content: Content::Simple(3) }, // 871
-    Element { ns: Ns::Cbc, name: "DeclaredForCarriageValueAmount", ty: "DeclaredForCarriageValueAmountType", content: Content::Simple(3) }, // 872
-    Element { ns: Ns::Cbc, name: "DeclaredStatisticsValueAmount", ty: "DeclaredStatisticsValueAmountType", content: Content::Simple(3) }, // 873
-    Element { ns: Ns::Cbc, name: "DeliveredQuantity", ty: "DeliveredQuantityType", content: Content::Simple(5) }, // 874
-    Element { ns: Ns::Cbc, name: "DeliveryInstructions", ty: "DeliveryInstructionsType", content: Content::Simple(9) }, // 875
-    Element { ns: Ns::Cbc, name: "DemurrageInstructions", ty: "DemurrageInstructionsType", content: Content::Simple(9) }, // 876
-    Element { ns: Ns::Cbc, name: "Department", ty: "DepartmentType", content: Content::Simple(9) }, // 877
-    Element { ns: Ns::Cbc, name: "Description", ty: "DescriptionType", content: Content::Simple(9) }, // 878
-    Element { ns: Ns::Cbc, name: "DescriptionCode", ty: "DescriptionCodeType", content: Content::Simple(7) }, // 879
-    Element { ns: Ns::Cbc, name: "DespatchAdviceTypeCode", ty: "DespatchAdviceTypeCodeType", content: Content::Simple(7) }, // 880
-    Element { ns: Ns::Cbc, name: "DifferenceTemperatureReductionQuantity", ty: "DifferenceTemperatureReductionQuantityType", content: Content::Simple(5) }, // 881
-    Element { ns: Ns::Cbc, name: "DirectionCode", ty: "DirectionCodeType", content: Content::Simple(7) }, // 882
-    Element { ns: Ns::Cbc, name: "DisplayTacticTypeCode", ty: "DisplayTacticTypeCodeType", content: Content::Simple(7) }, // 883
-    Element { ns: Ns::Cbc, name: "DispositionCode", ty: "DispositionCodeType", content: Content::Simple(7) }, // 884
-    Element { ns: Ns::Cbc, name: "District", ty: "DistrictType", content: Content::Simple(9) }, // 885
-    Element { ns: Ns::Cbc, name: "DocumentCurrencyCode", ty: "DocumentCurrencyCodeType", content: Content::Simple(7) }, // 886
-    Element { ns: Ns::Cbc, name: "DocumentDescription", ty: "DocumentDescriptionType", content: Content::Simple(9) }, // 887
-    Element { ns: Ns::Cbc, name: "DocumentHash", ty: "DocumentHashType", content: Content::Simple(9) }, // 888
-    Element { ns: Ns::Cbc, name: "DocumentID", ty: "DocumentIDType", content: Content::Simple(8) }, // 889
-    Element { ns: Ns::Cbc, name: "DocumentStatusCode", ty: "DocumentStatusCodeType", content: Content::Simple(7) }, // 890
-    Element { ns: Ns::Cbc, name: "DocumentStatusReasonCode", ty: "DocumentStatusReasonCodeType", content: Content::Simple(7) }, // 891
-    Element { ns: Ns::Cbc, name: "DocumentStatusReasonDescription", ty: "DocumentStatusReasonDescriptionType", content: Content::Simple(9) }, // 892
-    Element { ns: Ns::Cbc, name: "DocumentType", ty: "DocumentTypeType", content: Content::Simple(9) }, // 893
-    Element { ns: Ns::Cbc, name: "DocumentTypeCode", ty: "DocumentTypeCodeType", content: Content::Simple(7) }, // 894
-    Element { ns: Ns::Cbc, name: "DocumentationFeeAmount", ty: "DocumentationFeeAmountType", content: Content::Simple(3) }, // 895
-    Element { ns: Ns::Cbc, name: "DueDate", ty: "DueDateType", content: Content::Simple(2) }, // 896
-    Element { ns: Ns::Cbc, name: "DurationMeasure", ty: "DurationMeasureType", content: Content::Simple(6) }, // 897
-    Element { ns: Ns::Cbc, name: "Duty", ty: "DutyType", content: Content::Simple(9) }, // 898
-    Element { ns: Ns::Cbc, name: "DutyCode", ty: "DutyCodeType", content: Content::Simple(7) }, // 899
-    Element { ns: Ns::Cbc, name: "EarliestPickupDate", ty: "EarliestPickupDateType", content: Content::Simple(2) }, // 900
-    Element { ns: Ns::Cbc, name: "EarliestPickupTime", ty: "EarliestPickupTimeType", content: Content::Simple(10) }, // 901
-    Element { ns: Ns::Cbc, name: "EconomicOperatorRegistryURI", ty: "EconomicOperatorRegistryURIType", content: Content::Simple(8) }, // 902
-    Element { ns: Ns::Cbc, name: "EffectiveDate", ty: "EffectiveDateType", content: Content::Simple(2) }, // 903
-    Element { ns: Ns::Cbc, name: "EffectiveTime", ty: "EffectiveTimeType", content: Content::Simple(10) }, // 904
-    Element { ns: Ns::Cbc, name: "ElectronicDeviceDescription", ty: "ElectronicDeviceDescriptionType", content: Content::Simple(9) }, // 905
-    Element { ns: Ns::Cbc, name: "ElectronicMail", ty: "ElectronicMailType", content: Content::Simple(9) }, // 906
-    Element { ns: Ns::Cbc, name: "EmbeddedDocumentBinaryObject", ty: "EmbeddedDocumentBinaryObjectType", content: Content::Simple(0) }, // 907
-    Element { ns: Ns::Cbc, name: "EmergencyProceduresCode", ty: "EmergencyProceduresCodeType", content: Content::Simple(7) }, // 908
-    Element { ns: Ns::Cbc, name: "EmployeeQuantity", ty: "EmployeeQuantityType", content: Content::Simple(5) }, // 909
-    Element { ns: Ns::Cbc, name: "EncodingCode", ty: "EncodingCodeType", content: Content::Simple(7) }, // 910
-    Element { ns: Ns::Cbc, name: "EndDate", ty: "EndDateType", content: Content::Simple(2) }, // 911
-    Element { ns: Ns::Cbc, name: "EndTime", ty: "EndTimeType", content: Content::Simple(10) }, // 912
-    Element { ns: Ns::Cbc, name: "EndpointID", ty: "EndpointIDType", content: Content::Simple(8) }, // 913
-    Element { ns: Ns::Cbc, name: "EnvironmentalEmissionTypeCode", ty: "EnvironmentalEmissionTypeCodeType", content: Content::Simple(7) }, // 914
-    Element { ns: Ns::Cbc, name: "EstimatedAmount", ty: "EstimatedAmountType", content: Content::Simple(3) }, // 915
-    Element { ns: Ns::Cbc, name: "EstimatedConsumedQuantity", ty: "EstimatedConsumedQuantityType", content: Content::Simple(5) }, // 916
-    Element { ns: Ns::Cbc, name: "EstimatedDeliveryDate", ty: "EstimatedDeliveryDateType", content: Content::Simple(2) }, // 917
-    Element { ns: Ns::Cbc, name: "EstimatedDeliveryTime", ty: "EstimatedDeliveryTimeType", content: Content::Simple(10) }, // 918
-    Element { ns: Ns::Cbc, name: "EstimatedDespatchDate", ty: "EstimatedDespatchDateType", content: Content::Simple(2) }, // 919
-    Element { ns: Ns::Cbc, name: "EstimatedDespatchTime", ty: "EstimatedDespatchTimeType", content: Content::Simple(10) }, // 920
-    Element { ns: Ns::Cbc, name: "EstimatedOverallContractAmount", ty: "EstimatedOverallContractAmountType", content: Content::Simple(3) }, // 921
-    Element { ns: Ns::Cbc, name: "EstimatedOverallContractQuantity", ty: "EstimatedOverallContractQuantityType", content: Content::Simple(5) }, // 922
-    Element { ns: Ns::Cbc, name: "EvaluationCriterionTypeCode", ty: "EvaluationCriterionTypeCodeType", content: Content::Simple(7) }, // 923
-    Element { ns: Ns::Cbc, name: "EvidenceTypeCode", ty: "EvidenceTypeCodeType", content: Content::Simple(7) }, // 924
-    Element { ns: Ns::Cbc, name: "ExceptionResolutionCode", ty: "ExceptionResolutionCodeType", content: Content::Simple(7) }, // 925
-    Element { ns: Ns::Cbc, name: "ExceptionStatusCode", ty: "ExceptionStatusCodeType", content: Content::Simple(7) }, // 926
-    Element { ns: Ns::Cbc, name: "ExchangeMarketID", ty: "ExchangeMarketIDType", content: Content::Simple(8) }, // 927
-    Element { ns: Ns::Cbc, name: "ExclusionReason", ty: "ExclusionReasonType", content: Content::Simple(9) }, // 928
-    Element { ns: Ns::Cbc, name: "ExecutionRequirementCode", ty: "ExecutionRequirementCodeType", content: Content::Simple(7) }, // 929
-    Element { ns: Ns::Cbc, name: "ExemptionReason", ty: "ExemptionReasonType", content: Content::Simple(9) }, // 930
-    Element { ns: Ns::Cbc, name: "ExemptionReasonCode", ty: "ExemptionReasonCodeType", content: Content::Simple(7) }, // 931
-    Element { ns: Ns::Cbc, name: "ExpectedOperatorQuantity", ty: "ExpectedOperatorQuantityType", content: Content::Simple(5) }, // 932
-    Element { ns: Ns::Cbc, name: "ExpectedQuantity", ty: "ExpectedQuantityType", content: Content::Simple(5) }, // 933
-    Element { ns: Ns::Cbc, name: "ExpenseCode", ty: "ExpenseCodeType", content: Content::Simple(7) }, // 934
-    Element { ns: Ns::Cbc, name: "ExpiryDate", ty: "ExpiryDateType", content: Content::Simple(2) }, // 935
-    Element { ns: Ns::Cbc, name: "ExpiryTime", ty: "ExpiryTimeType", content: Content::Simple(10) }, // 936
-    Element { ns: Ns::Cbc, name: "Expression", ty: "ExpressionType", content: Content::Simple(9) }, // 937
-    Element { ns: Ns::Cbc, name: "ExpressionCode", ty: "ExpressionCodeType", content: Content::Simple(7) }, // 938
-    Element { ns: Ns::Cbc, name: "ExtendedID", ty: "ExtendedIDType", content: Content::Simple(8) }, // 939
-    Element { ns: Ns::Cbc, name: "Extension", ty: "ExtensionType", content: Content::Simple(9) }, // 940
-    Element { ns: Ns::Cbc, name: "FaceValueAmount", ty: "FaceValueAmountType", content: Content::Simple(3) }, // 941
-    Element { ns: Ns::Cbc, name: "FamilyName", ty: "FamilyNameType", content: Content::Simple(9) }, // 942
-    Element { ns: Ns::Cbc, name: "FeatureTacticTypeCode", ty: "FeatureTacticTypeCodeType", content: Content::Simple(7) }, // 943
-    Element { ns: Ns::Cbc, name: "FeeAmount", ty: "FeeAmountType", content: Content::Simple(3) }, // 944
-    Element { ns: Ns::Cbc, name: "FeeDescription", ty: "FeeDescriptionType", content: Content::Simple(9) }, // 945
-    Element { ns: Ns::Cbc, name: "FileName", ty: "FileNameType", content: Content::Simple(9) }, // 946
-    Element { ns: Ns::Cbc, name: "FinancingInstrumentCode", ty: "FinancingInstrumentCodeType", content: Content::Simple(7) }, // 947
-    Element { ns: Ns::Cbc, name: "FirstName", ty: "FirstNameType", content: Content::Simple(9) }, // 948
-    Element { ns: Ns::Cbc, name: "FirstShipmentAvailibilityDate", ty: "FirstShipmentAvailibilityDateType", content: Content::Simple(2) }, // 949
-    Element { ns: Ns::Cbc, name: "Floor", ty: "FloorType", content: Content::Simple(9) }, // 950
-    Element { ns: Ns::Cbc, name: "FollowupContractIndicator", ty: "FollowupContractIndicatorType", content: Content::Simple(1) }, // 951
-    Element { ns: Ns::Cbc, name: "ForecastPurposeCode", ty: "ForecastPurposeCodeType", content: Content::Simple(7) }, // 952
-    Element { ns: Ns::Cbc, name: "ForecastTypeCode", ty: "ForecastTypeCodeType", content: Content::Simple(7) }, // 953
-    Element { ns: Ns::Cbc, name: "FormatCode", ty: "FormatCodeType", content: Content::Simple(7) }, // 954
-    Element { ns: Ns::Cbc, name: "ForwarderServiceInstructions", ty: "ForwarderServiceInstructionsType", content: Content::Simple(9) }, // 955
-    Element { ns: Ns::Cbc, name: "FreeOfChargeIndicator", ty: "FreeOfChargeIndicatorType", content: Content::Simple(1) }, // 956
-    Element { ns: Ns::Cbc, name: "FreeOnBoardValueAmount", ty: "FreeOnBoardValueAmountType", content: Content::Simple(3) }, // 957
-    Element { ns: Ns::Cbc, name: "FreightForwarderAssignedID", ty: "FreightForwarderAssignedIDType", content: Content::Simple(8) }, // 958
-    Element { ns: Ns::Cbc, name: "FreightRateClassCode", ty: "FreightRateClassCodeType", content: Content::Simple(7) }, // 959
-    Element { ns: Ns::Cbc, name: "Frequency", ty: "FrequencyType", content: Content::Simple(9) }, // 960
-    Element { ns: Ns::Cbc, name: "FrozenDocumentIndicator", ty: "FrozenDocumentIndicatorType", content: Content::Simple(1) }, // 961
-    Element { ns: Ns::Cbc, name: "FrozenPeriodDaysNumeric", ty: "FrozenPeriodDaysNumericType", content: Content::Simple(4) }, // 962
-    Element { ns: Ns::Cbc, name: "FullnessIndicationCode", ty: "FullnessIndicationCodeType", content: Content::Simple(7) }, // 963
-    Element { ns: Ns::Cbc, name: "FullyPaidSharesIndicator", ty: "FullyPaidSharesIndicatorType", content: Content::Simple(1) }, // 964
-    Element { ns: Ns::Cbc, name: "FundingProgram", ty: "FundingProgramType", content: Content::Simple(9) }, // 965
-    Element { ns: Ns::Cbc, name: "FundingProgramCode", ty: "FundingProgramCodeType", content: Content::Simple(7) }, // 966
-    Element { ns: Ns::Cbc, name: "GasPressureQuantity", ty: "GasPressureQuantityType", content: Content::Simple(5) }, // 967
-    Element { ns: Ns::Cbc, name: "GenderCode", ty: "GenderCodeType", content: Content::Simple(7) }, // 968
-    Element { ns: Ns::Cbc, name: "GeneralCargoIndicator", ty: "GeneralCargoIndicatorType", content: Content::Simple(1) }, // 969
-    Element { ns: Ns::Cbc, name: "GovernmentAgreementConstraintIndicator", ty: "GovernmentAgreementConstraintIndicatorType", content: Content::Simple(1) }, // 970
-    Element { ns: Ns::Cbc, name: "GrossTonnageMeasure", ty: "GrossTonnageMeasureType", content: Content::Simple(6) }, // 971
-    Element { ns: Ns::Cbc, name: "GrossVolumeMeasure", ty: "GrossVolumeMeasureType", content: Content::Simple(6) }, // 972
-    Element { ns: Ns::Cbc, name: "GrossWeightMeasure", ty: "GrossWeightMeasureType", content: Content::Simple(6) }, // 973
-    Element { ns: Ns::Cbc, name: "GuaranteeTypeCode", ty: "GuaranteeTypeCodeType", content: Content::Simple(7) }, // 974
-    Element { ns: Ns::Cbc, name: "GuaranteedDespatchDate", ty: "GuaranteedDespatchDateType", content: Content::Simple(2) }, // 975
-    Element { ns: Ns::Cbc, name: "GuaranteedDespatchTime", ty: "GuaranteedDespatchTimeType", content: Content::Simple(10) }, // 976
-    Element { ns: Ns::Cbc, name: "HandlingCode", ty: "HandlingCodeType", content: Content::Simple(7) }, // 977
-    Element { ns: Ns::Cbc, name: "HandlingInstructions", ty: "HandlingInstructionsType", content: Content::Simple(9) }, // 978
-    Element { ns: Ns::Cbc, name: "HashAlgorithmMethod", ty: "HashAlgorithmMethodType", content: Content::Simple(9) }, // 979
-    Element { ns: Ns::Cbc, name: "HaulageInstructions", ty: "HaulageInstructionsType", content: Content::Simple(9) }, // 980
-    Element { ns: Ns::Cbc, name: "HazardClassID", ty: "HazardClassIDType", content: Content::Simple(8) }, // 981
-    Element { ns: Ns::Cbc, name: "HazardousCategoryCode", ty: "HazardousCategoryCodeType", content: Content::Simple(7) }, // 982
-    Element { ns: Ns::Cbc, name: "HazardousRegulationCode", ty: "HazardousRegulationCodeType", content: Content::Simple(7) }, // 983
-    Element { ns: Ns::Cbc, name: "HazardousRiskIndicator", ty: "HazardousRiskIndicatorType", content: Content::Simple(1) }, // 984
-    Element { ns: Ns::Cbc, name: "HeatingType", ty: "HeatingTypeType", content: Content::Simple(9) }, // 985
-    Element { ns: Ns::Cbc, name: "HeatingTypeCode", ty: "HeatingTypeCodeType", content: Content::Simple(7) }, // 986
-    Element { ns: Ns::Cbc, name: "HigherTenderAmount", ty: "HigherTenderAmountType", content: Content::Simple(3) }, // 987
-    Element { ns: Ns::Cbc, name: "HolderName", ty: "HolderNameType", content: Content::Simple(9) }, // 988
-    Element { ns: Ns::Cbc, name: "HumanFoodApprovedIndicator", ty: "HumanFoodApprovedIndicatorType", content: Content::Simple(1) }, // 989
-    Element { ns: Ns::Cbc, name: "HumanFoodIndicator", ty: "HumanFoodIndicatorType", content: Content::Simple(1) }, // 990
-    Element { ns: Ns::Cbc, name: "HumidityPercent", ty: "HumidityPercentType", content: Content::Simple(4) }, // 991
-    Element { ns: Ns::Cbc, name: "ID", ty: "IDType", content: Content::Simple(8) }, // 992
-    Element { ns: Ns::Cbc, name: "IdentificationCode", ty: "IdentificationCodeType", content: Content::Simple(7) }, // 993
-    Element { ns: Ns::Cbc, name: "IdentificationID", ty: "IdentificationIDType", content: Content::Simple(8) }, // 994
-    Element { ns: Ns::Cbc, name: "ImmobilizationCertificateID", ty: "ImmobilizationCertificateIDType", content: Content::Simple(8) }, // 995
-    Element { ns: Ns::Cbc, name: "ImportanceCode", ty: "ImportanceCodeType", content: Content::Simple(7) }, // 996
-    Element { ns: Ns::Cbc, name: "IndicationIndicator", ty: "IndicationIndicatorType", content: Content::Simple(1) }, // 997
-    Element { ns: Ns::Cbc, name: "IndustryClassificationCode", ty: "IndustryClassificationCodeType", content: Content::Simple(7) }, // 998
-    Element { ns: Ns::Cbc, name: "Information", ty: "InformationType", content: Content::Simple(9) }, // 999
-    Element { ns: Ns::Cbc, name: "InformationURI", ty: "InformationURIType", content: Content::Simple(8) }, // 1000
-    Element { ns: Ns::Cbc, name: "InhalationToxicityZoneCode", ty: "InhalationToxicityZoneCodeType", content: Content::Simple(7) }, // 1001
-    Element { ns: Ns::Cbc, name: "InhouseMail", ty: "InhouseMailType", content: Content::Simple(9) }, // 1002
-    Element { ns: Ns::Cbc, name: "InspectionMethodCode", ty: "InspectionMethodCodeType", content: Content::Simple(7) }, // 1003
-    Element { ns: Ns::Cbc, name: "InstallmentDueDate", ty: "InstallmentDueDateType", content: Content::Simple(2) }, // 1004
-    Element { ns: Ns::Cbc, name: "InstructionID", ty: "InstructionIDType", content: Content::Simple(8) }, // 1005
-    Element { ns: Ns::Cbc, name: "InstructionNote", ty: "InstructionNoteType", content: Content::Simple(9) }, // 1006
-    Element { ns: Ns::Cbc, name: "Instructions", ty: "InstructionsType", content: Content::Simple(9) }, // 1007
-    Element { ns: Ns::Cbc, name: "InsurancePremiumAmount", ty: "InsurancePremiumAmountType", content: Content::Simple(3) }, // 1008
-    Element { ns: Ns::Cbc, name: "InsuranceValueAmount", ty: "InsuranceValueAmountType", content: Content::Simple(3) }, // 1009
-    Element { ns: Ns::Cbc, name: "InventoryValueAmount", ty: "InventoryValueAmountType", content: Content::Simple(3) }, // 1010
-    Element { ns: Ns::Cbc, name: "InvoiceTypeCode", ty: "InvoiceTypeCodeType", content: Content::Simple(7) }, // 1011
-    Element { ns: Ns::Cbc, name: "InvoicedQuantity", ty: "InvoicedQuantityType", content: Content::Simple(5) }, // 1012
-    Element { ns: Ns::Cbc, name: "InvoicingPartyReference", ty: "InvoicingPartyReferenceType", content: Content::Simple(9) }, // 1013
-    Element { ns: Ns::Cbc, name: "IssueDate", ty: "IssueDateType", content: Content::Simple(2) }, // 1014
-    Element { ns: Ns::Cbc, name: "IssueNumberID", ty: "IssueNumberIDType", content: Content::Simple(8) }, // 1015
-    Element { ns: Ns::Cbc, name: "IssueTime", ty: "IssueTimeType", content: Content::Simple(10) }, // 1016
-    Element { ns: Ns::Cbc, name: "IssuerID", ty: "IssuerIDType", content: Content::Simple(8) }, // 1017
-    Element { ns: Ns::Cbc, name: "ItemClassificationCode", ty: "ItemClassificationCodeType", content: Content::Simple(7) }, // 1018
-    Element { ns: Ns::Cbc, name: "ItemUpdateRequestIndicator", ty: "ItemUpdateRequestIndicatorType", content: Content::Simple(1) }, // 1019
-    Element { ns: Ns::Cbc, name: "JobTitle", ty: "JobTitleType", content: Content::Simple(9) }, // 1020
-    Element { ns: Ns::Cbc, name: "JourneyID", ty: "JourneyIDType", content: Content::Simple(8) }, // 1021
-    Element { ns: Ns::Cbc, name: "Justification", ty: "JustificationType", content: Content::Simple(9) }, // 1022
-    Element { ns: Ns::Cbc, name: "JustificationDescription", ty: "JustificationDescriptionType", content: Content::Simple(9) }, // 1023
-    Element { ns: Ns::Cbc, name: "Keyword", ty: "KeywordType", content: Content::Simple(9) }, // 1024
-    Element { ns: Ns::Cbc, name: "LanguageID", ty: "LanguageIDType", content: Content::Simple(8) }, // 1025
-    Element { ns: Ns::Cbc, name: "LastRevisionDate", ty: "LastRevisionDateType", content: Content::Simple(2) }, // 1026
-    Element { ns: Ns::Cbc, name: "LastRevisionTime", ty: "LastRevisionTimeType", content: Content::Simple(10) }, // 1027
-    Element { ns: Ns::Cbc, name: "LatestDeliveryDate", ty: "LatestDeliveryDateType", content: Content::Simple(2) }, // 1028
-    Element { ns: Ns::Cbc, name: "LatestDeliveryTime", ty: "LatestDeliveryTimeType", content: Content::Simple(10) }, // 1029
-    Element { ns: Ns::Cbc, name: "LatestMeterQuantity", ty: "LatestMeterQuantityType", content: Content::Simple(5) }, // 1030
-    Element { ns: Ns::Cbc, name: "LatestMeterReadingDate", ty: "LatestMeterReadingDateType", content: Content::Simple(2) }, // 1031
-    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethod", ty: "LatestMeterReadingMethodType", content: Content::Simple(9) }, // 1032
-    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethodCode", ty: "LatestMeterReadingMethodCodeType", content: Content::Simple(7) }, // 1033
-    Element { ns: Ns::Cbc, name: "LatestPickupDate", ty: "LatestPickupDateType", content: Content::Simple(2) }, // 1034
-    Element { ns: Ns::Cbc, name: "LatestPickupTime", ty: "LatestPickupTimeType", content: Content::Simple(10) }, // 1035
-    Element { ns: Ns::Cbc, name: "LatestProposalAcceptanceDate", ty: "LatestProposalAcceptanceDateType", content: Content::Simple(2) }, // 1036
-    Element { ns: Ns::Cbc, name: "LatestSecurityClearanceDate", ty: "LatestSecurityClearanceDateType", content: Content::Simple(2) }, // 1037
-    Element { ns: Ns::Cbc, name: "LatitudeDegreesMeasure", ty: "LatitudeDegreesMeasureType", content: Content::Simple(6) }, // 1038
-    Element { ns: Ns::Cbc, name: "LatitudeDirectionCode", ty: "LatitudeDirectionCodeType", content: Content::Simple(7) }, // 1039
-    Element { ns: Ns::Cbc, name: "LatitudeMinutesMeasure", ty: "LatitudeMinutesMeasureType", content: Content::Simple(6) }, // 1040
-    Element { ns: Ns::Cbc, name: "LeadTimeMeasure", ty: "LeadTimeMeasureType", content: Content::Simple(6) }, // 1041
-    Element { ns: Ns::Cbc, name: "LegalReference", ty: "LegalReferenceType", content: Content::Simple(9) }, // 1042
-    Element { ns: Ns::Cbc, name: "LegalStatusIndicator", ty: "LegalStatusIndicatorType", content: Content::Simple(1) }, // 1043
-    Element { ns: Ns::Cbc, name: "LiabilityAmount", ty: "LiabilityAmountType", content: Content::Simple(3) }, // 1044
-    Element { ns: Ns::Cbc, name: "LicensePlateID", ty: "LicensePlateIDType", content: Content::Simple(8) }, // 1045
-    Element { ns: Ns::Cbc, name: "LifeCycleStatusCode", ty: "LifeCycleStatusCodeType", content: Content::Simple(7) }, // 1046
-    Element { ns: Ns::Cbc, name: "LimitationDescription", ty: "LimitationDescriptionType", content: Content::Simple(9) }, // 1047
-    Element { ns: Ns::Cbc, name: "Line", ty: "LineType", content: Content::Simple(9) }, // 1048
-    Element { ns: Ns::Cbc, name: "LineCountNumeric", ty: "LineCountNumericType", content: Content::Simple(4) }, // 1049
-    Element { ns: Ns::Cbc, name: "LineExtensionAmount", ty: "LineExtensionAmountType", content: Content::Simple(3) }, // 1050
-    Element { ns: Ns::Cbc, name: "LineID", ty: "LineIDType", content: Content::Simple(8) }, // 1051
-    Element { ns: Ns::Cbc, name: "LineNumberNumeric", ty: "LineNumberNumericType", content: Content::Simple(4) }, // 1052
-    Element { ns: Ns::Cbc, name: "LineStatusCode", ty: "LineStatusCodeType", content: Content::Simple(7) }, // 1053
-    Element { ns: Ns::Cbc, name: "ListValue", ty: "ListValueType", content: Content::Simple(9) }, // 1054
-    Element { ns: Ns::Cbc, name: "LivestockIndicator", ty: "LivestockIndicatorType", content: Content::Simple(1) }, // 1055
-    Element { ns: Ns::Cbc, name: "LoadingLengthMeasure", ty: "LoadingLengthMeasureType", content: Content::Simple(6) }, // 1056
-    Element { ns: Ns::Cbc, name: "LoadingSequenceID", ty: "LoadingSequenceIDType", content: Content::Simple(8) }, // 1057
-    Element { ns: Ns::Cbc, name: "LocaleCode", ty: "LocaleCodeType", content: Content::Simple(7) }, // 1058
-    Element { ns: Ns::Cbc, name: "Location", ty: "LocationType", content: Content::Simple(9) }, // 1059
-    Element { ns: Ns::Cbc, name: "LocationID", ty: "LocationIDType", content: Content::Simple(8) }, // 1060
-    Element { ns: Ns::Cbc, name: "LocationTypeCode", ty: "LocationTypeCodeType", content: Content::Simple(7) }, // 1061
-    Element { ns: Ns::Cbc, name: "Login", ty: "LoginType", content: Content::Simple(9) }, // 1062
-    Element { ns: Ns::Cbc, name: "LogoReferenceID", ty: "LogoReferenceIDType", content: Content::Simple(8) }, // 1063
-    Element { ns: Ns::Cbc, name: "LongitudeDegreesMeasure", ty: "LongitudeDegreesMeasureType", content: Content::Simple(6) }, // 1064
-    Element { ns: Ns::Cbc, name: "LongitudeDirectionCode", ty: "LongitudeDirectionCodeType", content: Content::Simple(7) }, // 1065
-    Element { ns: Ns::Cbc, name: "LongitudeMinutesMeasure", ty: "LongitudeMinutesMeasureType", content: Content::Simple(6) }, // 1066
-    Element { ns: Ns::Cbc, name: "LossRisk", ty: "LossRiskType", content: Content::Simple(9) }, // 1067
-    Element { ns: Ns::Cbc, name: "LossRiskResponsibilityCode", ty: "LossRiskResponsibilityCodeType", content: Content::Simple(7) }, // 1068
-    Element { ns: Ns::Cbc, name: "LotNumberID", ty: "LotNumberIDType", content: Content::Simple(8) }, // 1069
-    Element { ns: Ns::Cbc, name: "LowTendersDescription", ty: "LowTendersDescriptionType", content: Content::Simple(9) }, // 1070
-    Element { ns: Ns::Cbc, name: "LowerOrangeHazardPlacardID", ty: "LowerOrangeHazardPlacardIDType", content: Content::Simple(8) }, // 1071
-    Element { ns: Ns::Cbc, name: "LowerTenderAmount", ty: "LowerTenderAmountType", content: Content::Simple(3) }, // 1072
-    Element { ns: Ns::Cbc, name: "MandateTypeCode", ty: "MandateTypeCodeType", content: Content::Simple(7) }, // 1073
-    Element { ns: Ns::Cbc, name: "ManufactureDate", ty: "ManufactureDateType", content: Content::Simple(2) }, // 1074
-    Element { ns: Ns::Cbc, name: "ManufactureTime", ty: "ManufactureTimeType", content: Content::Simple(10) }, // 1075
-    Element { ns: Ns::Cbc, name: "MarkAttention", ty: "MarkAttentionType", content: Content::Simple(9) }, // 1076
-    Element { ns: Ns::Cbc, name: "MarkAttentionIndicator", ty: "MarkAttentionIndicatorType", content: Content::Simple(1) }, // 1077
-    Element { ns: Ns::Cbc, name: "MarkCare", ty: "MarkCareType", content: Content::Simple(9) }, // 1078
-    Element { ns: Ns::Cbc, name: "MarkCareIndicator", ty: "MarkCareIndicatorType", content: Content::Simple(1) }, // 1079
-    Element { ns: Ns::Cbc, name: "MarketValueAmount", ty: "MarketValueAmountType", content: Content::Simple(3) }, // 1080
-    Element { ns: Ns::Cbc, name: "MarkingID", ty: "MarkingIDType", content: Content::Simple(8) }, // 1081
-    Element { ns: Ns::Cbc, name: "MathematicOperatorCode", ty: "MathematicOperatorCodeType", content: Content::Simple(7) }, // 1082
-    Element { ns: Ns::Cbc, name: "MaximumAdvertisementAmount", ty: "MaximumAdvertisementAmountType", content: Content::Simple(3) }, // 1083
-    Element { ns: Ns::Cbc, name: "MaximumAmount", ty: "MaximumAmountType", content: Content::Simple(3) }, // 1084
-    Element { ns: Ns::Cbc, name: "MaximumBackorderQuantity", ty: "MaximumBackorderQuantityType", content: Content::Simple(5) }, // 1085
-    Element { ns: Ns::Cbc, name: "MaximumCopiesNumeric", ty: "MaximumCopiesNumericType", content: Content::Simple(4) }, // 1086
-    Element { ns: Ns::Cbc, name: "MaximumMeasure", ty: "MaximumMeasureType", content: Content::Simple(6) }, // 1087
-    Element { ns: Ns::Cbc, name: "MaximumNumberNumeric", ty: "MaximumNumberNumericType", content: Content::Simple(4) }, // 1088
-    Element { ns: Ns::Cbc, name: "MaximumOperatorQuantity", ty: "MaximumOperatorQuantityType", content: Content::Simple(5) }, // 1089
-    Element { ns: Ns::Cbc, name: "MaximumOrderQuantity", ty: "MaximumOrderQuantityType", content: Content::Simple(5) }, // 1090
-    Element { ns: Ns::Cbc, name: "MaximumPaidAmount", ty: "MaximumPaidAmountType", content: Content::Simple(3) }, // 1091
-    Element { ns: Ns::Cbc, name: "MaximumPaymentInstructionsNumeric", ty: "MaximumPaymentInstructionsNumericType", content: Content::Simple(4) }, // 1092
-    Element { ns: Ns::Cbc, name: "MaximumPercent", ty: "MaximumPercentType", content: Content::Simple(4) }, // 1093
-    Element { ns: Ns::Cbc, name: "MaximumQuantity", ty: "MaximumQuantityType", content: Content::Simple(5) }, // 1094
-    Element { ns: Ns::Cbc, name: "MaximumValue", ty: "MaximumValueType", content: Content::Simple(9) }, // 1095
-    Element { ns: Ns::Cbc, name: "MaximumVariantQuantity", ty: "MaximumVariantQuantityType", content: Content::Simple(5) }, // 1096
-    Element { ns: Ns::Cbc, name: "Measure", ty: "MeasureType", content: Content::Simple(6) }, // 1097
-    Element { ns: Ns::Cbc, name: "MedicalFirstAidGuideCode", ty: "MedicalFirstAidGuideCodeType", content: Content::Simple(7) }, // 1098
-    Element { ns: Ns::Cbc, name: "MeterConstant", ty: "MeterConstantType", content: Content::Simple(9) }, // 1099
-    Element { ns: Ns::Cbc, name: "MeterConstantCode", ty: "MeterConstantCodeType", content: Content::Simple(7) }, // 1100
-    Element { ns: Ns::Cbc, name: "MeterName", ty: "MeterNameType", content: Content::Simple(9) }, // 1101
-    Element { ns: Ns::Cbc, name: "MeterNumber", ty: "MeterNumberType", content: Content::Simple(9) }, // 1102
-    Element { ns: Ns::Cbc, name: "MeterReadingComments", ty: "MeterReadingCommentsType", content: Content::Simple(9) }, // 1103
-    Element { ns: Ns::Cbc, name: "MeterReadingType", ty: "MeterReadingTypeType", content: Content::Simple(9) }, // 1104
-    Element { ns: Ns::Cbc, name: "MeterReadingTypeCode", ty: "MeterReadingTypeCodeType", content: Content::Simple(7) }, // 1105
-    Element { ns: Ns::Cbc, name: "MiddleName", ty: "MiddleNameType", content: Content::Simple(9) }, // 1106
-    Element { ns: Ns::Cbc, name: "MimeCode", ty: "MimeCodeType", content: Content::Simple(7) }, // 1107
-    Element { ns: Ns::Cbc, name: "MinimumAmount", ty: "MinimumAmountType", content: Content::Simple(3) }, // 1108
-    Element { ns: Ns::Cbc, name: "MinimumBackorderQuantity", ty: "MinimumBackorderQuantityType", content: Content::Simple(5) }, // 1109
-    Element { ns: Ns::Cbc, name: "MinimumImprovementBid", ty: "MinimumImprovementBidType", content: Content::Simple(9) }, // 1110
-    Element { ns: Ns::Cbc, name: "MinimumInventoryQuantity", ty: "MinimumInventoryQuantityType", content: Content::Simple(5) }, // 1111
-    Element { ns: Ns::Cbc, name: "MinimumMeasure", ty: "MinimumMeasureType", content: Content::Simple(6) }, // 1112
-    Element { ns: Ns::Cbc, name: "MinimumNumberNumeric", ty: "MinimumNumberNumericType", content: Content::Simple(4) }, // 1113
-    Element { ns: Ns::Cbc, name: "MinimumOrderQuantity", ty: "MinimumOrderQuantityType", content: Content::Simple(5) }, // 1114
-    Element { ns: Ns::Cbc, name: "MinimumPercent", ty: "MinimumPercentType", content: Content::Simple(4) }, // 1115
-    Element { ns: Ns::Cbc, name: "MinimumQuantity", ty: "MinimumQuantityType", content: Content::Simple(5) }, // 1116
-    Element { ns: Ns::Cbc, name: "MinimumValue", ty: "MinimumValueType", content: Content::Simple(9) }, // 1117
-    Element { ns: Ns::Cbc, name: "MiscellaneousEventTypeCode", ty: "MiscellaneousEventTypeCodeType", content: Content::Simple(7) }, // 1118
-    Element { ns: Ns::Cbc, name: "ModelName", ty: "ModelNameType", content: Content::Simple(9) }, // 1119
-    Element { ns: Ns::Cbc, name: "MonetaryScope", ty: "MonetaryScopeType", content: Content::Simple(9) }, // 1120
-    Element { ns: Ns::Cbc, name: "MovieTitle", ty: "MovieTitleType", content: Content::Simple(9) }, // 1121
-    Element { ns: Ns::Cbc, name: "MultipleOrderQuantity", ty: "MultipleOrderQuantityType", content: Content::Simple(5) }, // 1122
-    Element { ns: Ns::Cbc, name: "MultiplierFactorNumeric", ty: "MultiplierFactorNumericType", content: Content::Simple(4) }, // 1123
-    Element { ns: Ns::Cbc, name: "Name", ty: "NameType", content: Content::Simple(9) }, // 1124
-    Element { ns: Ns::Cbc, name: "NameCode", ty: "NameCodeType", content: Content::Simple(7) }, // 1125
-    Element { ns: Ns::Cbc, name: "NameSuffix", ty: "NameSuffixType", content: Content::Simple(9) }, // 1126
-    Element { ns: Ns::Cbc, name: "NationalityID", ty: "NationalityIDType", content: Content::Simple(8) }, // 1127
-    Element { ns: Ns::Cbc, name: "NatureCode", ty: "NatureCodeType", content: Content::Simple(7) }, // 1128
-    Element { ns: Ns::Cbc, name: "NegotiationDescription", ty: "NegotiationDescriptionType", content: Content::Simple(9) }, // 1129
-    Element { ns: Ns::Cbc, name: "NetNetWeightMeasure", ty: "NetNetWeightMeasureType", content: Content::Simple(6) }, // 1130
-    Element { ns: Ns::Cbc, name: "NetTonnageMeasure", ty: "NetTonnageMeasureType", content: Content::Simple(6) }, // 1131
-    Element { ns: Ns::Cbc, name: "NetVolumeMeasure", ty: "NetVolumeMeasureType", content: Content::Simple(6) }, // 1132
-    Element { ns: Ns::Cbc, name: "NetWeightMeasure", ty: "NetWeightMeasureType", content: Content::Simple(6) }, // 1133
-    Element { ns: Ns::Cbc, name: "NetworkID", ty: "NetworkIDType", content: Content::Simple(8) }, // 1134
-    Element { ns: Ns::Cbc, name: "NominationDate", ty: "NominationDateType", content: Content::Simple(2) }, // 1135
-    Element { ns: Ns::Cbc, name: "NominationTime", ty: "NominationTimeType", content: Content::Simple(10) }, // 1136
-    Element { ns: Ns::Cbc, name: "NormalTemperatureReductionQuantity", ty: "NormalTemperatureReductionQuantityType", content: Content::Simple(5) }, // 1137
-    Element { ns: Ns::Cbc, name: "Note", ty: "NoteType", content: Content::Simple(9) }, // 1138
-    Element { ns: Ns::Cbc, name: "NotificationTypeCode", ty: "NotificationTypeCodeType", content: Content::Simple(7) }, // 1139
-    Element { ns: Ns::Cbc, name: "OccurrenceDate", ty: "OccurrenceDateType", content: Content::Simple(2) }, // 1140
-    Element { ns: Ns::Cbc, name: "OccurrenceTime", ty: "OccurrenceTimeType", content: Content::Simple(10) }, // 1141
-    Element { ns: Ns::Cbc, name: "OnCarriageIndicator", ty: "OnCarriageIndicatorType", content: Content::Simple(1) }, // 1142
-    Element { ns: Ns::Cbc, name: "OneTimeChargeType", ty: "OneTimeChargeTypeType", content: Content::Simple(9) }, // 1143
-    Element { ns: Ns::Cbc, name: "OneTimeChargeTypeCode", ty: "OneTimeChargeTypeCodeType", content: Content::Simple(7) }, // 1144
-    Element { ns: Ns::Cbc, name: "OntologyURI", ty: "OntologyURIType", content: Content::Simple(8) }, // 1145
-    Element { ns: Ns::Cbc, name: "OpenTenderID", ty: "OpenTenderIDType", content: Content::Simple(8) }, // 1146
-    Element { ns: Ns::Cbc, name: "OperatingYearsQuantity", ty: "OperatingYearsQuantityType", content: Content::Simple(5) }, // 1147
-    Element { ns: Ns::Cbc, name: "OptionalLineItemIndicator", ty: "OptionalLineItemIndicatorType", content: Content::Simple(1) }, // 1148
-    Element { ns: Ns::Cbc, name: "OptionsDescription", ty: "OptionsDescriptionType", content: Content::Simple(9) }, // 1149
-    Element { ns: Ns::Cbc, name: "OrderIntervalDaysNumeric", ty: "OrderIntervalDaysNumericType", content: Content::Simple(4) }, // 1150
-    Element { ns: Ns::Cbc, name: "OrderQuantityIncrementNumeric", ty: "OrderQuantityIncrementNumericType", content: Content::Simple(4) }, // 1151
-    Element { ns: Ns::Cbc, name: "OrderResponseCode", ty: "OrderResponseCodeType", content: Content::Simple(7) }, // 1152
-    Element { ns: Ns::Cbc, name: "OrderTypeCode", ty: "OrderTypeCodeType", content: Content::Simple(7) }, // 1153
-    Element { ns: Ns::Cbc, name: "OrderableIndicator", ty: "OrderableIndicatorType", content: Content::Simple(1) }, // 1154
-    Element { ns: Ns::Cbc, name: "OrderableUnit", ty: "OrderableUnitType", content: Content::Simple(9) }, // 1155
-    Element { ns: Ns::Cbc, name: "OrderableUnitFactorRate", ty: "OrderableUnitFactorRateType", content: Content::Simple(4) }, // 1156
-    Element { ns: Ns::Cbc, name: "OrganizationDepartment", ty: "OrganizationDepartmentType", content: Content::Simple(9) }, // 1157
-    Element { ns: Ns::Cbc, name: "OriginalContractingSystemID", ty: "OriginalContractingSystemIDType", content: Content::Simple(8) }, // 1158
-    Element { ns: Ns::Cbc, name: "OriginalJobID", ty: "OriginalJobIDType", content: Content::Simple(8) }, // 1159
-    Element { ns: Ns::Cbc, name: "OtherConditionsIndicator", ty: "OtherConditionsIndicatorType", content: Content::Simple(1) }, // 1160
-    Element { ns: Ns::Cbc, name: "OtherInstruction", ty: "OtherInstructionType", content: Content::Simple(9) }, // 1161
-    Element { ns: Ns::Cbc, name: "OtherName", ty: "OtherNameType", content: Content::Simple(9) }, // 1162
-    Element { ns: Ns::Cbc, name: "OutstandingQuantity", ty: "OutstandingQuantityType", content: Content::Simple(5) }, // 1163
-    Element { ns: Ns::Cbc, name: "OutstandingReason", ty: "OutstandingReasonType", content: Content::Simple(9) }, // 1164
-    Element { ns: Ns::Cbc, name: "OversupplyQuantity", ty: "OversupplyQuantityType", content: Content::Simple(5) }, // 1165
-    Element { ns: Ns::Cbc, name: "OwnerTypeCode", ty: "OwnerTypeCodeType", content: Content::Simple(7) }, // 1166
-    Element { ns: Ns::Cbc, name: "PackLevelCode", ty: "PackLevelCodeType", content: Content::Simple(7) }, // 1167
-    Element { ns: Ns::Cbc, name: "PackQuantity", ty: "PackQuantityType", content: Content::Simple(5) }, // 1168
-    Element { ns: Ns::Cbc, name: "PackSizeNumeric", ty: "PackSizeNumericType", content: Content::Simple(4) }, // 1169
-    Element { ns: Ns::Cbc, name: "PackageLevelCode", ty: "PackageLevelCodeType", content: Content::Simple(7) }, // 1170
-    Element { ns: Ns::Cbc, name: "PackagingTypeCode", ty: "PackagingTypeCodeType", content: Content::Simple(7) }, // 1171
-    Element { ns: Ns::Cbc, name: "PackingCriteriaCode", ty: "PackingCriteriaCodeType", content: Content::Simple(7) }, // 1172
-    Element { ns: Ns::Cbc, name: "PackingMaterial", ty: "PackingMaterialType", content: Content::Simple(9) }, // 1173
-    Element { ns: Ns::Cbc, name: "PaidAmount", ty: "PaidAmountType", content: Content::Simple(3) }, // 1174
-    Element { ns: Ns::Cbc, name: "PaidDate", ty: "PaidDateType", content: Content::Simple(2) }, // 1175
-    Element { ns: Ns::Cbc, name: "PaidTime", ty: "PaidTimeType", content: Content::Simple(10) }, // 1176
-    Element { ns: Ns::Cbc, name: "ParentDocumentID", ty: "ParentDocumentIDType", content: Content::Simple(8) }, // 1177
-    Element { ns: Ns::Cbc, name: "ParentDocumentLineReferenceID", ty: "ParentDocumentLineReferenceIDType", content: Content::Simple(8) }, // 1178
-    Element { ns: Ns::Cbc, name: "ParentDocumentTypeCode", ty: "ParentDocumentTypeCodeType", content: Content::Simple(7) }, // 1179
-    Element { ns: Ns::Cbc, name: "ParentDocumentVersionID", ty: "ParentDocumentVersionIDType", content: Content::Simple(8) }, // 1180
-    Element { ns: Ns::Cbc, name: "PartPresentationCode", ty: "PartPresentationCodeType", content: Content::Simple(7) }, // 1181
-    Element { ns: Ns::Cbc, name: "PartecipationPercent", ty: "PartecipationPercentType", content: Content::Simple(4) }, // 1182
-    Element { ns: Ns::Cbc, name: "PartialDeliveryIndicator", ty: "PartialDeliveryIndicatorType", content: Content::Simple(1) }, // 1183
-    Element { ns: Ns::Cbc, name: "ParticipationPercent", ty: "ParticipationPercentType", content: Content::Simple(4) }, // 1184
-    Element { ns: Ns::Cbc, name: "PartyCapacityAmount", ty: "PartyCapacityAmountType", content: Content::Simple(3) }, // 1185
-    Element { ns: Ns::Cbc, name: "PartyType", ty: "PartyTypeType", content: Content::Simple(9) }, // 1186
-    Element { ns: Ns::Cbc, name: "PartyTypeCode", ty: "PartyTypeCodeType", content: Content::Simple(7) }, // 1187
-    Element { ns: Ns::Cbc, name: "PassengerQuantity", ty: "PassengerQuantityType", content: Content::Simple(5) }, // 1188
-    Element { ns: Ns::Cbc, name: "Password", ty: "PasswordType", content: Content::Simple(9) }, // 1189
-    Element { ns: Ns::Cbc, name: "PayPerView", ty: "PayPerViewType", content: Content::Simple(9) }, // 1190
-    Element { ns: Ns::Cbc, name: "PayableAlternativeAmount", ty: "PayableAlternativeAmountType", content: Content::Simple(3) }, // 1191
-    Element { ns: Ns::Cbc, name: "PayableAmount", ty: "PayableAmountType", content: Content::Simple(3) }, // 1192
-    Element { ns: Ns::Cbc, name: "PayableRoundingAmount", ty: "PayableRoundingAmountType", content: Content::Simple(3) }, // 1193
-    Element { ns: Ns::Cbc, name: "PayerReference", ty: "PayerReferenceType", content: Content::Simple(9) }, // 1194
-    Element { ns: Ns::Cbc, name: "PaymentAlternativeCurrencyCode", ty: "PaymentAlternativeCurrencyCodeType", content: Content::Simple(7) }, // 1195
-    Element { ns: Ns::Cbc, name: "PaymentChannelCode", ty: "PaymentChannelCodeType", content: Content::Simple(7) }, // 1196
-    Element { ns: Ns::Cbc, name: "PaymentCurrencyCode", ty: "PaymentCurrencyCodeType", content: Content::Simple(7) }, // 1197
-    Element { ns: Ns::Cbc, name: "PaymentDescription", ty: "PaymentDescriptionType", content: Content::Simple(9) }, // 1198
-    Element { ns: Ns::Cbc, name: "PaymentDueDate", ty: "PaymentDueDateType", content: Content::Simple(2) }, // 1199
-    Element { ns: Ns::Cbc, name: "PaymentFrequencyCode", ty: "PaymentFrequencyCodeType", content: Content::Simple(7) }, // 1200
-    Element { ns: Ns::Cbc, name: "PaymentID", ty: "PaymentIDType", content: Content::Simple(8) }, // 1201
-    Element { ns: Ns::Cbc, name: "PaymentMeansCode", ty: "PaymentMeansCodeType", content: Content::Simple(7) }, // 1202
-    Element { ns: Ns::Cbc, name: "PaymentMeansID", ty: "PaymentMeansIDType", content: Content::Simple(8) }, // 1203
-    Element { ns: Ns::Cbc, name: "PaymentNote", ty: "PaymentNoteType", content: Content::Simple(9) }, // 1204
-    Element { ns: Ns::Cbc, name: "PaymentOrderReference", ty: "PaymentOrderReferenceType", content: Content::Simple(9) }, // 1205
-    Element { ns: Ns::Cbc, name: "PaymentPercent", ty: "PaymentPercentType", content: Content::Simple(4) }, // 1206
-    Element { ns: Ns::Cbc, name: "PaymentPurposeCode", ty: "PaymentPurposeCodeType", content: Content::Simple(7) }, // 1207
-    Element { ns: Ns::Cbc, name: "PaymentTermsDetailsURI", ty: "PaymentTermsDetailsURIType", content: Content::Simple(8) }, // 1208
-    Element { ns: Ns::Cbc, name: "PenaltyAmount", ty: "PenaltyAmountType", content: Content::Simple(3) }, // 1209
-    Element { ns: Ns::Cbc, name: "PenaltySurchargePercent", ty: "PenaltySurchargePercentType", content: Content::Simple(4) }, // 1210
-    Element { ns: Ns::Cbc, name: "PerUnitAmount", ty: "PerUnitAmountType", content: Content::Simple(3) }, // 1211
-    Element { ns: Ns::Cbc, name: "Percent", ty: "PercentType", content: Content::Simple(4) }, // 1212
-    Element { ns: Ns::Cbc, name: "PerformanceMetricTypeCode", ty: "PerformanceMetricTypeCodeType", content: Content::Simple(7) }, // 1213
-    Element { ns: Ns::Cbc, name: "PerformanceValueQuantity", ty: "PerformanceValueQuantityType", content: Content::Simple(5) }, // 1214
-    Element { ns: Ns::Cbc, name: "PerformingCarrierAssignedID", ty: "PerformingCarrierAssignedIDType", content: Content::Simple(8) }, // 1215
-    Element { ns: Ns::Cbc, name: "PersonalSituation", ty: "PersonalSituationType", content: Content::Simple(9) }, // 1216
-    Element { ns: Ns::Cbc, name: "PhoneNumber", ty: "PhoneNumberType", content: Content::Simple(9) }, // 1217
-    Element { ns: Ns::Cbc, name: "PlacardEndorsement", ty: "PlacardEndorsementType", content: Content::Simple(9) }, // 1218
-    Element { ns: Ns::Cbc, name: "PlacardNotation", ty: "PlacardNotationType", content: Content::Simple(9) }, // 1219
-    Element { ns: Ns::Cbc, name: "PlannedDate", ty: "PlannedDateType", content: Content::Simple(2) }, // 1220
-    Element { ns: Ns::Cbc, name: "PlotIdentification", ty: "PlotIdentificationType", content: Content::Simple(9) }, // 1221
-    Element { ns: Ns::Cbc, name: "PositionCode", ty: "PositionCodeType", content: Content::Simple(7) }, // 1222
-    Element { ns: Ns::Cbc, name: "PostEventNotificationDurationMeasure", ty: "PostEventNotificationDurationMeasureType", content: Content::Simple(6) }, // 1223
-    Element { ns: Ns::Cbc, name: "PostalZone", ty: "PostalZoneType", content: Content::Simple(9) }, // 1224
-    Element { ns: Ns::Cbc, name: "Postbox", ty: "PostboxType", content: Content::Simple(9) }, // 1225
-    Element { ns: Ns::Cbc, name: "PowerIndicator", ty: "PowerIndicatorType", content: Content::Simple(1) }, // 1226
-    Element { ns: Ns::Cbc, name: "PreCarriageIndicator", ty: "PreCarriageIndicatorType", content: Content::Simple(1) }, // 1227
-    Element { ns: Ns::Cbc, name: "PreEventNotificationDurationMeasure", ty: "PreEventNotificationDurationMeasureType", content: Content::Simple(6) }, // 1228
-    Element { ns: Ns::Cbc, name: "PreferenceCriterionCode", ty: "PreferenceCriterionCodeType", content: Content::Simple(7) }, // 1229
-    Element { ns: Ns::Cbc, name: "PrepaidAmount", ty: "PrepaidAmountType", content: Content::Simple(3) }, // 1230
-    Element { ns: Ns::Cbc, name: "PrepaidIndicator", ty: "PrepaidIndicatorType", content: Content::Simple(1) }, // 1231
-    Element { ns: Ns::Cbc, name: "PrepaidPaymentReferenceID", ty: "PrepaidPaymentReferenceIDType", content: Content::Simple(8) }, // 1232
-    Element { ns: Ns::Cbc, name: "PreviousCancellationReasonCode", ty: "PreviousCancellationReasonCodeType", content: Content::Simple(7) }, // 1233
-    Element { ns: Ns::Cbc, name: "PreviousJobID", ty: "PreviousJobIDType", content: Content::Simple(8) }, // 1234
-    Element { ns: Ns::Cbc, name: "PreviousMeterQuantity", ty: "PreviousMeterQuantityType", content: Content::Simple(5) }, // 1235
-    Element { ns: Ns::Cbc, name: "PreviousMeterReadingDate", ty: "PreviousMeterReadingDateType", content: Content::Simple(2) }, // 1236
-    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethod", ty: "PreviousMeterReadingMethodType", content: Content::Simple(9) }, // 1237
-    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethodCode", ty: "PreviousMeterReadingMethodCodeType", content: Content::Simple(7) }, // 1238
-    Element { ns: Ns::Cbc, name: "PreviousVersionID", ty: "PreviousVersionIDType", content: Content::Simple(8) }, // 1239
-    Element { ns: Ns::Cbc, name: "PriceAmount", ty: "PriceAmountType", content: Content::Simple(3) }, // 1240
-    Element { ns: Ns::Cbc, name: "PriceChangeReason", ty: "PriceChangeReasonType", content: Content::Simple(9) }, // 1241
-    Element { ns: Ns::Cbc, name: "PriceEvaluationCode", ty: "PriceEvaluationCodeType", content: Content::Simple(7) }, // 1242
-    Element { ns: Ns::Cbc, name: "PriceRevisionFormulaDescription", ty: "PriceRevisionFormulaDescriptionType", content: Content::Simple(9) }, // 1243
-    Element { ns: Ns::Cbc, name: "PriceType", ty: "PriceTypeType", content: Content::Simple(9) }, // 1244
-    Element { ns: Ns::Cbc, name: "PriceTypeCode", ty: "PriceTypeCodeType", content: Content::Simple(7) }, // 1245
-    Element { ns: Ns::Cbc, name: "PricingCurrencyCode", ty: "PricingCurrencyCodeType", content: Content::Simple(7) }, // 1246
-    Element { ns: Ns::Cbc, name: "PricingUpdateRequestIndicator", ty: "PricingUpdateRequestIndicatorType", content: Content::Simple(1) }, // 1247
-    Element { ns: Ns::Cbc, name: "PrimaryAccountNumberID", ty: "PrimaryAccountNumberIDType", content: Content::Simple(8) }, // 1248
-    Element { ns: Ns::Cbc, name: "PrintQualifier", ty: "PrintQualifierType", content: Content::Simple(9) }, // 1249
-    Element { ns: Ns::Cbc, name: "Priority", ty: "PriorityType", content: Content::Simple(9) }, // 1250
-    Element { ns: Ns::Cbc, name: "PrivacyCode", ty: "PrivacyCodeType", content: Content::Simple(7) }, // 1251
-    Element { ns: Ns::Cbc, name: "PrizeDescription", ty: "PrizeDescriptionType", content: Content::Simple(9) }, // 1252
-    Element { ns: Ns::Cbc, name: "PrizeIndicator", ty: "PrizeIndicatorType", content: Content::Simple(1) }, // 1253
-    Element { ns: Ns::Cbc, name: "ProcedureCode", ty: "ProcedureCodeType", content: Content::Simple(7) }, // 1254
-    Element { ns: Ns::Cbc, name: "ProcessDescription", ty: "ProcessDescriptionType", content: Content::Simple(9) }, // 1255
-    Element { ns: Ns::Cbc, name: "ProcessReason", ty: "ProcessReasonType", content: Content::Simple(9) }, // 1256
-    Element { ns: Ns::Cbc, name: "ProcessReasonCode", ty: "ProcessReasonCodeType", content: Content::Simple(7) }, // 1257
-    Element { ns: Ns::Cbc, name: "ProcurementSubTypeCode", ty: "ProcurementSubTypeCodeType", content: Content::Simple(7) }, // 1258
-    Element { ns: Ns::Cbc, name: "ProcurementTypeCode", ty: "ProcurementTypeCodeType", content: Content::Simple(7) }, // 1259
-    Element { ns: Ns::Cbc, name: "ProductTraceID", ty: "ProductTraceIDType", content: Content::Simple(8) }, // 1260
-    Element { ns: Ns::Cbc, name: "ProfileExecutionID", ty: "ProfileExecutionIDType", content: Content::Simple(8) }, // 1261
-    Element { ns: Ns::Cbc, name: "ProfileID", ty: "ProfileIDType", content: Content::Simple(8) }, // 1262
-    Element { ns: Ns::Cbc, name: "ProfileStatusCode", ty: "ProfileStatusCodeType", content: Content::Simple(7) }, // 1263
-    Element { ns: Ns::Cbc, name: "ProgressPercent", ty: "ProgressPercentType", content: Content::Simple(4) }, // 1264
-    Element { ns: Ns::Cbc, name: "PromotionalEventTypeCode", ty: "PromotionalEventTypeCodeType", content: Content::Simple(7) }, // 1265
-    Element { ns: Ns::Cbc, name: "ProviderTypeCode", ty: "ProviderTypeCodeType", content: Content::Simple(7) }, // 1266
-    Element { ns: Ns::Cbc, name: "PublishAwardIndicator", ty: "PublishAwardIndicatorType", content: Content::Simple(1) }, // 1267
-    Element { ns: Ns::Cbc, name: "Purpose", ty: "PurposeType", content: Content::Simple(9) }, // 1268
-    Element { ns: Ns::Cbc, name: "PurposeCode", ty: "PurposeCodeType", content: Content::Simple(7) }, // 1269
-    Element { ns: Ns::Cbc, name: "QualityControlCode", ty: "QualityControlCodeType", content: Content::Simple(7) }, // 1270
-    Element { ns: Ns::Cbc, name: "Quantity", ty: "QuantityType", content: Content::Simple(5) }, // 1271
-    Element { ns: Ns::Cbc, name: "QuantityDiscrepancyCode", ty: "QuantityDiscrepancyCodeType", content: Content::Simple(7) }, // 1272
-    Element { ns: Ns::Cbc, name: "RadioCallSignID", ty: "RadioCallSignIDType", content: Content::Simple(8) }, // 1273
-    Element { ns: Ns::Cbc, name: "RailCarID", ty: "RailCarIDType", content: Content::Simple(8) }, // 1274
-    Element { ns: Ns::Cbc, name: "Rank", ty: "RankType", content: Content::Simple(9) }, // 1275
-    Element { ns: Ns::Cbc, name: "Rate", ty: "RateType", content: Content::Simple(4) }, // 1276
-    Element { ns: Ns::Cbc, name: "ReceiptAdviceTypeCode", ty: "ReceiptAdviceTypeCodeType", content: Content::Simple(7) }, // 1277
-    Element { ns: Ns::Cbc, name: "ReceivedDate", ty: "ReceivedDateType", content: Content::Simple(2) }, // 1278
-    Element { ns: Ns::Cbc, name: "ReceivedElectronicTenderQuantity", ty: "ReceivedElectronicTenderQuantityType", content: Content::Simple(5) }, // 1279
-    Element { ns: Ns::Cbc, name: "ReceivedForeignTenderQuantity", ty: "ReceivedForeignTenderQuantityType", content: Content::Simple(5) }, // 1280
-    Element { ns: Ns::Cbc, name: "ReceivedQuantity", ty: "ReceivedQuantityType", content: Content::Simple(5) }, // 1281
-    Element { ns: Ns::Cbc, name: "ReceivedTenderQuantity", ty: "ReceivedTenderQuantityType", content: Content::Simple(5) }, // 1282
-    Element { ns: Ns::Cbc, name: "Reference", ty: "ReferenceType", content: Content::Simple(9) }, // 1283
-    Element { ns: Ns::Cbc, name: "ReferenceDate", ty: "ReferenceDateType", content: Content::Simple(2) }, // 1284
-    Element { ns: Ns::Cbc, name: "ReferenceEventCode", ty: "ReferenceEventCodeType", content: Content::Simple(7) }, // 1285
-    Element { ns: Ns::Cbc, name: "ReferenceID", ty: "ReferenceIDType", content: Content::Simple(8) }, // 1286
-    Element { ns: Ns::Cbc, name: "ReferenceTime", ty: "ReferenceTimeType", content: Content::Simple(10) }, // 1287
-    Element { ns: Ns::Cbc, name: "ReferencedConsignmentID", ty: "ReferencedConsignmentIDType", content: Content::Simple(8) }, // 1288
-    Element { ns: Ns::Cbc, name: "RefrigeratedIndicator", ty: "RefrigeratedIndicatorType", content: Content::Simple(1) }, // 1289
-    Element { ns: Ns::Cbc, name: "RefrigerationOnIndicator", ty: "RefrigerationOnIndicatorType", content: Content::Simple(1) }, // 1290
-    Element { ns: Ns::Cbc, name: "Region", ty: "RegionType", content: Content::Simple(9) }, // 1291
-    Element { ns: Ns::Cbc, name: "RegisteredDate", ty: "RegisteredDateType", content: Content::Simple(2) }, // 1292
-    Element { ns: Ns::Cbc, name: "RegisteredTime", ty: "RegisteredTimeType", content: Content::Simple(10) }, // 1293
-    Element { ns: Ns::Cbc, name: "RegistrationDate", ty: "RegistrationDateType", content: Content::Simple(2) }, // 1294
-    Element { ns: Ns::Cbc, name: "RegistrationExpirationDate", ty: "RegistrationExpirationDateType", content: Content::Simple(2) }, // 1295
-    Element { ns: Ns::Cbc, name: "RegistrationID", ty: "RegistrationIDType", content: Content::Simple(8) }, // 1296
-    Element { ns: Ns::Cbc, name: "RegistrationName", ty: "RegistrationNameType", content: Content::Simple(9) }, // 1297
-    Element { ns: Ns::Cbc, name: "RegistrationNationality", ty: "RegistrationNationalityType", content: Content::Simple(9) }, // 1298
-    Element { ns: Ns::Cbc, name: "RegistrationNationalityID", ty: "RegistrationNationalityIDType", content: Content::Simple(8) }, // 1299
-    Element { ns: Ns::Cbc, name: "RegulatoryDomain", ty: "RegulatoryDomainType", content: Content::Simple(9) }, // 1300
-    Element { ns: Ns::Cbc, name: "RejectActionCode", ty: "RejectActionCodeType", content: Content::Simple(7) }, // 1301
-    Element { ns: Ns::Cbc, name: "RejectReason", ty: "RejectReasonType", content: Content::Simple(9) }, // 1302
-    Element { ns: Ns::Cbc, name: "RejectReasonCode", ty: "RejectReasonCodeType", content: Content::Simple(7) }, // 1303
-    Element { ns: Ns::Cbc, name: "RejectedQuantity", ty: "RejectedQuantityType", content: Content::Simple(5) }, // 1304
-    Element { ns: Ns::Cbc, name: "RejectionNote", ty: "RejectionNoteType", content: Content::Simple(9) }, // 1305
-    Element { ns: Ns::Cbc, name: "ReleaseID", ty: "ReleaseIDType", content: Content::Simple(8) }, // 1306
-    Element { ns: Ns::Cbc, name: "ReliabilityPercent", ty: "ReliabilityPercentType", content: Content::Simple(4) }, // 1307
-    Element { ns: Ns::Cbc, name: "Remarks", ty: "RemarksType", content: Content::Simple(9) }, // 1308
-    Element { ns: Ns::Cbc, name: "ReminderSequenceNumeric", ty: "ReminderSequenceNumericType", content: Content::Simple(4) }, // 1309
-    Element { ns: Ns::Cbc, name: "ReminderTypeCode", ty: "ReminderTypeCodeType", content: Content::Simple(7) }, // 1310
-    Element { ns: Ns::Cbc, name: "ReplenishmentOwnerDescription", ty: "ReplenishmentOwnerDescriptionType", content: Content::Simple(9) }, // 1311
-    Element { ns: Ns::Cbc, name: "RequestForQuotationLineID", ty: "RequestForQuotationLineIDType", content: Content::Simple(8) }, // 1312
-    Element { ns: Ns::Cbc, name: "RequestedDeliveryDate", ty: "RequestedDeliveryDateType", content: Content::Simple(2) }, // 1313
-    Element { ns: Ns::Cbc, name: "RequestedDespatchDate", ty: "RequestedDespatchDateType", content: Content::Simple(2) }, // 1314
-    Element { ns: Ns::Cbc, name: "RequestedDespatchTime", ty: "RequestedDespatchTimeType", content: Content::Simple(10) }, // 1315
-    Element { ns: Ns::Cbc, name: "RequestedInvoiceCurrencyCode", ty: "RequestedInvoiceCurrencyCodeType", content: Content::Simple(7) }, // 1316
-    Element { ns: Ns::Cbc, name: "RequestedPublicationDate", ty: "RequestedPublicationDateType", content: Content::Simple(2) }, // 1317
-    Element { ns: Ns::Cbc, name: "RequiredCurriculaIndicator", ty: "RequiredCurriculaIndicatorType", content: Content::Simple(1) }, // 1318
-    Element { ns: Ns::Cbc, name: "RequiredCustomsID", ty: "RequiredCustomsIDType", content: Content::Simple(8) }, // 1319
-    Element { ns: Ns::Cbc, name: "RequiredDeliveryDate", ty: "RequiredDeliveryDateType", content: Content::Simple(2) }, // 1320
-    Element { ns: Ns::Cbc, name: "RequiredDeliveryTime", ty: "RequiredDeliveryTimeType", content: Content::Simple(10) }, // 1321
-    Element { ns: Ns::Cbc, name: "RequiredFeeAmount", ty: "RequiredFeeAmountType", content: Content::Simple(3) }, // 1322
-    Element { ns: Ns::Cbc, name: "ResidenceType", ty: "ResidenceTypeType", content: Content::Simple(9) }, // 1323
-    Element { ns: Ns::Cbc, name: "ResidenceTypeCode", ty: "ResidenceTypeCodeType", content: Content::Simple(7) }, // 1324
-    Element { ns: Ns::Cbc, name: "ResidentOccupantsNumeric", ty: "ResidentOccupantsNumericType", content: Content::Simple(4) }, // 1325
-    Element { ns: Ns::Cbc, name: "Resolution", ty: "ResolutionType", content: Content::Simple(9) }, // 1326
-    Element { ns: Ns::Cbc, name: "ResolutionCode", ty: "ResolutionCodeType", content: Content::Simple(7) }, // 1327
-    Element { ns: Ns::Cbc, name: "ResolutionDate", ty: "ResolutionDateType", content: Content::Simple(2) }, // 1328
-    Element { ns: Ns::Cbc, name: "ResolutionTime", ty: "ResolutionTimeType", content: Content::Simple(10) }, // 1329
-    Element { ns: Ns::Cbc, name: "ResponseCode", ty: "ResponseCodeType", content: Content::Simple(7) }, // 1330
-    Element { ns: Ns::Cbc, name: "ResponseDate", ty: "ResponseDateType", content: Content::Simple(2) }, // 1331
-    Element { ns: Ns::Cbc, name: "ResponseTime", ty: "ResponseTimeType", content: Content::Simple(10) }, // 1332
-    Element { ns: Ns::Cbc, name: "RetailEventName", ty: "RetailEventNameType", content: Content::Simple(9) }, // 1333
-    Element { ns: Ns::Cbc, name: "RetailEventStatusCode", ty: "RetailEventStatusCodeType", content: Content::Simple(7) }, // 1334
-    Element { ns: Ns::Cbc, name: "ReturnabilityIndicator", ty: "ReturnabilityIndicatorType", content: Content::Simple(1) }, // 1335
-    Element { ns: Ns::Cbc, name: "ReturnableMaterialIndicator", ty: "ReturnableMaterialIndicatorType", content: Content::Simple(1) }, // 1336
-    Element { ns: Ns::Cbc, name: "ReturnableQuantity", ty: "ReturnableQuantityType", content: Content::Simple(5) }, // 1337
-    Element { ns: Ns::Cbc, name: "RevisedForecastLineID", ty: "RevisedForecastLineIDType", content: Content::Simple(8) }, // 1338
-    Element { ns: Ns::Cbc, name: "RevisionDate", ty: "RevisionDateType", content: Content::Simple(2) }, // 1339
-    Element { ns: Ns::Cbc, name: "RevisionStatusCode", ty: "RevisionStatusCodeType", content: Content::Simple(7) }, // 1340
-    Element { ns: Ns::Cbc, name: "RevisionTime", ty: "RevisionTimeType", content: Content::Simple(10) }, // 1341
-    Element { ns: Ns::Cbc, name: "RoamingPartnerName", ty: "RoamingPartnerNameType", content: Content::Simple(9) }, // 1342
-    Element { ns: Ns::Cbc, name: "RoleCode", ty: "RoleCodeType", content: Content::Simple(7) }, // 1343
-    Element { ns: Ns::Cbc, name: "RoleDescription", ty: "RoleDescriptionType", content: Content::Simple(9) }, // 1344
-    Element { ns: Ns::Cbc, name: "Room", ty: "RoomType", content: Content::Simple(9) }, // 1345
-    Element { ns: Ns::Cbc, name: "RoundingAmount", ty: "RoundingAmountType", content: Content::Simple(3) }, // 1346
-    Element { ns: Ns::Cbc, name: "SalesOrderID", ty: "SalesOrderIDType", content: Content::Simple(8) }, // 1347
-    Element { ns: Ns::Cbc, name: "SalesOrderLineID", ty: "SalesOrderLineIDType", content: Content::Simple(8) }, // 1348
-    Element { ns: Ns::Cbc, name: "SchemeURI", ty: "SchemeURIType", content: Content::Simple(8) }, // 1349
-    Element { ns: Ns::Cbc, name: "SealIssuerTypeCode", ty: "SealIssuerTypeCodeType", content: Content::Simple(7) }, // 1350
-    Element { ns: Ns::Cbc, name: "SealStatusCode", ty: "SealStatusCodeType", content: Content::Simple(7) }, // 1351
-    Element { ns: Ns::Cbc, name: "SealingPartyType", ty: "SealingPartyTypeType", content: Content::Simple(9) }, // 1352
-    Element { ns: Ns::Cbc, name: "SecurityClassificationCode", ty: "SecurityClassificationCodeType", content: Content::Simple(7) }, // 1353
-    Element { ns: Ns::Cbc, name: "SecurityID", ty: "SecurityIDType", content: Content::Simple(8) }, // 1354
-    Element { ns: Ns::Cbc, name: "SellerEventID", ty: "SellerEventIDType", content: Content::Simple(8) }, // 1355
-    Element { ns: Ns::Cbc, name: "SequenceID", ty: "SequenceIDType", content: Content::Simple(8) }, // 1356
-    Element { ns: Ns::Cbc, name: "SequenceNumberID", ty: "SequenceNumberIDType", content: Content::Simple(8) }, // 1357
-    Element { ns: Ns::Cbc, name: "SequenceNumeric", ty: "SequenceNumericType", content: Content::Simple(4) }, // 1358
-    Element { ns: Ns::Cbc, name: "SerialID", ty: "SerialIDType", content: Content::Simple(8) }, // 1359
-    Element { ns: Ns::Cbc, name: "ServiceInformationPreferenceCode", ty: "ServiceInformationPreferenceCodeType", content: Content::Simple(7) }, // 1360
-    Element { ns: Ns::Cbc, name: "ServiceName", ty: "ServiceNameType", content: Content::Simple(9) }, // 1361
-    Element { ns: Ns::Cbc, name: "ServiceNumberCalled", ty: "ServiceNumberCalledType", content: Content::Simple(9) }, // 1362
-    Element { ns: Ns::Cbc, name: "ServiceType", ty: "ServiceTypeType", content: Content::Simple(9) }, // 1363
-    Element { ns: Ns::Cbc, name: "ServiceTypeCode", ty: "ServiceTypeCodeType", content: Content::Simple(7) }, // 1364
-    Element { ns: Ns::Cbc, name: "SettlementDiscountAmount", ty: "SettlementDiscountAmountType", content: Content::Simple(3) }, // 1365
-    Element { ns: Ns::Cbc, name: "SettlementDiscountPercent", ty: "SettlementDiscountPercentType", content: Content::Simple(4) }, // 1366
-    Element { ns: Ns::Cbc, name: "SharesNumberQuantity", ty: "SharesNumberQuantityType", content: Content::Simple(5) }, // 1367
-    Element { ns: Ns::Cbc, name: "ShippingMarks", ty: "ShippingMarksType", content: Content::Simple(9) }, // 1368
-    Element { ns: Ns::Cbc, name: "ShippingOrderID", ty: "ShippingOrderIDType", content: Content::Simple(8) }, // 1369
-    Element { ns: Ns::Cbc, name: "ShippingPriorityLevelCode", ty: "ShippingPriorityLevelCodeType", content: Content::Simple(7) }, // 1370
-    Element { ns: Ns::Cbc, name: "ShipsRequirements", ty: "ShipsRequirementsType", content: Content::Simple(9) }, // 1371
-    Element { ns: Ns::Cbc, name: "ShortQuantity", ty: "ShortQuantityType", content: Content::Simple(5) }, // 1372
-    Element { ns: Ns::Cbc, name: "ShortageActionCode", ty: "ShortageActionCodeType", content: Content::Simple(7) }, // 1373
-    Element { ns: Ns::Cbc, name: "SignatureID", ty: "SignatureIDType", content: Content::Simple(8) }, // 1374
-    Element { ns: Ns::Cbc, name: "SignatureMethod", ty: "SignatureMethodType", content: Content::Simple(9) }, // 1375
-    Element { ns: Ns::Cbc, name: "SizeTypeCode", ty: "SizeTypeCodeType", content: Content::Simple(7) }, // 1376
-    Element { ns: Ns::Cbc, name: "SoleProprietorshipIndicator", ty: "SoleProprietorshipIndicatorType", content: Content::Simple(1) }, // 1377
-    Element { ns: Ns::Cbc, name: "SourceCurrencyBaseRate", ty: "SourceCurrencyBaseRateType", content: Content::Simple(4) }, // 1378
-    Element { ns: Ns::Cbc, name: "SourceCurrencyCode", ty: "SourceCurrencyCodeType", content: Content::Simple(7) }, // 1379
-    Element { ns: Ns::Cbc, name: "SourceForecastIssueDate", ty: "SourceForecastIssueDateType", content: Content::Simple(2) }, // 1380
-    Element { ns: Ns::Cbc, name: "SourceForecastIssueTime", ty: "SourceForecastIssueTimeType", content: Content::Simple(10) }, // 1381
-    Element { ns: Ns::Cbc, name: "SourceValueMeasure", ty: "SourceValueMeasureType", content: Content::Simple(6) }, // 1382
-    Element { ns: Ns::Cbc, name: "SpecialInstructions", ty: "SpecialInstructionsType", content: Content::Simple(9) }, // 1383
-    Element { ns: Ns::Cbc, name: "SpecialSecurityIndicator", ty: "SpecialSecurityIndicatorType", content: Content::Simple(1) }, // 1384
-    Element { ns: Ns::Cbc, name: "SpecialServiceInstructions", ty: "SpecialServiceInstructionsType", content: Content::Simple(9) }, // 1385
-    Element { ns: Ns::Cbc, name: "SpecialTerms", ty: "SpecialTermsType", content: Content::Simple(9) }, // 1386
-    Element { ns: Ns::Cbc, name: "SpecialTransportRequirements", ty: "SpecialTransportRequirementsType", content: Content::Simple(9) }, // 1387
-    Element { ns: Ns::Cbc, name: "SpecificationID", ty: "SpecificationIDType", content: Content::Simple(8) }, // 1388
-    Element { ns: Ns::Cbc, name: "SpecificationTypeCode", ty: "SpecificationTypeCodeType", content: Content::Simple(7) }, // 1389
-    Element { ns: Ns::Cbc, name: "SplitConsignmentIndicator", ty: "SplitConsignmentIndicatorType", content: Content::Simple(1) }, // 1390
-    Element { ns: Ns::Cbc, name: "StartDate", ty: "StartDateType", content: Content::Simple(2) }, // 1391
-    Element { ns: Ns::Cbc, name: "StartTime", ty: "StartTimeType", content: Content::Simple(10) }, // 1392
-    Element { ns: Ns::Cbc, name: "StatementTypeCode", ty: "StatementTypeCodeType", content: Content::Simple(7) }, // 1393
-    Element { ns: Ns::Cbc, name: "StatusAvailableIndicator", ty: "StatusAvailableIndicatorType", content: Content::Simple(1) }, // 1394
-    Element { ns: Ns::Cbc, name: "StatusCode", ty: "StatusCodeType", content: Content::Simple(7) }, // 1395
-    Element { ns: Ns::Cbc, name: "StatusReason", ty: "StatusReasonType", content: Content::Simple(9) }, // 1396
-    Element { ns: Ns::Cbc, name: "StatusReasonCode", ty: "StatusReasonCodeType", content: Content::Simple(7) }, // 1397
-    Element { ns: Ns::Cbc, name: "StreetName", ty: "StreetNameType", content: Content::Simple(9) }, // 1398
-    Element { ns: Ns::Cbc, name: "SubcontractingConditionsCode", ty: "SubcontractingConditionsCodeType", content: Content::Simple(7) }, // 1399
-    Element { ns: Ns::Cbc, name: "SubmissionDate", ty: "SubmissionDateType", content: Content::Simple(2) }, // 1400
-    Element { ns: Ns::Cbc, name: "SubmissionDueDate", ty: "SubmissionDueDateType", content: Content::Simple(2) }, // 1401
-    Element { ns: Ns::Cbc, name: "SubmissionMethodCode", ty: "SubmissionMethodCodeType", content: Content::Simple(7) }, // 1402
-    Element { ns: Ns::Cbc, name: "SubscriberID", ty: "SubscriberIDType", content: Content::Simple(8) }, // 1403
-    Element { ns: Ns::Cbc, name: "SubscriberType", ty: "SubscriberTypeType", content: Content::Simple(9) }, // 1404
-    Element { ns: Ns::Cbc, name: "SubscriberTypeCode", ty: "SubscriberTypeCodeType", content: Content::Simple(7) }, // 1405
-    Element { ns: Ns::Cbc, name: "SubstitutionStatusCode", ty: "SubstitutionStatusCodeType", content: Content::Simple(7) }, // 1406
-    Element { ns: Ns::Cbc, name: "SuccessiveSequenceID", ty: "SuccessiveSequenceIDType", content: Content::Simple(8) }, // 1407
-    Element { ns: Ns::Cbc, name: "SummaryDescription", ty: "SummaryDescriptionType", content: Content::Simple(9) }, // 1408
-    Element { ns: Ns::Cbc, name: "SupplierAssignedAccountID", ty: "SupplierAssignedAccountIDType", content: Content::Simple(8) }, // 1409
-    Element { ns: Ns::Cbc, name: "SupplyChainActivityTypeCode", ty: "SupplyChainActivityTypeCodeType", content: Content::Simple(7) }, // 1410
-    Element { ns: Ns::Cbc, name: "TareWeightMeasure", ty: "TareWeightMeasureType", content: Content::Simple(6) }, // 1411
-    Element { ns: Ns::Cbc, name: "TargetCurrencyBaseRate", ty: "TargetCurrencyBaseRateType", content: Content::Simple(4) }, // 1412
-    Element { ns: Ns::Cbc, name: "TargetCurrencyCode", ty: "TargetCurrencyCodeType", content: Content::Simple(7) }, // 1413
-    Element { ns: Ns::Cbc, name: "TargetInventoryQuantity", ty: "TargetInventoryQuantityType", content: Content::Simple(5) }, // 1414
-    Element { ns: Ns::Cbc, name: "TargetServicePercent", ty: "TargetServicePercentType", content: Content::Simple(4) }, // 1415
-    Element { ns: Ns::Cbc, name: "TariffClassCode", ty: "TariffClassCodeType", content: Content::Simple(7) }, // 1416
-    Element { ns: Ns::Cbc, name: "TariffCode", ty: "TariffCodeType", content: Content::Simple(7) }, // 1417
-    Element { ns: Ns::Cbc, name: "TariffDescription", ty: "TariffDescriptionType", content: Content::Simple(9) }, // 1418
-    Element { ns: Ns::Cbc, name: "TaxAmount", ty: "TaxAmountType", content: Content::Simple(3) }, // 1419
-    Element { ns: Ns::Cbc, name: "TaxCurrencyCode", ty: "TaxCurrencyCodeType", content: Content::Simple(7) }, // 1420
-    Element { ns: Ns::Cbc, name: "TaxEnergyAmount", ty: "TaxEnergyAmountType", content: Content::Simple(3) }, // 1421
-    Element { ns: Ns::Cbc, name: "TaxEnergyBalanceAmount", ty: "TaxEnergyBalanceAmountType", content: Content::Simple(3) }, // 1422
-    Element { ns: Ns::Cbc, name: "TaxEnergyOnAccountAmount", ty: "TaxEnergyOnAccountAmountType", content: Content::Simple(3) }, // 1423
-    Element { ns: Ns::Cbc, name: "TaxEvidenceIndicator", ty: "TaxEvidenceIndicatorType", content: Content::Simple(1) }, // 1424
-    Element { ns: Ns::Cbc, name: "TaxExclusiveAmount", ty: "TaxExclusiveAmountType", content: Content::Simple(3) }, // 1425
-    Element { ns: Ns::Cbc, name: "TaxExemptionReason", ty: "TaxExemptionReasonType", content: Content::Simple(9) }, // 1426
-    Element { ns: Ns::Cbc, name: "TaxExemptionReasonCode", ty: "TaxExemptionReasonCodeType", content: Content::Simple(7) }, // 1427
-    Element { ns: Ns::Cbc, name: "TaxIncludedIndicator", ty: "TaxIncludedIndicatorType", content: Content::Simple(1) }, // 1428
-    Element { ns: Ns::Cbc, name: "TaxInclusiveAmount", ty: "TaxInclusiveAmountType", content: Content::Simple(3) }, // 1429
-    Element { ns: Ns::Cbc, name: "TaxLevelCode", ty: "TaxLevelCodeType", content: Content::Simple(7) }, // 1430
-    Element { ns: Ns::Cbc, name: "TaxPointDate", ty: "TaxPointDateType", content: Content::Simple(2) }, // 1431
-    Element { ns: Ns::Cbc, name: "TaxTypeCode", ty: "TaxTypeCodeType", content: Content::Simple(7) }, // 1432
-    Element { ns: Ns::Cbc, name: "TaxableAmount", ty: "TaxableAmountType", content: Content::Simple(3) }, // 1433
-    Element { ns: Ns::Cbc, name: "TechnicalCommitteeDescription", ty: "TechnicalCommitteeDescriptionType", content: Content::Simple(9) }, // 1434
-    Element { ns: Ns::Cbc, name: "TechnicalName", ty: "TechnicalNameType", content: Content::Simple(9) }, // 1435
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCall", ty: "TelecommunicationsServiceCallType", content: Content::Simple(9) }, // 1436
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCallCode", ty: "TelecommunicationsServiceCallCodeType", content: Content::Simple(7) }, // 1437
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategory", ty: "TelecommunicationsServiceCategoryType", content: Content::Simple(9) }, // 1438
-    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategoryCode", ty: "TelecommunicationsServiceCategoryCodeType", content: Content::Simple(7) }, // 1439
-    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyType", ty: "TelecommunicationsSupplyTypeType", content: Content::Simple(9) }, // 1440
-    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyTypeCode", ty: "TelecommunicationsSupplyTypeCodeType", content: Content::Simple(7) }, // 1441
-    Element { ns: Ns::Cbc, name: "Telefax", ty: "TelefaxType", content: Content::Simple(9) }, // 1442
-    Element { ns: Ns::Cbc, name: "Telephone", ty: "TelephoneType", content: Content::Simple(9) }, // 1443
-    Element { ns: Ns::Cbc, name: "TenderEnvelopeID", ty: "TenderEnvelopeIDType", content: Content::Simple(8) }, // 1444
-    Element { ns: Ns::Cbc, name: "TenderEnvelopeTypeCode", ty: "TenderEnvelopeTypeCodeType", content: Content::Simple(7) }, // 1445
-    Element { ns: Ns::Cbc, name: "TenderResultCode", ty: "TenderResultCodeType", content: Content::Simple(7) }, // 1446
-    Element { ns: Ns::Cbc, name: "TenderTypeCode", ty: "TenderTypeCodeType", content: Content::Simple(7) }, // 1447
-    Element { ns: Ns::Cbc, name: "TendererRequirementTypeCode", ty: "TendererRequirementTypeCodeType", content: Content::Simple(7) }, // 1448
-    Element { ns: Ns::Cbc, name: "TendererRoleCode", ty: "TendererRoleCodeType", content: Content::Simple(7) }, // 1449
-    Element { ns: Ns::Cbc, name: "TestMethod", ty: "TestMethodType", content: Content::Simple(9) }, // 1450
-    Element { ns: Ns::Cbc, name: "Text", ty: "TextType", content: Content::Simple(9) }, // 1451
-    Element { ns: Ns::Cbc, name: "ThirdPartyPayerIndicator", ty: "ThirdPartyPayerIndicatorType", content: Content::Simple(1) }, // 1452
-    Element { ns: Ns::Cbc, name: "ThresholdAmount", ty: "ThresholdAmountType", content: Content::Simple(3) }, // 1453
-    Element { ns: Ns::Cbc, name: "ThresholdQuantity", ty: "ThresholdQuantityType", content: Content::Simple(5) }, // 1454
-    Element { ns: Ns::Cbc, name: "ThresholdValueComparisonCode", ty: "ThresholdValueComparisonCodeType", content: Content::Simple(7) }, // 1455
-    Element { ns: Ns::Cbc, name: "TierRange", ty: "TierRangeType", content: Content::Simple(9) }, // 1456
-    Element { ns: Ns::Cbc, name: "TierRatePercent", ty: "TierRatePercentType", content: Content::Simple(4) }, // 1457
-    Element { ns: Ns::Cbc, name: "TimeAmount", ty: "TimeAmountType", content: Content::Simple(9) }, // 1458
-    Element { ns: Ns::Cbc, name: "TimeDeltaDaysQuantity", ty: "TimeDeltaDaysQuantityType", content: Content::Simple(5) }, // 1459
-    Element { ns: Ns::Cbc, name: "TimeFrequencyCode", ty: "TimeFrequencyCodeType", content: Content::Simple(7) }, // 1460
-    Element { ns: Ns::Cbc, name: "TimezoneOffset", ty: "TimezoneOffsetType", content: Content::Simple(9) }, // 1461
-    Element { ns: Ns::Cbc, name: "TimingComplaint", ty: "TimingComplaintType", content: Content::Simple(9) }, // 1462
-    Element { ns: Ns::Cbc, name: "TimingComplaintCode", ty: "TimingComplaintCodeType", content: Content::Simple(7) }, // 1463
-    Element { ns: Ns::Cbc, name: "Title", ty: "TitleType", content: Content::Simple(9) }, // 1464
-    Element { ns: Ns::Cbc, name: "ToOrderIndicator", ty: "ToOrderIndicatorType", content: Content::Simple(1) }, // 1465
-    Element { ns: Ns::Cbc, name: "TotalAmount", ty: "TotalAmountType", content: Content::Simple(3) }, // 1466
-    Element { ns: Ns::Cbc, name: "TotalBalanceAmount", ty: "TotalBalanceAmountType", content: Content::Simple(3) }, // 1467
-    Element { ns: Ns::Cbc, name: "TotalConsumedQuantity", ty: "TotalConsumedQuantityType", content: Content::Simple(5) }, // 1468
-    Element { ns: Ns::Cbc, name: "TotalCreditAmount", ty: "TotalCreditAmountType", content: Content::Simple(3) }, // 1469
-    Element { ns: Ns::Cbc, name: "TotalDebitAmount", ty: "TotalDebitAmountType", content: Content::Simple(3) }, // 1470
-    Element { ns: Ns::Cbc, name: "TotalDeliveredQuantity", ty: "TotalDeliveredQuantityType", content: Content::Simple(5) }, // 1471
-    Element { ns: Ns::Cbc, name: "TotalGoodsItemQuantity", ty: "TotalGoodsItemQuantityType", content: Content::Simple(5) }, // 1472
-    Element { ns: Ns::Cbc, name: "TotalInvoiceAmount", ty: "TotalInvoiceAmountType", content: Content::Simple(3) }, // 1473
-    Element { ns: Ns::Cbc, name: "TotalMeteredQuantity", ty: "TotalMeteredQuantityType", content: Content::Simple(5) }, // 1474
-    Element { ns: Ns::Cbc, name: "TotalPackageQuantity", ty: "TotalPackageQuantityType", content: Content::Simple(5) }, // 1475
-    Element { ns: Ns::Cbc, name: "TotalPackagesQuantity", ty: "TotalPackagesQuantityType", content: Content::Simple(5) }, // 1476
-    Element { ns: Ns::Cbc, name: "TotalPaymentAmount", ty: "TotalPaymentAmountType", content: Content::Simple(3) }, // 1477
-    Element { ns: Ns::Cbc, name: "TotalTaskAmount", ty: "TotalTaskAmountType", content: Content::Simple(3) }, // 1478
-    Element { ns: Ns::Cbc, name: "TotalTaxAmount", ty: "TotalTaxAmountType", content: Content::Simple(3) }, // 1479
-    Element { ns: Ns::Cbc, name: "TotalTransportHandlingUnitQuantity", ty: "TotalTransportHandlingUnitQuantityType", content: Content::Simple(5) }, // 1480
-    Element { ns: Ns::Cbc, name: "TraceID", ty: "TraceIDType", content: Content::Simple(8) }, // 1481
-    Element { ns: Ns::Cbc, name: "TrackingDeviceCode", ty: "TrackingDeviceCodeType", content: Content::Simple(7) }, // 1482
-    Element { ns: Ns::Cbc, name: "TrackingID", ty: "TrackingIDType", content: Content::Simple(8) }, // 1483
-    Element { ns: Ns::Cbc, name: "TradeItemPackingLabelingTypeCode", ty: "TradeItemPackingLabelingTypeCodeType", content: Content::Simple(7) }, // 1484
-    Element { ns: Ns::Cbc, name: "TradeServiceCode", ty: "TradeServiceCodeType", content: Content::Simple(7) }, // 1485
-    Element { ns: Ns::Cbc, name: "TradingRestrictions", ty: "TradingRestrictionsType", content: Content::Simple(9) }, // 1486
-    Element { ns: Ns::Cbc, name: "TrainID", ty: "TrainIDType", content: Content::Simple(8) }, // 1487
-    Element { ns: Ns::Cbc, name: "TransactionCurrencyTaxAmount", ty: "TransactionCurrencyTaxAmountType", content: Content::Simple(3) }, // 1488
-    Element { ns: Ns::Cbc, name: "TransitDirectionCode", ty: "TransitDirectionCodeType", content: Content::Simple(7) }, // 1489
-    Element { ns: Ns::Cbc, name: "TransportAuthorizationCode", ty: "TransportAuthorizationCodeType", content: Content::Simple(7) }, // 1490
-    Element { ns: Ns::Cbc, name: "TransportEmergencyCardCode", ty: "TransportEmergencyCardCodeType", content: Content::Simple(7) }, // 1491
-    Element { ns: Ns::Cbc, name: "TransportEquipmentTypeCode", ty: "TransportEquipmentTypeCodeType", content: Content::Simple(7) }, // 1492
-    Element { ns: Ns::Cbc, name: "TransportEventTypeCode", ty: "TransportEventTypeCodeType", content: Content::Simple(7) }, // 1493
-    Element { ns: Ns::Cbc, name: "TransportExecutionPlanReferenceID", ty: "TransportExecutionPlanReferenceIDType", content: Content::Simple(8) }, // 1494
-    Element { ns: Ns::Cbc, name: "TransportExecutionStatusCode", ty: "TransportExecutionStatusCodeType", content: Content::Simple(7) }, // 1495
-    Element { ns: Ns::Cbc, name: "TransportHandlingUnitTypeCode", ty: "TransportHandlingUnitTypeCodeType", content: Content::Simple(7) }, // 1496
-    Element { ns: Ns::Cbc, name: "TransportMeansTypeCode", ty: "TransportMeansTypeCodeType", content: Content::Simple(7) }, // 1497
-    Element { ns: Ns::Cbc, name: "TransportModeCode", ty: "TransportModeCodeType", content: Content::Simple(7) }, // 1498
-    Element { ns: Ns::Cbc, name: "TransportServiceCode", ty: "TransportServiceCodeType", content: Content::Simple(7) }, // 1499
-    Element { ns: Ns::Cbc, name: "TransportServiceProviderRemarks", ty: "TransportServiceProviderRemarksType", content: Content::Simple(9) }, // 1500
-    Element { ns: Ns::Cbc, name: "TransportServiceProviderSpecialTerms", ty: "TransportServiceProviderSpecialTermsType", content: Content::Simple(9) }, // 1501
-    Element { ns: Ns::Cbc, name: "TransportUserRemarks", ty: "TransportUserRemarksType", content: Content::Simple(9) }, // 1502
-    Element { ns: Ns::Cbc, name: "TransportUserSpecialTerms", ty: "TransportUserSpecialTermsType", content: Content::Simple(9) }, // 1503
-    Element { ns: Ns::Cbc, name: "TransportationServiceDescription", ty: "TransportationServiceDescriptionType", content: Content::Simple(9) }, // 1504
-    Element { ns: Ns::Cbc, name: "TransportationServiceDetailsURI", ty: "TransportationServiceDetailsURIType", content: Content::Simple(8) }, // 1505
-    Element { ns: Ns::Cbc, name: "TransportationStatusTypeCode", ty: "TransportationStatusTypeCodeType", content: Content::Simple(7) }, // 1506
-    Element { ns: Ns::Cbc, name: "TypeCode", ty: "TypeCodeType", content: Content::Simple(7) }, // 1507
-    Element { ns: Ns::Cbc, name: "UBLVersionID", ty: "UBLVersionIDType", content: Content::Simple(8) }, // 1508
-    Element { ns: Ns::Cbc, name: "UNDGCode", ty: "UNDGCodeType", content: Content::Simple(7) }, // 1509
-    Element { ns: Ns::Cbc, name: "URI", ty: "URIType", content: Content::Simple(8) }, // 1510
-    Element { ns: Ns::Cbc, name: "UUID", ty: "UUIDType", content: Content::Simple(8) }, // 1511
-    Element { ns: Ns::Cbc, name: "UnknownPriceIndicator", ty: "UnknownPriceIndicatorType", content: Content::Simple(1) }, // 1512
-    Element { ns: Ns::Cbc, name: "UpperOrangeHazardPlacardID", ty: "UpperOrangeHazardPlacardIDType", content: Content::Simple(8) }, // 1513
-    Element { ns: Ns::Cbc, name: "UrgencyCode", ty: "UrgencyCodeType", content: Content::Simple(7) }, // 1514
-    Element { ns: Ns::Cbc, name: "UtilityStatementTypeCode", ty: "UtilityStatementTypeCodeType", content: Content::Simple(7) }, // 1515
-    Element { ns: Ns::Cbc, name: "ValidateProcess", ty: "ValidateProcessType", content: Content::Simple(9) }, // 1516
-    Element { ns: Ns::Cbc, name: "ValidateTool", ty: "ValidateToolType", content: Content::Simple(9) }, // 1517
-    Element { ns: Ns::Cbc, name: "ValidateToolVersion", ty: "ValidateToolVersionType", content: Content::Simple(9) }, // 1518
-    Element { ns: Ns::Cbc, name: "ValidationDate", ty: "ValidationDateType", content: Content::Simple(2) }, // 1519
-    Element { ns: Ns::Cbc, name: "ValidationResultCode", ty: "ValidationResultCodeType", content: Content::Simple(7) }, // 1520
-    Element { ns: Ns::Cbc, name: "ValidationTime", ty: "ValidationTimeType", content: Content::Simple(10) }, // 1521
-    Element { ns: Ns::Cbc, name: "ValidatorID", ty: "ValidatorIDType", content: Content::Simple(8) }, // 1522
-    Element { ns: Ns::Cbc, name: "ValidityStartDate", ty: "ValidityStartDateType", content: Content::Simple(2) }, // 1523
-    Element { ns: Ns::Cbc, name: "Value", ty: "ValueType", content: Content::Simple(9) }, // 1524
-    Element { ns: Ns::Cbc, name: "ValueAmount", ty: "ValueAmountType", content: Content::Simple(3) }, // 1525
-    Element { ns: Ns::Cbc, name: "ValueMeasure", ty: "ValueMeasureType", content: Content::Simple(6) }, // 1526
-    Element { ns: Ns::Cbc, name: "ValueQualifier", ty: "ValueQualifierType", content: Content::Simple(9) }, // 1527
-    Element { ns: Ns::Cbc, name: "ValueQuantity", ty: "ValueQuantityType", content: Content::Simple(5) }, // 1528
-    Element { ns: Ns::Cbc, name: "VarianceQuantity", ty: "VarianceQuantityType", content: Content::Simple(5) }, // 1529
-    Element { ns: Ns::Cbc, name: "VariantConstraintIndicator", ty: "VariantConstraintIndicatorType", content: Content::Simple(1) }, // 1530
-    Element { ns: Ns::Cbc, name: "VariantID", ty: "VariantIDType", content: Content::Simple(8) }, // 1531
-    Element { ns: Ns::Cbc, name: "VersionID", ty: "VersionIDType", content: Content::Simple(8) }, // 1532
-    Element { ns: Ns::Cbc, name: "VesselID", ty: "VesselIDType", content: Content::Simple(8) }, // 1533
-    Element { ns: Ns::Cbc, name: "VesselName", ty: "VesselNameType", content: Content::Simple(9) }, // 1534
-    Element { ns: Ns::Cbc, name: "WarrantyInformation", ty: "WarrantyInformationType", content: Content::Simple(9) }, // 1535
-    Element { ns: Ns::Cbc, name: "WebsiteURI", ty: "WebsiteURIType", content: Content::Simple(8) }, // 1536
-    Element { ns: Ns::Cbc, name: "WeekDayCode", ty: "WeekDayCodeType", content: Content::Simple(7) }, // 1537
-    Element { ns: Ns::Cbc, name: "Weight", ty: "WeightType", content: Content::Simple(9) }, // 1538
-    Element { ns: Ns::Cbc, name: "WeightNumeric", ty: "WeightNumericType", content: Content::Simple(4) }, // 1539
-    Element { ns: Ns::Cbc, name: "WeightingAlgorithmCode", ty: "WeightingAlgorithmCodeType", content: Content::Simple(7) }, // 1540
-    Element { ns: Ns::Cbc, name: "WorkPhase", ty: "WorkPhaseType", content: Content::Simple(9) }, // 1541
-    Element { ns: Ns::Cbc, name: "WorkPhaseCode", ty: "WorkPhaseCodeType", content: Content::Simple(7) }, // 1542
-    Element { ns: Ns::Cbc, name: "XPath", ty: "XPathType", content: Content::Simple(9) }, // 1543
-    Element { ns: Ns::Ext, name: "ExtensionAgencyID", ty: "ExtensionAgencyIDType", content: Content::Simple(8) }, // 1544
-    Element { ns: Ns::Ext, name: "ExtensionAgencyName", ty: "ExtensionAgencyNameType", content: Content::Simple(9) }, // 1545
-    Element { ns: Ns::Ext, name: "ExtensionAgencyURI", ty: "ExtensionAgencyURIType", content: Content::Simple(8) }, // 1546
-    Element { ns: Ns::Ext, name: "ExtensionContent", ty: "ExtensionContentType", content: Content::Complex(228) }, // 1547
-    Element { ns: Ns::Ext, name: "ExtensionReason", ty: "ExtensionReasonType", content: Content::Simple(9) }, // 1548
-    Element { ns: Ns::Ext, name: "ExtensionReasonCode", ty: "ExtensionReasonCodeType", content: Content::Simple(7) }, // 1549
-    Element { ns: Ns::Ext, name: "ExtensionURI", ty: "ExtensionURIType", content: Content::Simple(8) }, // 1550
-    Element { ns: Ns::Ext, name: "ExtensionVersionID", ty: "ExtensionVersionIDType", content: Content::Simple(8) }, // 1551
-    Element { ns: Ns::Ext, name: "UBLExtension", ty: "UBLExtensionType", content: Content::Complex(229) }, // 1552
-    Element { ns: Ns::Ext, name: "UBLExtensions", ty: "UBLExtensionsType", content: Content::Complex(230) }, // 1553
-    Element { ns: Ns::Sig, name: "UBLDocumentSignatures", ty: "UBLDocumentSignaturesType", content: Content::Complex(231) }, // 1554
-    Element { ns: Ns::Sac, name: "SignatureInformation", ty: "SignatureInformationType", content: Content::Complex(234) }, // 1555
-    Element { ns: Ns::Sbc, name: "ReferencedSignatureID", ty: "ReferencedSignatureIDType", content: Content::Simple(8) }, // 1556
-    Element { ns: Ns::Ds, name: "Signature", ty: "", content: Content::Unmodelled }, // 1557
+    Element { ns: Ns::Invoice, name: "Invoice", ty_ns: Ns::Invoice.uri(), ty: "InvoiceType", content: Content::Complex(303) }, // 0
+    Element { ns: Ns::CreditNote, name: "CreditNote", ty_ns: Ns::CreditNote.uri(), ty: "CreditNoteType", content: Content::Complex(302) }, // 1
+    Element { ns: Ns::Cac, name: "AcceptanceTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 2
+    Element { ns: Ns::Cac, name: "AccessoryRelatedItem", ty_ns: Ns::Cac.uri(), ty: "RelatedItemType", content: Content::Complex(236) }, // 3
+    Element { ns: Ns::Cac, name: "AccountingContact", ty_ns: Ns::Cac.uri(), ty: "ContactType", content: Content::Complex(112) }, // 4
+    Element { ns: Ns::Cac, name: "AccountingCustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 5
+    Element { ns: Ns::Cac, name: "AccountingSupplierParty", ty_ns: Ns::Cac.uri(), ty: "SupplierPartyType", content: Content::Complex(262) }, // 6
+    Element { ns: Ns::Cac, name: "ActivityDataLine", ty_ns: Ns::Cac.uri(), ty: "ActivityDataLineType", content: Content::Complex(70) }, // 7
+    Element { ns: Ns::Cac, name: "ActivityFinalLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 8
+    Element { ns: Ns::Cac, name: "ActivityOriginLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 9
+    Element { ns: Ns::Cac, name: "ActivityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 10
+    Element { ns: Ns::Cac, name: "ActivityProperty", ty_ns: Ns::Cac.uri(), ty: "ActivityPropertyType", content: Content::Complex(71) }, // 11
+    Element { ns: Ns::Cac, name: "ActualArrivalTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 12
+    Element { ns: Ns::Cac, name: "ActualDepartureTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 13
+    Element { ns: Ns::Cac, name: "ActualPackage", ty_ns: Ns::Cac.uri(), ty: "PackageType", content: Content::Complex(203) }, // 14
+    Element { ns: Ns::Cac, name: "ActualPickupTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 15
+    Element { ns: Ns::Cac, name: "ActualWaypointTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 16
+    Element { ns: Ns::Cac, name: "AdditionalCommodityClassification", ty_ns: Ns::Cac.uri(), ty: "CommodityClassificationType", content: Content::Complex(99) }, // 17
+    Element { ns: Ns::Cac, name: "AdditionalDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 18
+    Element { ns: Ns::Cac, name: "AdditionalDocumentResponse", ty_ns: Ns::Cac.uri(), ty: "DocumentResponseType", content: Content::Complex(136) }, // 19
+    Element { ns: Ns::Cac, name: "AdditionalInformationParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 20
+    Element { ns: Ns::Cac, name: "AdditionalItemIdentification", ty_ns: Ns::Cac.uri(), ty: "ItemIdentificationType", content: Content::Complex(175) }, // 21
+    Element { ns: Ns::Cac, name: "AdditionalItemProperty", ty_ns: Ns::Cac.uri(), ty: "ItemPropertyType", content: Content::Complex(182) }, // 22
+    Element { ns: Ns::Cac, name: "AdditionalQualifyingParty", ty_ns: Ns::Cac.uri(), ty: "QualifyingPartyType", content: Content::Complex(231) }, // 23
+    Element { ns: Ns::Cac, name: "AdditionalTemperature", ty_ns: Ns::Cac.uri(), ty: "TemperatureType", content: Content::Complex(270) }, // 24
+    Element { ns: Ns::Cac, name: "AdditionalTransportationService", ty_ns: Ns::Cac.uri(), ty: "TransportationServiceType", content: Content::Complex(292) }, // 25
+    Element { ns: Ns::Cac, name: "Address", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 26
+    Element { ns: Ns::Cac, name: "AddressLine", ty_ns: Ns::Cac.uri(), ty: "AddressLineType", content: Content::Complex(72) }, // 27
+    Element { ns: Ns::Cac, name: "AgentParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 28
+    Element { ns: Ns::Cac, name: "AirTransport", ty_ns: Ns::Cac.uri(), ty: "AirTransportType", content: Content::Complex(74) }, // 29
+    Element { ns: Ns::Cac, name: "AllowanceCharge", ty_ns: Ns::Cac.uri(), ty: "AllowanceChargeType", content: Content::Complex(75) }, // 30
+    Element { ns: Ns::Cac, name: "AllowedSubcontractTerms", ty_ns: Ns::Cac.uri(), ty: "SubcontractTermsType", content: Content::Complex(259) }, // 31
+    Element { ns: Ns::Cac, name: "AlternativeConditionPrice", ty_ns: Ns::Cac.uri(), ty: "PriceType", content: Content::Complex(221) }, // 32
+    Element { ns: Ns::Cac, name: "AlternativeDeliveryLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 33
+    Element { ns: Ns::Cac, name: "AlternativeLineItem", ty_ns: Ns::Cac.uri(), ty: "LineItemType", content: Content::Complex(185) }, // 34
+    Element { ns: Ns::Cac, name: "AnticipatedMonetaryTotal", ty_ns: Ns::Cac.uri(), ty: "MonetaryTotalType", content: Content::Complex(196) }, // 35
+    Element { ns: Ns::Cac, name: "AppealInformationParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 36
+    Element { ns: Ns::Cac, name: "AppealReceiverParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 37
+    Element { ns: Ns::Cac, name: "AppealTerms", ty_ns: Ns::Cac.uri(), ty: "AppealTermsType", content: Content::Complex(76) }, // 38
+    Element { ns: Ns::Cac, name: "ApplicableAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 39
+    Element { ns: Ns::Cac, name: "ApplicablePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 40
+    Element { ns: Ns::Cac, name: "ApplicableRegulation", ty_ns: Ns::Cac.uri(), ty: "RegulationType", content: Content::Complex(235) }, // 41
+    Element { ns: Ns::Cac, name: "ApplicableTaxCategory", ty_ns: Ns::Cac.uri(), ty: "TaxCategoryType", content: Content::Complex(263) }, // 42
+    Element { ns: Ns::Cac, name: "ApplicableTerritoryAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 43
+    Element { ns: Ns::Cac, name: "ApplicableTransportMeans", ty_ns: Ns::Cac.uri(), ty: "TransportMeansType", content: Content::Complex(289) }, // 44
+    Element { ns: Ns::Cac, name: "AtLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 45
+    Element { ns: Ns::Cac, name: "AttachedTransportEquipment", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentType", content: Content::Complex(285) }, // 46
+    Element { ns: Ns::Cac, name: "Attachment", ty_ns: Ns::Cac.uri(), ty: "AttachmentType", content: Content::Complex(77) }, // 47
+    Element { ns: Ns::Cac, name: "AuctionTerms", ty_ns: Ns::Cac.uri(), ty: "AuctionTermsType", content: Content::Complex(78) }, // 48
+    Element { ns: Ns::Cac, name: "AvailabilityTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 49
+    Element { ns: Ns::Cac, name: "AwardedTenderedProject", ty_ns: Ns::Cac.uri(), ty: "TenderedProjectType", content: Content::Complex(275) }, // 50
+    Element { ns: Ns::Cac, name: "AwardingCriterion", ty_ns: Ns::Cac.uri(), ty: "AwardingCriterionType", content: Content::Complex(80) }, // 51
+    Element { ns: Ns::Cac, name: "AwardingCriterionResponse", ty_ns: Ns::Cac.uri(), ty: "AwardingCriterionResponseType", content: Content::Complex(79) }, // 52
+    Element { ns: Ns::Cac, name: "AwardingTerms", ty_ns: Ns::Cac.uri(), ty: "AwardingTermsType", content: Content::Complex(81) }, // 53
+    Element { ns: Ns::Cac, name: "BeneficiaryParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 54
+    Element { ns: Ns::Cac, name: "BillOfLadingHolderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 55
+    Element { ns: Ns::Cac, name: "BillToParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 56
+    Element { ns: Ns::Cac, name: "BillingReference", ty_ns: Ns::Cac.uri(), ty: "BillingReferenceType", content: Content::Complex(83) }, // 57
+    Element { ns: Ns::Cac, name: "BillingReferenceLine", ty_ns: Ns::Cac.uri(), ty: "BillingReferenceLineType", content: Content::Complex(82) }, // 58
+    Element { ns: Ns::Cac, name: "BonusPaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 59
+    Element { ns: Ns::Cac, name: "Branch", ty_ns: Ns::Cac.uri(), ty: "BranchType", content: Content::Complex(84) }, // 60
+    Element { ns: Ns::Cac, name: "BudgetAccount", ty_ns: Ns::Cac.uri(), ty: "BudgetAccountType", content: Content::Complex(86) }, // 61
+    Element { ns: Ns::Cac, name: "BudgetAccountLine", ty_ns: Ns::Cac.uri(), ty: "BudgetAccountLineType", content: Content::Complex(85) }, // 62
+    Element { ns: Ns::Cac, name: "BusinessClassificationScheme", ty_ns: Ns::Cac.uri(), ty: "ClassificationSchemeType", content: Content::Complex(97) }, // 63
+    Element { ns: Ns::Cac, name: "BuyerContact", ty_ns: Ns::Cac.uri(), ty: "ContactType", content: Content::Complex(112) }, // 64
+    Element { ns: Ns::Cac, name: "BuyerCustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 65
+    Element { ns: Ns::Cac, name: "BuyerProposedSubstituteLineItem", ty_ns: Ns::Cac.uri(), ty: "LineItemType", content: Content::Complex(185) }, // 66
+    Element { ns: Ns::Cac, name: "BuyersItemIdentification", ty_ns: Ns::Cac.uri(), ty: "ItemIdentificationType", content: Content::Complex(175) }, // 67
+    Element { ns: Ns::Cac, name: "CallDuty", ty_ns: Ns::Cac.uri(), ty: "DutyType", content: Content::Complex(137) }, // 68
+    Element { ns: Ns::Cac, name: "CallForTendersDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 69
+    Element { ns: Ns::Cac, name: "CallForTendersLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 70
+    Element { ns: Ns::Cac, name: "Capability", ty_ns: Ns::Cac.uri(), ty: "CapabilityType", content: Content::Complex(87) }, // 71
+    Element { ns: Ns::Cac, name: "CardAccount", ty_ns: Ns::Cac.uri(), ty: "CardAccountType", content: Content::Complex(88) }, // 72
+    Element { ns: Ns::Cac, name: "CarrierParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 73
+    Element { ns: Ns::Cac, name: "CatalogueDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 74
+    Element { ns: Ns::Cac, name: "CatalogueItemIdentification", ty_ns: Ns::Cac.uri(), ty: "ItemIdentificationType", content: Content::Complex(175) }, // 75
+    Element { ns: Ns::Cac, name: "CatalogueItemSpecificationUpdateLine", ty_ns: Ns::Cac.uri(), ty: "CatalogueItemSpecificationUpdateLineType", content: Content::Complex(89) }, // 76
+    Element { ns: Ns::Cac, name: "CatalogueLine", ty_ns: Ns::Cac.uri(), ty: "CatalogueLineType", content: Content::Complex(90) }, // 77
+    Element { ns: Ns::Cac, name: "CatalogueLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 78
+    Element { ns: Ns::Cac, name: "CataloguePricingUpdateLine", ty_ns: Ns::Cac.uri(), ty: "CataloguePricingUpdateLineType", content: Content::Complex(91) }, // 79
+    Element { ns: Ns::Cac, name: "CatalogueReference", ty_ns: Ns::Cac.uri(), ty: "CatalogueReferenceType", content: Content::Complex(92) }, // 80
+    Element { ns: Ns::Cac, name: "CatalogueRequestLine", ty_ns: Ns::Cac.uri(), ty: "CatalogueRequestLineType", content: Content::Complex(93) }, // 81
+    Element { ns: Ns::Cac, name: "CategorizesClassificationCategory", ty_ns: Ns::Cac.uri(), ty: "ClassificationCategoryType", content: Content::Complex(96) }, // 82
+    Element { ns: Ns::Cac, name: "Certificate", ty_ns: Ns::Cac.uri(), ty: "CertificateType", content: Content::Complex(95) }, // 83
+    Element { ns: Ns::Cac, name: "CertificateOfOriginApplication", ty_ns: Ns::Cac.uri(), ty: "CertificateOfOriginApplicationType", content: Content::Complex(94) }, // 84
+    Element { ns: Ns::Cac, name: "ChildConsignment", ty_ns: Ns::Cac.uri(), ty: "ConsignmentType", content: Content::Complex(103) }, // 85
+    Element { ns: Ns::Cac, name: "ClassificationCategory", ty_ns: Ns::Cac.uri(), ty: "ClassificationCategoryType", content: Content::Complex(96) }, // 86
+    Element { ns: Ns::Cac, name: "ClassificationScheme", ty_ns: Ns::Cac.uri(), ty: "ClassificationSchemeType", content: Content::Complex(97) }, // 87
+    Element { ns: Ns::Cac, name: "ClassifiedTaxCategory", ty_ns: Ns::Cac.uri(), ty: "TaxCategoryType", content: Content::Complex(263) }, // 88
+    Element { ns: Ns::Cac, name: "Clause", ty_ns: Ns::Cac.uri(), ty: "ClauseType", content: Content::Complex(98) }, // 89
+    Element { ns: Ns::Cac, name: "CollectPaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 90
+    Element { ns: Ns::Cac, name: "CollectedPayment", ty_ns: Ns::Cac.uri(), ty: "PaymentType", content: Content::Complex(212) }, // 91
+    Element { ns: Ns::Cac, name: "CommissionPaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 92
+    Element { ns: Ns::Cac, name: "CommodityClassification", ty_ns: Ns::Cac.uri(), ty: "CommodityClassificationType", content: Content::Complex(99) }, // 93
+    Element { ns: Ns::Cac, name: "Communication", ty_ns: Ns::Cac.uri(), ty: "CommunicationType", content: Content::Complex(100) }, // 94
+    Element { ns: Ns::Cac, name: "ComplementaryRelatedItem", ty_ns: Ns::Cac.uri(), ty: "RelatedItemType", content: Content::Complex(236) }, // 95
+    Element { ns: Ns::Cac, name: "CompletedTask", ty_ns: Ns::Cac.uri(), ty: "CompletedTaskType", content: Content::Complex(101) }, // 96
+    Element { ns: Ns::Cac, name: "ComponentRelatedItem", ty_ns: Ns::Cac.uri(), ty: "RelatedItemType", content: Content::Complex(236) }, // 97
+    Element { ns: Ns::Cac, name: "Condition", ty_ns: Ns::Cac.uri(), ty: "ConditionType", content: Content::Complex(102) }, // 98
+    Element { ns: Ns::Cac, name: "ConsigneeParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 99
+    Element { ns: Ns::Cac, name: "Consignment", ty_ns: Ns::Cac.uri(), ty: "ConsignmentType", content: Content::Complex(103) }, // 100
+    Element { ns: Ns::Cac, name: "ConsignorParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 101
+    Element { ns: Ns::Cac, name: "ConsolidatedShipment", ty_ns: Ns::Cac.uri(), ty: "ShipmentType", content: Content::Complex(253) }, // 102
+    Element { ns: Ns::Cac, name: "ConstitutionPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 103
+    Element { ns: Ns::Cac, name: "Consumption", ty_ns: Ns::Cac.uri(), ty: "ConsumptionType", content: Content::Complex(111) }, // 104
+    Element { ns: Ns::Cac, name: "ConsumptionAverage", ty_ns: Ns::Cac.uri(), ty: "ConsumptionAverageType", content: Content::Complex(104) }, // 105
+    Element { ns: Ns::Cac, name: "ConsumptionCorrection", ty_ns: Ns::Cac.uri(), ty: "ConsumptionCorrectionType", content: Content::Complex(105) }, // 106
+    Element { ns: Ns::Cac, name: "ConsumptionHistory", ty_ns: Ns::Cac.uri(), ty: "ConsumptionHistoryType", content: Content::Complex(106) }, // 107
+    Element { ns: Ns::Cac, name: "ConsumptionLine", ty_ns: Ns::Cac.uri(), ty: "ConsumptionLineType", content: Content::Complex(107) }, // 108
+    Element { ns: Ns::Cac, name: "ConsumptionPoint", ty_ns: Ns::Cac.uri(), ty: "ConsumptionPointType", content: Content::Complex(108) }, // 109
+    Element { ns: Ns::Cac, name: "ConsumptionReport", ty_ns: Ns::Cac.uri(), ty: "ConsumptionReportType", content: Content::Complex(110) }, // 110
+    Element { ns: Ns::Cac, name: "ConsumptionReportReference", ty_ns: Ns::Cac.uri(), ty: "ConsumptionReportReferenceType", content: Content::Complex(109) }, // 111
+    Element { ns: Ns::Cac, name: "Contact", ty_ns: Ns::Cac.uri(), ty: "ContactType", content: Content::Complex(112) }, // 112
+    Element { ns: Ns::Cac, name: "ContactParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 113
+    Element { ns: Ns::Cac, name: "ContainedGoodsItem", ty_ns: Ns::Cac.uri(), ty: "GoodsItemType", content: Content::Complex(167) }, // 114
+    Element { ns: Ns::Cac, name: "ContainedInTransportEquipment", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentType", content: Content::Complex(285) }, // 115
+    Element { ns: Ns::Cac, name: "ContainedPackage", ty_ns: Ns::Cac.uri(), ty: "PackageType", content: Content::Complex(203) }, // 116
+    Element { ns: Ns::Cac, name: "ContainingPackage", ty_ns: Ns::Cac.uri(), ty: "PackageType", content: Content::Complex(203) }, // 117
+    Element { ns: Ns::Cac, name: "ContainingTransportEquipment", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentType", content: Content::Complex(285) }, // 118
+    Element { ns: Ns::Cac, name: "Contract", ty_ns: Ns::Cac.uri(), ty: "ContractType", content: Content::Complex(115) }, // 119
+    Element { ns: Ns::Cac, name: "ContractAcceptancePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 120
+    Element { ns: Ns::Cac, name: "ContractDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 121
+    Element { ns: Ns::Cac, name: "ContractExecutionRequirement", ty_ns: Ns::Cac.uri(), ty: "ContractExecutionRequirementType", content: Content::Complex(113) }, // 122
+    Element { ns: Ns::Cac, name: "ContractExtension", ty_ns: Ns::Cac.uri(), ty: "ContractExtensionType", content: Content::Complex(114) }, // 123
+    Element { ns: Ns::Cac, name: "ContractFormalizationPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 124
+    Element { ns: Ns::Cac, name: "ContractResponsibleParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 125
+    Element { ns: Ns::Cac, name: "ContractingActivity", ty_ns: Ns::Cac.uri(), ty: "ContractingActivityType", content: Content::Complex(116) }, // 126
+    Element { ns: Ns::Cac, name: "ContractingParty", ty_ns: Ns::Cac.uri(), ty: "ContractingPartyType", content: Content::Complex(117) }, // 127
+    Element { ns: Ns::Cac, name: "ContractingPartyType", ty_ns: Ns::Cac.uri(), ty: "ContractingPartyTypeType", content: Content::Complex(118) }, // 128
+    Element { ns: Ns::Cac, name: "ContractorCustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 129
+    Element { ns: Ns::Cac, name: "ContractualDelivery", ty_ns: Ns::Cac.uri(), ty: "DeliveryType", content: Content::Complex(128) }, // 130
+    Element { ns: Ns::Cac, name: "ContractualDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 131
+    Element { ns: Ns::Cac, name: "CorporateRegistrationScheme", ty_ns: Ns::Cac.uri(), ty: "CorporateRegistrationSchemeType", content: Content::Complex(119) }, // 132
+    Element { ns: Ns::Cac, name: "Country", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 133
+    Element { ns: Ns::Cac, name: "CreditAccount", ty_ns: Ns::Cac.uri(), ty: "CreditAccountType", content: Content::Complex(121) }, // 134
+    Element { ns: Ns::Cac, name: "CreditNoteDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 135
+    Element { ns: Ns::Cac, name: "CreditNoteLine", ty_ns: Ns::Cac.uri(), ty: "CreditNoteLineType", content: Content::Complex(122) }, // 136
+    Element { ns: Ns::Cac, name: "CrewMemberPerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 137
+    Element { ns: Ns::Cac, name: "CurrentStatus", ty_ns: Ns::Cac.uri(), ty: "StatusType", content: Content::Complex(256) }, // 138
+    Element { ns: Ns::Cac, name: "CustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 139
+    Element { ns: Ns::Cac, name: "CustomsAgentParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 140
+    Element { ns: Ns::Cac, name: "CustomsDeclaration", ty_ns: Ns::Cac.uri(), ty: "CustomsDeclarationType", content: Content::Complex(124) }, // 141
+    Element { ns: Ns::Cac, name: "DebitNoteDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 142
+    Element { ns: Ns::Cac, name: "DebitNoteLine", ty_ns: Ns::Cac.uri(), ty: "DebitNoteLineType", content: Content::Complex(125) }, // 143
+    Element { ns: Ns::Cac, name: "Declaration", ty_ns: Ns::Cac.uri(), ty: "DeclarationType", content: Content::Complex(126) }, // 144
+    Element { ns: Ns::Cac, name: "DefaultLanguage", ty_ns: Ns::Cac.uri(), ty: "LanguageType", content: Content::Complex(184) }, // 145
+    Element { ns: Ns::Cac, name: "DeletedCatalogueReference", ty_ns: Ns::Cac.uri(), ty: "CatalogueReferenceType", content: Content::Complex(92) }, // 146
+    Element { ns: Ns::Cac, name: "Delivery", ty_ns: Ns::Cac.uri(), ty: "DeliveryType", content: Content::Complex(128) }, // 147
+    Element { ns: Ns::Cac, name: "DeliveryAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 148
+    Element { ns: Ns::Cac, name: "DeliveryContact", ty_ns: Ns::Cac.uri(), ty: "ContactType", content: Content::Complex(112) }, // 149
+    Element { ns: Ns::Cac, name: "DeliveryCustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 150
+    Element { ns: Ns::Cac, name: "DeliveryLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 151
+    Element { ns: Ns::Cac, name: "DeliveryParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 152
+    Element { ns: Ns::Cac, name: "DeliveryPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 153
+    Element { ns: Ns::Cac, name: "DeliveryTerms", ty_ns: Ns::Cac.uri(), ty: "DeliveryTermsType", content: Content::Complex(127) }, // 154
+    Element { ns: Ns::Cac, name: "DeliveryTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 155
+    Element { ns: Ns::Cac, name: "DeliveryUnit", ty_ns: Ns::Cac.uri(), ty: "DeliveryUnitType", content: Content::Complex(129) }, // 156
+    Element { ns: Ns::Cac, name: "DependentLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 157
+    Element { ns: Ns::Cac, name: "DependentPriceReference", ty_ns: Ns::Cac.uri(), ty: "DependentPriceReferenceType", content: Content::Complex(130) }, // 158
+    Element { ns: Ns::Cac, name: "Despatch", ty_ns: Ns::Cac.uri(), ty: "DespatchType", content: Content::Complex(132) }, // 159
+    Element { ns: Ns::Cac, name: "DespatchAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 160
+    Element { ns: Ns::Cac, name: "DespatchContact", ty_ns: Ns::Cac.uri(), ty: "ContactType", content: Content::Complex(112) }, // 161
+    Element { ns: Ns::Cac, name: "DespatchDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 162
+    Element { ns: Ns::Cac, name: "DespatchLine", ty_ns: Ns::Cac.uri(), ty: "DespatchLineType", content: Content::Complex(131) }, // 163
+    Element { ns: Ns::Cac, name: "DespatchLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 164
+    Element { ns: Ns::Cac, name: "DespatchLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 165
+    Element { ns: Ns::Cac, name: "DespatchParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 166
+    Element { ns: Ns::Cac, name: "DespatchSupplierParty", ty_ns: Ns::Cac.uri(), ty: "SupplierPartyType", content: Content::Complex(262) }, // 167
+    Element { ns: Ns::Cac, name: "DestinationCountry", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 168
+    Element { ns: Ns::Cac, name: "DetentionTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 169
+    Element { ns: Ns::Cac, name: "DigitalSignatureAttachment", ty_ns: Ns::Cac.uri(), ty: "AttachmentType", content: Content::Complex(77) }, // 170
+    Element { ns: Ns::Cac, name: "Dimension", ty_ns: Ns::Cac.uri(), ty: "DimensionType", content: Content::Complex(133) }, // 171
+    Element { ns: Ns::Cac, name: "DisbursementPaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 172
+    Element { ns: Ns::Cac, name: "DischargeTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 173
+    Element { ns: Ns::Cac, name: "DiscrepancyResponse", ty_ns: Ns::Cac.uri(), ty: "ResponseType", content: Content::Complex(243) }, // 174
+    Element { ns: Ns::Cac, name: "DocumentAvailabilityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 175
+    Element { ns: Ns::Cac, name: "DocumentDistribution", ty_ns: Ns::Cac.uri(), ty: "DocumentDistributionType", content: Content::Complex(134) }, // 176
+    Element { ns: Ns::Cac, name: "DocumentProviderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 177
+    Element { ns: Ns::Cac, name: "DocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 178
+    Element { ns: Ns::Cac, name: "DocumentResponse", ty_ns: Ns::Cac.uri(), ty: "DocumentResponseType", content: Content::Complex(136) }, // 179
+    Element { ns: Ns::Cac, name: "DocumentTenderRequirement", ty_ns: Ns::Cac.uri(), ty: "TenderRequirementType", content: Content::Complex(273) }, // 180
+    Element { ns: Ns::Cac, name: "DriverPerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 181
+    Element { ns: Ns::Cac, name: "DropoffTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 182
+    Element { ns: Ns::Cac, name: "DurationPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 183
+    Element { ns: Ns::Cac, name: "Duty", ty_ns: Ns::Cac.uri(), ty: "DutyType", content: Content::Complex(137) }, // 184
+    Element { ns: Ns::Cac, name: "EconomicOperatorRole", ty_ns: Ns::Cac.uri(), ty: "EconomicOperatorRoleType", content: Content::Complex(138) }, // 185
+    Element { ns: Ns::Cac, name: "EconomicOperatorShortList", ty_ns: Ns::Cac.uri(), ty: "EconomicOperatorShortListType", content: Content::Complex(139) }, // 186
+    Element { ns: Ns::Cac, name: "EffectivePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 187
+    Element { ns: Ns::Cac, name: "EmbassyEndorsement", ty_ns: Ns::Cac.uri(), ty: "EndorsementType", content: Content::Complex(141) }, // 188
+    Element { ns: Ns::Cac, name: "EmergencyTemperature", ty_ns: Ns::Cac.uri(), ty: "TemperatureType", content: Content::Complex(270) }, // 189
+    Element { ns: Ns::Cac, name: "EmissionCalculationMethod", ty_ns: Ns::Cac.uri(), ty: "EmissionCalculationMethodType", content: Content::Complex(140) }, // 190
+    Element { ns: Ns::Cac, name: "EmploymentLegislationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 191
+    Element { ns: Ns::Cac, name: "Endorsement", ty_ns: Ns::Cac.uri(), ty: "EndorsementType", content: Content::Complex(141) }, // 192
+    Element { ns: Ns::Cac, name: "EndorserParty", ty_ns: Ns::Cac.uri(), ty: "EndorserPartyType", content: Content::Complex(142) }, // 193
+    Element { ns: Ns::Cac, name: "EnergyTaxReport", ty_ns: Ns::Cac.uri(), ty: "EnergyTaxReportType", content: Content::Complex(143) }, // 194
+    Element { ns: Ns::Cac, name: "EnergyWaterConsumptionCorrection", ty_ns: Ns::Cac.uri(), ty: "ConsumptionCorrectionType", content: Content::Complex(105) }, // 195
+    Element { ns: Ns::Cac, name: "EnergyWaterSupply", ty_ns: Ns::Cac.uri(), ty: "EnergyWaterSupplyType", content: Content::Complex(144) }, // 196
+    Element { ns: Ns::Cac, name: "EnvironmentalEmission", ty_ns: Ns::Cac.uri(), ty: "EnvironmentalEmissionType", content: Content::Complex(145) }, // 197
+    Element { ns: Ns::Cac, name: "EnvironmentalLegislationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 198
+    Element { ns: Ns::Cac, name: "EstimatedArrivalTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 199
+    Element { ns: Ns::Cac, name: "EstimatedDeliveryPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 200
+    Element { ns: Ns::Cac, name: "EstimatedDepartureTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 201
+    Element { ns: Ns::Cac, name: "EstimatedDespatchPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 202
+    Element { ns: Ns::Cac, name: "EstimatedDurationPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 203
+    Element { ns: Ns::Cac, name: "EstimatedTransitPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 204
+    Element { ns: Ns::Cac, name: "EvaluationCriterion", ty_ns: Ns::Cac.uri(), ty: "EvaluationCriterionType", content: Content::Complex(146) }, // 205
+    Element { ns: Ns::Cac, name: "Event", ty_ns: Ns::Cac.uri(), ty: "EventType", content: Content::Complex(151) }, // 206
+    Element { ns: Ns::Cac, name: "EventComment", ty_ns: Ns::Cac.uri(), ty: "EventCommentType", content: Content::Complex(147) }, // 207
+    Element { ns: Ns::Cac, name: "EventLineItem", ty_ns: Ns::Cac.uri(), ty: "EventLineItemType", content: Content::Complex(148) }, // 208
+    Element { ns: Ns::Cac, name: "EventTactic", ty_ns: Ns::Cac.uri(), ty: "EventTacticType", content: Content::Complex(150) }, // 209
+    Element { ns: Ns::Cac, name: "EventTacticEnumeration", ty_ns: Ns::Cac.uri(), ty: "EventTacticEnumerationType", content: Content::Complex(149) }, // 210
+    Element { ns: Ns::Cac, name: "Evidence", ty_ns: Ns::Cac.uri(), ty: "EvidenceType", content: Content::Complex(153) }, // 211
+    Element { ns: Ns::Cac, name: "EvidenceDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 212
+    Element { ns: Ns::Cac, name: "EvidenceIssuingParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 213
+    Element { ns: Ns::Cac, name: "EvidenceSupplied", ty_ns: Ns::Cac.uri(), ty: "EvidenceSuppliedType", content: Content::Complex(152) }, // 214
+    Element { ns: Ns::Cac, name: "ExaminationTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 215
+    Element { ns: Ns::Cac, name: "ExceptionCriteriaLine", ty_ns: Ns::Cac.uri(), ty: "ExceptionCriteriaLineType", content: Content::Complex(154) }, // 216
+    Element { ns: Ns::Cac, name: "ExceptionNotificationLine", ty_ns: Ns::Cac.uri(), ty: "ExceptionNotificationLineType", content: Content::Complex(155) }, // 217
+    Element { ns: Ns::Cac, name: "ExceptionObservationPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 218
+    Element { ns: Ns::Cac, name: "ExchangeRate", ty_ns: Ns::Cac.uri(), ty: "ExchangeRateType", content: Content::Complex(156) }, // 219
+    Element { ns: Ns::Cac, name: "ExportCountry", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 220
+    Element { ns: Ns::Cac, name: "ExportationTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 221
+    Element { ns: Ns::Cac, name: "ExporterParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 222
+    Element { ns: Ns::Cac, name: "ExternalReference", ty_ns: Ns::Cac.uri(), ty: "ExternalReferenceType", content: Content::Complex(157) }, // 223
+    Element { ns: Ns::Cac, name: "ExtraAllowanceCharge", ty_ns: Ns::Cac.uri(), ty: "AllowanceChargeType", content: Content::Complex(75) }, // 224
+    Element { ns: Ns::Cac, name: "FinalDeliveryParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 225
+    Element { ns: Ns::Cac, name: "FinalDeliveryTransportationService", ty_ns: Ns::Cac.uri(), ty: "TransportationServiceType", content: Content::Complex(292) }, // 226
+    Element { ns: Ns::Cac, name: "FinalDestinationCountry", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 227
+    Element { ns: Ns::Cac, name: "FinalFinancialGuarantee", ty_ns: Ns::Cac.uri(), ty: "FinancialGuaranteeType", content: Content::Complex(159) }, // 228
+    Element { ns: Ns::Cac, name: "FinancialAccount", ty_ns: Ns::Cac.uri(), ty: "FinancialAccountType", content: Content::Complex(158) }, // 229
+    Element { ns: Ns::Cac, name: "FinancialCapability", ty_ns: Ns::Cac.uri(), ty: "CapabilityType", content: Content::Complex(87) }, // 230
+    Element { ns: Ns::Cac, name: "FinancialEvaluationCriterion", ty_ns: Ns::Cac.uri(), ty: "EvaluationCriterionType", content: Content::Complex(146) }, // 231
+    Element { ns: Ns::Cac, name: "FinancialGuarantee", ty_ns: Ns::Cac.uri(), ty: "FinancialGuaranteeType", content: Content::Complex(159) }, // 232
+    Element { ns: Ns::Cac, name: "FinancialInstitution", ty_ns: Ns::Cac.uri(), ty: "FinancialInstitutionType", content: Content::Complex(160) }, // 233
+    Element { ns: Ns::Cac, name: "FinancialInstitutionBranch", ty_ns: Ns::Cac.uri(), ty: "BranchType", content: Content::Complex(84) }, // 234
+    Element { ns: Ns::Cac, name: "FinancingFinancialAccount", ty_ns: Ns::Cac.uri(), ty: "FinancialAccountType", content: Content::Complex(158) }, // 235
+    Element { ns: Ns::Cac, name: "FinancingParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 236
+    Element { ns: Ns::Cac, name: "FirstArrivalPortLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 237
+    Element { ns: Ns::Cac, name: "FiscalLegislationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 238
+    Element { ns: Ns::Cac, name: "FlashpointTemperature", ty_ns: Ns::Cac.uri(), ty: "TemperatureType", content: Content::Complex(270) }, // 239
+    Element { ns: Ns::Cac, name: "FloorSpaceMeasurementDimension", ty_ns: Ns::Cac.uri(), ty: "DimensionType", content: Content::Complex(133) }, // 240
+    Element { ns: Ns::Cac, name: "ForecastException", ty_ns: Ns::Cac.uri(), ty: "ForecastExceptionType", content: Content::Complex(162) }, // 241
+    Element { ns: Ns::Cac, name: "ForecastExceptionCriterionLine", ty_ns: Ns::Cac.uri(), ty: "ForecastExceptionCriterionLineType", content: Content::Complex(161) }, // 242
+    Element { ns: Ns::Cac, name: "ForecastLine", ty_ns: Ns::Cac.uri(), ty: "ForecastLineType", content: Content::Complex(163) }, // 243
+    Element { ns: Ns::Cac, name: "ForecastPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 244
+    Element { ns: Ns::Cac, name: "ForecastRevisionLine", ty_ns: Ns::Cac.uri(), ty: "ForecastRevisionLineType", content: Content::Complex(164) }, // 245
+    Element { ns: Ns::Cac, name: "ForeignExchangeContract", ty_ns: Ns::Cac.uri(), ty: "ContractType", content: Content::Complex(115) }, // 246
+    Element { ns: Ns::Cac, name: "FrameworkAgreement", ty_ns: Ns::Cac.uri(), ty: "FrameworkAgreementType", content: Content::Complex(165) }, // 247
+    Element { ns: Ns::Cac, name: "FreightAllowanceCharge", ty_ns: Ns::Cac.uri(), ty: "AllowanceChargeType", content: Content::Complex(75) }, // 248
+    Element { ns: Ns::Cac, name: "FreightChargeLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 249
+    Element { ns: Ns::Cac, name: "FreightForwarderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 250
+    Element { ns: Ns::Cac, name: "FrequencyPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 251
+    Element { ns: Ns::Cac, name: "FromLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 252
+    Element { ns: Ns::Cac, name: "GoodsItem", ty_ns: Ns::Cac.uri(), ty: "GoodsItemType", content: Content::Complex(167) }, // 253
+    Element { ns: Ns::Cac, name: "GoodsItemContainer", ty_ns: Ns::Cac.uri(), ty: "GoodsItemContainerType", content: Content::Complex(166) }, // 254
+    Element { ns: Ns::Cac, name: "GuaranteeDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 255
+    Element { ns: Ns::Cac, name: "GuarantorParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 256
+    Element { ns: Ns::Cac, name: "GuidanceDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 257
+    Element { ns: Ns::Cac, name: "HandlingTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 258
+    Element { ns: Ns::Cac, name: "HandlingUnitDespatchLine", ty_ns: Ns::Cac.uri(), ty: "DespatchLineType", content: Content::Complex(131) }, // 259
+    Element { ns: Ns::Cac, name: "HaulageTradingTerms", ty_ns: Ns::Cac.uri(), ty: "TradingTermsType", content: Content::Complex(282) }, // 260
+    Element { ns: Ns::Cac, name: "HazardousGoodsTransit", ty_ns: Ns::Cac.uri(), ty: "HazardousGoodsTransitType", content: Content::Complex(168) }, // 261
+    Element { ns: Ns::Cac, name: "HazardousItem", ty_ns: Ns::Cac.uri(), ty: "HazardousItemType", content: Content::Complex(169) }, // 262
+    Element { ns: Ns::Cac, name: "HazardousItemNotificationParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 263
+    Element { ns: Ns::Cac, name: "HeadOfficeParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 264
+    Element { ns: Ns::Cac, name: "IdentityDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 265
+    Element { ns: Ns::Cac, name: "ImmobilizedSecurity", ty_ns: Ns::Cac.uri(), ty: "ImmobilizedSecurityType", content: Content::Complex(170) }, // 266
+    Element { ns: Ns::Cac, name: "ImporterParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 267
+    Element { ns: Ns::Cac, name: "InformationContentProviderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 268
+    Element { ns: Ns::Cac, name: "InstructionForReturnsLine", ty_ns: Ns::Cac.uri(), ty: "InstructionForReturnsLineType", content: Content::Complex(171) }, // 269
+    Element { ns: Ns::Cac, name: "InsuranceEndorsement", ty_ns: Ns::Cac.uri(), ty: "EndorsementType", content: Content::Complex(141) }, // 270
+    Element { ns: Ns::Cac, name: "InsuranceParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 271
+    Element { ns: Ns::Cac, name: "InterestedParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 272
+    Element { ns: Ns::Cac, name: "InterestedProcurementProjectLot", ty_ns: Ns::Cac.uri(), ty: "ProcurementProjectLotType", content: Content::Complex(224) }, // 273
+    Element { ns: Ns::Cac, name: "InventoryLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 274
+    Element { ns: Ns::Cac, name: "InventoryPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 275
+    Element { ns: Ns::Cac, name: "InventoryReportLine", ty_ns: Ns::Cac.uri(), ty: "InventoryReportLineType", content: Content::Complex(172) }, // 276
+    Element { ns: Ns::Cac, name: "InventoryReportingParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 277
+    Element { ns: Ns::Cac, name: "InvitationSubmissionPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 278
+    Element { ns: Ns::Cac, name: "InvoiceDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 279
+    Element { ns: Ns::Cac, name: "InvoiceLine", ty_ns: Ns::Cac.uri(), ty: "InvoiceLineType", content: Content::Complex(173) }, // 280
+    Element { ns: Ns::Cac, name: "InvoicePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 281
+    Element { ns: Ns::Cac, name: "IssuerEndorsement", ty_ns: Ns::Cac.uri(), ty: "EndorsementType", content: Content::Complex(141) }, // 282
+    Element { ns: Ns::Cac, name: "IssuerParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 283
+    Element { ns: Ns::Cac, name: "IssuingCountry", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 284
+    Element { ns: Ns::Cac, name: "Item", ty_ns: Ns::Cac.uri(), ty: "ItemType", content: Content::Complex(183) }, // 285
+    Element { ns: Ns::Cac, name: "ItemComparison", ty_ns: Ns::Cac.uri(), ty: "ItemComparisonType", content: Content::Complex(174) }, // 286
+    Element { ns: Ns::Cac, name: "ItemIdentification", ty_ns: Ns::Cac.uri(), ty: "ItemIdentificationType", content: Content::Complex(175) }, // 287
+    Element { ns: Ns::Cac, name: "ItemInformationRequestLine", ty_ns: Ns::Cac.uri(), ty: "ItemInformationRequestLineType", content: Content::Complex(176) }, // 288
+    Element { ns: Ns::Cac, name: "ItemInstance", ty_ns: Ns::Cac.uri(), ty: "ItemInstanceType", content: Content::Complex(177) }, // 289
+    Element { ns: Ns::Cac, name: "ItemLocationQuantity", ty_ns: Ns::Cac.uri(), ty: "ItemLocationQuantityType", content: Content::Complex(178) }, // 290
+    Element { ns: Ns::Cac, name: "ItemManagementProfile", ty_ns: Ns::Cac.uri(), ty: "ItemManagementProfileType", content: Content::Complex(179) }, // 291
+    Element { ns: Ns::Cac, name: "ItemPriceExtension", ty_ns: Ns::Cac.uri(), ty: "PriceExtensionType", content: Content::Complex(219) }, // 292
+    Element { ns: Ns::Cac, name: "ItemProperty", ty_ns: Ns::Cac.uri(), ty: "ItemPropertyType", content: Content::Complex(182) }, // 293
+    Element { ns: Ns::Cac, name: "ItemPropertyGroup", ty_ns: Ns::Cac.uri(), ty: "ItemPropertyGroupType", content: Content::Complex(180) }, // 294
+    Element { ns: Ns::Cac, name: "ItemPropertyRange", ty_ns: Ns::Cac.uri(), ty: "ItemPropertyRangeType", content: Content::Complex(181) }, // 295
+    Element { ns: Ns::Cac, name: "ItemSpecificationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 296
+    Element { ns: Ns::Cac, name: "JurisdictionRegionAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 297
+    Element { ns: Ns::Cac, name: "KeywordItemProperty", ty_ns: Ns::Cac.uri(), ty: "ItemPropertyType", content: Content::Complex(182) }, // 298
+    Element { ns: Ns::Cac, name: "Language", ty_ns: Ns::Cac.uri(), ty: "LanguageType", content: Content::Complex(184) }, // 299
+    Element { ns: Ns::Cac, name: "LastExitPortLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 300
+    Element { ns: Ns::Cac, name: "LegalDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 301
+    Element { ns: Ns::Cac, name: "LegalMonetaryTotal", ty_ns: Ns::Cac.uri(), ty: "MonetaryTotalType", content: Content::Complex(196) }, // 302
+    Element { ns: Ns::Cac, name: "LineItem", ty_ns: Ns::Cac.uri(), ty: "LineItemType", content: Content::Complex(185) }, // 303
+    Element { ns: Ns::Cac, name: "LineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 304
+    Element { ns: Ns::Cac, name: "LineResponse", ty_ns: Ns::Cac.uri(), ty: "LineResponseType", content: Content::Complex(187) }, // 305
+    Element { ns: Ns::Cac, name: "LineValidityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 306
+    Element { ns: Ns::Cac, name: "LoadingLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 307
+    Element { ns: Ns::Cac, name: "LoadingPortLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 308
+    Element { ns: Ns::Cac, name: "LoadingProofParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 309
+    Element { ns: Ns::Cac, name: "LoadingTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 310
+    Element { ns: Ns::Cac, name: "Location", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 311
+    Element { ns: Ns::Cac, name: "LocationAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 312
+    Element { ns: Ns::Cac, name: "LocationCoordinate", ty_ns: Ns::Cac.uri(), ty: "LocationCoordinateType", content: Content::Complex(188) }, // 313
+    Element { ns: Ns::Cac, name: "LogisticsOperatorParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 314
+    Element { ns: Ns::Cac, name: "LotIdentification", ty_ns: Ns::Cac.uri(), ty: "LotIdentificationType", content: Content::Complex(190) }, // 315
+    Element { ns: Ns::Cac, name: "MainCarriageShipmentStage", ty_ns: Ns::Cac.uri(), ty: "ShipmentStageType", content: Content::Complex(252) }, // 316
+    Element { ns: Ns::Cac, name: "MainCommodityClassification", ty_ns: Ns::Cac.uri(), ty: "CommodityClassificationType", content: Content::Complex(99) }, // 317
+    Element { ns: Ns::Cac, name: "MainOnAccountPayment", ty_ns: Ns::Cac.uri(), ty: "OnAccountPaymentType", content: Content::Complex(198) }, // 318
+    Element { ns: Ns::Cac, name: "MainPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 319
+    Element { ns: Ns::Cac, name: "MainQualifyingParty", ty_ns: Ns::Cac.uri(), ty: "QualifyingPartyType", content: Content::Complex(231) }, // 320
+    Element { ns: Ns::Cac, name: "MainTransportationService", ty_ns: Ns::Cac.uri(), ty: "TransportationServiceType", content: Content::Complex(292) }, // 321
+    Element { ns: Ns::Cac, name: "MandateDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 322
+    Element { ns: Ns::Cac, name: "ManufacturerParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 323
+    Element { ns: Ns::Cac, name: "ManufacturersItemIdentification", ty_ns: Ns::Cac.uri(), ty: "ItemIdentificationType", content: Content::Complex(175) }, // 324
+    Element { ns: Ns::Cac, name: "MaritimeTransport", ty_ns: Ns::Cac.uri(), ty: "MaritimeTransportType", content: Content::Complex(191) }, // 325
+    Element { ns: Ns::Cac, name: "MasterPerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 326
+    Element { ns: Ns::Cac, name: "MaximumDeliveryUnit", ty_ns: Ns::Cac.uri(), ty: "DeliveryUnitType", content: Content::Complex(129) }, // 327
+    Element { ns: Ns::Cac, name: "MaximumTemperature", ty_ns: Ns::Cac.uri(), ty: "TemperatureType", content: Content::Complex(270) }, // 328
+    Element { ns: Ns::Cac, name: "MeasurementDimension", ty_ns: Ns::Cac.uri(), ty: "DimensionType", content: Content::Complex(133) }, // 329
+    Element { ns: Ns::Cac, name: "MeasurementFromLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 330
+    Element { ns: Ns::Cac, name: "MeasurementToLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 331
+    Element { ns: Ns::Cac, name: "MediationParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 332
+    Element { ns: Ns::Cac, name: "Meter", ty_ns: Ns::Cac.uri(), ty: "MeterType", content: Content::Complex(194) }, // 333
+    Element { ns: Ns::Cac, name: "MeterProperty", ty_ns: Ns::Cac.uri(), ty: "MeterPropertyType", content: Content::Complex(192) }, // 334
+    Element { ns: Ns::Cac, name: "MeterReading", ty_ns: Ns::Cac.uri(), ty: "MeterReadingType", content: Content::Complex(193) }, // 335
+    Element { ns: Ns::Cac, name: "MinimumDeliveryUnit", ty_ns: Ns::Cac.uri(), ty: "DeliveryUnitType", content: Content::Complex(129) }, // 336
+    Element { ns: Ns::Cac, name: "MinimumTemperature", ty_ns: Ns::Cac.uri(), ty: "TemperatureType", content: Content::Complex(270) }, // 337
+    Element { ns: Ns::Cac, name: "MinutesDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 338
+    Element { ns: Ns::Cac, name: "MiscellaneousEvent", ty_ns: Ns::Cac.uri(), ty: "MiscellaneousEventType", content: Content::Complex(195) }, // 339
+    Element { ns: Ns::Cac, name: "MonetaryTotal", ty_ns: Ns::Cac.uri(), ty: "MonetaryTotalType", content: Content::Complex(196) }, // 340
+    Element { ns: Ns::Cac, name: "MortgageHolderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 341
+    Element { ns: Ns::Cac, name: "NominationPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 342
+    Element { ns: Ns::Cac, name: "NotaryParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 343
+    Element { ns: Ns::Cac, name: "NoticeDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 344
+    Element { ns: Ns::Cac, name: "NotificationLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 345
+    Element { ns: Ns::Cac, name: "NotificationPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 346
+    Element { ns: Ns::Cac, name: "NotificationRequirement", ty_ns: Ns::Cac.uri(), ty: "NotificationRequirementType", content: Content::Complex(197) }, // 347
+    Element { ns: Ns::Cac, name: "NotifyParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 348
+    Element { ns: Ns::Cac, name: "OccurenceLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 349
+    Element { ns: Ns::Cac, name: "OfferedItemLocationQuantity", ty_ns: Ns::Cac.uri(), ty: "ItemLocationQuantityType", content: Content::Complex(178) }, // 350
+    Element { ns: Ns::Cac, name: "OnAccountPayment", ty_ns: Ns::Cac.uri(), ty: "OnAccountPaymentType", content: Content::Complex(198) }, // 351
+    Element { ns: Ns::Cac, name: "OnCarriageShipmentStage", ty_ns: Ns::Cac.uri(), ty: "ShipmentStageType", content: Content::Complex(252) }, // 352
+    Element { ns: Ns::Cac, name: "OpenTenderEvent", ty_ns: Ns::Cac.uri(), ty: "EventType", content: Content::Complex(151) }, // 353
+    Element { ns: Ns::Cac, name: "OperatingParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 354
+    Element { ns: Ns::Cac, name: "OptionValidityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 355
+    Element { ns: Ns::Cac, name: "OptionalTakeoverTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 356
+    Element { ns: Ns::Cac, name: "OrderDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 357
+    Element { ns: Ns::Cac, name: "OrderLine", ty_ns: Ns::Cac.uri(), ty: "OrderLineType", content: Content::Complex(200) }, // 358
+    Element { ns: Ns::Cac, name: "OrderLineReference", ty_ns: Ns::Cac.uri(), ty: "OrderLineReferenceType", content: Content::Complex(199) }, // 359
+    Element { ns: Ns::Cac, name: "OrderReference", ty_ns: Ns::Cac.uri(), ty: "OrderReferenceType", content: Content::Complex(201) }, // 360
+    Element { ns: Ns::Cac, name: "OrderedShipment", ty_ns: Ns::Cac.uri(), ty: "OrderedShipmentType", content: Content::Complex(202) }, // 361
+    Element { ns: Ns::Cac, name: "OriginAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 362
+    Element { ns: Ns::Cac, name: "OriginCountry", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 363
+    Element { ns: Ns::Cac, name: "OriginalDepartureCountry", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 364
+    Element { ns: Ns::Cac, name: "OriginalDespatchParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 365
+    Element { ns: Ns::Cac, name: "OriginalDespatchTransportationService", ty_ns: Ns::Cac.uri(), ty: "TransportationServiceType", content: Content::Complex(292) }, // 366
+    Element { ns: Ns::Cac, name: "OriginalDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 367
+    Element { ns: Ns::Cac, name: "OriginalItemLocationQuantity", ty_ns: Ns::Cac.uri(), ty: "ItemLocationQuantityType", content: Content::Complex(178) }, // 368
+    Element { ns: Ns::Cac, name: "OriginatorCustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 369
+    Element { ns: Ns::Cac, name: "OriginatorDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 370
+    Element { ns: Ns::Cac, name: "OriginatorParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 371
+    Element { ns: Ns::Cac, name: "OtherCommunication", ty_ns: Ns::Cac.uri(), ty: "CommunicationType", content: Content::Complex(100) }, // 372
+    Element { ns: Ns::Cac, name: "OwnerParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 373
+    Element { ns: Ns::Cac, name: "Package", ty_ns: Ns::Cac.uri(), ty: "PackageType", content: Content::Complex(203) }, // 374
+    Element { ns: Ns::Cac, name: "PackagedTransportHandlingUnit", ty_ns: Ns::Cac.uri(), ty: "TransportHandlingUnitType", content: Content::Complex(288) }, // 375
+    Element { ns: Ns::Cac, name: "PalletSpaceMeasurementDimension", ty_ns: Ns::Cac.uri(), ty: "DimensionType", content: Content::Complex(133) }, // 376
+    Element { ns: Ns::Cac, name: "ParentDocumentLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 377
+    Element { ns: Ns::Cac, name: "ParentDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 378
+    Element { ns: Ns::Cac, name: "ParticipatingLocationsLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 379
+    Element { ns: Ns::Cac, name: "ParticipationRequestReceptionPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 380
+    Element { ns: Ns::Cac, name: "Party", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 381
+    Element { ns: Ns::Cac, name: "PartyIdentification", ty_ns: Ns::Cac.uri(), ty: "PartyIdentificationType", content: Content::Complex(204) }, // 382
+    Element { ns: Ns::Cac, name: "PartyLegalEntity", ty_ns: Ns::Cac.uri(), ty: "PartyLegalEntityType", content: Content::Complex(205) }, // 383
+    Element { ns: Ns::Cac, name: "PartyName", ty_ns: Ns::Cac.uri(), ty: "PartyNameType", content: Content::Complex(206) }, // 384
+    Element { ns: Ns::Cac, name: "PartyTaxScheme", ty_ns: Ns::Cac.uri(), ty: "PartyTaxSchemeType", content: Content::Complex(207) }, // 385
+    Element { ns: Ns::Cac, name: "PassengerPerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 386
+    Element { ns: Ns::Cac, name: "PayeeFinancialAccount", ty_ns: Ns::Cac.uri(), ty: "FinancialAccountType", content: Content::Complex(158) }, // 387
+    Element { ns: Ns::Cac, name: "PayeeParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 388
+    Element { ns: Ns::Cac, name: "PayerFinancialAccount", ty_ns: Ns::Cac.uri(), ty: "FinancialAccountType", content: Content::Complex(158) }, // 389
+    Element { ns: Ns::Cac, name: "PayerParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 390
+    Element { ns: Ns::Cac, name: "Payment", ty_ns: Ns::Cac.uri(), ty: "PaymentType", content: Content::Complex(212) }, // 391
+    Element { ns: Ns::Cac, name: "PaymentAlternativeExchangeRate", ty_ns: Ns::Cac.uri(), ty: "ExchangeRateType", content: Content::Complex(156) }, // 392
+    Element { ns: Ns::Cac, name: "PaymentExchangeRate", ty_ns: Ns::Cac.uri(), ty: "ExchangeRateType", content: Content::Complex(156) }, // 393
+    Element { ns: Ns::Cac, name: "PaymentMandate", ty_ns: Ns::Cac.uri(), ty: "PaymentMandateType", content: Content::Complex(209) }, // 394
+    Element { ns: Ns::Cac, name: "PaymentMeans", ty_ns: Ns::Cac.uri(), ty: "PaymentMeansType", content: Content::Complex(210) }, // 395
+    Element { ns: Ns::Cac, name: "PaymentReversalPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 396
+    Element { ns: Ns::Cac, name: "PaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 397
+    Element { ns: Ns::Cac, name: "PenaltyClause", ty_ns: Ns::Cac.uri(), ty: "ClauseType", content: Content::Complex(98) }, // 398
+    Element { ns: Ns::Cac, name: "PenaltyPaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 399
+    Element { ns: Ns::Cac, name: "PenaltyPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 400
+    Element { ns: Ns::Cac, name: "PerformanceDataLine", ty_ns: Ns::Cac.uri(), ty: "PerformanceDataLineType", content: Content::Complex(213) }, // 401
+    Element { ns: Ns::Cac, name: "PerformingCarrierParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 402
+    Element { ns: Ns::Cac, name: "Period", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 403
+    Element { ns: Ns::Cac, name: "Person", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 404
+    Element { ns: Ns::Cac, name: "PhysicalAttribute", ty_ns: Ns::Cac.uri(), ty: "PhysicalAttributeType", content: Content::Complex(216) }, // 405
+    Element { ns: Ns::Cac, name: "PhysicalLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 406
+    Element { ns: Ns::Cac, name: "Pickup", ty_ns: Ns::Cac.uri(), ty: "PickupType", content: Content::Complex(217) }, // 407
+    Element { ns: Ns::Cac, name: "PickupLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 408
+    Element { ns: Ns::Cac, name: "PickupParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 409
+    Element { ns: Ns::Cac, name: "PickupTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 410
+    Element { ns: Ns::Cac, name: "PlannedArrivalTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 411
+    Element { ns: Ns::Cac, name: "PlannedDeliveryTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 412
+    Element { ns: Ns::Cac, name: "PlannedDepartureTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 413
+    Element { ns: Ns::Cac, name: "PlannedPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 414
+    Element { ns: Ns::Cac, name: "PlannedPickupTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 415
+    Element { ns: Ns::Cac, name: "PlannedWaypointTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 416
+    Element { ns: Ns::Cac, name: "PositioningTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 417
+    Element { ns: Ns::Cac, name: "PostalAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 418
+    Element { ns: Ns::Cac, name: "PowerOfAttorney", ty_ns: Ns::Cac.uri(), ty: "PowerOfAttorneyType", content: Content::Complex(218) }, // 419
+    Element { ns: Ns::Cac, name: "PreCarriageShipmentStage", ty_ns: Ns::Cac.uri(), ty: "ShipmentStageType", content: Content::Complex(252) }, // 420
+    Element { ns: Ns::Cac, name: "PreSelectedParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 421
+    Element { ns: Ns::Cac, name: "PrepaidPayment", ty_ns: Ns::Cac.uri(), ty: "PaymentType", content: Content::Complex(212) }, // 422
+    Element { ns: Ns::Cac, name: "PrepaidPaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 423
+    Element { ns: Ns::Cac, name: "PreparationParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 424
+    Element { ns: Ns::Cac, name: "PresentationPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 425
+    Element { ns: Ns::Cac, name: "PreviousDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 426
+    Element { ns: Ns::Cac, name: "PreviousPriceList", ty_ns: Ns::Cac.uri(), ty: "PriceListType", content: Content::Complex(220) }, // 427
+    Element { ns: Ns::Cac, name: "Price", ty_ns: Ns::Cac.uri(), ty: "PriceType", content: Content::Complex(221) }, // 428
+    Element { ns: Ns::Cac, name: "PriceExtension", ty_ns: Ns::Cac.uri(), ty: "PriceExtensionType", content: Content::Complex(219) }, // 429
+    Element { ns: Ns::Cac, name: "PriceList", ty_ns: Ns::Cac.uri(), ty: "PriceListType", content: Content::Complex(220) }, // 430
+    Element { ns: Ns::Cac, name: "PricingExchangeRate", ty_ns: Ns::Cac.uri(), ty: "ExchangeRateType", content: Content::Complex(156) }, // 431
+    Element { ns: Ns::Cac, name: "PricingReference", ty_ns: Ns::Cac.uri(), ty: "PricingReferenceType", content: Content::Complex(222) }, // 432
+    Element { ns: Ns::Cac, name: "ProcessJustification", ty_ns: Ns::Cac.uri(), ty: "ProcessJustificationType", content: Content::Complex(223) }, // 433
+    Element { ns: Ns::Cac, name: "ProcurementLegislationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 434
+    Element { ns: Ns::Cac, name: "ProcurementProject", ty_ns: Ns::Cac.uri(), ty: "ProcurementProjectType", content: Content::Complex(225) }, // 435
+    Element { ns: Ns::Cac, name: "ProcurementProjectLot", ty_ns: Ns::Cac.uri(), ty: "ProcurementProjectLotType", content: Content::Complex(224) }, // 436
+    Element { ns: Ns::Cac, name: "ProjectReference", ty_ns: Ns::Cac.uri(), ty: "ProjectReferenceType", content: Content::Complex(226) }, // 437
+    Element { ns: Ns::Cac, name: "PromisedDeliveryPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 438
+    Element { ns: Ns::Cac, name: "PromotionalEvent", ty_ns: Ns::Cac.uri(), ty: "PromotionalEventType", content: Content::Complex(228) }, // 439
+    Element { ns: Ns::Cac, name: "PromotionalEventLineItem", ty_ns: Ns::Cac.uri(), ty: "PromotionalEventLineItemType", content: Content::Complex(227) }, // 440
+    Element { ns: Ns::Cac, name: "PromotionalSpecification", ty_ns: Ns::Cac.uri(), ty: "PromotionalSpecificationType", content: Content::Complex(229) }, // 441
+    Element { ns: Ns::Cac, name: "ProviderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 442
+    Element { ns: Ns::Cac, name: "QualificationResolution", ty_ns: Ns::Cac.uri(), ty: "QualificationResolutionType", content: Content::Complex(230) }, // 443
+    Element { ns: Ns::Cac, name: "QualifyingParty", ty_ns: Ns::Cac.uri(), ty: "QualifyingPartyType", content: Content::Complex(231) }, // 444
+    Element { ns: Ns::Cac, name: "QuarantineTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 445
+    Element { ns: Ns::Cac, name: "QuotationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 446
+    Element { ns: Ns::Cac, name: "QuotationLine", ty_ns: Ns::Cac.uri(), ty: "QuotationLineType", content: Content::Complex(232) }, // 447
+    Element { ns: Ns::Cac, name: "QuotationLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 448
+    Element { ns: Ns::Cac, name: "QuotedMonetaryTotal", ty_ns: Ns::Cac.uri(), ty: "MonetaryTotalType", content: Content::Complex(196) }, // 449
+    Element { ns: Ns::Cac, name: "RailTransport", ty_ns: Ns::Cac.uri(), ty: "RailTransportType", content: Content::Complex(233) }, // 450
+    Element { ns: Ns::Cac, name: "RangeDimension", ty_ns: Ns::Cac.uri(), ty: "DimensionType", content: Content::Complex(133) }, // 451
+    Element { ns: Ns::Cac, name: "RealizedLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 452
+    Element { ns: Ns::Cac, name: "ReceiptDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 453
+    Element { ns: Ns::Cac, name: "ReceiptLine", ty_ns: Ns::Cac.uri(), ty: "ReceiptLineType", content: Content::Complex(234) }, // 454
+    Element { ns: Ns::Cac, name: "ReceiptLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 455
+    Element { ns: Ns::Cac, name: "ReceiptTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 456
+    Element { ns: Ns::Cac, name: "ReceivedHandlingUnitReceiptLine", ty_ns: Ns::Cac.uri(), ty: "ReceiptLineType", content: Content::Complex(234) }, // 457
+    Element { ns: Ns::Cac, name: "ReceiverParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 458
+    Element { ns: Ns::Cac, name: "RecipientCustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 459
+    Element { ns: Ns::Cac, name: "RecipientParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 460
+    Element { ns: Ns::Cac, name: "ReferencedConsignment", ty_ns: Ns::Cac.uri(), ty: "ConsignmentType", content: Content::Complex(103) }, // 461
+    Element { ns: Ns::Cac, name: "ReferencedContract", ty_ns: Ns::Cac.uri(), ty: "ContractType", content: Content::Complex(115) }, // 462
+    Element { ns: Ns::Cac, name: "ReferencedGoodsItem", ty_ns: Ns::Cac.uri(), ty: "GoodsItemType", content: Content::Complex(167) }, // 463
+    Element { ns: Ns::Cac, name: "ReferencedPackage", ty_ns: Ns::Cac.uri(), ty: "PackageType", content: Content::Complex(203) }, // 464
+    Element { ns: Ns::Cac, name: "ReferencedShipment", ty_ns: Ns::Cac.uri(), ty: "ShipmentType", content: Content::Complex(253) }, // 465
+    Element { ns: Ns::Cac, name: "ReferencedTransportEquipment", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentType", content: Content::Complex(285) }, // 466
+    Element { ns: Ns::Cac, name: "RegistrationAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 467
+    Element { ns: Ns::Cac, name: "RegistryCertificateDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 468
+    Element { ns: Ns::Cac, name: "RegistryPortLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 469
+    Element { ns: Ns::Cac, name: "Regulation", ty_ns: Ns::Cac.uri(), ty: "RegulationType", content: Content::Complex(235) }, // 470
+    Element { ns: Ns::Cac, name: "RelatedCatalogueReference", ty_ns: Ns::Cac.uri(), ty: "CatalogueReferenceType", content: Content::Complex(92) }, // 471
+    Element { ns: Ns::Cac, name: "RelatedItem", ty_ns: Ns::Cac.uri(), ty: "RelatedItemType", content: Content::Complex(236) }, // 472
+    Element { ns: Ns::Cac, name: "ReminderDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 473
+    Element { ns: Ns::Cac, name: "ReminderLine", ty_ns: Ns::Cac.uri(), ty: "ReminderLineType", content: Content::Complex(237) }, // 474
+    Element { ns: Ns::Cac, name: "ReminderPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 475
+    Element { ns: Ns::Cac, name: "RemittanceAdviceLine", ty_ns: Ns::Cac.uri(), ty: "RemittanceAdviceLineType", content: Content::Complex(238) }, // 476
+    Element { ns: Ns::Cac, name: "Renewal", ty_ns: Ns::Cac.uri(), ty: "RenewalType", content: Content::Complex(239) }, // 477
+    Element { ns: Ns::Cac, name: "ReplacedNoticeDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 478
+    Element { ns: Ns::Cac, name: "ReplacedRelatedItem", ty_ns: Ns::Cac.uri(), ty: "RelatedItemType", content: Content::Complex(236) }, // 479
+    Element { ns: Ns::Cac, name: "ReplacementRelatedItem", ty_ns: Ns::Cac.uri(), ty: "RelatedItemType", content: Content::Complex(236) }, // 480
+    Element { ns: Ns::Cac, name: "ReportedShipment", ty_ns: Ns::Cac.uri(), ty: "ShipmentType", content: Content::Complex(253) }, // 481
+    Element { ns: Ns::Cac, name: "ReportingPerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 482
+    Element { ns: Ns::Cac, name: "RequestForQuotationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 483
+    Element { ns: Ns::Cac, name: "RequestForQuotationLine", ty_ns: Ns::Cac.uri(), ty: "RequestForQuotationLineType", content: Content::Complex(240) }, // 484
+    Element { ns: Ns::Cac, name: "RequestForTenderLine", ty_ns: Ns::Cac.uri(), ty: "RequestForTenderLineType", content: Content::Complex(241) }, // 485
+    Element { ns: Ns::Cac, name: "RequestLineReference", ty_ns: Ns::Cac.uri(), ty: "LineReferenceType", content: Content::Complex(186) }, // 486
+    Element { ns: Ns::Cac, name: "RequestedArrivalTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 487
+    Element { ns: Ns::Cac, name: "RequestedCatalogueReference", ty_ns: Ns::Cac.uri(), ty: "CatalogueReferenceType", content: Content::Complex(92) }, // 488
+    Element { ns: Ns::Cac, name: "RequestedClassificationScheme", ty_ns: Ns::Cac.uri(), ty: "ClassificationSchemeType", content: Content::Complex(97) }, // 489
+    Element { ns: Ns::Cac, name: "RequestedDeliveryPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 490
+    Element { ns: Ns::Cac, name: "RequestedDeliveryTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 491
+    Element { ns: Ns::Cac, name: "RequestedDepartureTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 492
+    Element { ns: Ns::Cac, name: "RequestedDespatchPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 493
+    Element { ns: Ns::Cac, name: "RequestedDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 494
+    Element { ns: Ns::Cac, name: "RequestedLanguage", ty_ns: Ns::Cac.uri(), ty: "LanguageType", content: Content::Complex(184) }, // 495
+    Element { ns: Ns::Cac, name: "RequestedMonetaryTotal", ty_ns: Ns::Cac.uri(), ty: "MonetaryTotalType", content: Content::Complex(196) }, // 496
+    Element { ns: Ns::Cac, name: "RequestedPickupTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 497
+    Element { ns: Ns::Cac, name: "RequestedStatusLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 498
+    Element { ns: Ns::Cac, name: "RequestedStatusPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 499
+    Element { ns: Ns::Cac, name: "RequestedTenderTotal", ty_ns: Ns::Cac.uri(), ty: "RequestedTenderTotalType", content: Content::Complex(242) }, // 500
+    Element { ns: Ns::Cac, name: "RequestedValidityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 501
+    Element { ns: Ns::Cac, name: "RequestedWaypointTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 502
+    Element { ns: Ns::Cac, name: "RequiredBusinessClassificationScheme", ty_ns: Ns::Cac.uri(), ty: "ClassificationSchemeType", content: Content::Complex(97) }, // 503
+    Element { ns: Ns::Cac, name: "RequiredClassificationScheme", ty_ns: Ns::Cac.uri(), ty: "ClassificationSchemeType", content: Content::Complex(97) }, // 504
+    Element { ns: Ns::Cac, name: "RequiredFinancialGuarantee", ty_ns: Ns::Cac.uri(), ty: "FinancialGuaranteeType", content: Content::Complex(159) }, // 505
+    Element { ns: Ns::Cac, name: "RequiredItemLocationQuantity", ty_ns: Ns::Cac.uri(), ty: "ItemLocationQuantityType", content: Content::Complex(178) }, // 506
+    Element { ns: Ns::Cac, name: "RequiredRelatedItem", ty_ns: Ns::Cac.uri(), ty: "RelatedItemType", content: Content::Complex(236) }, // 507
+    Element { ns: Ns::Cac, name: "ResidenceAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 508
+    Element { ns: Ns::Cac, name: "ResolutionDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 509
+    Element { ns: Ns::Cac, name: "Response", ty_ns: Ns::Cac.uri(), ty: "ResponseType", content: Content::Complex(243) }, // 510
+    Element { ns: Ns::Cac, name: "ResponsibleTransportServiceProviderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 511
+    Element { ns: Ns::Cac, name: "ResultOfVerification", ty_ns: Ns::Cac.uri(), ty: "ResultOfVerificationType", content: Content::Complex(244) }, // 512
+    Element { ns: Ns::Cac, name: "RetailPlannedImpact", ty_ns: Ns::Cac.uri(), ty: "RetailPlannedImpactType", content: Content::Complex(245) }, // 513
+    Element { ns: Ns::Cac, name: "RetailerCustomerParty", ty_ns: Ns::Cac.uri(), ty: "CustomerPartyType", content: Content::Complex(123) }, // 514
+    Element { ns: Ns::Cac, name: "ReturnAddress", ty_ns: Ns::Cac.uri(), ty: "AddressType", content: Content::Complex(73) }, // 515
+    Element { ns: Ns::Cac, name: "RoadTransport", ty_ns: Ns::Cac.uri(), ty: "RoadTransportType", content: Content::Complex(246) }, // 516
+    Element { ns: Ns::Cac, name: "SalesItem", ty_ns: Ns::Cac.uri(), ty: "SalesItemType", content: Content::Complex(247) }, // 517
+    Element { ns: Ns::Cac, name: "ScheduledServiceFrequency", ty_ns: Ns::Cac.uri(), ty: "ServiceFrequencyType", content: Content::Complex(249) }, // 518
+    Element { ns: Ns::Cac, name: "SecondaryHazard", ty_ns: Ns::Cac.uri(), ty: "SecondaryHazardType", content: Content::Complex(248) }, // 519
+    Element { ns: Ns::Cac, name: "SecurityOfficerPerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 520
+    Element { ns: Ns::Cac, name: "SelfBilledCreditNoteDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 521
+    Element { ns: Ns::Cac, name: "SelfBilledInvoiceDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 522
+    Element { ns: Ns::Cac, name: "SellerContact", ty_ns: Ns::Cac.uri(), ty: "ContactType", content: Content::Complex(112) }, // 523
+    Element { ns: Ns::Cac, name: "SellerProposedSubstituteLineItem", ty_ns: Ns::Cac.uri(), ty: "LineItemType", content: Content::Complex(185) }, // 524
+    Element { ns: Ns::Cac, name: "SellerSubstitutedLineItem", ty_ns: Ns::Cac.uri(), ty: "LineItemType", content: Content::Complex(185) }, // 525
+    Element { ns: Ns::Cac, name: "SellerSupplierParty", ty_ns: Ns::Cac.uri(), ty: "SupplierPartyType", content: Content::Complex(262) }, // 526
+    Element { ns: Ns::Cac, name: "SellersItemIdentification", ty_ns: Ns::Cac.uri(), ty: "ItemIdentificationType", content: Content::Complex(175) }, // 527
+    Element { ns: Ns::Cac, name: "SenderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 528
+    Element { ns: Ns::Cac, name: "ServiceAllowanceCharge", ty_ns: Ns::Cac.uri(), ty: "AllowanceChargeType", content: Content::Complex(75) }, // 529
+    Element { ns: Ns::Cac, name: "ServiceChargePaymentTerms", ty_ns: Ns::Cac.uri(), ty: "PaymentTermsType", content: Content::Complex(211) }, // 530
+    Element { ns: Ns::Cac, name: "ServiceEndTimePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 531
+    Element { ns: Ns::Cac, name: "ServiceFrequency", ty_ns: Ns::Cac.uri(), ty: "ServiceFrequencyType", content: Content::Complex(249) }, // 532
+    Element { ns: Ns::Cac, name: "ServiceProviderParty", ty_ns: Ns::Cac.uri(), ty: "ServiceProviderPartyType", content: Content::Complex(250) }, // 533
+    Element { ns: Ns::Cac, name: "ServiceStartTimePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 534
+    Element { ns: Ns::Cac, name: "SettlementPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 535
+    Element { ns: Ns::Cac, name: "ShareholderParty", ty_ns: Ns::Cac.uri(), ty: "ShareholderPartyType", content: Content::Complex(251) }, // 536
+    Element { ns: Ns::Cac, name: "Shipment", ty_ns: Ns::Cac.uri(), ty: "ShipmentType", content: Content::Complex(253) }, // 537
+    Element { ns: Ns::Cac, name: "ShipmentDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 538
+    Element { ns: Ns::Cac, name: "ShipmentStage", ty_ns: Ns::Cac.uri(), ty: "ShipmentStageType", content: Content::Complex(252) }, // 539
+    Element { ns: Ns::Cac, name: "ShipsSurgeonPerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 540
+    Element { ns: Ns::Cac, name: "SignatoryContact", ty_ns: Ns::Cac.uri(), ty: "ContactType", content: Content::Complex(112) }, // 541
+    Element { ns: Ns::Cac, name: "SignatoryParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 542
+    Element { ns: Ns::Cac, name: "Signature", ty_ns: Ns::Cac.uri(), ty: "SignatureType", content: Content::Complex(254) }, // 543
+    Element { ns: Ns::Cac, name: "SourceCatalogueReference", ty_ns: Ns::Cac.uri(), ty: "CatalogueReferenceType", content: Content::Complex(92) }, // 544
+    Element { ns: Ns::Cac, name: "SourceIssuerParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 545
+    Element { ns: Ns::Cac, name: "SpecificTendererRequirement", ty_ns: Ns::Cac.uri(), ty: "TendererRequirementType", content: Content::Complex(278) }, // 546
+    Element { ns: Ns::Cac, name: "StandardItemIdentification", ty_ns: Ns::Cac.uri(), ty: "ItemIdentificationType", content: Content::Complex(175) }, // 547
+    Element { ns: Ns::Cac, name: "StatementDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 548
+    Element { ns: Ns::Cac, name: "StatementLine", ty_ns: Ns::Cac.uri(), ty: "StatementLineType", content: Content::Complex(255) }, // 549
+    Element { ns: Ns::Cac, name: "StatementPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 550
+    Element { ns: Ns::Cac, name: "Status", ty_ns: Ns::Cac.uri(), ty: "StatusType", content: Content::Complex(256) }, // 551
+    Element { ns: Ns::Cac, name: "StatusLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 552
+    Element { ns: Ns::Cac, name: "StatusPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 553
+    Element { ns: Ns::Cac, name: "StockAvailabilityReportLine", ty_ns: Ns::Cac.uri(), ty: "StockAvailabilityReportLineType", content: Content::Complex(257) }, // 554
+    Element { ns: Ns::Cac, name: "StorageLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 555
+    Element { ns: Ns::Cac, name: "StorageTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 556
+    Element { ns: Ns::Cac, name: "Stowage", ty_ns: Ns::Cac.uri(), ty: "StowageType", content: Content::Complex(258) }, // 557
+    Element { ns: Ns::Cac, name: "SubCreditNoteLine", ty_ns: Ns::Cac.uri(), ty: "CreditNoteLineType", content: Content::Complex(122) }, // 558
+    Element { ns: Ns::Cac, name: "SubDebitNoteLine", ty_ns: Ns::Cac.uri(), ty: "DebitNoteLineType", content: Content::Complex(125) }, // 559
+    Element { ns: Ns::Cac, name: "SubInvoiceLine", ty_ns: Ns::Cac.uri(), ty: "InvoiceLineType", content: Content::Complex(173) }, // 560
+    Element { ns: Ns::Cac, name: "SubLineItem", ty_ns: Ns::Cac.uri(), ty: "LineItemType", content: Content::Complex(185) }, // 561
+    Element { ns: Ns::Cac, name: "SubRequestForTenderLine", ty_ns: Ns::Cac.uri(), ty: "RequestForTenderLineType", content: Content::Complex(241) }, // 562
+    Element { ns: Ns::Cac, name: "SubTenderLine", ty_ns: Ns::Cac.uri(), ty: "TenderLineType", content: Content::Complex(271) }, // 563
+    Element { ns: Ns::Cac, name: "SubcontractTerms", ty_ns: Ns::Cac.uri(), ty: "SubcontractTermsType", content: Content::Complex(259) }, // 564
+    Element { ns: Ns::Cac, name: "SubcontractorParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 565
+    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterion", ty_ns: Ns::Cac.uri(), ty: "AwardingCriterionType", content: Content::Complex(80) }, // 566
+    Element { ns: Ns::Cac, name: "SubordinateAwardingCriterionResponse", ty_ns: Ns::Cac.uri(), ty: "AwardingCriterionResponseType", content: Content::Complex(79) }, // 567
+    Element { ns: Ns::Cac, name: "SubscriberConsumption", ty_ns: Ns::Cac.uri(), ty: "SubscriberConsumptionType", content: Content::Complex(260) }, // 568
+    Element { ns: Ns::Cac, name: "SubscriberParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 569
+    Element { ns: Ns::Cac, name: "SubsequentProcessTenderRequirement", ty_ns: Ns::Cac.uri(), ty: "TenderRequirementType", content: Content::Complex(273) }, // 570
+    Element { ns: Ns::Cac, name: "SubsidiaryLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 571
+    Element { ns: Ns::Cac, name: "SubstituteCarrierParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 572
+    Element { ns: Ns::Cac, name: "SuggestedEvidence", ty_ns: Ns::Cac.uri(), ty: "EvidenceType", content: Content::Complex(153) }, // 573
+    Element { ns: Ns::Cac, name: "SupplierConsumption", ty_ns: Ns::Cac.uri(), ty: "SupplierConsumptionType", content: Content::Complex(261) }, // 574
+    Element { ns: Ns::Cac, name: "SupplierParty", ty_ns: Ns::Cac.uri(), ty: "SupplierPartyType", content: Content::Complex(262) }, // 575
+    Element { ns: Ns::Cac, name: "SupplyChainActivityDataLine", ty_ns: Ns::Cac.uri(), ty: "ActivityDataLineType", content: Content::Complex(70) }, // 576
+    Element { ns: Ns::Cac, name: "SupplyItem", ty_ns: Ns::Cac.uri(), ty: "ItemType", content: Content::Complex(183) }, // 577
+    Element { ns: Ns::Cac, name: "SupportedCommodityClassification", ty_ns: Ns::Cac.uri(), ty: "CommodityClassificationType", content: Content::Complex(99) }, // 578
+    Element { ns: Ns::Cac, name: "SupportedTransportEquipment", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentType", content: Content::Complex(285) }, // 579
+    Element { ns: Ns::Cac, name: "SupportingDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 580
+    Element { ns: Ns::Cac, name: "TakeoverTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 581
+    Element { ns: Ns::Cac, name: "TaxCategory", ty_ns: Ns::Cac.uri(), ty: "TaxCategoryType", content: Content::Complex(263) }, // 582
+    Element { ns: Ns::Cac, name: "TaxExchangeRate", ty_ns: Ns::Cac.uri(), ty: "ExchangeRateType", content: Content::Complex(156) }, // 583
+    Element { ns: Ns::Cac, name: "TaxExclusivePrice", ty_ns: Ns::Cac.uri(), ty: "PriceType", content: Content::Complex(221) }, // 584
+    Element { ns: Ns::Cac, name: "TaxInclusivePrice", ty_ns: Ns::Cac.uri(), ty: "PriceType", content: Content::Complex(221) }, // 585
+    Element { ns: Ns::Cac, name: "TaxRepresentativeParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 586
+    Element { ns: Ns::Cac, name: "TaxScheme", ty_ns: Ns::Cac.uri(), ty: "TaxSchemeType", content: Content::Complex(264) }, // 587
+    Element { ns: Ns::Cac, name: "TaxSubtotal", ty_ns: Ns::Cac.uri(), ty: "TaxSubtotalType", content: Content::Complex(265) }, // 588
+    Element { ns: Ns::Cac, name: "TaxTotal", ty_ns: Ns::Cac.uri(), ty: "TaxTotalType", content: Content::Complex(266) }, // 589
+    Element { ns: Ns::Cac, name: "TechnicalCapability", ty_ns: Ns::Cac.uri(), ty: "CapabilityType", content: Content::Complex(87) }, // 590
+    Element { ns: Ns::Cac, name: "TechnicalCommitteePerson", ty_ns: Ns::Cac.uri(), ty: "PersonType", content: Content::Complex(215) }, // 591
+    Element { ns: Ns::Cac, name: "TechnicalDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 592
+    Element { ns: Ns::Cac, name: "TechnicalEvaluationCriterion", ty_ns: Ns::Cac.uri(), ty: "EvaluationCriterionType", content: Content::Complex(146) }, // 593
+    Element { ns: Ns::Cac, name: "TelecommunicationsService", ty_ns: Ns::Cac.uri(), ty: "TelecommunicationsServiceType", content: Content::Complex(267) }, // 594
+    Element { ns: Ns::Cac, name: "TelecommunicationsSupply", ty_ns: Ns::Cac.uri(), ty: "TelecommunicationsSupplyType", content: Content::Complex(269) }, // 595
+    Element { ns: Ns::Cac, name: "TelecommunicationsSupplyLine", ty_ns: Ns::Cac.uri(), ty: "TelecommunicationsSupplyLineType", content: Content::Complex(268) }, // 596
+    Element { ns: Ns::Cac, name: "Temperature", ty_ns: Ns::Cac.uri(), ty: "TemperatureType", content: Content::Complex(270) }, // 597
+    Element { ns: Ns::Cac, name: "TemplateDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 598
+    Element { ns: Ns::Cac, name: "TenderDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 599
+    Element { ns: Ns::Cac, name: "TenderEvaluationParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 600
+    Element { ns: Ns::Cac, name: "TenderLine", ty_ns: Ns::Cac.uri(), ty: "TenderLineType", content: Content::Complex(271) }, // 601
+    Element { ns: Ns::Cac, name: "TenderPreparation", ty_ns: Ns::Cac.uri(), ty: "TenderPreparationType", content: Content::Complex(272) }, // 602
+    Element { ns: Ns::Cac, name: "TenderRecipientParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 603
+    Element { ns: Ns::Cac, name: "TenderRequirement", ty_ns: Ns::Cac.uri(), ty: "TenderRequirementType", content: Content::Complex(273) }, // 604
+    Element { ns: Ns::Cac, name: "TenderResult", ty_ns: Ns::Cac.uri(), ty: "TenderResultType", content: Content::Complex(274) }, // 605
+    Element { ns: Ns::Cac, name: "TenderSubmissionDeadlinePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 606
+    Element { ns: Ns::Cac, name: "TenderValidityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 607
+    Element { ns: Ns::Cac, name: "TenderedProject", ty_ns: Ns::Cac.uri(), ty: "TenderedProjectType", content: Content::Complex(275) }, // 608
+    Element { ns: Ns::Cac, name: "TendererParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 609
+    Element { ns: Ns::Cac, name: "TendererPartyQualification", ty_ns: Ns::Cac.uri(), ty: "TendererPartyQualificationType", content: Content::Complex(276) }, // 610
+    Element { ns: Ns::Cac, name: "TendererQualificationDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 611
+    Element { ns: Ns::Cac, name: "TendererQualificationRequest", ty_ns: Ns::Cac.uri(), ty: "TendererQualificationRequestType", content: Content::Complex(277) }, // 612
+    Element { ns: Ns::Cac, name: "TendererRequirement", ty_ns: Ns::Cac.uri(), ty: "TendererRequirementType", content: Content::Complex(278) }, // 613
+    Element { ns: Ns::Cac, name: "TenderingProcess", ty_ns: Ns::Cac.uri(), ty: "TenderingProcessType", content: Content::Complex(279) }, // 614
+    Element { ns: Ns::Cac, name: "TenderingTerms", ty_ns: Ns::Cac.uri(), ty: "TenderingTermsType", content: Content::Complex(280) }, // 615
+    Element { ns: Ns::Cac, name: "TerminalOperatorParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 616
+    Element { ns: Ns::Cac, name: "TimeDuty", ty_ns: Ns::Cac.uri(), ty: "DutyType", content: Content::Complex(137) }, // 617
+    Element { ns: Ns::Cac, name: "ToLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 618
+    Element { ns: Ns::Cac, name: "TotalCapacityDimension", ty_ns: Ns::Cac.uri(), ty: "DimensionType", content: Content::Complex(133) }, // 619
+    Element { ns: Ns::Cac, name: "TradeFinancing", ty_ns: Ns::Cac.uri(), ty: "TradeFinancingType", content: Content::Complex(281) }, // 620
+    Element { ns: Ns::Cac, name: "TradingTerms", ty_ns: Ns::Cac.uri(), ty: "TradingTermsType", content: Content::Complex(282) }, // 621
+    Element { ns: Ns::Cac, name: "TransactionConditions", ty_ns: Ns::Cac.uri(), ty: "TransactionConditionsType", content: Content::Complex(283) }, // 622
+    Element { ns: Ns::Cac, name: "TransitCountry", ty_ns: Ns::Cac.uri(), ty: "CountryType", content: Content::Complex(120) }, // 623
+    Element { ns: Ns::Cac, name: "TransitPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 624
+    Element { ns: Ns::Cac, name: "TransportAdvisorParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 625
+    Element { ns: Ns::Cac, name: "TransportContract", ty_ns: Ns::Cac.uri(), ty: "ContractType", content: Content::Complex(115) }, // 626
+    Element { ns: Ns::Cac, name: "TransportEquipment", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentType", content: Content::Complex(285) }, // 627
+    Element { ns: Ns::Cac, name: "TransportEquipmentSeal", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentSealType", content: Content::Complex(284) }, // 628
+    Element { ns: Ns::Cac, name: "TransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 629
+    Element { ns: Ns::Cac, name: "TransportExecutionPlanDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 630
+    Element { ns: Ns::Cac, name: "TransportExecutionPlanRequestDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 631
+    Element { ns: Ns::Cac, name: "TransportExecutionTerms", ty_ns: Ns::Cac.uri(), ty: "TransportExecutionTermsType", content: Content::Complex(287) }, // 632
+    Element { ns: Ns::Cac, name: "TransportHandlingUnit", ty_ns: Ns::Cac.uri(), ty: "TransportHandlingUnitType", content: Content::Complex(288) }, // 633
+    Element { ns: Ns::Cac, name: "TransportMeans", ty_ns: Ns::Cac.uri(), ty: "TransportMeansType", content: Content::Complex(289) }, // 634
+    Element { ns: Ns::Cac, name: "TransportProgressStatusRequestDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 635
+    Element { ns: Ns::Cac, name: "TransportSchedule", ty_ns: Ns::Cac.uri(), ty: "TransportScheduleType", content: Content::Complex(290) }, // 636
+    Element { ns: Ns::Cac, name: "TransportServiceDescriptionDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 637
+    Element { ns: Ns::Cac, name: "TransportServiceDescriptionRequestDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 638
+    Element { ns: Ns::Cac, name: "TransportServiceProviderParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 639
+    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseDeadlinePeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 640
+    Element { ns: Ns::Cac, name: "TransportServiceProviderResponseRequiredPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 641
+    Element { ns: Ns::Cac, name: "TransportUserParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 642
+    Element { ns: Ns::Cac, name: "TransportUserResponseRequiredPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 643
+    Element { ns: Ns::Cac, name: "TransportationSegment", ty_ns: Ns::Cac.uri(), ty: "TransportationSegmentType", content: Content::Complex(291) }, // 644
+    Element { ns: Ns::Cac, name: "TransportationService", ty_ns: Ns::Cac.uri(), ty: "TransportationServiceType", content: Content::Complex(292) }, // 645
+    Element { ns: Ns::Cac, name: "TransportationStatusRequestDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 646
+    Element { ns: Ns::Cac, name: "TransshipPortLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 647
+    Element { ns: Ns::Cac, name: "UnloadingLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 648
+    Element { ns: Ns::Cac, name: "UnloadingPortLocation", ty_ns: Ns::Cac.uri(), ty: "LocationType", content: Content::Complex(189) }, // 649
+    Element { ns: Ns::Cac, name: "UnstructuredPrice", ty_ns: Ns::Cac.uri(), ty: "UnstructuredPriceType", content: Content::Complex(293) }, // 650
+    Element { ns: Ns::Cac, name: "UnsupportedCommodityClassification", ty_ns: Ns::Cac.uri(), ty: "CommodityClassificationType", content: Content::Complex(99) }, // 651
+    Element { ns: Ns::Cac, name: "UnsupportedTransportEquipment", ty_ns: Ns::Cac.uri(), ty: "TransportEquipmentType", content: Content::Complex(285) }, // 652
+    Element { ns: Ns::Cac, name: "UpdatedDeliveryTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 653
+    Element { ns: Ns::Cac, name: "UpdatedPickupTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 654
+    Element { ns: Ns::Cac, name: "UsabilityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 655
+    Element { ns: Ns::Cac, name: "UtilityConsumptionPoint", ty_ns: Ns::Cac.uri(), ty: "ConsumptionPointType", content: Content::Complex(108) }, // 656
+    Element { ns: Ns::Cac, name: "UtilityCustomerParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 657
+    Element { ns: Ns::Cac, name: "UtilityItem", ty_ns: Ns::Cac.uri(), ty: "UtilityItemType", content: Content::Complex(294) }, // 658
+    Element { ns: Ns::Cac, name: "UtilityMeter", ty_ns: Ns::Cac.uri(), ty: "MeterType", content: Content::Complex(194) }, // 659
+    Element { ns: Ns::Cac, name: "UtilitySupplierParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 660
+    Element { ns: Ns::Cac, name: "ValidityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 661
+    Element { ns: Ns::Cac, name: "WarehousingTransportEvent", ty_ns: Ns::Cac.uri(), ty: "TransportEventType", content: Content::Complex(286) }, // 662
+    Element { ns: Ns::Cac, name: "WarrantyParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 663
+    Element { ns: Ns::Cac, name: "WarrantyValidityPeriod", ty_ns: Ns::Cac.uri(), ty: "PeriodType", content: Content::Complex(214) }, // 664
+    Element { ns: Ns::Cac, name: "WebSiteAccess", ty_ns: Ns::Cac.uri(), ty: "WebSiteAccessType", content: Content::Complex(295) }, // 665
+    Element { ns: Ns::Cac, name: "WinningParty", ty_ns: Ns::Cac.uri(), ty: "WinningPartyType", content: Content::Complex(296) }, // 666
+    Element { ns: Ns::Cac, name: "WithholdingTaxTotal", ty_ns: Ns::Cac.uri(), ty: "TaxTotalType", content: Content::Complex(266) }, // 667
+    Element { ns: Ns::Cac, name: "WitnessParty", ty_ns: Ns::Cac.uri(), ty: "PartyType", content: Content::Complex(208) }, // 668
+    Element { ns: Ns::Cac, name: "WorkOrderDocumentReference", ty_ns: Ns::Cac.uri(), ty: "DocumentReferenceType", content: Content::Complex(135) }, // 669
+    Element { ns: Ns::Cac, name: "WorkPhaseReference", ty_ns: Ns::Cac.uri(), ty: "WorkPhaseReferenceType", content: Content::Complex(297) }, // 670
+    Element { ns: Ns::Cbc, name: "AcceptedIndicator", ty_ns: Ns::Cbc.uri(), ty: "AcceptedIndicatorType", content: Content::Simple(6) }, // 671
+    Element { ns: Ns::Cbc, name: "AcceptedVariantsDescription", ty_ns: Ns::Cbc.uri(), ty: "AcceptedVariantsDescriptionType", content: Content::Simple(17) }, // 672
+    Element { ns: Ns::Cbc, name: "AccountFormatCode", ty_ns: Ns::Cbc.uri(), ty: "AccountFormatCodeType", content: Content::Simple(14) }, // 673
+    Element { ns: Ns::Cbc, name: "AccountID", ty_ns: Ns::Cbc.uri(), ty: "AccountIDType", content: Content::Simple(15) }, // 674
+    Element { ns: Ns::Cbc, name: "AccountTypeCode", ty_ns: Ns::Cbc.uri(), ty: "AccountTypeCodeType", content: Content::Simple(14) }, // 675
+    Element { ns: Ns::Cbc, name: "AccountingCost", ty_ns: Ns::Cbc.uri(), ty: "AccountingCostType", content: Content::Simple(17) }, // 676
+    Element { ns: Ns::Cbc, name: "AccountingCostCode", ty_ns: Ns::Cbc.uri(), ty: "AccountingCostCodeType", content: Content::Simple(14) }, // 677
+    Element { ns: Ns::Cbc, name: "ActionCode", ty_ns: Ns::Cbc.uri(), ty: "ActionCodeType", content: Content::Simple(14) }, // 678
+    Element { ns: Ns::Cbc, name: "ActivityType", ty_ns: Ns::Cbc.uri(), ty: "ActivityTypeType", content: Content::Simple(17) }, // 679
+    Element { ns: Ns::Cbc, name: "ActivityTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ActivityTypeCodeType", content: Content::Simple(14) }, // 680
+    Element { ns: Ns::Cbc, name: "ActualDeliveryDate", ty_ns: Ns::Cbc.uri(), ty: "ActualDeliveryDateType", content: Content::Simple(7) }, // 681
+    Element { ns: Ns::Cbc, name: "ActualDeliveryTime", ty_ns: Ns::Cbc.uri(), ty: "ActualDeliveryTimeType", content: Content::Simple(18) }, // 682
+    Element { ns: Ns::Cbc, name: "ActualDespatchDate", ty_ns: Ns::Cbc.uri(), ty: "ActualDespatchDateType", content: Content::Simple(7) }, // 683
+    Element { ns: Ns::Cbc, name: "ActualDespatchTime", ty_ns: Ns::Cbc.uri(), ty: "ActualDespatchTimeType", content: Content::Simple(18) }, // 684
+    Element { ns: Ns::Cbc, name: "ActualPickupDate", ty_ns: Ns::Cbc.uri(), ty: "ActualPickupDateType", content: Content::Simple(7) }, // 685
+    Element { ns: Ns::Cbc, name: "ActualPickupTime", ty_ns: Ns::Cbc.uri(), ty: "ActualPickupTimeType", content: Content::Simple(18) }, // 686
+    Element { ns: Ns::Cbc, name: "ActualTemperatureReductionQuantity", ty_ns: Ns::Cbc.uri(), ty: "ActualTemperatureReductionQuantityType", content: Content::Simple(11) }, // 687
+    Element { ns: Ns::Cbc, name: "AdValoremIndicator", ty_ns: Ns::Cbc.uri(), ty: "AdValoremIndicatorType", content: Content::Simple(6) }, // 688
+    Element { ns: Ns::Cbc, name: "AdditionalAccountID", ty_ns: Ns::Cbc.uri(), ty: "AdditionalAccountIDType", content: Content::Simple(15) }, // 689
+    Element { ns: Ns::Cbc, name: "AdditionalConditions", ty_ns: Ns::Cbc.uri(), ty: "AdditionalConditionsType", content: Content::Simple(17) }, // 690
+    Element { ns: Ns::Cbc, name: "AdditionalInformation", ty_ns: Ns::Cbc.uri(), ty: "AdditionalInformationType", content: Content::Simple(17) }, // 691
+    Element { ns: Ns::Cbc, name: "AdditionalStreetName", ty_ns: Ns::Cbc.uri(), ty: "AdditionalStreetNameType", content: Content::Simple(17) }, // 692
+    Element { ns: Ns::Cbc, name: "AddressFormatCode", ty_ns: Ns::Cbc.uri(), ty: "AddressFormatCodeType", content: Content::Simple(14) }, // 693
+    Element { ns: Ns::Cbc, name: "AddressTypeCode", ty_ns: Ns::Cbc.uri(), ty: "AddressTypeCodeType", content: Content::Simple(14) }, // 694
+    Element { ns: Ns::Cbc, name: "AdjustmentReasonCode", ty_ns: Ns::Cbc.uri(), ty: "AdjustmentReasonCodeType", content: Content::Simple(14) }, // 695
+    Element { ns: Ns::Cbc, name: "AdmissionCode", ty_ns: Ns::Cbc.uri(), ty: "AdmissionCodeType", content: Content::Simple(14) }, // 696
+    Element { ns: Ns::Cbc, name: "AdvertisementAmount", ty_ns: Ns::Cbc.uri(), ty: "AdvertisementAmountType", content: Content::Simple(9) }, // 697
+    Element { ns: Ns::Cbc, name: "AgencyID", ty_ns: Ns::Cbc.uri(), ty: "AgencyIDType", content: Content::Simple(15) }, // 698
+    Element { ns: Ns::Cbc, name: "AgencyName", ty_ns: Ns::Cbc.uri(), ty: "AgencyNameType", content: Content::Simple(17) }, // 699
+    Element { ns: Ns::Cbc, name: "AirFlowPercent", ty_ns: Ns::Cbc.uri(), ty: "AirFlowPercentType", content: Content::Simple(10) }, // 700
+    Element { ns: Ns::Cbc, name: "AircraftID", ty_ns: Ns::Cbc.uri(), ty: "AircraftIDType", content: Content::Simple(15) }, // 701
+    Element { ns: Ns::Cbc, name: "AliasName", ty_ns: Ns::Cbc.uri(), ty: "AliasNameType", content: Content::Simple(17) }, // 702
+    Element { ns: Ns::Cbc, name: "AllowanceChargeReason", ty_ns: Ns::Cbc.uri(), ty: "AllowanceChargeReasonType", content: Content::Simple(17) }, // 703
+    Element { ns: Ns::Cbc, name: "AllowanceChargeReasonCode", ty_ns: Ns::Cbc.uri(), ty: "AllowanceChargeReasonCodeType", content: Content::Simple(14) }, // 704
+    Element { ns: Ns::Cbc, name: "AllowanceTotalAmount", ty_ns: Ns::Cbc.uri(), ty: "AllowanceTotalAmountType", content: Content::Simple(9) }, // 705
+    Element { ns: Ns::Cbc, name: "AltitudeMeasure", ty_ns: Ns::Cbc.uri(), ty: "AltitudeMeasureType", content: Content::Simple(12) }, // 706
+    Element { ns: Ns::Cbc, name: "Amount", ty_ns: Ns::Cbc.uri(), ty: "AmountType", content: Content::Simple(9) }, // 707
+    Element { ns: Ns::Cbc, name: "AmountRate", ty_ns: Ns::Cbc.uri(), ty: "AmountRateType", content: Content::Simple(10) }, // 708
+    Element { ns: Ns::Cbc, name: "AnimalFoodApprovedIndicator", ty_ns: Ns::Cbc.uri(), ty: "AnimalFoodApprovedIndicatorType", content: Content::Simple(6) }, // 709
+    Element { ns: Ns::Cbc, name: "AnimalFoodIndicator", ty_ns: Ns::Cbc.uri(), ty: "AnimalFoodIndicatorType", content: Content::Simple(6) }, // 710
+    Element { ns: Ns::Cbc, name: "AnnualAverageAmount", ty_ns: Ns::Cbc.uri(), ty: "AnnualAverageAmountType", content: Content::Simple(9) }, // 711
+    Element { ns: Ns::Cbc, name: "ApplicationStatusCode", ty_ns: Ns::Cbc.uri(), ty: "ApplicationStatusCodeType", content: Content::Simple(14) }, // 712
+    Element { ns: Ns::Cbc, name: "ApprovalDate", ty_ns: Ns::Cbc.uri(), ty: "ApprovalDateType", content: Content::Simple(7) }, // 713
+    Element { ns: Ns::Cbc, name: "ApprovalStatus", ty_ns: Ns::Cbc.uri(), ty: "ApprovalStatusType", content: Content::Simple(17) }, // 714
+    Element { ns: Ns::Cbc, name: "AttributeID", ty_ns: Ns::Cbc.uri(), ty: "AttributeIDType", content: Content::Simple(15) }, // 715
+    Element { ns: Ns::Cbc, name: "AuctionConstraintIndicator", ty_ns: Ns::Cbc.uri(), ty: "AuctionConstraintIndicatorType", content: Content::Simple(6) }, // 716
+    Element { ns: Ns::Cbc, name: "AuctionURI", ty_ns: Ns::Cbc.uri(), ty: "AuctionURIType", content: Content::Simple(15) }, // 717
+    Element { ns: Ns::Cbc, name: "AvailabilityDate", ty_ns: Ns::Cbc.uri(), ty: "AvailabilityDateType", content: Content::Simple(7) }, // 718
+    Element { ns: Ns::Cbc, name: "AvailabilityStatusCode", ty_ns: Ns::Cbc.uri(), ty: "AvailabilityStatusCodeType", content: Content::Simple(14) }, // 719
+    Element { ns: Ns::Cbc, name: "AverageAmount", ty_ns: Ns::Cbc.uri(), ty: "AverageAmountType", content: Content::Simple(9) }, // 720
+    Element { ns: Ns::Cbc, name: "AverageSubsequentContractAmount", ty_ns: Ns::Cbc.uri(), ty: "AverageSubsequentContractAmountType", content: Content::Simple(9) }, // 721
+    Element { ns: Ns::Cbc, name: "AwardDate", ty_ns: Ns::Cbc.uri(), ty: "AwardDateType", content: Content::Simple(7) }, // 722
+    Element { ns: Ns::Cbc, name: "AwardTime", ty_ns: Ns::Cbc.uri(), ty: "AwardTimeType", content: Content::Simple(18) }, // 723
+    Element { ns: Ns::Cbc, name: "AwardingCriterionDescription", ty_ns: Ns::Cbc.uri(), ty: "AwardingCriterionDescriptionType", content: Content::Simple(17) }, // 724
+    Element { ns: Ns::Cbc, name: "AwardingCriterionID", ty_ns: Ns::Cbc.uri(), ty: "AwardingCriterionIDType", content: Content::Simple(15) }, // 725
+    Element { ns: Ns::Cbc, name: "AwardingCriterionTypeCode", ty_ns: Ns::Cbc.uri(), ty: "AwardingCriterionTypeCodeType", content: Content::Simple(14) }, // 726
+    Element { ns: Ns::Cbc, name: "AwardingMethodTypeCode", ty_ns: Ns::Cbc.uri(), ty: "AwardingMethodTypeCodeType", content: Content::Simple(14) }, // 727
+    Element { ns: Ns::Cbc, name: "BackOrderAllowedIndicator", ty_ns: Ns::Cbc.uri(), ty: "BackOrderAllowedIndicatorType", content: Content::Simple(6) }, // 728
+    Element { ns: Ns::Cbc, name: "BackorderQuantity", ty_ns: Ns::Cbc.uri(), ty: "BackorderQuantityType", content: Content::Simple(11) }, // 729
+    Element { ns: Ns::Cbc, name: "BackorderReason", ty_ns: Ns::Cbc.uri(), ty: "BackorderReasonType", content: Content::Simple(17) }, // 730
+    Element { ns: Ns::Cbc, name: "BalanceAmount", ty_ns: Ns::Cbc.uri(), ty: "BalanceAmountType", content: Content::Simple(9) }, // 731
+    Element { ns: Ns::Cbc, name: "BalanceBroughtForwardIndicator", ty_ns: Ns::Cbc.uri(), ty: "BalanceBroughtForwardIndicatorType", content: Content::Simple(6) }, // 732
+    Element { ns: Ns::Cbc, name: "BarcodeSymbologyID", ty_ns: Ns::Cbc.uri(), ty: "BarcodeSymbologyIDType", content: Content::Simple(15) }, // 733
+    Element { ns: Ns::Cbc, name: "BaseAmount", ty_ns: Ns::Cbc.uri(), ty: "BaseAmountType", content: Content::Simple(9) }, // 734
+    Element { ns: Ns::Cbc, name: "BaseQuantity", ty_ns: Ns::Cbc.uri(), ty: "BaseQuantityType", content: Content::Simple(11) }, // 735
+    Element { ns: Ns::Cbc, name: "BaseUnitMeasure", ty_ns: Ns::Cbc.uri(), ty: "BaseUnitMeasureType", content: Content::Simple(12) }, // 736
+    Element { ns: Ns::Cbc, name: "BasedOnConsensusIndicator", ty_ns: Ns::Cbc.uri(), ty: "BasedOnConsensusIndicatorType", content: Content::Simple(6) }, // 737
+    Element { ns: Ns::Cbc, name: "BasicConsumedQuantity", ty_ns: Ns::Cbc.uri(), ty: "BasicConsumedQuantityType", content: Content::Simple(11) }, // 738
+    Element { ns: Ns::Cbc, name: "BatchQuantity", ty_ns: Ns::Cbc.uri(), ty: "BatchQuantityType", content: Content::Simple(11) }, // 739
+    Element { ns: Ns::Cbc, name: "BestBeforeDate", ty_ns: Ns::Cbc.uri(), ty: "BestBeforeDateType", content: Content::Simple(7) }, // 740
+    Element { ns: Ns::Cbc, name: "BindingOnBuyerIndicator", ty_ns: Ns::Cbc.uri(), ty: "BindingOnBuyerIndicatorType", content: Content::Simple(6) }, // 741
+    Element { ns: Ns::Cbc, name: "BirthDate", ty_ns: Ns::Cbc.uri(), ty: "BirthDateType", content: Content::Simple(7) }, // 742
+    Element { ns: Ns::Cbc, name: "BirthplaceName", ty_ns: Ns::Cbc.uri(), ty: "BirthplaceNameType", content: Content::Simple(17) }, // 743
+    Element { ns: Ns::Cbc, name: "BlockName", ty_ns: Ns::Cbc.uri(), ty: "BlockNameType", content: Content::Simple(17) }, // 744
+    Element { ns: Ns::Cbc, name: "BrandName", ty_ns: Ns::Cbc.uri(), ty: "BrandNameType", content: Content::Simple(17) }, // 745
+    Element { ns: Ns::Cbc, name: "BrokerAssignedID", ty_ns: Ns::Cbc.uri(), ty: "BrokerAssignedIDType", content: Content::Simple(15) }, // 746
+    Element { ns: Ns::Cbc, name: "BudgetYearNumeric", ty_ns: Ns::Cbc.uri(), ty: "BudgetYearNumericType", content: Content::Simple(10) }, // 747
+    Element { ns: Ns::Cbc, name: "BuildingName", ty_ns: Ns::Cbc.uri(), ty: "BuildingNameType", content: Content::Simple(17) }, // 748
+    Element { ns: Ns::Cbc, name: "BuildingNumber", ty_ns: Ns::Cbc.uri(), ty: "BuildingNumberType", content: Content::Simple(17) }, // 749
+    Element { ns: Ns::Cbc, name: "BulkCargoIndicator", ty_ns: Ns::Cbc.uri(), ty: "BulkCargoIndicatorType", content: Content::Simple(6) }, // 750
+    Element { ns: Ns::Cbc, name: "BusinessClassificationEvidenceID", ty_ns: Ns::Cbc.uri(), ty: "BusinessClassificationEvidenceIDType", content: Content::Simple(15) }, // 751
+    Element { ns: Ns::Cbc, name: "BusinessIdentityEvidenceID", ty_ns: Ns::Cbc.uri(), ty: "BusinessIdentityEvidenceIDType", content: Content::Simple(15) }, // 752
+    Element { ns: Ns::Cbc, name: "BuyerEventID", ty_ns: Ns::Cbc.uri(), ty: "BuyerEventIDType", content: Content::Simple(15) }, // 753
+    Element { ns: Ns::Cbc, name: "BuyerProfileURI", ty_ns: Ns::Cbc.uri(), ty: "BuyerProfileURIType", content: Content::Simple(15) }, // 754
+    Element { ns: Ns::Cbc, name: "BuyerReference", ty_ns: Ns::Cbc.uri(), ty: "BuyerReferenceType", content: Content::Simple(17) }, // 755
+    Element { ns: Ns::Cbc, name: "CV2ID", ty_ns: Ns::Cbc.uri(), ty: "CV2IDType", content: Content::Simple(15) }, // 756
+    Element { ns: Ns::Cbc, name: "CalculationExpression", ty_ns: Ns::Cbc.uri(), ty: "CalculationExpressionType", content: Content::Simple(17) }, // 757
+    Element { ns: Ns::Cbc, name: "CalculationExpressionCode", ty_ns: Ns::Cbc.uri(), ty: "CalculationExpressionCodeType", content: Content::Simple(14) }, // 758
+    Element { ns: Ns::Cbc, name: "CalculationMethodCode", ty_ns: Ns::Cbc.uri(), ty: "CalculationMethodCodeType", content: Content::Simple(14) }, // 759
+    Element { ns: Ns::Cbc, name: "CalculationRate", ty_ns: Ns::Cbc.uri(), ty: "CalculationRateType", content: Content::Simple(10) }, // 760
+    Element { ns: Ns::Cbc, name: "CalculationSequenceNumeric", ty_ns: Ns::Cbc.uri(), ty: "CalculationSequenceNumericType", content: Content::Simple(10) }, // 761
+    Element { ns: Ns::Cbc, name: "CallBaseAmount", ty_ns: Ns::Cbc.uri(), ty: "CallBaseAmountType", content: Content::Simple(9) }, // 762
+    Element { ns: Ns::Cbc, name: "CallDate", ty_ns: Ns::Cbc.uri(), ty: "CallDateType", content: Content::Simple(7) }, // 763
+    Element { ns: Ns::Cbc, name: "CallExtensionAmount", ty_ns: Ns::Cbc.uri(), ty: "CallExtensionAmountType", content: Content::Simple(9) }, // 764
+    Element { ns: Ns::Cbc, name: "CallTime", ty_ns: Ns::Cbc.uri(), ty: "CallTimeType", content: Content::Simple(18) }, // 765
+    Element { ns: Ns::Cbc, name: "CancellationNote", ty_ns: Ns::Cbc.uri(), ty: "CancellationNoteType", content: Content::Simple(17) }, // 766
+    Element { ns: Ns::Cbc, name: "CandidateReductionConstraintIndicator", ty_ns: Ns::Cbc.uri(), ty: "CandidateReductionConstraintIndicatorType", content: Content::Simple(6) }, // 767
+    Element { ns: Ns::Cbc, name: "CandidateStatement", ty_ns: Ns::Cbc.uri(), ty: "CandidateStatementType", content: Content::Simple(17) }, // 768
+    Element { ns: Ns::Cbc, name: "CanonicalizationMethod", ty_ns: Ns::Cbc.uri(), ty: "CanonicalizationMethodType", content: Content::Simple(17) }, // 769
+    Element { ns: Ns::Cbc, name: "CapabilityTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CapabilityTypeCodeType", content: Content::Simple(14) }, // 770
+    Element { ns: Ns::Cbc, name: "CardChipCode", ty_ns: Ns::Cbc.uri(), ty: "CardChipCodeType", content: Content::Simple(14) }, // 771
+    Element { ns: Ns::Cbc, name: "CardTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CardTypeCodeType", content: Content::Simple(14) }, // 772
+    Element { ns: Ns::Cbc, name: "CargoTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CargoTypeCodeType", content: Content::Simple(14) }, // 773
+    Element { ns: Ns::Cbc, name: "CarrierAssignedID", ty_ns: Ns::Cbc.uri(), ty: "CarrierAssignedIDType", content: Content::Simple(15) }, // 774
+    Element { ns: Ns::Cbc, name: "CarrierServiceInstructions", ty_ns: Ns::Cbc.uri(), ty: "CarrierServiceInstructionsType", content: Content::Simple(17) }, // 775
+    Element { ns: Ns::Cbc, name: "CatalogueIndicator", ty_ns: Ns::Cbc.uri(), ty: "CatalogueIndicatorType", content: Content::Simple(6) }, // 776
+    Element { ns: Ns::Cbc, name: "CategoryName", ty_ns: Ns::Cbc.uri(), ty: "CategoryNameType", content: Content::Simple(17) }, // 777
+    Element { ns: Ns::Cbc, name: "CertificateType", ty_ns: Ns::Cbc.uri(), ty: "CertificateTypeType", content: Content::Simple(17) }, // 778
+    Element { ns: Ns::Cbc, name: "CertificateTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CertificateTypeCodeType", content: Content::Simple(14) }, // 779
+    Element { ns: Ns::Cbc, name: "ChangeConditions", ty_ns: Ns::Cbc.uri(), ty: "ChangeConditionsType", content: Content::Simple(17) }, // 780
+    Element { ns: Ns::Cbc, name: "Channel", ty_ns: Ns::Cbc.uri(), ty: "ChannelType", content: Content::Simple(17) }, // 781
+    Element { ns: Ns::Cbc, name: "ChannelCode", ty_ns: Ns::Cbc.uri(), ty: "ChannelCodeType", content: Content::Simple(14) }, // 782
+    Element { ns: Ns::Cbc, name: "CharacterSetCode", ty_ns: Ns::Cbc.uri(), ty: "CharacterSetCodeType", content: Content::Simple(14) }, // 783
+    Element { ns: Ns::Cbc, name: "Characteristics", ty_ns: Ns::Cbc.uri(), ty: "CharacteristicsType", content: Content::Simple(17) }, // 784
+    Element { ns: Ns::Cbc, name: "ChargeIndicator", ty_ns: Ns::Cbc.uri(), ty: "ChargeIndicatorType", content: Content::Simple(6) }, // 785
+    Element { ns: Ns::Cbc, name: "ChargeTotalAmount", ty_ns: Ns::Cbc.uri(), ty: "ChargeTotalAmountType", content: Content::Simple(9) }, // 786
+    Element { ns: Ns::Cbc, name: "ChargeableQuantity", ty_ns: Ns::Cbc.uri(), ty: "ChargeableQuantityType", content: Content::Simple(11) }, // 787
+    Element { ns: Ns::Cbc, name: "ChargeableWeightMeasure", ty_ns: Ns::Cbc.uri(), ty: "ChargeableWeightMeasureType", content: Content::Simple(12) }, // 788
+    Element { ns: Ns::Cbc, name: "ChildConsignmentQuantity", ty_ns: Ns::Cbc.uri(), ty: "ChildConsignmentQuantityType", content: Content::Simple(11) }, // 789
+    Element { ns: Ns::Cbc, name: "ChipApplicationID", ty_ns: Ns::Cbc.uri(), ty: "ChipApplicationIDType", content: Content::Simple(15) }, // 790
+    Element { ns: Ns::Cbc, name: "CityName", ty_ns: Ns::Cbc.uri(), ty: "CityNameType", content: Content::Simple(17) }, // 791
+    Element { ns: Ns::Cbc, name: "CitySubdivisionName", ty_ns: Ns::Cbc.uri(), ty: "CitySubdivisionNameType", content: Content::Simple(17) }, // 792
+    Element { ns: Ns::Cbc, name: "CodeValue", ty_ns: Ns::Cbc.uri(), ty: "CodeValueType", content: Content::Simple(17) }, // 793
+    Element { ns: Ns::Cbc, name: "CollaborationPriorityCode", ty_ns: Ns::Cbc.uri(), ty: "CollaborationPriorityCodeType", content: Content::Simple(14) }, // 794
+    Element { ns: Ns::Cbc, name: "Comment", ty_ns: Ns::Cbc.uri(), ty: "CommentType", content: Content::Simple(17) }, // 795
+    Element { ns: Ns::Cbc, name: "CommodityCode", ty_ns: Ns::Cbc.uri(), ty: "CommodityCodeType", content: Content::Simple(14) }, // 796
+    Element { ns: Ns::Cbc, name: "CompanyID", ty_ns: Ns::Cbc.uri(), ty: "CompanyIDType", content: Content::Simple(15) }, // 797
+    Element { ns: Ns::Cbc, name: "CompanyLegalForm", ty_ns: Ns::Cbc.uri(), ty: "CompanyLegalFormType", content: Content::Simple(17) }, // 798
+    Element { ns: Ns::Cbc, name: "CompanyLegalFormCode", ty_ns: Ns::Cbc.uri(), ty: "CompanyLegalFormCodeType", content: Content::Simple(14) }, // 799
+    Element { ns: Ns::Cbc, name: "CompanyLiquidationStatusCode", ty_ns: Ns::Cbc.uri(), ty: "CompanyLiquidationStatusCodeType", content: Content::Simple(14) }, // 800
+    Element { ns: Ns::Cbc, name: "ComparedValueMeasure", ty_ns: Ns::Cbc.uri(), ty: "ComparedValueMeasureType", content: Content::Simple(12) }, // 801
+    Element { ns: Ns::Cbc, name: "ComparisonDataCode", ty_ns: Ns::Cbc.uri(), ty: "ComparisonDataCodeType", content: Content::Simple(14) }, // 802
+    Element { ns: Ns::Cbc, name: "ComparisonDataSourceCode", ty_ns: Ns::Cbc.uri(), ty: "ComparisonDataSourceCodeType", content: Content::Simple(14) }, // 803
+    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueDate", ty_ns: Ns::Cbc.uri(), ty: "ComparisonForecastIssueDateType", content: Content::Simple(7) }, // 804
+    Element { ns: Ns::Cbc, name: "ComparisonForecastIssueTime", ty_ns: Ns::Cbc.uri(), ty: "ComparisonForecastIssueTimeType", content: Content::Simple(18) }, // 805
+    Element { ns: Ns::Cbc, name: "CompletionIndicator", ty_ns: Ns::Cbc.uri(), ty: "CompletionIndicatorType", content: Content::Simple(6) }, // 806
+    Element { ns: Ns::Cbc, name: "Condition", ty_ns: Ns::Cbc.uri(), ty: "ConditionType", content: Content::Simple(17) }, // 807
+    Element { ns: Ns::Cbc, name: "ConditionCode", ty_ns: Ns::Cbc.uri(), ty: "ConditionCodeType", content: Content::Simple(14) }, // 808
+    Element { ns: Ns::Cbc, name: "Conditions", ty_ns: Ns::Cbc.uri(), ty: "ConditionsType", content: Content::Simple(17) }, // 809
+    Element { ns: Ns::Cbc, name: "ConditionsDescription", ty_ns: Ns::Cbc.uri(), ty: "ConditionsDescriptionType", content: Content::Simple(17) }, // 810
+    Element { ns: Ns::Cbc, name: "ConsigneeAssignedID", ty_ns: Ns::Cbc.uri(), ty: "ConsigneeAssignedIDType", content: Content::Simple(15) }, // 811
+    Element { ns: Ns::Cbc, name: "ConsignmentQuantity", ty_ns: Ns::Cbc.uri(), ty: "ConsignmentQuantityType", content: Content::Simple(11) }, // 812
+    Element { ns: Ns::Cbc, name: "ConsignorAssignedID", ty_ns: Ns::Cbc.uri(), ty: "ConsignorAssignedIDType", content: Content::Simple(15) }, // 813
+    Element { ns: Ns::Cbc, name: "ConsolidatableIndicator", ty_ns: Ns::Cbc.uri(), ty: "ConsolidatableIndicatorType", content: Content::Simple(6) }, // 814
+    Element { ns: Ns::Cbc, name: "ConstitutionCode", ty_ns: Ns::Cbc.uri(), ty: "ConstitutionCodeType", content: Content::Simple(14) }, // 815
+    Element { ns: Ns::Cbc, name: "ConsumerIncentiveTacticTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ConsumerIncentiveTacticTypeCodeType", content: Content::Simple(14) }, // 816
+    Element { ns: Ns::Cbc, name: "ConsumerUnitQuantity", ty_ns: Ns::Cbc.uri(), ty: "ConsumerUnitQuantityType", content: Content::Simple(11) }, // 817
+    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevel", ty_ns: Ns::Cbc.uri(), ty: "ConsumersEnergyLevelType", content: Content::Simple(17) }, // 818
+    Element { ns: Ns::Cbc, name: "ConsumersEnergyLevelCode", ty_ns: Ns::Cbc.uri(), ty: "ConsumersEnergyLevelCodeType", content: Content::Simple(14) }, // 819
+    Element { ns: Ns::Cbc, name: "ConsumptionEnergyQuantity", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionEnergyQuantityType", content: Content::Simple(11) }, // 820
+    Element { ns: Ns::Cbc, name: "ConsumptionID", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionIDType", content: Content::Simple(15) }, // 821
+    Element { ns: Ns::Cbc, name: "ConsumptionLevel", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionLevelType", content: Content::Simple(17) }, // 822
+    Element { ns: Ns::Cbc, name: "ConsumptionLevelCode", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionLevelCodeType", content: Content::Simple(14) }, // 823
+    Element { ns: Ns::Cbc, name: "ConsumptionReportID", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionReportIDType", content: Content::Simple(15) }, // 824
+    Element { ns: Ns::Cbc, name: "ConsumptionType", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionTypeType", content: Content::Simple(17) }, // 825
+    Element { ns: Ns::Cbc, name: "ConsumptionTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionTypeCodeType", content: Content::Simple(14) }, // 826
+    Element { ns: Ns::Cbc, name: "ConsumptionWaterQuantity", ty_ns: Ns::Cbc.uri(), ty: "ConsumptionWaterQuantityType", content: Content::Simple(11) }, // 827
+    Element { ns: Ns::Cbc, name: "ContainerizedIndicator", ty_ns: Ns::Cbc.uri(), ty: "ContainerizedIndicatorType", content: Content::Simple(6) }, // 828
+    Element { ns: Ns::Cbc, name: "Content", ty_ns: Ns::Cbc.uri(), ty: "ContentType", content: Content::Simple(17) }, // 829
+    Element { ns: Ns::Cbc, name: "ContentUnitQuantity", ty_ns: Ns::Cbc.uri(), ty: "ContentUnitQuantityType", content: Content::Simple(11) }, // 830
+    Element { ns: Ns::Cbc, name: "ContractFolderID", ty_ns: Ns::Cbc.uri(), ty: "ContractFolderIDType", content: Content::Simple(15) }, // 831
+    Element { ns: Ns::Cbc, name: "ContractName", ty_ns: Ns::Cbc.uri(), ty: "ContractNameType", content: Content::Simple(17) }, // 832
+    Element { ns: Ns::Cbc, name: "ContractSubdivision", ty_ns: Ns::Cbc.uri(), ty: "ContractSubdivisionType", content: Content::Simple(17) }, // 833
+    Element { ns: Ns::Cbc, name: "ContractType", ty_ns: Ns::Cbc.uri(), ty: "ContractTypeType", content: Content::Simple(17) }, // 834
+    Element { ns: Ns::Cbc, name: "ContractTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ContractTypeCodeType", content: Content::Simple(14) }, // 835
+    Element { ns: Ns::Cbc, name: "ContractedCarrierAssignedID", ty_ns: Ns::Cbc.uri(), ty: "ContractedCarrierAssignedIDType", content: Content::Simple(15) }, // 836
+    Element { ns: Ns::Cbc, name: "ContractingSystemCode", ty_ns: Ns::Cbc.uri(), ty: "ContractingSystemCodeType", content: Content::Simple(14) }, // 837
+    Element { ns: Ns::Cbc, name: "CoordinateSystemCode", ty_ns: Ns::Cbc.uri(), ty: "CoordinateSystemCodeType", content: Content::Simple(14) }, // 838
+    Element { ns: Ns::Cbc, name: "CopyIndicator", ty_ns: Ns::Cbc.uri(), ty: "CopyIndicatorType", content: Content::Simple(6) }, // 839
+    Element { ns: Ns::Cbc, name: "CorporateRegistrationTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CorporateRegistrationTypeCodeType", content: Content::Simple(14) }, // 840
+    Element { ns: Ns::Cbc, name: "CorporateStockAmount", ty_ns: Ns::Cbc.uri(), ty: "CorporateStockAmountType", content: Content::Simple(9) }, // 841
+    Element { ns: Ns::Cbc, name: "CorrectionAmount", ty_ns: Ns::Cbc.uri(), ty: "CorrectionAmountType", content: Content::Simple(9) }, // 842
+    Element { ns: Ns::Cbc, name: "CorrectionType", ty_ns: Ns::Cbc.uri(), ty: "CorrectionTypeType", content: Content::Simple(17) }, // 843
+    Element { ns: Ns::Cbc, name: "CorrectionTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CorrectionTypeCodeType", content: Content::Simple(14) }, // 844
+    Element { ns: Ns::Cbc, name: "CorrectionUnitAmount", ty_ns: Ns::Cbc.uri(), ty: "CorrectionUnitAmountType", content: Content::Simple(9) }, // 845
+    Element { ns: Ns::Cbc, name: "CountrySubentity", ty_ns: Ns::Cbc.uri(), ty: "CountrySubentityType", content: Content::Simple(17) }, // 846
+    Element { ns: Ns::Cbc, name: "CountrySubentityCode", ty_ns: Ns::Cbc.uri(), ty: "CountrySubentityCodeType", content: Content::Simple(14) }, // 847
+    Element { ns: Ns::Cbc, name: "CreditLineAmount", ty_ns: Ns::Cbc.uri(), ty: "CreditLineAmountType", content: Content::Simple(9) }, // 848
+    Element { ns: Ns::Cbc, name: "CreditNoteTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CreditNoteTypeCodeType", content: Content::Simple(14) }, // 849
+    Element { ns: Ns::Cbc, name: "CreditedQuantity", ty_ns: Ns::Cbc.uri(), ty: "CreditedQuantityType", content: Content::Simple(11) }, // 850
+    Element { ns: Ns::Cbc, name: "CrewQuantity", ty_ns: Ns::Cbc.uri(), ty: "CrewQuantityType", content: Content::Simple(11) }, // 851
+    Element { ns: Ns::Cbc, name: "CurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "CurrencyCodeType", content: Content::Simple(14) }, // 852
+    Element { ns: Ns::Cbc, name: "CurrentChargeType", ty_ns: Ns::Cbc.uri(), ty: "CurrentChargeTypeType", content: Content::Simple(17) }, // 853
+    Element { ns: Ns::Cbc, name: "CurrentChargeTypeCode", ty_ns: Ns::Cbc.uri(), ty: "CurrentChargeTypeCodeType", content: Content::Simple(14) }, // 854
+    Element { ns: Ns::Cbc, name: "CustomerAssignedAccountID", ty_ns: Ns::Cbc.uri(), ty: "CustomerAssignedAccountIDType", content: Content::Simple(15) }, // 855
+    Element { ns: Ns::Cbc, name: "CustomerReference", ty_ns: Ns::Cbc.uri(), ty: "CustomerReferenceType", content: Content::Simple(17) }, // 856
+    Element { ns: Ns::Cbc, name: "CustomizationID", ty_ns: Ns::Cbc.uri(), ty: "CustomizationIDType", content: Content::Simple(15) }, // 857
+    Element { ns: Ns::Cbc, name: "CustomsClearanceServiceInstructions", ty_ns: Ns::Cbc.uri(), ty: "CustomsClearanceServiceInstructionsType", content: Content::Simple(17) }, // 858
+    Element { ns: Ns::Cbc, name: "CustomsImportClassifiedIndicator", ty_ns: Ns::Cbc.uri(), ty: "CustomsImportClassifiedIndicatorType", content: Content::Simple(6) }, // 859
+    Element { ns: Ns::Cbc, name: "CustomsStatusCode", ty_ns: Ns::Cbc.uri(), ty: "CustomsStatusCodeType", content: Content::Simple(14) }, // 860
+    Element { ns: Ns::Cbc, name: "CustomsTariffQuantity", ty_ns: Ns::Cbc.uri(), ty: "CustomsTariffQuantityType", content: Content::Simple(11) }, // 861
+    Element { ns: Ns::Cbc, name: "DamageRemarks", ty_ns: Ns::Cbc.uri(), ty: "DamageRemarksType", content: Content::Simple(17) }, // 862
+    Element { ns: Ns::Cbc, name: "DangerousGoodsApprovedIndicator", ty_ns: Ns::Cbc.uri(), ty: "DangerousGoodsApprovedIndicatorType", content: Content::Simple(6) }, // 863
+    Element { ns: Ns::Cbc, name: "DataSendingCapability", ty_ns: Ns::Cbc.uri(), ty: "DataSendingCapabilityType", content: Content::Simple(17) }, // 864
+    Element { ns: Ns::Cbc, name: "DataSourceCode", ty_ns: Ns::Cbc.uri(), ty: "DataSourceCodeType", content: Content::Simple(14) }, // 865
+    Element { ns: Ns::Cbc, name: "Date", ty_ns: Ns::Cbc.uri(), ty: "DateType", content: Content::Simple(7) }, // 866
+    Element { ns: Ns::Cbc, name: "DebitLineAmount", ty_ns: Ns::Cbc.uri(), ty: "DebitLineAmountType", content: Content::Simple(9) }, // 867
+    Element { ns: Ns::Cbc, name: "DebitedQuantity", ty_ns: Ns::Cbc.uri(), ty: "DebitedQuantityType", content: Content::Simple(11) }, // 868
+    Element { ns: Ns::Cbc, name: "DeclarationTypeCode", ty_ns: Ns::Cbc.uri(), ty: "DeclarationTypeCodeType", content: Content::Simple(14) }, // 869
+    Element { ns: Ns::Cbc, name: "DeclaredCarriageValueAmount", ty_ns: Ns::Cbc.uri(), ty: "DeclaredCarriageValueAmountType", content: Content::Simple(9) }, // 870
+    Element { ns: Ns::Cbc, name: "DeclaredCustomsValueAmount", ty_ns: Ns::Cbc.uri(), ty: "DeclaredCustomsValueAmountType", content: Content::Simple(9) }, // 871
+    Element { ns: Ns::Cbc, name: "DeclaredForCarriageValueAmount", ty_ns: Ns::Cbc.uri(), ty: "DeclaredForCarriageValueAmountType", content: Content::Simple(9) }, // 872
+    Element { ns: Ns::Cbc, name: "DeclaredStatisticsValueAmount", ty_ns: Ns::Cbc.uri(), ty: "DeclaredStatisticsValueAmountType", content: Content::Simple(9) }, // 873
+    Element { ns: Ns::Cbc, name: "DeliveredQuantity", ty_ns: Ns::Cbc.uri(), ty: "DeliveredQuantityType", content: Content::Simple(11) }, // 874
+    Element { ns: Ns::Cbc, name: "DeliveryInstructions", ty_ns: Ns::Cbc.uri(), ty: "DeliveryInstructionsType", content: Content::Simple(17) }, // 875
+    Element { ns: Ns::Cbc, name: "DemurrageInstructions", ty_ns: Ns::Cbc.uri(), ty: "DemurrageInstructionsType", content: Content::Simple(17) }, // 876
+    Element { ns: Ns::Cbc, name: "Department", ty_ns: Ns::Cbc.uri(), ty: "DepartmentType", content: Content::Simple(17) }, // 877
+    Element { ns: Ns::Cbc, name: "Description", ty_ns: Ns::Cbc.uri(), ty: "DescriptionType", content: Content::Simple(17) }, // 878
+    Element { ns: Ns::Cbc, name: "DescriptionCode", ty_ns: Ns::Cbc.uri(), ty: "DescriptionCodeType", content: Content::Simple(14) }, // 879
+    Element { ns: Ns::Cbc, name: "DespatchAdviceTypeCode", ty_ns: Ns::Cbc.uri(), ty: "DespatchAdviceTypeCodeType", content: Content::Simple(14) }, // 880
+    Element { ns: Ns::Cbc, name: "DifferenceTemperatureReductionQuantity", ty_ns: Ns::Cbc.uri(), ty: "DifferenceTemperatureReductionQuantityType", content: Content::Simple(11) }, // 881
+    Element { ns: Ns::Cbc, name: "DirectionCode", ty_ns: Ns::Cbc.uri(), ty: "DirectionCodeType", content: Content::Simple(14) }, // 882
+    Element { ns: Ns::Cbc, name: "DisplayTacticTypeCode", ty_ns: Ns::Cbc.uri(), ty: "DisplayTacticTypeCodeType", content: Content::Simple(14) }, // 883
+    Element { ns: Ns::Cbc, name: "DispositionCode", ty_ns: Ns::Cbc.uri(), ty: "DispositionCodeType", content: Content::Simple(14) }, // 884
+    Element { ns: Ns::Cbc, name: "District", ty_ns: Ns::Cbc.uri(), ty: "DistrictType", content: Content::Simple(17) }, // 885
+    Element { ns: Ns::Cbc, name: "DocumentCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "DocumentCurrencyCodeType", content: Content::Simple(14) }, // 886
+    Element { ns: Ns::Cbc, name: "DocumentDescription", ty_ns: Ns::Cbc.uri(), ty: "DocumentDescriptionType", content: Content::Simple(17) }, // 887
+    Element { ns: Ns::Cbc, name: "DocumentHash", ty_ns: Ns::Cbc.uri(), ty: "DocumentHashType", content: Content::Simple(17) }, // 888
+    Element { ns: Ns::Cbc, name: "DocumentID", ty_ns: Ns::Cbc.uri(), ty: "DocumentIDType", content: Content::Simple(15) }, // 889
+    Element { ns: Ns::Cbc, name: "DocumentStatusCode", ty_ns: Ns::Cbc.uri(), ty: "DocumentStatusCodeType", content: Content::Simple(14) }, // 890
+    Element { ns: Ns::Cbc, name: "DocumentStatusReasonCode", ty_ns: Ns::Cbc.uri(), ty: "DocumentStatusReasonCodeType", content: Content::Simple(14) }, // 891
+    Element { ns: Ns::Cbc, name: "DocumentStatusReasonDescription", ty_ns: Ns::Cbc.uri(), ty: "DocumentStatusReasonDescriptionType", content: Content::Simple(17) }, // 892
+    Element { ns: Ns::Cbc, name: "DocumentType", ty_ns: Ns::Cbc.uri(), ty: "DocumentTypeType", content: Content::Simple(17) }, // 893
+    Element { ns: Ns::Cbc, name: "DocumentTypeCode", ty_ns: Ns::Cbc.uri(), ty: "DocumentTypeCodeType", content: Content::Simple(14) }, // 894
+    Element { ns: Ns::Cbc, name: "DocumentationFeeAmount", ty_ns: Ns::Cbc.uri(), ty: "DocumentationFeeAmountType", content: Content::Simple(9) }, // 895
+    Element { ns: Ns::Cbc, name: "DueDate", ty_ns: Ns::Cbc.uri(), ty: "DueDateType", content: Content::Simple(7) }, // 896
+    Element { ns: Ns::Cbc, name: "DurationMeasure", ty_ns: Ns::Cbc.uri(), ty: "DurationMeasureType", content: Content::Simple(12) }, // 897
+    Element { ns: Ns::Cbc, name: "Duty", ty_ns: Ns::Cbc.uri(), ty: "DutyType", content: Content::Simple(17) }, // 898
+    Element { ns: Ns::Cbc, name: "DutyCode", ty_ns: Ns::Cbc.uri(), ty: "DutyCodeType", content: Content::Simple(14) }, // 899
+    Element { ns: Ns::Cbc, name: "EarliestPickupDate", ty_ns: Ns::Cbc.uri(), ty: "EarliestPickupDateType", content: Content::Simple(7) }, // 900
+    Element { ns: Ns::Cbc, name: "EarliestPickupTime", ty_ns: Ns::Cbc.uri(), ty: "EarliestPickupTimeType", content: Content::Simple(18) }, // 901
+    Element { ns: Ns::Cbc, name: "EconomicOperatorRegistryURI", ty_ns: Ns::Cbc.uri(), ty: "EconomicOperatorRegistryURIType", content: Content::Simple(15) }, // 902
+    Element { ns: Ns::Cbc, name: "EffectiveDate", ty_ns: Ns::Cbc.uri(), ty: "EffectiveDateType", content: Content::Simple(7) }, // 903
+    Element { ns: Ns::Cbc, name: "EffectiveTime", ty_ns: Ns::Cbc.uri(), ty: "EffectiveTimeType", content: Content::Simple(18) }, // 904
+    Element { ns: Ns::Cbc, name: "ElectronicDeviceDescription", ty_ns: Ns::Cbc.uri(), ty: "ElectronicDeviceDescriptionType", content: Content::Simple(17) }, // 905
+    Element { ns: Ns::Cbc, name: "ElectronicMail", ty_ns: Ns::Cbc.uri(), ty: "ElectronicMailType", content: Content::Simple(17) }, // 906
+    Element { ns: Ns::Cbc, name: "EmbeddedDocumentBinaryObject", ty_ns: Ns::Cbc.uri(), ty: "EmbeddedDocumentBinaryObjectType", content: Content::Simple(5) }, // 907
+    Element { ns: Ns::Cbc, name: "EmergencyProceduresCode", ty_ns: Ns::Cbc.uri(), ty: "EmergencyProceduresCodeType", content: Content::Simple(14) }, // 908
+    Element { ns: Ns::Cbc, name: "EmployeeQuantity", ty_ns: Ns::Cbc.uri(), ty: "EmployeeQuantityType", content: Content::Simple(11) }, // 909
+    Element { ns: Ns::Cbc, name: "EncodingCode", ty_ns: Ns::Cbc.uri(), ty: "EncodingCodeType", content: Content::Simple(14) }, // 910
+    Element { ns: Ns::Cbc, name: "EndDate", ty_ns: Ns::Cbc.uri(), ty: "EndDateType", content: Content::Simple(7) }, // 911
+    Element { ns: Ns::Cbc, name: "EndTime", ty_ns: Ns::Cbc.uri(), ty: "EndTimeType", content: Content::Simple(18) }, // 912
+    Element { ns: Ns::Cbc, name: "EndpointID", ty_ns: Ns::Cbc.uri(), ty: "EndpointIDType", content: Content::Simple(15) }, // 913
+    Element { ns: Ns::Cbc, name: "EnvironmentalEmissionTypeCode", ty_ns: Ns::Cbc.uri(), ty: "EnvironmentalEmissionTypeCodeType", content: Content::Simple(14) }, // 914
+    Element { ns: Ns::Cbc, name: "EstimatedAmount", ty_ns: Ns::Cbc.uri(), ty: "EstimatedAmountType", content: Content::Simple(9) }, // 915
+    Element { ns: Ns::Cbc, name: "EstimatedConsumedQuantity", ty_ns: Ns::Cbc.uri(), ty: "EstimatedConsumedQuantityType", content: Content::Simple(11) }, // 916
+    Element { ns: Ns::Cbc, name: "EstimatedDeliveryDate", ty_ns: Ns::Cbc.uri(), ty: "EstimatedDeliveryDateType", content: Content::Simple(7) }, // 917
+    Element { ns: Ns::Cbc, name: "EstimatedDeliveryTime", ty_ns: Ns::Cbc.uri(), ty: "EstimatedDeliveryTimeType", content: Content::Simple(18) }, // 918
+    Element { ns: Ns::Cbc, name: "EstimatedDespatchDate", ty_ns: Ns::Cbc.uri(), ty: "EstimatedDespatchDateType", content: Content::Simple(7) }, // 919
+    Element { ns: Ns::Cbc, name: "EstimatedDespatchTime", ty_ns: Ns::Cbc.uri(), ty: "EstimatedDespatchTimeType", content: Content::Simple(18) }, // 920
+    Element { ns: Ns::Cbc, name: "EstimatedOverallContractAmount", ty_ns: Ns::Cbc.uri(), ty: "EstimatedOverallContractAmountType", content: Content::Simple(9) }, // 921
+    Element { ns: Ns::Cbc, name: "EstimatedOverallContractQuantity", ty_ns: Ns::Cbc.uri(), ty: "EstimatedOverallContractQuantityType", content: Content::Simple(11) }, // 922
+    Element { ns: Ns::Cbc, name: "EvaluationCriterionTypeCode", ty_ns: Ns::Cbc.uri(), ty: "EvaluationCriterionTypeCodeType", content: Content::Simple(14) }, // 923
+    Element { ns: Ns::Cbc, name: "EvidenceTypeCode", ty_ns: Ns::Cbc.uri(), ty: "EvidenceTypeCodeType", content: Content::Simple(14) }, // 924
+    Element { ns: Ns::Cbc, name: "ExceptionResolutionCode", ty_ns: Ns::Cbc.uri(), ty: "ExceptionResolutionCodeType", content: Content::Simple(14) }, // 925
+    Element { ns: Ns::Cbc, name: "ExceptionStatusCode", ty_ns: Ns::Cbc.uri(), ty: "ExceptionStatusCodeType", content: Content::Simple(14) }, // 926
+    Element { ns: Ns::Cbc, name: "ExchangeMarketID", ty_ns: Ns::Cbc.uri(), ty: "ExchangeMarketIDType", content: Content::Simple(15) }, // 927
+    Element { ns: Ns::Cbc, name: "ExclusionReason", ty_ns: Ns::Cbc.uri(), ty: "ExclusionReasonType", content: Content::Simple(17) }, // 928
+    Element { ns: Ns::Cbc, name: "ExecutionRequirementCode", ty_ns: Ns::Cbc.uri(), ty: "ExecutionRequirementCodeType", content: Content::Simple(14) }, // 929
+    Element { ns: Ns::Cbc, name: "ExemptionReason", ty_ns: Ns::Cbc.uri(), ty: "ExemptionReasonType", content: Content::Simple(17) }, // 930
+    Element { ns: Ns::Cbc, name: "ExemptionReasonCode", ty_ns: Ns::Cbc.uri(), ty: "ExemptionReasonCodeType", content: Content::Simple(14) }, // 931
+    Element { ns: Ns::Cbc, name: "ExpectedOperatorQuantity", ty_ns: Ns::Cbc.uri(), ty: "ExpectedOperatorQuantityType", content: Content::Simple(11) }, // 932
+    Element { ns: Ns::Cbc, name: "ExpectedQuantity", ty_ns: Ns::Cbc.uri(), ty: "ExpectedQuantityType", content: Content::Simple(11) }, // 933
+    Element { ns: Ns::Cbc, name: "ExpenseCode", ty_ns: Ns::Cbc.uri(), ty: "ExpenseCodeType", content: Content::Simple(14) }, // 934
+    Element { ns: Ns::Cbc, name: "ExpiryDate", ty_ns: Ns::Cbc.uri(), ty: "ExpiryDateType", content: Content::Simple(7) }, // 935
+    Element { ns: Ns::Cbc, name: "ExpiryTime", ty_ns: Ns::Cbc.uri(), ty: "ExpiryTimeType", content: Content::Simple(18) }, // 936
+    Element { ns: Ns::Cbc, name: "Expression", ty_ns: Ns::Cbc.uri(), ty: "ExpressionType", content: Content::Simple(17) }, // 937
+    Element { ns: Ns::Cbc, name: "ExpressionCode", ty_ns: Ns::Cbc.uri(), ty: "ExpressionCodeType", content: Content::Simple(14) }, // 938
+    Element { ns: Ns::Cbc, name: "ExtendedID", ty_ns: Ns::Cbc.uri(), ty: "ExtendedIDType", content: Content::Simple(15) }, // 939
+    Element { ns: Ns::Cbc, name: "Extension", ty_ns: Ns::Cbc.uri(), ty: "ExtensionType", content: Content::Simple(17) }, // 940
+    Element { ns: Ns::Cbc, name: "FaceValueAmount", ty_ns: Ns::Cbc.uri(), ty: "FaceValueAmountType", content: Content::Simple(9) }, // 941
+    Element { ns: Ns::Cbc, name: "FamilyName", ty_ns: Ns::Cbc.uri(), ty: "FamilyNameType", content: Content::Simple(17) }, // 942
+    Element { ns: Ns::Cbc, name: "FeatureTacticTypeCode", ty_ns: Ns::Cbc.uri(), ty: "FeatureTacticTypeCodeType", content: Content::Simple(14) }, // 943
+    Element { ns: Ns::Cbc, name: "FeeAmount", ty_ns: Ns::Cbc.uri(), ty: "FeeAmountType", content: Content::Simple(9) }, // 944
+    Element { ns: Ns::Cbc, name: "FeeDescription", ty_ns: Ns::Cbc.uri(), ty: "FeeDescriptionType", content: Content::Simple(17) }, // 945
+    Element { ns: Ns::Cbc, name: "FileName", ty_ns: Ns::Cbc.uri(), ty: "FileNameType", content: Content::Simple(17) }, // 946
+    Element { ns: Ns::Cbc, name: "FinancingInstrumentCode", ty_ns: Ns::Cbc.uri(), ty: "FinancingInstrumentCodeType", content: Content::Simple(14) }, // 947
+    Element { ns: Ns::Cbc, name: "FirstName", ty_ns: Ns::Cbc.uri(), ty: "FirstNameType", content: Content::Simple(17) }, // 948
+    Element { ns: Ns::Cbc, name: "FirstShipmentAvailibilityDate", ty_ns: Ns::Cbc.uri(), ty: "FirstShipmentAvailibilityDateType", content: Content::Simple(7) }, // 949
+    Element { ns: Ns::Cbc, name: "Floor", ty_ns: Ns::Cbc.uri(), ty: "FloorType", content: Content::Simple(17) }, // 950
+    Element { ns: Ns::Cbc, name: "FollowupContractIndicator", ty_ns: Ns::Cbc.uri(), ty: "FollowupContractIndicatorType", content: Content::Simple(6) }, // 951
+    Element { ns: Ns::Cbc, name: "ForecastPurposeCode", ty_ns: Ns::Cbc.uri(), ty: "ForecastPurposeCodeType", content: Content::Simple(14) }, // 952
+    Element { ns: Ns::Cbc, name: "ForecastTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ForecastTypeCodeType", content: Content::Simple(14) }, // 953
+    Element { ns: Ns::Cbc, name: "FormatCode", ty_ns: Ns::Cbc.uri(), ty: "FormatCodeType", content: Content::Simple(14) }, // 954
+    Element { ns: Ns::Cbc, name: "ForwarderServiceInstructions", ty_ns: Ns::Cbc.uri(), ty: "ForwarderServiceInstructionsType", content: Content::Simple(17) }, // 955
+    Element { ns: Ns::Cbc, name: "FreeOfChargeIndicator", ty_ns: Ns::Cbc.uri(), ty: "FreeOfChargeIndicatorType", content: Content::Simple(6) }, // 956
+    Element { ns: Ns::Cbc, name: "FreeOnBoardValueAmount", ty_ns: Ns::Cbc.uri(), ty: "FreeOnBoardValueAmountType", content: Content::Simple(9) }, // 957
+    Element { ns: Ns::Cbc, name: "FreightForwarderAssignedID", ty_ns: Ns::Cbc.uri(), ty: "FreightForwarderAssignedIDType", content: Content::Simple(15) }, // 958
+    Element { ns: Ns::Cbc, name: "FreightRateClassCode", ty_ns: Ns::Cbc.uri(), ty: "FreightRateClassCodeType", content: Content::Simple(14) }, // 959
+    Element { ns: Ns::Cbc, name: "Frequency", ty_ns: Ns::Cbc.uri(), ty: "FrequencyType", content: Content::Simple(17) }, // 960
+    Element { ns: Ns::Cbc, name: "FrozenDocumentIndicator", ty_ns: Ns::Cbc.uri(), ty: "FrozenDocumentIndicatorType", content: Content::Simple(6) }, // 961
+    Element { ns: Ns::Cbc, name: "FrozenPeriodDaysNumeric", ty_ns: Ns::Cbc.uri(), ty: "FrozenPeriodDaysNumericType", content: Content::Simple(10) }, // 962
+    Element { ns: Ns::Cbc, name: "FullnessIndicationCode", ty_ns: Ns::Cbc.uri(), ty: "FullnessIndicationCodeType", content: Content::Simple(14) }, // 963
+    Element { ns: Ns::Cbc, name: "FullyPaidSharesIndicator", ty_ns: Ns::Cbc.uri(), ty: "FullyPaidSharesIndicatorType", content: Content::Simple(6) }, // 964
+    Element { ns: Ns::Cbc, name: "FundingProgram", ty_ns: Ns::Cbc.uri(), ty: "FundingProgramType", content: Content::Simple(17) }, // 965
+    Element { ns: Ns::Cbc, name: "FundingProgramCode", ty_ns: Ns::Cbc.uri(), ty: "FundingProgramCodeType", content: Content::Simple(14) }, // 966
+    Element { ns: Ns::Cbc, name: "GasPressureQuantity", ty_ns: Ns::Cbc.uri(), ty: "GasPressureQuantityType", content: Content::Simple(11) }, // 967
+    Element { ns: Ns::Cbc, name: "GenderCode", ty_ns: Ns::Cbc.uri(), ty: "GenderCodeType", content: Content::Simple(14) }, // 968
+    Element { ns: Ns::Cbc, name: "GeneralCargoIndicator", ty_ns: Ns::Cbc.uri(), ty: "GeneralCargoIndicatorType", content: Content::Simple(6) }, // 969
+    Element { ns: Ns::Cbc, name: "GovernmentAgreementConstraintIndicator", ty_ns: Ns::Cbc.uri(), ty: "GovernmentAgreementConstraintIndicatorType", content: Content::Simple(6) }, // 970
+    Element { ns: Ns::Cbc, name: "GrossTonnageMeasure", ty_ns: Ns::Cbc.uri(), ty: "GrossTonnageMeasureType", content: Content::Simple(12) }, // 971
+    Element { ns: Ns::Cbc, name: "GrossVolumeMeasure", ty_ns: Ns::Cbc.uri(), ty: "GrossVolumeMeasureType", content: Content::Simple(12) }, // 972
+    Element { ns: Ns::Cbc, name: "GrossWeightMeasure", ty_ns: Ns::Cbc.uri(), ty: "GrossWeightMeasureType", content: Content::Simple(12) }, // 973
+    Element { ns: Ns::Cbc, name: "GuaranteeTypeCode", ty_ns: Ns::Cbc.uri(), ty: "GuaranteeTypeCodeType", content: Content::Simple(14) }, // 974
+    Element { ns: Ns::Cbc, name: "GuaranteedDespatchDate", ty_ns: Ns::Cbc.uri(), ty: "GuaranteedDespatchDateType", content: Content::Simple(7) }, // 975
+    Element { ns: Ns::Cbc, name: "GuaranteedDespatchTime", ty_ns: Ns::Cbc.uri(), ty: "GuaranteedDespatchTimeType", content: Content::Simple(18) }, // 976
+    Element { ns: Ns::Cbc, name: "HandlingCode", ty_ns: Ns::Cbc.uri(), ty: "HandlingCodeType", content: Content::Simple(14) }, // 977
+    Element { ns: Ns::Cbc, name: "HandlingInstructions", ty_ns: Ns::Cbc.uri(), ty: "HandlingInstructionsType", content: Content::Simple(17) }, // 978
+    Element { ns: Ns::Cbc, name: "HashAlgorithmMethod", ty_ns: Ns::Cbc.uri(), ty: "HashAlgorithmMethodType", content: Content::Simple(17) }, // 979
+    Element { ns: Ns::Cbc, name: "HaulageInstructions", ty_ns: Ns::Cbc.uri(), ty: "HaulageInstructionsType", content: Content::Simple(17) }, // 980
+    Element { ns: Ns::Cbc, name: "HazardClassID", ty_ns: Ns::Cbc.uri(), ty: "HazardClassIDType", content: Content::Simple(15) }, // 981
+    Element { ns: Ns::Cbc, name: "HazardousCategoryCode", ty_ns: Ns::Cbc.uri(), ty: "HazardousCategoryCodeType", content: Content::Simple(14) }, // 982
+    Element { ns: Ns::Cbc, name: "HazardousRegulationCode", ty_ns: Ns::Cbc.uri(), ty: "HazardousRegulationCodeType", content: Content::Simple(14) }, // 983
+    Element { ns: Ns::Cbc, name: "HazardousRiskIndicator", ty_ns: Ns::Cbc.uri(), ty: "HazardousRiskIndicatorType", content: Content::Simple(6) }, // 984
+    Element { ns: Ns::Cbc, name: "HeatingType", ty_ns: Ns::Cbc.uri(), ty: "HeatingTypeType", content: Content::Simple(17) }, // 985
+    Element { ns: Ns::Cbc, name: "HeatingTypeCode", ty_ns: Ns::Cbc.uri(), ty: "HeatingTypeCodeType", content: Content::Simple(14) }, // 986
+    Element { ns: Ns::Cbc, name: "HigherTenderAmount", ty_ns: Ns::Cbc.uri(), ty: "HigherTenderAmountType", content: Content::Simple(9) }, // 987
+    Element { ns: Ns::Cbc, name: "HolderName", ty_ns: Ns::Cbc.uri(), ty: "HolderNameType", content: Content::Simple(17) }, // 988
+    Element { ns: Ns::Cbc, name: "HumanFoodApprovedIndicator", ty_ns: Ns::Cbc.uri(), ty: "HumanFoodApprovedIndicatorType", content: Content::Simple(6) }, // 989
+    Element { ns: Ns::Cbc, name: "HumanFoodIndicator", ty_ns: Ns::Cbc.uri(), ty: "HumanFoodIndicatorType", content: Content::Simple(6) }, // 990
+    Element { ns: Ns::Cbc, name: "HumidityPercent", ty_ns: Ns::Cbc.uri(), ty: "HumidityPercentType", content: Content::Simple(10) }, // 991
+    Element { ns: Ns::Cbc, name: "ID", ty_ns: Ns::Cbc.uri(), ty: "IDType", content: Content::Simple(15) }, // 992
+    Element { ns: Ns::Cbc, name: "IdentificationCode", ty_ns: Ns::Cbc.uri(), ty: "IdentificationCodeType", content: Content::Simple(14) }, // 993
+    Element { ns: Ns::Cbc, name: "IdentificationID", ty_ns: Ns::Cbc.uri(), ty: "IdentificationIDType", content: Content::Simple(15) }, // 994
+    Element { ns: Ns::Cbc, name: "ImmobilizationCertificateID", ty_ns: Ns::Cbc.uri(), ty: "ImmobilizationCertificateIDType", content: Content::Simple(15) }, // 995
+    Element { ns: Ns::Cbc, name: "ImportanceCode", ty_ns: Ns::Cbc.uri(), ty: "ImportanceCodeType", content: Content::Simple(14) }, // 996
+    Element { ns: Ns::Cbc, name: "IndicationIndicator", ty_ns: Ns::Cbc.uri(), ty: "IndicationIndicatorType", content: Content::Simple(6) }, // 997
+    Element { ns: Ns::Cbc, name: "IndustryClassificationCode", ty_ns: Ns::Cbc.uri(), ty: "IndustryClassificationCodeType", content: Content::Simple(14) }, // 998
+    Element { ns: Ns::Cbc, name: "Information", ty_ns: Ns::Cbc.uri(), ty: "InformationType", content: Content::Simple(17) }, // 999
+    Element { ns: Ns::Cbc, name: "InformationURI", ty_ns: Ns::Cbc.uri(), ty: "InformationURIType", content: Content::Simple(15) }, // 1000
+    Element { ns: Ns::Cbc, name: "InhalationToxicityZoneCode", ty_ns: Ns::Cbc.uri(), ty: "InhalationToxicityZoneCodeType", content: Content::Simple(14) }, // 1001
+    Element { ns: Ns::Cbc, name: "InhouseMail", ty_ns: Ns::Cbc.uri(), ty: "InhouseMailType", content: Content::Simple(17) }, // 1002
+    Element { ns: Ns::Cbc, name: "InspectionMethodCode", ty_ns: Ns::Cbc.uri(), ty: "InspectionMethodCodeType", content: Content::Simple(14) }, // 1003
+    Element { ns: Ns::Cbc, name: "InstallmentDueDate", ty_ns: Ns::Cbc.uri(), ty: "InstallmentDueDateType", content: Content::Simple(7) }, // 1004
+    Element { ns: Ns::Cbc, name: "InstructionID", ty_ns: Ns::Cbc.uri(), ty: "InstructionIDType", content: Content::Simple(15) }, // 1005
+    Element { ns: Ns::Cbc, name: "InstructionNote", ty_ns: Ns::Cbc.uri(), ty: "InstructionNoteType", content: Content::Simple(17) }, // 1006
+    Element { ns: Ns::Cbc, name: "Instructions", ty_ns: Ns::Cbc.uri(), ty: "InstructionsType", content: Content::Simple(17) }, // 1007
+    Element { ns: Ns::Cbc, name: "InsurancePremiumAmount", ty_ns: Ns::Cbc.uri(), ty: "InsurancePremiumAmountType", content: Content::Simple(9) }, // 1008
+    Element { ns: Ns::Cbc, name: "InsuranceValueAmount", ty_ns: Ns::Cbc.uri(), ty: "InsuranceValueAmountType", content: Content::Simple(9) }, // 1009
+    Element { ns: Ns::Cbc, name: "InventoryValueAmount", ty_ns: Ns::Cbc.uri(), ty: "InventoryValueAmountType", content: Content::Simple(9) }, // 1010
+    Element { ns: Ns::Cbc, name: "InvoiceTypeCode", ty_ns: Ns::Cbc.uri(), ty: "InvoiceTypeCodeType", content: Content::Simple(14) }, // 1011
+    Element { ns: Ns::Cbc, name: "InvoicedQuantity", ty_ns: Ns::Cbc.uri(), ty: "InvoicedQuantityType", content: Content::Simple(11) }, // 1012
+    Element { ns: Ns::Cbc, name: "InvoicingPartyReference", ty_ns: Ns::Cbc.uri(), ty: "InvoicingPartyReferenceType", content: Content::Simple(17) }, // 1013
+    Element { ns: Ns::Cbc, name: "IssueDate", ty_ns: Ns::Cbc.uri(), ty: "IssueDateType", content: Content::Simple(7) }, // 1014
+    Element { ns: Ns::Cbc, name: "IssueNumberID", ty_ns: Ns::Cbc.uri(), ty: "IssueNumberIDType", content: Content::Simple(15) }, // 1015
+    Element { ns: Ns::Cbc, name: "IssueTime", ty_ns: Ns::Cbc.uri(), ty: "IssueTimeType", content: Content::Simple(18) }, // 1016
+    Element { ns: Ns::Cbc, name: "IssuerID", ty_ns: Ns::Cbc.uri(), ty: "IssuerIDType", content: Content::Simple(15) }, // 1017
+    Element { ns: Ns::Cbc, name: "ItemClassificationCode", ty_ns: Ns::Cbc.uri(), ty: "ItemClassificationCodeType", content: Content::Simple(14) }, // 1018
+    Element { ns: Ns::Cbc, name: "ItemUpdateRequestIndicator", ty_ns: Ns::Cbc.uri(), ty: "ItemUpdateRequestIndicatorType", content: Content::Simple(6) }, // 1019
+    Element { ns: Ns::Cbc, name: "JobTitle", ty_ns: Ns::Cbc.uri(), ty: "JobTitleType", content: Content::Simple(17) }, // 1020
+    Element { ns: Ns::Cbc, name: "JourneyID", ty_ns: Ns::Cbc.uri(), ty: "JourneyIDType", content: Content::Simple(15) }, // 1021
+    Element { ns: Ns::Cbc, name: "Justification", ty_ns: Ns::Cbc.uri(), ty: "JustificationType", content: Content::Simple(17) }, // 1022
+    Element { ns: Ns::Cbc, name: "JustificationDescription", ty_ns: Ns::Cbc.uri(), ty: "JustificationDescriptionType", content: Content::Simple(17) }, // 1023
+    Element { ns: Ns::Cbc, name: "Keyword", ty_ns: Ns::Cbc.uri(), ty: "KeywordType", content: Content::Simple(17) }, // 1024
+    Element { ns: Ns::Cbc, name: "LanguageID", ty_ns: Ns::Cbc.uri(), ty: "LanguageIDType", content: Content::Simple(15) }, // 1025
+    Element { ns: Ns::Cbc, name: "LastRevisionDate", ty_ns: Ns::Cbc.uri(), ty: "LastRevisionDateType", content: Content::Simple(7) }, // 1026
+    Element { ns: Ns::Cbc, name: "LastRevisionTime", ty_ns: Ns::Cbc.uri(), ty: "LastRevisionTimeType", content: Content::Simple(18) }, // 1027
+    Element { ns: Ns::Cbc, name: "LatestDeliveryDate", ty_ns: Ns::Cbc.uri(), ty: "LatestDeliveryDateType", content: Content::Simple(7) }, // 1028
+    Element { ns: Ns::Cbc, name: "LatestDeliveryTime", ty_ns: Ns::Cbc.uri(), ty: "LatestDeliveryTimeType", content: Content::Simple(18) }, // 1029
+    Element { ns: Ns::Cbc, name: "LatestMeterQuantity", ty_ns: Ns::Cbc.uri(), ty: "LatestMeterQuantityType", content: Content::Simple(11) }, // 1030
+    Element { ns: Ns::Cbc, name: "LatestMeterReadingDate", ty_ns: Ns::Cbc.uri(), ty: "LatestMeterReadingDateType", content: Content::Simple(7) }, // 1031
+    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethod", ty_ns: Ns::Cbc.uri(), ty: "LatestMeterReadingMethodType", content: Content::Simple(17) }, // 1032
+    Element { ns: Ns::Cbc, name: "LatestMeterReadingMethodCode", ty_ns: Ns::Cbc.uri(), ty: "LatestMeterReadingMethodCodeType", content: Content::Simple(14) }, // 1033
+    Element { ns: Ns::Cbc, name: "LatestPickupDate", ty_ns: Ns::Cbc.uri(), ty: "LatestPickupDateType", content: Content::Simple(7) }, // 1034
+    Element { ns: Ns::Cbc, name: "LatestPickupTime", ty_ns: Ns::Cbc.uri(), ty: "LatestPickupTimeType", content: Content::Simple(18) }, // 1035
+    Element { ns: Ns::Cbc, name: "LatestProposalAcceptanceDate", ty_ns: Ns::Cbc.uri(), ty: "LatestProposalAcceptanceDateType", content: Content::Simple(7) }, // 1036
+    Element { ns: Ns::Cbc, name: "LatestSecurityClearanceDate", ty_ns: Ns::Cbc.uri(), ty: "LatestSecurityClearanceDateType", content: Content::Simple(7) }, // 1037
+    Element { ns: Ns::Cbc, name: "LatitudeDegreesMeasure", ty_ns: Ns::Cbc.uri(), ty: "LatitudeDegreesMeasureType", content: Content::Simple(12) }, // 1038
+    Element { ns: Ns::Cbc, name: "LatitudeDirectionCode", ty_ns: Ns::Cbc.uri(), ty: "LatitudeDirectionCodeType", content: Content::Simple(14) }, // 1039
+    Element { ns: Ns::Cbc, name: "LatitudeMinutesMeasure", ty_ns: Ns::Cbc.uri(), ty: "LatitudeMinutesMeasureType", content: Content::Simple(12) }, // 1040
+    Element { ns: Ns::Cbc, name: "LeadTimeMeasure", ty_ns: Ns::Cbc.uri(), ty: "LeadTimeMeasureType", content: Content::Simple(12) }, // 1041
+    Element { ns: Ns::Cbc, name: "LegalReference", ty_ns: Ns::Cbc.uri(), ty: "LegalReferenceType", content: Content::Simple(17) }, // 1042
+    Element { ns: Ns::Cbc, name: "LegalStatusIndicator", ty_ns: Ns::Cbc.uri(), ty: "LegalStatusIndicatorType", content: Content::Simple(6) }, // 1043
+    Element { ns: Ns::Cbc, name: "LiabilityAmount", ty_ns: Ns::Cbc.uri(), ty: "LiabilityAmountType", content: Content::Simple(9) }, // 1044
+    Element { ns: Ns::Cbc, name: "LicensePlateID", ty_ns: Ns::Cbc.uri(), ty: "LicensePlateIDType", content: Content::Simple(15) }, // 1045
+    Element { ns: Ns::Cbc, name: "LifeCycleStatusCode", ty_ns: Ns::Cbc.uri(), ty: "LifeCycleStatusCodeType", content: Content::Simple(14) }, // 1046
+    Element { ns: Ns::Cbc, name: "LimitationDescription", ty_ns: Ns::Cbc.uri(), ty: "LimitationDescriptionType", content: Content::Simple(17) }, // 1047
+    Element { ns: Ns::Cbc, name: "Line", ty_ns: Ns::Cbc.uri(), ty: "LineType", content: Content::Simple(17) }, // 1048
+    Element { ns: Ns::Cbc, name: "LineCountNumeric", ty_ns: Ns::Cbc.uri(), ty: "LineCountNumericType", content: Content::Simple(10) }, // 1049
+    Element { ns: Ns::Cbc, name: "LineExtensionAmount", ty_ns: Ns::Cbc.uri(), ty: "LineExtensionAmountType", content: Content::Simple(9) }, // 1050
+    Element { ns: Ns::Cbc, name: "LineID", ty_ns: Ns::Cbc.uri(), ty: "LineIDType", content: Content::Simple(15) }, // 1051
+    Element { ns: Ns::Cbc, name: "LineNumberNumeric", ty_ns: Ns::Cbc.uri(), ty: "LineNumberNumericType", content: Content::Simple(10) }, // 1052
+    Element { ns: Ns::Cbc, name: "LineStatusCode", ty_ns: Ns::Cbc.uri(), ty: "LineStatusCodeType", content: Content::Simple(14) }, // 1053
+    Element { ns: Ns::Cbc, name: "ListValue", ty_ns: Ns::Cbc.uri(), ty: "ListValueType", content: Content::Simple(17) }, // 1054
+    Element { ns: Ns::Cbc, name: "LivestockIndicator", ty_ns: Ns::Cbc.uri(), ty: "LivestockIndicatorType", content: Content::Simple(6) }, // 1055
+    Element { ns: Ns::Cbc, name: "LoadingLengthMeasure", ty_ns: Ns::Cbc.uri(), ty: "LoadingLengthMeasureType", content: Content::Simple(12) }, // 1056
+    Element { ns: Ns::Cbc, name: "LoadingSequenceID", ty_ns: Ns::Cbc.uri(), ty: "LoadingSequenceIDType", content: Content::Simple(15) }, // 1057
+    Element { ns: Ns::Cbc, name: "LocaleCode", ty_ns: Ns::Cbc.uri(), ty: "LocaleCodeType", content: Content::Simple(14) }, // 1058
+    Element { ns: Ns::Cbc, name: "Location", ty_ns: Ns::Cbc.uri(), ty: "LocationType", content: Content::Simple(17) }, // 1059
+    Element { ns: Ns::Cbc, name: "LocationID", ty_ns: Ns::Cbc.uri(), ty: "LocationIDType", content: Content::Simple(15) }, // 1060
+    Element { ns: Ns::Cbc, name: "LocationTypeCode", ty_ns: Ns::Cbc.uri(), ty: "LocationTypeCodeType", content: Content::Simple(14) }, // 1061
+    Element { ns: Ns::Cbc, name: "Login", ty_ns: Ns::Cbc.uri(), ty: "LoginType", content: Content::Simple(17) }, // 1062
+    Element { ns: Ns::Cbc, name: "LogoReferenceID", ty_ns: Ns::Cbc.uri(), ty: "LogoReferenceIDType", content: Content::Simple(15) }, // 1063
+    Element { ns: Ns::Cbc, name: "LongitudeDegreesMeasure", ty_ns: Ns::Cbc.uri(), ty: "LongitudeDegreesMeasureType", content: Content::Simple(12) }, // 1064
+    Element { ns: Ns::Cbc, name: "LongitudeDirectionCode", ty_ns: Ns::Cbc.uri(), ty: "LongitudeDirectionCodeType", content: Content::Simple(14) }, // 1065
+    Element { ns: Ns::Cbc, name: "LongitudeMinutesMeasure", ty_ns: Ns::Cbc.uri(), ty: "LongitudeMinutesMeasureType", content: Content::Simple(12) }, // 1066
+    Element { ns: Ns::Cbc, name: "LossRisk", ty_ns: Ns::Cbc.uri(), ty: "LossRiskType", content: Content::Simple(17) }, // 1067
+    Element { ns: Ns::Cbc, name: "LossRiskResponsibilityCode", ty_ns: Ns::Cbc.uri(), ty: "LossRiskResponsibilityCodeType", content: Content::Simple(14) }, // 1068
+    Element { ns: Ns::Cbc, name: "LotNumberID", ty_ns: Ns::Cbc.uri(), ty: "LotNumberIDType", content: Content::Simple(15) }, // 1069
+    Element { ns: Ns::Cbc, name: "LowTendersDescription", ty_ns: Ns::Cbc.uri(), ty: "LowTendersDescriptionType", content: Content::Simple(17) }, // 1070
+    Element { ns: Ns::Cbc, name: "LowerOrangeHazardPlacardID", ty_ns: Ns::Cbc.uri(), ty: "LowerOrangeHazardPlacardIDType", content: Content::Simple(15) }, // 1071
+    Element { ns: Ns::Cbc, name: "LowerTenderAmount", ty_ns: Ns::Cbc.uri(), ty: "LowerTenderAmountType", content: Content::Simple(9) }, // 1072
+    Element { ns: Ns::Cbc, name: "MandateTypeCode", ty_ns: Ns::Cbc.uri(), ty: "MandateTypeCodeType", content: Content::Simple(14) }, // 1073
+    Element { ns: Ns::Cbc, name: "ManufactureDate", ty_ns: Ns::Cbc.uri(), ty: "ManufactureDateType", content: Content::Simple(7) }, // 1074
+    Element { ns: Ns::Cbc, name: "ManufactureTime", ty_ns: Ns::Cbc.uri(), ty: "ManufactureTimeType", content: Content::Simple(18) }, // 1075
+    Element { ns: Ns::Cbc, name: "MarkAttention", ty_ns: Ns::Cbc.uri(), ty: "MarkAttentionType", content: Content::Simple(17) }, // 1076
+    Element { ns: Ns::Cbc, name: "MarkAttentionIndicator", ty_ns: Ns::Cbc.uri(), ty: "MarkAttentionIndicatorType", content: Content::Simple(6) }, // 1077
+    Element { ns: Ns::Cbc, name: "MarkCare", ty_ns: Ns::Cbc.uri(), ty: "MarkCareType", content: Content::Simple(17) }, // 1078
+    Element { ns: Ns::Cbc, name: "MarkCareIndicator", ty_ns: Ns::Cbc.uri(), ty: "MarkCareIndicatorType", content: Content::Simple(6) }, // 1079
+    Element { ns: Ns::Cbc, name: "MarketValueAmount", ty_ns: Ns::Cbc.uri(), ty: "MarketValueAmountType", content: Content::Simple(9) }, // 1080
+    Element { ns: Ns::Cbc, name: "MarkingID", ty_ns: Ns::Cbc.uri(), ty: "MarkingIDType", content: Content::Simple(15) }, // 1081
+    Element { ns: Ns::Cbc, name: "MathematicOperatorCode", ty_ns: Ns::Cbc.uri(), ty: "MathematicOperatorCodeType", content: Content::Simple(14) }, // 1082
+    Element { ns: Ns::Cbc, name: "MaximumAdvertisementAmount", ty_ns: Ns::Cbc.uri(), ty: "MaximumAdvertisementAmountType", content: Content::Simple(9) }, // 1083
+    Element { ns: Ns::Cbc, name: "MaximumAmount", ty_ns: Ns::Cbc.uri(), ty: "MaximumAmountType", content: Content::Simple(9) }, // 1084
+    Element { ns: Ns::Cbc, name: "MaximumBackorderQuantity", ty_ns: Ns::Cbc.uri(), ty: "MaximumBackorderQuantityType", content: Content::Simple(11) }, // 1085
+    Element { ns: Ns::Cbc, name: "MaximumCopiesNumeric", ty_ns: Ns::Cbc.uri(), ty: "MaximumCopiesNumericType", content: Content::Simple(10) }, // 1086
+    Element { ns: Ns::Cbc, name: "MaximumMeasure", ty_ns: Ns::Cbc.uri(), ty: "MaximumMeasureType", content: Content::Simple(12) }, // 1087
+    Element { ns: Ns::Cbc, name: "MaximumNumberNumeric", ty_ns: Ns::Cbc.uri(), ty: "MaximumNumberNumericType", content: Content::Simple(10) }, // 1088
+    Element { ns: Ns::Cbc, name: "MaximumOperatorQuantity", ty_ns: Ns::Cbc.uri(), ty: "MaximumOperatorQuantityType", content: Content::Simple(11) }, // 1089
+    Element { ns: Ns::Cbc, name: "MaximumOrderQuantity", ty_ns: Ns::Cbc.uri(), ty: "MaximumOrderQuantityType", content: Content::Simple(11) }, // 1090
+    Element { ns: Ns::Cbc, name: "MaximumPaidAmount", ty_ns: Ns::Cbc.uri(), ty: "MaximumPaidAmountType", content: Content::Simple(9) }, // 1091
+    Element { ns: Ns::Cbc, name: "MaximumPaymentInstructionsNumeric", ty_ns: Ns::Cbc.uri(), ty: "MaximumPaymentInstructionsNumericType", content: Content::Simple(10) }, // 1092
+    Element { ns: Ns::Cbc, name: "MaximumPercent", ty_ns: Ns::Cbc.uri(), ty: "MaximumPercentType", content: Content::Simple(10) }, // 1093
+    Element { ns: Ns::Cbc, name: "MaximumQuantity", ty_ns: Ns::Cbc.uri(), ty: "MaximumQuantityType", content: Content::Simple(11) }, // 1094
+    Element { ns: Ns::Cbc, name: "MaximumValue", ty_ns: Ns::Cbc.uri(), ty: "MaximumValueType", content: Content::Simple(17) }, // 1095
+    Element { ns: Ns::Cbc, name: "MaximumVariantQuantity", ty_ns: Ns::Cbc.uri(), ty: "MaximumVariantQuantityType", content: Content::Simple(11) }, // 1096
+    Element { ns: Ns::Cbc, name: "Measure", ty_ns: Ns::Cbc.uri(), ty: "MeasureType", content: Content::Simple(12) }, // 1097
+    Element { ns: Ns::Cbc, name: "MedicalFirstAidGuideCode", ty_ns: Ns::Cbc.uri(), ty: "MedicalFirstAidGuideCodeType", content: Content::Simple(14) }, // 1098
+    Element { ns: Ns::Cbc, name: "MeterConstant", ty_ns: Ns::Cbc.uri(), ty: "MeterConstantType", content: Content::Simple(17) }, // 1099
+    Element { ns: Ns::Cbc, name: "MeterConstantCode", ty_ns: Ns::Cbc.uri(), ty: "MeterConstantCodeType", content: Content::Simple(14) }, // 1100
+    Element { ns: Ns::Cbc, name: "MeterName", ty_ns: Ns::Cbc.uri(), ty: "MeterNameType", content: Content::Simple(17) }, // 1101
+    Element { ns: Ns::Cbc, name: "MeterNumber", ty_ns: Ns::Cbc.uri(), ty: "MeterNumberType", content: Content::Simple(17) }, // 1102
+    Element { ns: Ns::Cbc, name: "MeterReadingComments", ty_ns: Ns::Cbc.uri(), ty: "MeterReadingCommentsType", content: Content::Simple(17) }, // 1103
+    Element { ns: Ns::Cbc, name: "MeterReadingType", ty_ns: Ns::Cbc.uri(), ty: "MeterReadingTypeType", content: Content::Simple(17) }, // 1104
+    Element { ns: Ns::Cbc, name: "MeterReadingTypeCode", ty_ns: Ns::Cbc.uri(), ty: "MeterReadingTypeCodeType", content: Content::Simple(14) }, // 1105
+    Element { ns: Ns::Cbc, name: "MiddleName", ty_ns: Ns::Cbc.uri(), ty: "MiddleNameType", content: Content::Simple(17) }, // 1106
+    Element { ns: Ns::Cbc, name: "MimeCode", ty_ns: Ns::Cbc.uri(), ty: "MimeCodeType", content: Content::Simple(14) }, // 1107
+    Element { ns: Ns::Cbc, name: "MinimumAmount", ty_ns: Ns::Cbc.uri(), ty: "MinimumAmountType", content: Content::Simple(9) }, // 1108
+    Element { ns: Ns::Cbc, name: "MinimumBackorderQuantity", ty_ns: Ns::Cbc.uri(), ty: "MinimumBackorderQuantityType", content: Content::Simple(11) }, // 1109
+    Element { ns: Ns::Cbc, name: "MinimumImprovementBid", ty_ns: Ns::Cbc.uri(), ty: "MinimumImprovementBidType", content: Content::Simple(17) }, // 1110
+    Element { ns: Ns::Cbc, name: "MinimumInventoryQuantity", ty_ns: Ns::Cbc.uri(), ty: "MinimumInventoryQuantityType", content: Content::Simple(11) }, // 1111
+    Element { ns: Ns::Cbc, name: "MinimumMeasure", ty_ns: Ns::Cbc.uri(), ty: "MinimumMeasureType", content: Content::Simple(12) }, // 1112
+    Element { ns: Ns::Cbc, name: "MinimumNumberNumeric", ty_ns: Ns::Cbc.uri(), ty: "MinimumNumberNumericType", content: Content::Simple(10) }, // 1113
+    Element { ns: Ns::Cbc, name: "MinimumOrderQuantity", ty_ns: Ns::Cbc.uri(), ty: "MinimumOrderQuantityType", content: Content::Simple(11) }, // 1114
+    Element { ns: Ns::Cbc, name: "MinimumPercent", ty_ns: Ns::Cbc.uri(), ty: "MinimumPercentType", content: Content::Simple(10) }, // 1115
+    Element { ns: Ns::Cbc, name: "MinimumQuantity", ty_ns: Ns::Cbc.uri(), ty: "MinimumQuantityType", content: Content::Simple(11) }, // 1116
+    Element { ns: Ns::Cbc, name: "MinimumValue", ty_ns: Ns::Cbc.uri(), ty: "MinimumValueType", content: Content::Simple(17) }, // 1117
+    Element { ns: Ns::Cbc, name: "MiscellaneousEventTypeCode", ty_ns: Ns::Cbc.uri(), ty: "MiscellaneousEventTypeCodeType", content: Content::Simple(14) }, // 1118
+    Element { ns: Ns::Cbc, name: "ModelName", ty_ns: Ns::Cbc.uri(), ty: "ModelNameType", content: Content::Simple(17) }, // 1119
+    Element { ns: Ns::Cbc, name: "MonetaryScope", ty_ns: Ns::Cbc.uri(), ty: "MonetaryScopeType", content: Content::Simple(17) }, // 1120
+    Element { ns: Ns::Cbc, name: "MovieTitle", ty_ns: Ns::Cbc.uri(), ty: "MovieTitleType", content: Content::Simple(17) }, // 1121
+    Element { ns: Ns::Cbc, name: "MultipleOrderQuantity", ty_ns: Ns::Cbc.uri(), ty: "MultipleOrderQuantityType", content: Content::Simple(11) }, // 1122
+    Element { ns: Ns::Cbc, name: "MultiplierFactorNumeric", ty_ns: Ns::Cbc.uri(), ty: "MultiplierFactorNumericType", content: Content::Simple(10) }, // 1123
+    Element { ns: Ns::Cbc, name: "Name", ty_ns: Ns::Cbc.uri(), ty: "NameType", content: Content::Simple(17) }, // 1124
+    Element { ns: Ns::Cbc, name: "NameCode", ty_ns: Ns::Cbc.uri(), ty: "NameCodeType", content: Content::Simple(14) }, // 1125
+    Element { ns: Ns::Cbc, name: "NameSuffix", ty_ns: Ns::Cbc.uri(), ty: "NameSuffixType", content: Content::Simple(17) }, // 1126
+    Element { ns: Ns::Cbc, name: "NationalityID", ty_ns: Ns::Cbc.uri(), ty: "NationalityIDType", content: Content::Simple(15) }, // 1127
+    Element { ns: Ns::Cbc, name: "NatureCode", ty_ns: Ns::Cbc.uri(), ty: "NatureCodeType", content: Content::Simple(14) }, // 1128
+    Element { ns: Ns::Cbc, name: "NegotiationDescription", ty_ns: Ns::Cbc.uri(), ty: "NegotiationDescriptionType", content: Content::Simple(17) }, // 1129
+    Element { ns: Ns::Cbc, name: "NetNetWeightMeasure", ty_ns: Ns::Cbc.uri(), ty: "NetNetWeightMeasureType", content: Content::Simple(12) }, // 1130
+    Element { ns: Ns::Cbc, name: "NetTonnageMeasure", ty_ns: Ns::Cbc.uri(), ty: "NetTonnageMeasureType", content: Content::Simple(12) }, // 1131
+    Element { ns: Ns::Cbc, name: "NetVolumeMeasure", ty_ns: Ns::Cbc.uri(), ty: "NetVolumeMeasureType", content: Content::Simple(12) }, // 1132
+    Element { ns: Ns::Cbc, name: "NetWeightMeasure", ty_ns: Ns::Cbc.uri(), ty: "NetWeightMeasureType", content: Content::Simple(12) }, // 1133
+    Element { ns: Ns::Cbc, name: "NetworkID", ty_ns: Ns::Cbc.uri(), ty: "NetworkIDType", content: Content::Simple(15) }, // 1134
+    Element { ns: Ns::Cbc, name: "NominationDate", ty_ns: Ns::Cbc.uri(), ty: "NominationDateType", content: Content::Simple(7) }, // 1135
+    Element { ns: Ns::Cbc, name: "NominationTime", ty_ns: Ns::Cbc.uri(), ty: "NominationTimeType", content: Content::Simple(18) }, // 1136
+    Element { ns: Ns::Cbc, name: "NormalTemperatureReductionQuantity", ty_ns: Ns::Cbc.uri(), ty: "NormalTemperatureReductionQuantityType", content: Content::Simple(11) }, // 1137
+    Element { ns: Ns::Cbc, name: "Note", ty_ns: Ns::Cbc.uri(), ty: "NoteType", content: Content::Simple(17) }, // 1138
+    Element { ns: Ns::Cbc, name: "NotificationTypeCode", ty_ns: Ns::Cbc.uri(), ty: "NotificationTypeCodeType", content: Content::Simple(14) }, // 1139
+    Element { ns: Ns::Cbc, name: "OccurrenceDate", ty_ns: Ns::Cbc.uri(), ty: "OccurrenceDateType", content: Content::Simple(7) }, // 1140
+    Element { ns: Ns::Cbc, name: "OccurrenceTime", ty_ns: Ns::Cbc.uri(), ty: "OccurrenceTimeType", content: Content::Simple(18) }, // 1141
+    Element { ns: Ns::Cbc, name: "OnCarriageIndicator", ty_ns: Ns::Cbc.uri(), ty: "OnCarriageIndicatorType", content: Content::Simple(6) }, // 1142
+    Element { ns: Ns::Cbc, name: "OneTimeChargeType", ty_ns: Ns::Cbc.uri(), ty: "OneTimeChargeTypeType", content: Content::Simple(17) }, // 1143
+    Element { ns: Ns::Cbc, name: "OneTimeChargeTypeCode", ty_ns: Ns::Cbc.uri(), ty: "OneTimeChargeTypeCodeType", content: Content::Simple(14) }, // 1144
+    Element { ns: Ns::Cbc, name: "OntologyURI", ty_ns: Ns::Cbc.uri(), ty: "OntologyURIType", content: Content::Simple(15) }, // 1145
+    Element { ns: Ns::Cbc, name: "OpenTenderID", ty_ns: Ns::Cbc.uri(), ty: "OpenTenderIDType", content: Content::Simple(15) }, // 1146
+    Element { ns: Ns::Cbc, name: "OperatingYearsQuantity", ty_ns: Ns::Cbc.uri(), ty: "OperatingYearsQuantityType", content: Content::Simple(11) }, // 1147
+    Element { ns: Ns::Cbc, name: "OptionalLineItemIndicator", ty_ns: Ns::Cbc.uri(), ty: "OptionalLineItemIndicatorType", content: Content::Simple(6) }, // 1148
+    Element { ns: Ns::Cbc, name: "OptionsDescription", ty_ns: Ns::Cbc.uri(), ty: "OptionsDescriptionType", content: Content::Simple(17) }, // 1149
+    Element { ns: Ns::Cbc, name: "OrderIntervalDaysNumeric", ty_ns: Ns::Cbc.uri(), ty: "OrderIntervalDaysNumericType", content: Content::Simple(10) }, // 1150
+    Element { ns: Ns::Cbc, name: "OrderQuantityIncrementNumeric", ty_ns: Ns::Cbc.uri(), ty: "OrderQuantityIncrementNumericType", content: Content::Simple(10) }, // 1151
+    Element { ns: Ns::Cbc, name: "OrderResponseCode", ty_ns: Ns::Cbc.uri(), ty: "OrderResponseCodeType", content: Content::Simple(14) }, // 1152
+    Element { ns: Ns::Cbc, name: "OrderTypeCode", ty_ns: Ns::Cbc.uri(), ty: "OrderTypeCodeType", content: Content::Simple(14) }, // 1153
+    Element { ns: Ns::Cbc, name: "OrderableIndicator", ty_ns: Ns::Cbc.uri(), ty: "OrderableIndicatorType", content: Content::Simple(6) }, // 1154
+    Element { ns: Ns::Cbc, name: "OrderableUnit", ty_ns: Ns::Cbc.uri(), ty: "OrderableUnitType", content: Content::Simple(17) }, // 1155
+    Element { ns: Ns::Cbc, name: "OrderableUnitFactorRate", ty_ns: Ns::Cbc.uri(), ty: "OrderableUnitFactorRateType", content: Content::Simple(10) }, // 1156
+    Element { ns: Ns::Cbc, name: "OrganizationDepartment", ty_ns: Ns::Cbc.uri(), ty: "OrganizationDepartmentType", content: Content::Simple(17) }, // 1157
+    Element { ns: Ns::Cbc, name: "OriginalContractingSystemID", ty_ns: Ns::Cbc.uri(), ty: "OriginalContractingSystemIDType", content: Content::Simple(15) }, // 1158
+    Element { ns: Ns::Cbc, name: "OriginalJobID", ty_ns: Ns::Cbc.uri(), ty: "OriginalJobIDType", content: Content::Simple(15) }, // 1159
+    Element { ns: Ns::Cbc, name: "OtherConditionsIndicator", ty_ns: Ns::Cbc.uri(), ty: "OtherConditionsIndicatorType", content: Content::Simple(6) }, // 1160
+    Element { ns: Ns::Cbc, name: "OtherInstruction", ty_ns: Ns::Cbc.uri(), ty: "OtherInstructionType", content: Content::Simple(17) }, // 1161
+    Element { ns: Ns::Cbc, name: "OtherName", ty_ns: Ns::Cbc.uri(), ty: "OtherNameType", content: Content::Simple(17) }, // 1162
+    Element { ns: Ns::Cbc, name: "OutstandingQuantity", ty_ns: Ns::Cbc.uri(), ty: "OutstandingQuantityType", content: Content::Simple(11) }, // 1163
+    Element { ns: Ns::Cbc, name: "OutstandingReason", ty_ns: Ns::Cbc.uri(), ty: "OutstandingReasonType", content: Content::Simple(17) }, // 1164
+    Element { ns: Ns::Cbc, name: "OversupplyQuantity", ty_ns: Ns::Cbc.uri(), ty: "OversupplyQuantityType", content: Content::Simple(11) }, // 1165
+    Element { ns: Ns::Cbc, name: "OwnerTypeCode", ty_ns: Ns::Cbc.uri(), ty: "OwnerTypeCodeType", content: Content::Simple(14) }, // 1166
+    Element { ns: Ns::Cbc, name: "PackLevelCode", ty_ns: Ns::Cbc.uri(), ty: "PackLevelCodeType", content: Content::Simple(14) }, // 1167
+    Element { ns: Ns::Cbc, name: "PackQuantity", ty_ns: Ns::Cbc.uri(), ty: "PackQuantityType", content: Content::Simple(11) }, // 1168
+    Element { ns: Ns::Cbc, name: "PackSizeNumeric", ty_ns: Ns::Cbc.uri(), ty: "PackSizeNumericType", content: Content::Simple(10) }, // 1169
+    Element { ns: Ns::Cbc, name: "PackageLevelCode", ty_ns: Ns::Cbc.uri(), ty: "PackageLevelCodeType", content: Content::Simple(14) }, // 1170
+    Element { ns: Ns::Cbc, name: "PackagingTypeCode", ty_ns: Ns::Cbc.uri(), ty: "PackagingTypeCodeType", content: Content::Simple(14) }, // 1171
+    Element { ns: Ns::Cbc, name: "PackingCriteriaCode", ty_ns: Ns::Cbc.uri(), ty: "PackingCriteriaCodeType", content: Content::Simple(14) }, // 1172
+    Element { ns: Ns::Cbc, name: "PackingMaterial", ty_ns: Ns::Cbc.uri(), ty: "PackingMaterialType", content: Content::Simple(17) }, // 1173
+    Element { ns: Ns::Cbc, name: "PaidAmount", ty_ns: Ns::Cbc.uri(), ty: "PaidAmountType", content: Content::Simple(9) }, // 1174
+    Element { ns: Ns::Cbc, name: "PaidDate", ty_ns: Ns::Cbc.uri(), ty: "PaidDateType", content: Content::Simple(7) }, // 1175
+    Element { ns: Ns::Cbc, name: "PaidTime", ty_ns: Ns::Cbc.uri(), ty: "PaidTimeType", content: Content::Simple(18) }, // 1176
+    Element { ns: Ns::Cbc, name: "ParentDocumentID", ty_ns: Ns::Cbc.uri(), ty: "ParentDocumentIDType", content: Content::Simple(15) }, // 1177
+    Element { ns: Ns::Cbc, name: "ParentDocumentLineReferenceID", ty_ns: Ns::Cbc.uri(), ty: "ParentDocumentLineReferenceIDType", content: Content::Simple(15) }, // 1178
+    Element { ns: Ns::Cbc, name: "ParentDocumentTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ParentDocumentTypeCodeType", content: Content::Simple(14) }, // 1179
+    Element { ns: Ns::Cbc, name: "ParentDocumentVersionID", ty_ns: Ns::Cbc.uri(), ty: "ParentDocumentVersionIDType", content: Content::Simple(15) }, // 1180
+    Element { ns: Ns::Cbc, name: "PartPresentationCode", ty_ns: Ns::Cbc.uri(), ty: "PartPresentationCodeType", content: Content::Simple(14) }, // 1181
+    Element { ns: Ns::Cbc, name: "PartecipationPercent", ty_ns: Ns::Cbc.uri(), ty: "PartecipationPercentType", content: Content::Simple(10) }, // 1182
+    Element { ns: Ns::Cbc, name: "PartialDeliveryIndicator", ty_ns: Ns::Cbc.uri(), ty: "PartialDeliveryIndicatorType", content: Content::Simple(6) }, // 1183
+    Element { ns: Ns::Cbc, name: "ParticipationPercent", ty_ns: Ns::Cbc.uri(), ty: "ParticipationPercentType", content: Content::Simple(10) }, // 1184
+    Element { ns: Ns::Cbc, name: "PartyCapacityAmount", ty_ns: Ns::Cbc.uri(), ty: "PartyCapacityAmountType", content: Content::Simple(9) }, // 1185
+    Element { ns: Ns::Cbc, name: "PartyType", ty_ns: Ns::Cbc.uri(), ty: "PartyTypeType", content: Content::Simple(17) }, // 1186
+    Element { ns: Ns::Cbc, name: "PartyTypeCode", ty_ns: Ns::Cbc.uri(), ty: "PartyTypeCodeType", content: Content::Simple(14) }, // 1187
+    Element { ns: Ns::Cbc, name: "PassengerQuantity", ty_ns: Ns::Cbc.uri(), ty: "PassengerQuantityType", content: Content::Simple(11) }, // 1188
+    Element { ns: Ns::Cbc, name: "Password", ty_ns: Ns::Cbc.uri(), ty: "PasswordType", content: Content::Simple(17) }, // 1189
+    Element { ns: Ns::Cbc, name: "PayPerView", ty_ns: Ns::Cbc.uri(), ty: "PayPerViewType", content: Content::Simple(17) }, // 1190
+    Element { ns: Ns::Cbc, name: "PayableAlternativeAmount", ty_ns: Ns::Cbc.uri(), ty: "PayableAlternativeAmountType", content: Content::Simple(9) }, // 1191
+    Element { ns: Ns::Cbc, name: "PayableAmount", ty_ns: Ns::Cbc.uri(), ty: "PayableAmountType", content: Content::Simple(9) }, // 1192
+    Element { ns: Ns::Cbc, name: "PayableRoundingAmount", ty_ns: Ns::Cbc.uri(), ty: "PayableRoundingAmountType", content: Content::Simple(9) }, // 1193
+    Element { ns: Ns::Cbc, name: "PayerReference", ty_ns: Ns::Cbc.uri(), ty: "PayerReferenceType", content: Content::Simple(17) }, // 1194
+    Element { ns: Ns::Cbc, name: "PaymentAlternativeCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "PaymentAlternativeCurrencyCodeType", content: Content::Simple(14) }, // 1195
+    Element { ns: Ns::Cbc, name: "PaymentChannelCode", ty_ns: Ns::Cbc.uri(), ty: "PaymentChannelCodeType", content: Content::Simple(14) }, // 1196
+    Element { ns: Ns::Cbc, name: "PaymentCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "PaymentCurrencyCodeType", content: Content::Simple(14) }, // 1197
+    Element { ns: Ns::Cbc, name: "PaymentDescription", ty_ns: Ns::Cbc.uri(), ty: "PaymentDescriptionType", content: Content::Simple(17) }, // 1198
+    Element { ns: Ns::Cbc, name: "PaymentDueDate", ty_ns: Ns::Cbc.uri(), ty: "PaymentDueDateType", content: Content::Simple(7) }, // 1199
+    Element { ns: Ns::Cbc, name: "PaymentFrequencyCode", ty_ns: Ns::Cbc.uri(), ty: "PaymentFrequencyCodeType", content: Content::Simple(14) }, // 1200
+    Element { ns: Ns::Cbc, name: "PaymentID", ty_ns: Ns::Cbc.uri(), ty: "PaymentIDType", content: Content::Simple(15) }, // 1201
+    Element { ns: Ns::Cbc, name: "PaymentMeansCode", ty_ns: Ns::Cbc.uri(), ty: "PaymentMeansCodeType", content: Content::Simple(14) }, // 1202
+    Element { ns: Ns::Cbc, name: "PaymentMeansID", ty_ns: Ns::Cbc.uri(), ty: "PaymentMeansIDType", content: Content::Simple(15) }, // 1203
+    Element { ns: Ns::Cbc, name: "PaymentNote", ty_ns: Ns::Cbc.uri(), ty: "PaymentNoteType", content: Content::Simple(17) }, // 1204
+    Element { ns: Ns::Cbc, name: "PaymentOrderReference", ty_ns: Ns::Cbc.uri(), ty: "PaymentOrderReferenceType", content: Content::Simple(17) }, // 1205
+    Element { ns: Ns::Cbc, name: "PaymentPercent", ty_ns: Ns::Cbc.uri(), ty: "PaymentPercentType", content: Content::Simple(10) }, // 1206
+    Element { ns: Ns::Cbc, name: "PaymentPurposeCode", ty_ns: Ns::Cbc.uri(), ty: "PaymentPurposeCodeType", content: Content::Simple(14) }, // 1207
+    Element { ns: Ns::Cbc, name: "PaymentTermsDetailsURI", ty_ns: Ns::Cbc.uri(), ty: "PaymentTermsDetailsURIType", content: Content::Simple(15) }, // 1208
+    Element { ns: Ns::Cbc, name: "PenaltyAmount", ty_ns: Ns::Cbc.uri(), ty: "PenaltyAmountType", content: Content::Simple(9) }, // 1209
+    Element { ns: Ns::Cbc, name: "PenaltySurchargePercent", ty_ns: Ns::Cbc.uri(), ty: "PenaltySurchargePercentType", content: Content::Simple(10) }, // 1210
+    Element { ns: Ns::Cbc, name: "PerUnitAmount", ty_ns: Ns::Cbc.uri(), ty: "PerUnitAmountType", content: Content::Simple(9) }, // 1211
+    Element { ns: Ns::Cbc, name: "Percent", ty_ns: Ns::Cbc.uri(), ty: "PercentType", content: Content::Simple(10) }, // 1212
+    Element { ns: Ns::Cbc, name: "PerformanceMetricTypeCode", ty_ns: Ns::Cbc.uri(), ty: "PerformanceMetricTypeCodeType", content: Content::Simple(14) }, // 1213
+    Element { ns: Ns::Cbc, name: "PerformanceValueQuantity", ty_ns: Ns::Cbc.uri(), ty: "PerformanceValueQuantityType", content: Content::Simple(11) }, // 1214
+    Element { ns: Ns::Cbc, name: "PerformingCarrierAssignedID", ty_ns: Ns::Cbc.uri(), ty: "PerformingCarrierAssignedIDType", content: Content::Simple(15) }, // 1215
+    Element { ns: Ns::Cbc, name: "PersonalSituation", ty_ns: Ns::Cbc.uri(), ty: "PersonalSituationType", content: Content::Simple(17) }, // 1216
+    Element { ns: Ns::Cbc, name: "PhoneNumber", ty_ns: Ns::Cbc.uri(), ty: "PhoneNumberType", content: Content::Simple(17) }, // 1217
+    Element { ns: Ns::Cbc, name: "PlacardEndorsement", ty_ns: Ns::Cbc.uri(), ty: "PlacardEndorsementType", content: Content::Simple(17) }, // 1218
+    Element { ns: Ns::Cbc, name: "PlacardNotation", ty_ns: Ns::Cbc.uri(), ty: "PlacardNotationType", content: Content::Simple(17) }, // 1219
+    Element { ns: Ns::Cbc, name: "PlannedDate", ty_ns: Ns::Cbc.uri(), ty: "PlannedDateType", content: Content::Simple(7) }, // 1220
+    Element { ns: Ns::Cbc, name: "PlotIdentification", ty_ns: Ns::Cbc.uri(), ty: "PlotIdentificationType", content: Content::Simple(17) }, // 1221
+    Element { ns: Ns::Cbc, name: "PositionCode", ty_ns: Ns::Cbc.uri(), ty: "PositionCodeType", content: Content::Simple(14) }, // 1222
+    Element { ns: Ns::Cbc, name: "PostEventNotificationDurationMeasure", ty_ns: Ns::Cbc.uri(), ty: "PostEventNotificationDurationMeasureType", content: Content::Simple(12) }, // 1223
+    Element { ns: Ns::Cbc, name: "PostalZone", ty_ns: Ns::Cbc.uri(), ty: "PostalZoneType", content: Content::Simple(17) }, // 1224
+    Element { ns: Ns::Cbc, name: "Postbox", ty_ns: Ns::Cbc.uri(), ty: "PostboxType", content: Content::Simple(17) }, // 1225
+    Element { ns: Ns::Cbc, name: "PowerIndicator", ty_ns: Ns::Cbc.uri(), ty: "PowerIndicatorType", content: Content::Simple(6) }, // 1226
+    Element { ns: Ns::Cbc, name: "PreCarriageIndicator", ty_ns: Ns::Cbc.uri(), ty: "PreCarriageIndicatorType", content: Content::Simple(6) }, // 1227
+    Element { ns: Ns::Cbc, name: "PreEventNotificationDurationMeasure", ty_ns: Ns::Cbc.uri(), ty: "PreEventNotificationDurationMeasureType", content: Content::Simple(12) }, // 1228
+    Element { ns: Ns::Cbc, name: "PreferenceCriterionCode", ty_ns: Ns::Cbc.uri(), ty: "PreferenceCriterionCodeType", content: Content::Simple(14) }, // 1229
+    Element { ns: Ns::Cbc, name: "PrepaidAmount", ty_ns: Ns::Cbc.uri(), ty: "PrepaidAmountType", content: Content::Simple(9) }, // 1230
+    Element { ns: Ns::Cbc, name: "PrepaidIndicator", ty_ns: Ns::Cbc.uri(), ty: "PrepaidIndicatorType", content: Content::Simple(6) }, // 1231
+    Element { ns: Ns::Cbc, name: "PrepaidPaymentReferenceID", ty_ns: Ns::Cbc.uri(), ty: "PrepaidPaymentReferenceIDType", content: Content::Simple(15) }, // 1232
+    Element { ns: Ns::Cbc, name: "PreviousCancellationReasonCode", ty_ns: Ns::Cbc.uri(), ty: "PreviousCancellationReasonCodeType", content: Content::Simple(14) }, // 1233
+    Element { ns: Ns::Cbc, name: "PreviousJobID", ty_ns: Ns::Cbc.uri(), ty: "PreviousJobIDType", content: Content::Simple(15) }, // 1234
+    Element { ns: Ns::Cbc, name: "PreviousMeterQuantity", ty_ns: Ns::Cbc.uri(), ty: "PreviousMeterQuantityType", content: Content::Simple(11) }, // 1235
+    Element { ns: Ns::Cbc, name: "PreviousMeterReadingDate", ty_ns: Ns::Cbc.uri(), ty: "PreviousMeterReadingDateType", content: Content::Simple(7) }, // 1236
+    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethod", ty_ns: Ns::Cbc.uri(), ty: "PreviousMeterReadingMethodType", content: Content::Simple(17) }, // 1237
+    Element { ns: Ns::Cbc, name: "PreviousMeterReadingMethodCode", ty_ns: Ns::Cbc.uri(), ty: "PreviousMeterReadingMethodCodeType", content: Content::Simple(14) }, // 1238
+    Element { ns: Ns::Cbc, name: "PreviousVersionID", ty_ns: Ns::Cbc.uri(), ty: "PreviousVersionIDType", content: Content::Simple(15) }, // 1239
+    Element { ns: Ns::Cbc, name: "PriceAmount", ty_ns: Ns::Cbc.uri(), ty: "PriceAmountType", content: Content::Simple(9) }, // 1240
+    Element { ns: Ns::Cbc, name: "PriceChangeReason", ty_ns: Ns::Cbc.uri(), ty: "PriceChangeReasonType", content: Content::Simple(17) }, // 1241
+    Element { ns: Ns::Cbc, name: "PriceEvaluationCode", ty_ns: Ns::Cbc.uri(), ty: "PriceEvaluationCodeType", content: Content::Simple(14) }, // 1242
+    Element { ns: Ns::Cbc, name: "PriceRevisionFormulaDescription", ty_ns: Ns::Cbc.uri(), ty: "PriceRevisionFormulaDescriptionType", content: Content::Simple(17) }, // 1243
+    Element { ns: Ns::Cbc, name: "PriceType", ty_ns: Ns::Cbc.uri(), ty: "PriceTypeType", content: Content::Simple(17) }, // 1244
+    Element { ns: Ns::Cbc, name: "PriceTypeCode", ty_ns: Ns::Cbc.uri(), ty: "PriceTypeCodeType", content: Content::Simple(14) }, // 1245
+    Element { ns: Ns::Cbc, name: "PricingCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "PricingCurrencyCodeType", content: Content::Simple(14) }, // 1246
+    Element { ns: Ns::Cbc, name: "PricingUpdateRequestIndicator", ty_ns: Ns::Cbc.uri(), ty: "PricingUpdateRequestIndicatorType", content: Content::Simple(6) }, // 1247
+    Element { ns: Ns::Cbc, name: "PrimaryAccountNumberID", ty_ns: Ns::Cbc.uri(), ty: "PrimaryAccountNumberIDType", content: Content::Simple(15) }, // 1248
+    Element { ns: Ns::Cbc, name: "PrintQualifier", ty_ns: Ns::Cbc.uri(), ty: "PrintQualifierType", content: Content::Simple(17) }, // 1249
+    Element { ns: Ns::Cbc, name: "Priority", ty_ns: Ns::Cbc.uri(), ty: "PriorityType", content: Content::Simple(17) }, // 1250
+    Element { ns: Ns::Cbc, name: "PrivacyCode", ty_ns: Ns::Cbc.uri(), ty: "PrivacyCodeType", content: Content::Simple(14) }, // 1251
+    Element { ns: Ns::Cbc, name: "PrizeDescription", ty_ns: Ns::Cbc.uri(), ty: "PrizeDescriptionType", content: Content::Simple(17) }, // 1252
+    Element { ns: Ns::Cbc, name: "PrizeIndicator", ty_ns: Ns::Cbc.uri(), ty: "PrizeIndicatorType", content: Content::Simple(6) }, // 1253
+    Element { ns: Ns::Cbc, name: "ProcedureCode", ty_ns: Ns::Cbc.uri(), ty: "ProcedureCodeType", content: Content::Simple(14) }, // 1254
+    Element { ns: Ns::Cbc, name: "ProcessDescription", ty_ns: Ns::Cbc.uri(), ty: "ProcessDescriptionType", content: Content::Simple(17) }, // 1255
+    Element { ns: Ns::Cbc, name: "ProcessReason", ty_ns: Ns::Cbc.uri(), ty: "ProcessReasonType", content: Content::Simple(17) }, // 1256
+    Element { ns: Ns::Cbc, name: "ProcessReasonCode", ty_ns: Ns::Cbc.uri(), ty: "ProcessReasonCodeType", content: Content::Simple(14) }, // 1257
+    Element { ns: Ns::Cbc, name: "ProcurementSubTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ProcurementSubTypeCodeType", content: Content::Simple(14) }, // 1258
+    Element { ns: Ns::Cbc, name: "ProcurementTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ProcurementTypeCodeType", content: Content::Simple(14) }, // 1259
+    Element { ns: Ns::Cbc, name: "ProductTraceID", ty_ns: Ns::Cbc.uri(), ty: "ProductTraceIDType", content: Content::Simple(15) }, // 1260
+    Element { ns: Ns::Cbc, name: "ProfileExecutionID", ty_ns: Ns::Cbc.uri(), ty: "ProfileExecutionIDType", content: Content::Simple(15) }, // 1261
+    Element { ns: Ns::Cbc, name: "ProfileID", ty_ns: Ns::Cbc.uri(), ty: "ProfileIDType", content: Content::Simple(15) }, // 1262
+    Element { ns: Ns::Cbc, name: "ProfileStatusCode", ty_ns: Ns::Cbc.uri(), ty: "ProfileStatusCodeType", content: Content::Simple(14) }, // 1263
+    Element { ns: Ns::Cbc, name: "ProgressPercent", ty_ns: Ns::Cbc.uri(), ty: "ProgressPercentType", content: Content::Simple(10) }, // 1264
+    Element { ns: Ns::Cbc, name: "PromotionalEventTypeCode", ty_ns: Ns::Cbc.uri(), ty: "PromotionalEventTypeCodeType", content: Content::Simple(14) }, // 1265
+    Element { ns: Ns::Cbc, name: "ProviderTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ProviderTypeCodeType", content: Content::Simple(14) }, // 1266
+    Element { ns: Ns::Cbc, name: "PublishAwardIndicator", ty_ns: Ns::Cbc.uri(), ty: "PublishAwardIndicatorType", content: Content::Simple(6) }, // 1267
+    Element { ns: Ns::Cbc, name: "Purpose", ty_ns: Ns::Cbc.uri(), ty: "PurposeType", content: Content::Simple(17) }, // 1268
+    Element { ns: Ns::Cbc, name: "PurposeCode", ty_ns: Ns::Cbc.uri(), ty: "PurposeCodeType", content: Content::Simple(14) }, // 1269
+    Element { ns: Ns::Cbc, name: "QualityControlCode", ty_ns: Ns::Cbc.uri(), ty: "QualityControlCodeType", content: Content::Simple(14) }, // 1270
+    Element { ns: Ns::Cbc, name: "Quantity", ty_ns: Ns::Cbc.uri(), ty: "QuantityType", content: Content::Simple(11) }, // 1271
+    Element { ns: Ns::Cbc, name: "QuantityDiscrepancyCode", ty_ns: Ns::Cbc.uri(), ty: "QuantityDiscrepancyCodeType", content: Content::Simple(14) }, // 1272
+    Element { ns: Ns::Cbc, name: "RadioCallSignID", ty_ns: Ns::Cbc.uri(), ty: "RadioCallSignIDType", content: Content::Simple(15) }, // 1273
+    Element { ns: Ns::Cbc, name: "RailCarID", ty_ns: Ns::Cbc.uri(), ty: "RailCarIDType", content: Content::Simple(15) }, // 1274
+    Element { ns: Ns::Cbc, name: "Rank", ty_ns: Ns::Cbc.uri(), ty: "RankType", content: Content::Simple(17) }, // 1275
+    Element { ns: Ns::Cbc, name: "Rate", ty_ns: Ns::Cbc.uri(), ty: "RateType", content: Content::Simple(10) }, // 1276
+    Element { ns: Ns::Cbc, name: "ReceiptAdviceTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ReceiptAdviceTypeCodeType", content: Content::Simple(14) }, // 1277
+    Element { ns: Ns::Cbc, name: "ReceivedDate", ty_ns: Ns::Cbc.uri(), ty: "ReceivedDateType", content: Content::Simple(7) }, // 1278
+    Element { ns: Ns::Cbc, name: "ReceivedElectronicTenderQuantity", ty_ns: Ns::Cbc.uri(), ty: "ReceivedElectronicTenderQuantityType", content: Content::Simple(11) }, // 1279
+    Element { ns: Ns::Cbc, name: "ReceivedForeignTenderQuantity", ty_ns: Ns::Cbc.uri(), ty: "ReceivedForeignTenderQuantityType", content: Content::Simple(11) }, // 1280
+    Element { ns: Ns::Cbc, name: "ReceivedQuantity", ty_ns: Ns::Cbc.uri(), ty: "ReceivedQuantityType", content: Content::Simple(11) }, // 1281
+    Element { ns: Ns::Cbc, name: "ReceivedTenderQuantity", ty_ns: Ns::Cbc.uri(), ty: "ReceivedTenderQuantityType", content: Content::Simple(11) }, // 1282
+    Element { ns: Ns::Cbc, name: "Reference", ty_ns: Ns::Cbc.uri(), ty: "ReferenceType", content: Content::Simple(17) }, // 1283
+    Element { ns: Ns::Cbc, name: "ReferenceDate", ty_ns: Ns::Cbc.uri(), ty: "ReferenceDateType", content: Content::Simple(7) }, // 1284
+    Element { ns: Ns::Cbc, name: "ReferenceEventCode", ty_ns: Ns::Cbc.uri(), ty: "ReferenceEventCodeType", content: Content::Simple(14) }, // 1285
+    Element { ns: Ns::Cbc, name: "ReferenceID", ty_ns: Ns::Cbc.uri(), ty: "ReferenceIDType", content: Content::Simple(15) }, // 1286
+    Element { ns: Ns::Cbc, name: "ReferenceTime", ty_ns: Ns::Cbc.uri(), ty: "ReferenceTimeType", content: Content::Simple(18) }, // 1287
+    Element { ns: Ns::Cbc, name: "ReferencedConsignmentID", ty_ns: Ns::Cbc.uri(), ty: "ReferencedConsignmentIDType", content: Content::Simple(15) }, // 1288
+    Element { ns: Ns::Cbc, name: "RefrigeratedIndicator", ty_ns: Ns::Cbc.uri(), ty: "RefrigeratedIndicatorType", content: Content::Simple(6) }, // 1289
+    Element { ns: Ns::Cbc, name: "RefrigerationOnIndicator", ty_ns: Ns::Cbc.uri(), ty: "RefrigerationOnIndicatorType", content: Content::Simple(6) }, // 1290
+    Element { ns: Ns::Cbc, name: "Region", ty_ns: Ns::Cbc.uri(), ty: "RegionType", content: Content::Simple(17) }, // 1291
+    Element { ns: Ns::Cbc, name: "RegisteredDate", ty_ns: Ns::Cbc.uri(), ty: "RegisteredDateType", content: Content::Simple(7) }, // 1292
+    Element { ns: Ns::Cbc, name: "RegisteredTime", ty_ns: Ns::Cbc.uri(), ty: "RegisteredTimeType", content: Content::Simple(18) }, // 1293
+    Element { ns: Ns::Cbc, name: "RegistrationDate", ty_ns: Ns::Cbc.uri(), ty: "RegistrationDateType", content: Content::Simple(7) }, // 1294
+    Element { ns: Ns::Cbc, name: "RegistrationExpirationDate", ty_ns: Ns::Cbc.uri(), ty: "RegistrationExpirationDateType", content: Content::Simple(7) }, // 1295
+    Element { ns: Ns::Cbc, name: "RegistrationID", ty_ns: Ns::Cbc.uri(), ty: "RegistrationIDType", content: Content::Simple(15) }, // 1296
+    Element { ns: Ns::Cbc, name: "RegistrationName", ty_ns: Ns::Cbc.uri(), ty: "RegistrationNameType", content: Content::Simple(17) }, // 1297
+    Element { ns: Ns::Cbc, name: "RegistrationNationality", ty_ns: Ns::Cbc.uri(), ty: "RegistrationNationalityType", content: Content::Simple(17) }, // 1298
+    Element { ns: Ns::Cbc, name: "RegistrationNationalityID", ty_ns: Ns::Cbc.uri(), ty: "RegistrationNationalityIDType", content: Content::Simple(15) }, // 1299
+    Element { ns: Ns::Cbc, name: "RegulatoryDomain", ty_ns: Ns::Cbc.uri(), ty: "RegulatoryDomainType", content: Content::Simple(17) }, // 1300
+    Element { ns: Ns::Cbc, name: "RejectActionCode", ty_ns: Ns::Cbc.uri(), ty: "RejectActionCodeType", content: Content::Simple(14) }, // 1301
+    Element { ns: Ns::Cbc, name: "RejectReason", ty_ns: Ns::Cbc.uri(), ty: "RejectReasonType", content: Content::Simple(17) }, // 1302
+    Element { ns: Ns::Cbc, name: "RejectReasonCode", ty_ns: Ns::Cbc.uri(), ty: "RejectReasonCodeType", content: Content::Simple(14) }, // 1303
+    Element { ns: Ns::Cbc, name: "RejectedQuantity", ty_ns: Ns::Cbc.uri(), ty: "RejectedQuantityType", content: Content::Simple(11) }, // 1304
+    Element { ns: Ns::Cbc, name: "RejectionNote", ty_ns: Ns::Cbc.uri(), ty: "RejectionNoteType", content: Content::Simple(17) }, // 1305
+    Element { ns: Ns::Cbc, name: "ReleaseID", ty_ns: Ns::Cbc.uri(), ty: "ReleaseIDType", content: Content::Simple(15) }, // 1306
+    Element { ns: Ns::Cbc, name: "ReliabilityPercent", ty_ns: Ns::Cbc.uri(), ty: "ReliabilityPercentType", content: Content::Simple(10) }, // 1307
+    Element { ns: Ns::Cbc, name: "Remarks", ty_ns: Ns::Cbc.uri(), ty: "RemarksType", content: Content::Simple(17) }, // 1308
+    Element { ns: Ns::Cbc, name: "ReminderSequenceNumeric", ty_ns: Ns::Cbc.uri(), ty: "ReminderSequenceNumericType", content: Content::Simple(10) }, // 1309
+    Element { ns: Ns::Cbc, name: "ReminderTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ReminderTypeCodeType", content: Content::Simple(14) }, // 1310
+    Element { ns: Ns::Cbc, name: "ReplenishmentOwnerDescription", ty_ns: Ns::Cbc.uri(), ty: "ReplenishmentOwnerDescriptionType", content: Content::Simple(17) }, // 1311
+    Element { ns: Ns::Cbc, name: "RequestForQuotationLineID", ty_ns: Ns::Cbc.uri(), ty: "RequestForQuotationLineIDType", content: Content::Simple(15) }, // 1312
+    Element { ns: Ns::Cbc, name: "RequestedDeliveryDate", ty_ns: Ns::Cbc.uri(), ty: "RequestedDeliveryDateType", content: Content::Simple(7) }, // 1313
+    Element { ns: Ns::Cbc, name: "RequestedDespatchDate", ty_ns: Ns::Cbc.uri(), ty: "RequestedDespatchDateType", content: Content::Simple(7) }, // 1314
+    Element { ns: Ns::Cbc, name: "RequestedDespatchTime", ty_ns: Ns::Cbc.uri(), ty: "RequestedDespatchTimeType", content: Content::Simple(18) }, // 1315
+    Element { ns: Ns::Cbc, name: "RequestedInvoiceCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "RequestedInvoiceCurrencyCodeType", content: Content::Simple(14) }, // 1316
+    Element { ns: Ns::Cbc, name: "RequestedPublicationDate", ty_ns: Ns::Cbc.uri(), ty: "RequestedPublicationDateType", content: Content::Simple(7) }, // 1317
+    Element { ns: Ns::Cbc, name: "RequiredCurriculaIndicator", ty_ns: Ns::Cbc.uri(), ty: "RequiredCurriculaIndicatorType", content: Content::Simple(6) }, // 1318
+    Element { ns: Ns::Cbc, name: "RequiredCustomsID", ty_ns: Ns::Cbc.uri(), ty: "RequiredCustomsIDType", content: Content::Simple(15) }, // 1319
+    Element { ns: Ns::Cbc, name: "RequiredDeliveryDate", ty_ns: Ns::Cbc.uri(), ty: "RequiredDeliveryDateType", content: Content::Simple(7) }, // 1320
+    Element { ns: Ns::Cbc, name: "RequiredDeliveryTime", ty_ns: Ns::Cbc.uri(), ty: "RequiredDeliveryTimeType", content: Content::Simple(18) }, // 1321
+    Element { ns: Ns::Cbc, name: "RequiredFeeAmount", ty_ns: Ns::Cbc.uri(), ty: "RequiredFeeAmountType", content: Content::Simple(9) }, // 1322
+    Element { ns: Ns::Cbc, name: "ResidenceType", ty_ns: Ns::Cbc.uri(), ty: "ResidenceTypeType", content: Content::Simple(17) }, // 1323
+    Element { ns: Ns::Cbc, name: "ResidenceTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ResidenceTypeCodeType", content: Content::Simple(14) }, // 1324
+    Element { ns: Ns::Cbc, name: "ResidentOccupantsNumeric", ty_ns: Ns::Cbc.uri(), ty: "ResidentOccupantsNumericType", content: Content::Simple(10) }, // 1325
+    Element { ns: Ns::Cbc, name: "Resolution", ty_ns: Ns::Cbc.uri(), ty: "ResolutionType", content: Content::Simple(17) }, // 1326
+    Element { ns: Ns::Cbc, name: "ResolutionCode", ty_ns: Ns::Cbc.uri(), ty: "ResolutionCodeType", content: Content::Simple(14) }, // 1327
+    Element { ns: Ns::Cbc, name: "ResolutionDate", ty_ns: Ns::Cbc.uri(), ty: "ResolutionDateType", content: Content::Simple(7) }, // 1328
+    Element { ns: Ns::Cbc, name: "ResolutionTime", ty_ns: Ns::Cbc.uri(), ty: "ResolutionTimeType", content: Content::Simple(18) }, // 1329
+    Element { ns: Ns::Cbc, name: "ResponseCode", ty_ns: Ns::Cbc.uri(), ty: "ResponseCodeType", content: Content::Simple(14) }, // 1330
+    Element { ns: Ns::Cbc, name: "ResponseDate", ty_ns: Ns::Cbc.uri(), ty: "ResponseDateType", content: Content::Simple(7) }, // 1331
+    Element { ns: Ns::Cbc, name: "ResponseTime", ty_ns: Ns::Cbc.uri(), ty: "ResponseTimeType", content: Content::Simple(18) }, // 1332
+    Element { ns: Ns::Cbc, name: "RetailEventName", ty_ns: Ns::Cbc.uri(), ty: "RetailEventNameType", content: Content::Simple(17) }, // 1333
+    Element { ns: Ns::Cbc, name: "RetailEventStatusCode", ty_ns: Ns::Cbc.uri(), ty: "RetailEventStatusCodeType", content: Content::Simple(14) }, // 1334
+    Element { ns: Ns::Cbc, name: "ReturnabilityIndicator", ty_ns: Ns::Cbc.uri(), ty: "ReturnabilityIndicatorType", content: Content::Simple(6) }, // 1335
+    Element { ns: Ns::Cbc, name: "ReturnableMaterialIndicator", ty_ns: Ns::Cbc.uri(), ty: "ReturnableMaterialIndicatorType", content: Content::Simple(6) }, // 1336
+    Element { ns: Ns::Cbc, name: "ReturnableQuantity", ty_ns: Ns::Cbc.uri(), ty: "ReturnableQuantityType", content: Content::Simple(11) }, // 1337
+    Element { ns: Ns::Cbc, name: "RevisedForecastLineID", ty_ns: Ns::Cbc.uri(), ty: "RevisedForecastLineIDType", content: Content::Simple(15) }, // 1338
+    Element { ns: Ns::Cbc, name: "RevisionDate", ty_ns: Ns::Cbc.uri(), ty: "RevisionDateType", content: Content::Simple(7) }, // 1339
+    Element { ns: Ns::Cbc, name: "RevisionStatusCode", ty_ns: Ns::Cbc.uri(), ty: "RevisionStatusCodeType", content: Content::Simple(14) }, // 1340
+    Element { ns: Ns::Cbc, name: "RevisionTime", ty_ns: Ns::Cbc.uri(), ty: "RevisionTimeType", content: Content::Simple(18) }, // 1341
+    Element { ns: Ns::Cbc, name: "RoamingPartnerName", ty_ns: Ns::Cbc.uri(), ty: "RoamingPartnerNameType", content: Content::Simple(17) }, // 1342
+    Element { ns: Ns::Cbc, name: "RoleCode", ty_ns: Ns::Cbc.uri(), ty: "RoleCodeType", content: Content::Simple(14) }, // 1343
+    Element { ns: Ns::Cbc, name: "RoleDescription", ty_ns: Ns::Cbc.uri(), ty: "RoleDescriptionType", content: Content::Simple(17) }, // 1344
+    Element { ns: Ns::Cbc, name: "Room", ty_ns: Ns::Cbc.uri(), ty: "RoomType", content: Content::Simple(17) }, // 1345
+    Element { ns: Ns::Cbc, name: "RoundingAmount", ty_ns: Ns::Cbc.uri(), ty: "RoundingAmountType", content: Content::Simple(9) }, // 1346
+    Element { ns: Ns::Cbc, name: "SalesOrderID", ty_ns: Ns::Cbc.uri(), ty: "SalesOrderIDType", content: Content::Simple(15) }, // 1347
+    Element { ns: Ns::Cbc, name: "SalesOrderLineID", ty_ns: Ns::Cbc.uri(), ty: "SalesOrderLineIDType", content: Content::Simple(15) }, // 1348
+    Element { ns: Ns::Cbc, name: "SchemeURI", ty_ns: Ns::Cbc.uri(), ty: "SchemeURIType", content: Content::Simple(15) }, // 1349
+    Element { ns: Ns::Cbc, name: "SealIssuerTypeCode", ty_ns: Ns::Cbc.uri(), ty: "SealIssuerTypeCodeType", content: Content::Simple(14) }, // 1350
+    Element { ns: Ns::Cbc, name: "SealStatusCode", ty_ns: Ns::Cbc.uri(), ty: "SealStatusCodeType", content: Content::Simple(14) }, // 1351
+    Element { ns: Ns::Cbc, name: "SealingPartyType", ty_ns: Ns::Cbc.uri(), ty: "SealingPartyTypeType", content: Content::Simple(17) }, // 1352
+    Element { ns: Ns::Cbc, name: "SecurityClassificationCode", ty_ns: Ns::Cbc.uri(), ty: "SecurityClassificationCodeType", content: Content::Simple(14) }, // 1353
+    Element { ns: Ns::Cbc, name: "SecurityID", ty_ns: Ns::Cbc.uri(), ty: "SecurityIDType", content: Content::Simple(15) }, // 1354
+    Element { ns: Ns::Cbc, name: "SellerEventID", ty_ns: Ns::Cbc.uri(), ty: "SellerEventIDType", content: Content::Simple(15) }, // 1355
+    Element { ns: Ns::Cbc, name: "SequenceID", ty_ns: Ns::Cbc.uri(), ty: "SequenceIDType", content: Content::Simple(15) }, // 1356
+    Element { ns: Ns::Cbc, name: "SequenceNumberID", ty_ns: Ns::Cbc.uri(), ty: "SequenceNumberIDType", content: Content::Simple(15) }, // 1357
+    Element { ns: Ns::Cbc, name: "SequenceNumeric", ty_ns: Ns::Cbc.uri(), ty: "SequenceNumericType", content: Content::Simple(10) }, // 1358
+    Element { ns: Ns::Cbc, name: "SerialID", ty_ns: Ns::Cbc.uri(), ty: "SerialIDType", content: Content::Simple(15) }, // 1359
+    Element { ns: Ns::Cbc, name: "ServiceInformationPreferenceCode", ty_ns: Ns::Cbc.uri(), ty: "ServiceInformationPreferenceCodeType", content: Content::Simple(14) }, // 1360
+    Element { ns: Ns::Cbc, name: "ServiceName", ty_ns: Ns::Cbc.uri(), ty: "ServiceNameType", content: Content::Simple(17) }, // 1361
+    Element { ns: Ns::Cbc, name: "ServiceNumberCalled", ty_ns: Ns::Cbc.uri(), ty: "ServiceNumberCalledType", content: Content::Simple(17) }, // 1362
+    Element { ns: Ns::Cbc, name: "ServiceType", ty_ns: Ns::Cbc.uri(), ty: "ServiceTypeType", content: Content::Simple(17) }, // 1363
+    Element { ns: Ns::Cbc, name: "ServiceTypeCode", ty_ns: Ns::Cbc.uri(), ty: "ServiceTypeCodeType", content: Content::Simple(14) }, // 1364
+    Element { ns: Ns::Cbc, name: "SettlementDiscountAmount", ty_ns: Ns::Cbc.uri(), ty: "SettlementDiscountAmountType", content: Content::Simple(9) }, // 1365
+    Element { ns: Ns::Cbc, name: "SettlementDiscountPercent", ty_ns: Ns::Cbc.uri(), ty: "SettlementDiscountPercentType", content: Content::Simple(10) }, // 1366
+    Element { ns: Ns::Cbc, name: "SharesNumberQuantity", ty_ns: Ns::Cbc.uri(), ty: "SharesNumberQuantityType", content: Content::Simple(11) }, // 1367
+    Element { ns: Ns::Cbc, name: "ShippingMarks", ty_ns: Ns::Cbc.uri(), ty: "ShippingMarksType", content: Content::Simple(17) }, // 1368
+    Element { ns: Ns::Cbc, name: "ShippingOrderID", ty_ns: Ns::Cbc.uri(), ty: "ShippingOrderIDType", content: Content::Simple(15) }, // 1369
+    Element { ns: Ns::Cbc, name: "ShippingPriorityLevelCode", ty_ns: Ns::Cbc.uri(), ty: "ShippingPriorityLevelCodeType", content: Content::Simple(14) }, // 1370
+    Element { ns: Ns::Cbc, name: "ShipsRequirements", ty_ns: Ns::Cbc.uri(), ty: "ShipsRequirementsType", content: Content::Simple(17) }, // 1371
+    Element { ns: Ns::Cbc, name: "ShortQuantity", ty_ns: Ns::Cbc.uri(), ty: "ShortQuantityType", content: Content::Simple(11) }, // 1372
+    Element { ns: Ns::Cbc, name: "ShortageActionCode", ty_ns: Ns::Cbc.uri(), ty: "ShortageActionCodeType", content: Content::Simple(14) }, // 1373
+    Element { ns: Ns::Cbc, name: "SignatureID", ty_ns: Ns::Cbc.uri(), ty: "SignatureIDType", content: Content::Simple(15) }, // 1374
+    Element { ns: Ns::Cbc, name: "SignatureMethod", ty_ns: Ns::Cbc.uri(), ty: "SignatureMethodType", content: Content::Simple(17) }, // 1375
+    Element { ns: Ns::Cbc, name: "SizeTypeCode", ty_ns: Ns::Cbc.uri(), ty: "SizeTypeCodeType", content: Content::Simple(14) }, // 1376
+    Element { ns: Ns::Cbc, name: "SoleProprietorshipIndicator", ty_ns: Ns::Cbc.uri(), ty: "SoleProprietorshipIndicatorType", content: Content::Simple(6) }, // 1377
+    Element { ns: Ns::Cbc, name: "SourceCurrencyBaseRate", ty_ns: Ns::Cbc.uri(), ty: "SourceCurrencyBaseRateType", content: Content::Simple(10) }, // 1378
+    Element { ns: Ns::Cbc, name: "SourceCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "SourceCurrencyCodeType", content: Content::Simple(14) }, // 1379
+    Element { ns: Ns::Cbc, name: "SourceForecastIssueDate", ty_ns: Ns::Cbc.uri(), ty: "SourceForecastIssueDateType", content: Content::Simple(7) }, // 1380
+    Element { ns: Ns::Cbc, name: "SourceForecastIssueTime", ty_ns: Ns::Cbc.uri(), ty: "SourceForecastIssueTimeType", content: Content::Simple(18) }, // 1381
+    Element { ns: Ns::Cbc, name: "SourceValueMeasure", ty_ns: Ns::Cbc.uri(), ty: "SourceValueMeasureType", content: Content::Simple(12) }, // 1382
+    Element { ns: Ns::Cbc, name: "SpecialInstructions", ty_ns: Ns::Cbc.uri(), ty: "SpecialInstructionsType", content: Content::Simple(17) }, // 1383
+    Element { ns: Ns::Cbc, name: "SpecialSecurityIndicator", ty_ns: Ns::Cbc.uri(), ty: "SpecialSecurityIndicatorType", content: Content::Simple(6) }, // 1384
+    Element { ns: Ns::Cbc, name: "SpecialServiceInstructions", ty_ns: Ns::Cbc.uri(), ty: "SpecialServiceInstructionsType", content: Content::Simple(17) }, // 1385
+    Element { ns: Ns::Cbc, name: "SpecialTerms", ty_ns: Ns::Cbc.uri(), ty: "SpecialTermsType", content: Content::Simple(17) }, // 1386
+    Element { ns: Ns::Cbc, name: "SpecialTransportRequirements", ty_ns: Ns::Cbc.uri(), ty: "SpecialTransportRequirementsType", content: Content::Simple(17) }, // 1387
+    Element { ns: Ns::Cbc, name: "SpecificationID", ty_ns: Ns::Cbc.uri(), ty: "SpecificationIDType", content: Content::Simple(15) }, // 1388
+    Element { ns: Ns::Cbc, name: "SpecificationTypeCode", ty_ns: Ns::Cbc.uri(), ty: "SpecificationTypeCodeType", content: Content::Simple(14) }, // 1389
+    Element { ns: Ns::Cbc, name: "SplitConsignmentIndicator", ty_ns: Ns::Cbc.uri(), ty: "SplitConsignmentIndicatorType", content: Content::Simple(6) }, // 1390
+    Element { ns: Ns::Cbc, name: "StartDate", ty_ns: Ns::Cbc.uri(), ty: "StartDateType", content: Content::Simple(7) }, // 1391
+    Element { ns: Ns::Cbc, name: "StartTime", ty_ns: Ns::Cbc.uri(), ty: "StartTimeType", content: Content::Simple(18) }, // 1392
+    Element { ns: Ns::Cbc, name: "StatementTypeCode", ty_ns: Ns::Cbc.uri(), ty: "StatementTypeCodeType", content: Content::Simple(14) }, // 1393
+    Element { ns: Ns::Cbc, name: "StatusAvailableIndicator", ty_ns: Ns::Cbc.uri(), ty: "StatusAvailableIndicatorType", content: Content::Simple(6) }, // 1394
+    Element { ns: Ns::Cbc, name: "StatusCode", ty_ns: Ns::Cbc.uri(), ty: "StatusCodeType", content: Content::Simple(14) }, // 1395
+    Element { ns: Ns::Cbc, name: "StatusReason", ty_ns: Ns::Cbc.uri(), ty: "StatusReasonType", content: Content::Simple(17) }, // 1396
+    Element { ns: Ns::Cbc, name: "StatusReasonCode", ty_ns: Ns::Cbc.uri(), ty: "StatusReasonCodeType", content: Content::Simple(14) }, // 1397
+    Element { ns: Ns::Cbc, name: "StreetName", ty_ns: Ns::Cbc.uri(), ty: "StreetNameType", content: Content::Simple(17) }, // 1398
+    Element { ns: Ns::Cbc, name: "SubcontractingConditionsCode", ty_ns: Ns::Cbc.uri(), ty: "SubcontractingConditionsCodeType", content: Content::Simple(14) }, // 1399
+    Element { ns: Ns::Cbc, name: "SubmissionDate", ty_ns: Ns::Cbc.uri(), ty: "SubmissionDateType", content: Content::Simple(7) }, // 1400
+    Element { ns: Ns::Cbc, name: "SubmissionDueDate", ty_ns: Ns::Cbc.uri(), ty: "SubmissionDueDateType", content: Content::Simple(7) }, // 1401
+    Element { ns: Ns::Cbc, name: "SubmissionMethodCode", ty_ns: Ns::Cbc.uri(), ty: "SubmissionMethodCodeType", content: Content::Simple(14) }, // 1402
+    Element { ns: Ns::Cbc, name: "SubscriberID", ty_ns: Ns::Cbc.uri(), ty: "SubscriberIDType", content: Content::Simple(15) }, // 1403
+    Element { ns: Ns::Cbc, name: "SubscriberType", ty_ns: Ns::Cbc.uri(), ty: "SubscriberTypeType", content: Content::Simple(17) }, // 1404
+    Element { ns: Ns::Cbc, name: "SubscriberTypeCode", ty_ns: Ns::Cbc.uri(), ty: "SubscriberTypeCodeType", content: Content::Simple(14) }, // 1405
+    Element { ns: Ns::Cbc, name: "SubstitutionStatusCode", ty_ns: Ns::Cbc.uri(), ty: "SubstitutionStatusCodeType", content: Content::Simple(14) }, // 1406
+    Element { ns: Ns::Cbc, name: "SuccessiveSequenceID", ty_ns: Ns::Cbc.uri(), ty: "SuccessiveSequenceIDType", content: Content::Simple(15) }, // 1407
+    Element { ns: Ns::Cbc, name: "SummaryDescription", ty_ns: Ns::Cbc.uri(), ty: "SummaryDescriptionType", content: Content::Simple(17) }, // 1408
+    Element { ns: Ns::Cbc, name: "SupplierAssignedAccountID", ty_ns: Ns::Cbc.uri(), ty: "SupplierAssignedAccountIDType", content: Content::Simple(15) }, // 1409
+    Element { ns: Ns::Cbc, name: "SupplyChainActivityTypeCode", ty_ns: Ns::Cbc.uri(), ty: "SupplyChainActivityTypeCodeType", content: Content::Simple(14) }, // 1410
+    Element { ns: Ns::Cbc, name: "TareWeightMeasure", ty_ns: Ns::Cbc.uri(), ty: "TareWeightMeasureType", content: Content::Simple(12) }, // 1411
+    Element { ns: Ns::Cbc, name: "TargetCurrencyBaseRate", ty_ns: Ns::Cbc.uri(), ty: "TargetCurrencyBaseRateType", content: Content::Simple(10) }, // 1412
+    Element { ns: Ns::Cbc, name: "TargetCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "TargetCurrencyCodeType", content: Content::Simple(14) }, // 1413
+    Element { ns: Ns::Cbc, name: "TargetInventoryQuantity", ty_ns: Ns::Cbc.uri(), ty: "TargetInventoryQuantityType", content: Content::Simple(11) }, // 1414
+    Element { ns: Ns::Cbc, name: "TargetServicePercent", ty_ns: Ns::Cbc.uri(), ty: "TargetServicePercentType", content: Content::Simple(10) }, // 1415
+    Element { ns: Ns::Cbc, name: "TariffClassCode", ty_ns: Ns::Cbc.uri(), ty: "TariffClassCodeType", content: Content::Simple(14) }, // 1416
+    Element { ns: Ns::Cbc, name: "TariffCode", ty_ns: Ns::Cbc.uri(), ty: "TariffCodeType", content: Content::Simple(14) }, // 1417
+    Element { ns: Ns::Cbc, name: "TariffDescription", ty_ns: Ns::Cbc.uri(), ty: "TariffDescriptionType", content: Content::Simple(17) }, // 1418
+    Element { ns: Ns::Cbc, name: "TaxAmount", ty_ns: Ns::Cbc.uri(), ty: "TaxAmountType", content: Content::Simple(9) }, // 1419
+    Element { ns: Ns::Cbc, name: "TaxCurrencyCode", ty_ns: Ns::Cbc.uri(), ty: "TaxCurrencyCodeType", content: Content::Simple(14) }, // 1420
+    Element { ns: Ns::Cbc, name: "TaxEnergyAmount", ty_ns: Ns::Cbc.uri(), ty: "TaxEnergyAmountType", content: Content::Simple(9) }, // 1421
+    Element { ns: Ns::Cbc, name: "TaxEnergyBalanceAmount", ty_ns: Ns::Cbc.uri(), ty: "TaxEnergyBalanceAmountType", content: Content::Simple(9) }, // 1422
+    Element { ns: Ns::Cbc, name: "TaxEnergyOnAccountAmount", ty_ns: Ns::Cbc.uri(), ty: "TaxEnergyOnAccountAmountType", content: Content::Simple(9) }, // 1423
+    Element { ns: Ns::Cbc, name: "TaxEvidenceIndicator", ty_ns: Ns::Cbc.uri(), ty: "TaxEvidenceIndicatorType", content: Content::Simple(6) }, // 1424
+    Element { ns: Ns::Cbc, name: "TaxExclusiveAmount", ty_ns: Ns::Cbc.uri(), ty: "TaxExclusiveAmountType", content: Content::Simple(9) }, // 1425
+    Element { ns: Ns::Cbc, name: "TaxExemptionReason", ty_ns: Ns::Cbc.uri(), ty: "TaxExemptionReasonType", content: Content::Simple(17) }, // 1426
+    Element { ns: Ns::Cbc, name: "TaxExemptionReasonCode", ty_ns: Ns::Cbc.uri(), ty: "TaxExemptionReasonCodeType", content: Content::Simple(14) }, // 1427
+    Element { ns: Ns::Cbc, name: "TaxIncludedIndicator", ty_ns: Ns::Cbc.uri(), ty: "TaxIncludedIndicatorType", content: Content::Simple(6) }, // 1428
+    Element { ns: Ns::Cbc, name: "TaxInclusiveAmount", ty_ns: Ns::Cbc.uri(), ty: "TaxInclusiveAmountType", content: Content::Simple(9) }, // 1429
+    Element { ns: Ns::Cbc, name: "TaxLevelCode", ty_ns: Ns::Cbc.uri(), ty: "TaxLevelCodeType", content: Content::Simple(14) }, // 1430
+    Element { ns: Ns::Cbc, name: "TaxPointDate", ty_ns: Ns::Cbc.uri(), ty: "TaxPointDateType", content: Content::Simple(7) }, // 1431
+    Element { ns: Ns::Cbc, name: "TaxTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TaxTypeCodeType", content: Content::Simple(14) }, // 1432
+    Element { ns: Ns::Cbc, name: "TaxableAmount", ty_ns: Ns::Cbc.uri(), ty: "TaxableAmountType", content: Content::Simple(9) }, // 1433
+    Element { ns: Ns::Cbc, name: "TechnicalCommitteeDescription", ty_ns: Ns::Cbc.uri(), ty: "TechnicalCommitteeDescriptionType", content: Content::Simple(17) }, // 1434
+    Element { ns: Ns::Cbc, name: "TechnicalName", ty_ns: Ns::Cbc.uri(), ty: "TechnicalNameType", content: Content::Simple(17) }, // 1435
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCall", ty_ns: Ns::Cbc.uri(), ty: "TelecommunicationsServiceCallType", content: Content::Simple(17) }, // 1436
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCallCode", ty_ns: Ns::Cbc.uri(), ty: "TelecommunicationsServiceCallCodeType", content: Content::Simple(14) }, // 1437
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategory", ty_ns: Ns::Cbc.uri(), ty: "TelecommunicationsServiceCategoryType", content: Content::Simple(17) }, // 1438
+    Element { ns: Ns::Cbc, name: "TelecommunicationsServiceCategoryCode", ty_ns: Ns::Cbc.uri(), ty: "TelecommunicationsServiceCategoryCodeType", content: Content::Simple(14) }, // 1439
+    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyType", ty_ns: Ns::Cbc.uri(), ty: "TelecommunicationsSupplyTypeType", content: Content::Simple(17) }, // 1440
+    Element { ns: Ns::Cbc, name: "TelecommunicationsSupplyTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TelecommunicationsSupplyTypeCodeType", content: Content::Simple(14) }, // 1441
+    Element { ns: Ns::Cbc, name: "Telefax", ty_ns: Ns::Cbc.uri(), ty: "TelefaxType", content: Content::Simple(17) }, // 1442
+    Element { ns: Ns::Cbc, name: "Telephone", ty_ns: Ns::Cbc.uri(), ty: "TelephoneType", content: Content::Simple(17) }, // 1443
+    Element { ns: Ns::Cbc, name: "TenderEnvelopeID", ty_ns: Ns::Cbc.uri(), ty: "TenderEnvelopeIDType", content: Content::Simple(15) }, // 1444
+    Element { ns: Ns::Cbc, name: "TenderEnvelopeTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TenderEnvelopeTypeCodeType", content: Content::Simple(14) }, // 1445
+    Element { ns: Ns::Cbc, name: "TenderResultCode", ty_ns: Ns::Cbc.uri(), ty: "TenderResultCodeType", content: Content::Simple(14) }, // 1446
+    Element { ns: Ns::Cbc, name: "TenderTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TenderTypeCodeType", content: Content::Simple(14) }, // 1447
+    Element { ns: Ns::Cbc, name: "TendererRequirementTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TendererRequirementTypeCodeType", content: Content::Simple(14) }, // 1448
+    Element { ns: Ns::Cbc, name: "TendererRoleCode", ty_ns: Ns::Cbc.uri(), ty: "TendererRoleCodeType", content: Content::Simple(14) }, // 1449
+    Element { ns: Ns::Cbc, name: "TestMethod", ty_ns: Ns::Cbc.uri(), ty: "TestMethodType", content: Content::Simple(17) }, // 1450
+    Element { ns: Ns::Cbc, name: "Text", ty_ns: Ns::Cbc.uri(), ty: "TextType", content: Content::Simple(17) }, // 1451
+    Element { ns: Ns::Cbc, name: "ThirdPartyPayerIndicator", ty_ns: Ns::Cbc.uri(), ty: "ThirdPartyPayerIndicatorType", content: Content::Simple(6) }, // 1452
+    Element { ns: Ns::Cbc, name: "ThresholdAmount", ty_ns: Ns::Cbc.uri(), ty: "ThresholdAmountType", content: Content::Simple(9) }, // 1453
+    Element { ns: Ns::Cbc, name: "ThresholdQuantity", ty_ns: Ns::Cbc.uri(), ty: "ThresholdQuantityType", content: Content::Simple(11) }, // 1454
+    Element { ns: Ns::Cbc, name: "ThresholdValueComparisonCode", ty_ns: Ns::Cbc.uri(), ty: "ThresholdValueComparisonCodeType", content: Content::Simple(14) }, // 1455
+    Element { ns: Ns::Cbc, name: "TierRange", ty_ns: Ns::Cbc.uri(), ty: "TierRangeType", content: Content::Simple(17) }, // 1456
+    Element { ns: Ns::Cbc, name: "TierRatePercent", ty_ns: Ns::Cbc.uri(), ty: "TierRatePercentType", content: Content::Simple(10) }, // 1457
+    Element { ns: Ns::Cbc, name: "TimeAmount", ty_ns: Ns::Cbc.uri(), ty: "TimeAmountType", content: Content::Simple(17) }, // 1458
+    Element { ns: Ns::Cbc, name: "TimeDeltaDaysQuantity", ty_ns: Ns::Cbc.uri(), ty: "TimeDeltaDaysQuantityType", content: Content::Simple(11) }, // 1459
+    Element { ns: Ns::Cbc, name: "TimeFrequencyCode", ty_ns: Ns::Cbc.uri(), ty: "TimeFrequencyCodeType", content: Content::Simple(14) }, // 1460
+    Element { ns: Ns::Cbc, name: "TimezoneOffset", ty_ns: Ns::Cbc.uri(), ty: "TimezoneOffsetType", content: Content::Simple(17) }, // 1461
+    Element { ns: Ns::Cbc, name: "TimingComplaint", ty_ns: Ns::Cbc.uri(), ty: "TimingComplaintType", content: Content::Simple(17) }, // 1462
+    Element { ns: Ns::Cbc, name: "TimingComplaintCode", ty_ns: Ns::Cbc.uri(), ty: "TimingComplaintCodeType", content: Content::Simple(14) }, // 1463
+    Element { ns: Ns::Cbc, name: "Title", ty_ns: Ns::Cbc.uri(), ty: "TitleType", content: Content::Simple(17) }, // 1464
+    Element { ns: Ns::Cbc, name: "ToOrderIndicator", ty_ns: Ns::Cbc.uri(), ty: "ToOrderIndicatorType", content: Content::Simple(6) }, // 1465
+    Element { ns: Ns::Cbc, name: "TotalAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalAmountType", content: Content::Simple(9) }, // 1466
+    Element { ns: Ns::Cbc, name: "TotalBalanceAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalBalanceAmountType", content: Content::Simple(9) }, // 1467
+    Element { ns: Ns::Cbc, name: "TotalConsumedQuantity", ty_ns: Ns::Cbc.uri(), ty: "TotalConsumedQuantityType", content: Content::Simple(11) }, // 1468
+    Element { ns: Ns::Cbc, name: "TotalCreditAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalCreditAmountType", content: Content::Simple(9) }, // 1469
+    Element { ns: Ns::Cbc, name: "TotalDebitAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalDebitAmountType", content: Content::Simple(9) }, // 1470
+    Element { ns: Ns::Cbc, name: "TotalDeliveredQuantity", ty_ns: Ns::Cbc.uri(), ty: "TotalDeliveredQuantityType", content: Content::Simple(11) }, // 1471
+    Element { ns: Ns::Cbc, name: "TotalGoodsItemQuantity", ty_ns: Ns::Cbc.uri(), ty: "TotalGoodsItemQuantityType", content: Content::Simple(11) }, // 1472
+    Element { ns: Ns::Cbc, name: "TotalInvoiceAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalInvoiceAmountType", content: Content::Simple(9) }, // 1473
+    Element { ns: Ns::Cbc, name: "TotalMeteredQuantity", ty_ns: Ns::Cbc.uri(), ty: "TotalMeteredQuantityType", content: Content::Simple(11) }, // 1474
+    Element { ns: Ns::Cbc, name: "TotalPackageQuantity", ty_ns: Ns::Cbc.uri(), ty: "TotalPackageQuantityType", content: Content::Simple(11) }, // 1475
+    Element { ns: Ns::Cbc, name: "TotalPackagesQuantity", ty_ns: Ns::Cbc.uri(), ty: "TotalPackagesQuantityType", content: Content::Simple(11) }, // 1476
+    Element { ns: Ns::Cbc, name: "TotalPaymentAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalPaymentAmountType", content: Content::Simple(9) }, // 1477
+    Element { ns: Ns::Cbc, name: "TotalTaskAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalTaskAmountType", content: Content::Simple(9) }, // 1478
+    Element { ns: Ns::Cbc, name: "TotalTaxAmount", ty_ns: Ns::Cbc.uri(), ty: "TotalTaxAmountType", content: Content::Simple(9) }, // 1479
+    Element { ns: Ns::Cbc, name: "TotalTransportHandlingUnitQuantity", ty_ns: Ns::Cbc.uri(), ty: "TotalTransportHandlingUnitQuantityType", content: Content::Simple(11) }, // 1480
+    Element { ns: Ns::Cbc, name: "TraceID", ty_ns: Ns::Cbc.uri(), ty: "TraceIDType", content: Content::Simple(15) }, // 1481
+    Element { ns: Ns::Cbc, name: "TrackingDeviceCode", ty_ns: Ns::Cbc.uri(), ty: "TrackingDeviceCodeType", content: Content::Simple(14) }, // 1482
+    Element { ns: Ns::Cbc, name: "TrackingID", ty_ns: Ns::Cbc.uri(), ty: "TrackingIDType", content: Content::Simple(15) }, // 1483
+    Element { ns: Ns::Cbc, name: "TradeItemPackingLabelingTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TradeItemPackingLabelingTypeCodeType", content: Content::Simple(14) }, // 1484
+    Element { ns: Ns::Cbc, name: "TradeServiceCode", ty_ns: Ns::Cbc.uri(), ty: "TradeServiceCodeType", content: Content::Simple(14) }, // 1485
+    Element { ns: Ns::Cbc, name: "TradingRestrictions", ty_ns: Ns::Cbc.uri(), ty: "TradingRestrictionsType", content: Content::Simple(17) }, // 1486
+    Element { ns: Ns::Cbc, name: "TrainID", ty_ns: Ns::Cbc.uri(), ty: "TrainIDType", content: Content::Simple(15) }, // 1487
+    Element { ns: Ns::Cbc, name: "TransactionCurrencyTaxAmount", ty_ns: Ns::Cbc.uri(), ty: "TransactionCurrencyTaxAmountType", content: Content::Simple(9) }, // 1488
+    Element { ns: Ns::Cbc, name: "TransitDirectionCode", ty_ns: Ns::Cbc.uri(), ty: "TransitDirectionCodeType", content: Content::Simple(14) }, // 1489
+    Element { ns: Ns::Cbc, name: "TransportAuthorizationCode", ty_ns: Ns::Cbc.uri(), ty: "TransportAuthorizationCodeType", content: Content::Simple(14) }, // 1490
+    Element { ns: Ns::Cbc, name: "TransportEmergencyCardCode", ty_ns: Ns::Cbc.uri(), ty: "TransportEmergencyCardCodeType", content: Content::Simple(14) }, // 1491
+    Element { ns: Ns::Cbc, name: "TransportEquipmentTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TransportEquipmentTypeCodeType", content: Content::Simple(14) }, // 1492
+    Element { ns: Ns::Cbc, name: "TransportEventTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TransportEventTypeCodeType", content: Content::Simple(14) }, // 1493
+    Element { ns: Ns::Cbc, name: "TransportExecutionPlanReferenceID", ty_ns: Ns::Cbc.uri(), ty: "TransportExecutionPlanReferenceIDType", content: Content::Simple(15) }, // 1494
+    Element { ns: Ns::Cbc, name: "TransportExecutionStatusCode", ty_ns: Ns::Cbc.uri(), ty: "TransportExecutionStatusCodeType", content: Content::Simple(14) }, // 1495
+    Element { ns: Ns::Cbc, name: "TransportHandlingUnitTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TransportHandlingUnitTypeCodeType", content: Content::Simple(14) }, // 1496
+    Element { ns: Ns::Cbc, name: "TransportMeansTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TransportMeansTypeCodeType", content: Content::Simple(14) }, // 1497
+    Element { ns: Ns::Cbc, name: "TransportModeCode", ty_ns: Ns::Cbc.uri(), ty: "TransportModeCodeType", content: Content::Simple(14) }, // 1498
+    Element { ns: Ns::Cbc, name: "TransportServiceCode", ty_ns: Ns::Cbc.uri(), ty: "TransportServiceCodeType", content: Content::Simple(14) }, // 1499
+    Element { ns: Ns::Cbc, name: "TransportServiceProviderRemarks", ty_ns: Ns::Cbc.uri(), ty: "TransportServiceProviderRemarksType", content: Content::Simple(17) }, // 1500
+    Element { ns: Ns::Cbc, name: "TransportServiceProviderSpecialTerms", ty_ns: Ns::Cbc.uri(), ty: "TransportServiceProviderSpecialTermsType", content: Content::Simple(17) }, // 1501
+    Element { ns: Ns::Cbc, name: "TransportUserRemarks", ty_ns: Ns::Cbc.uri(), ty: "TransportUserRemarksType", content: Content::Simple(17) }, // 1502
+    Element { ns: Ns::Cbc, name: "TransportUserSpecialTerms", ty_ns: Ns::Cbc.uri(), ty: "TransportUserSpecialTermsType", content: Content::Simple(17) }, // 1503
+    Element { ns: Ns::Cbc, name: "TransportationServiceDescription", ty_ns: Ns::Cbc.uri(), ty: "TransportationServiceDescriptionType", content: Content::Simple(17) }, // 1504
+    Element { ns: Ns::Cbc, name: "TransportationServiceDetailsURI", ty_ns: Ns::Cbc.uri(), ty: "TransportationServiceDetailsURIType", content: Content::Simple(15) }, // 1505
+    Element { ns: Ns::Cbc, name: "TransportationStatusTypeCode", ty_ns: Ns::Cbc.uri(), ty: "TransportationStatusTypeCodeType", content: Content::Simple(14) }, // 1506
+    Element { ns: Ns::Cbc, name: "TypeCode", ty_ns: Ns::Cbc.uri(), ty: "TypeCodeType", content: Content::Simple(14) }, // 1507
+    Element { ns: Ns::Cbc, name: "UBLVersionID", ty_ns: Ns::Cbc.uri(), ty: "UBLVersionIDType", content: Content::Simple(15) }, // 1508
+    Element { ns: Ns::Cbc, name: "UNDGCode", ty_ns: Ns::Cbc.uri(), ty: "UNDGCodeType", content: Content::Simple(14) }, // 1509
+    Element { ns: Ns::Cbc, name: "URI", ty_ns: Ns::Cbc.uri(), ty: "URIType", content: Content::Simple(15) }, // 1510
+    Element { ns: Ns::Cbc, name: "UUID", ty_ns: Ns::Cbc.uri(), ty: "UUIDType", content: Content::Simple(15) }, // 1511
+    Element { ns: Ns::Cbc, name: "UnknownPriceIndicator", ty_ns: Ns::Cbc.uri(), ty: "UnknownPriceIndicatorType", content: Content::Simple(6) }, // 1512
+    Element { ns: Ns::Cbc, name: "UpperOrangeHazardPlacardID", ty_ns: Ns::Cbc.uri(), ty: "UpperOrangeHazardPlacardIDType", content: Content::Simple(15) }, // 1513
+    Element { ns: Ns::Cbc, name: "UrgencyCode", ty_ns: Ns::Cbc.uri(), ty: "UrgencyCodeType", content: Content::Simple(14) }, // 1514
+    Element { ns: Ns::Cbc, name: "UtilityStatementTypeCode", ty_ns: Ns::Cbc.uri(), ty: "UtilityStatementTypeCodeType", content: Content::Simple(14) }, // 1515
+    Element { ns: Ns::Cbc, name: "ValidateProcess", ty_ns: Ns::Cbc.uri(), ty: "ValidateProcessType", content: Content::Simple(17) }, // 1516
+    Element { ns: Ns::Cbc, name: "ValidateTool", ty_ns: Ns::Cbc.uri(), ty: "ValidateToolType", content: Content::Simple(17) }, // 1517
+    Element { ns: Ns::Cbc, name: "ValidateToolVersion", ty_ns: Ns::Cbc.uri(), ty: "ValidateToolVersionType", content: Content::Simple(17) }, // 1518
+    Element { ns: Ns::Cbc, name: "ValidationDate", ty_ns: Ns::Cbc.uri(), ty: "ValidationDateType", content: Content::Simple(7) }, // 1519
+    Element { ns: Ns::Cbc, name: "ValidationResultCode", ty_ns: Ns::Cbc.uri(), ty: "ValidationResultCodeType", content: Content::Simple(14) }, // 1520
+    Element { ns: Ns::Cbc, name: "ValidationTime", ty_ns: Ns::Cbc.uri(), ty: "ValidationTimeType", content: Content::Simple(18) }, // 1521
+    Element { ns: Ns::Cbc, name: "ValidatorID", ty_ns: Ns::Cbc.uri(), ty: "ValidatorIDType", content: Content::Simple(15) }, // 1522
+    Element { ns: Ns::Cbc, name: "ValidityStartDate", ty_ns: Ns::Cbc.uri(), ty: "ValidityStartDateType", content: Content::Simple(7) }, // 1523
+    Element { ns: Ns::Cbc, name: "Value", ty_ns: Ns::Cbc.uri(), ty: "ValueType", content: Content::Simple(17) }, // 1524
+    Element { ns: Ns::Cbc, name: "ValueAmount", ty_ns: Ns::Cbc.uri(), ty: "ValueAmountType", content: Content::Simple(9) }, // 1525
+    Element { ns: Ns::Cbc, name: "ValueMeasure", ty_ns: Ns::Cbc.uri(), ty: "ValueMeasureType", content: Content::Simple(12) }, // 1526
+    Element { ns: Ns::Cbc, name: "ValueQualifier", ty_ns: Ns::Cbc.uri(), ty: "ValueQualifierType", content: Content::Simple(17) }, // 1527
+    Element { ns: Ns::Cbc, name: "ValueQuantity", ty_ns: Ns::Cbc.uri(), ty: "ValueQuantityType", content: Content::Simple(11) }, // 1528
+    Element { ns: Ns::Cbc, name: "VarianceQuantity", ty_ns: Ns::Cbc.uri(), ty: "VarianceQuantityType", content: Content::Simple(11) }, // 1529
+    Element { ns: Ns::Cbc, name: "VariantConstraintIndicator", ty_ns: Ns::Cbc.uri(), ty: "VariantConstraintIndicatorType", content: Content::Simple(6) }, // 1530
+    Element { ns: Ns::Cbc, name: "VariantID", ty_ns: Ns::Cbc.uri(), ty: "VariantIDType", content: Content::Simple(15) }, // 1531
+    Element { ns: Ns::Cbc, name: "VersionID", ty_ns: Ns::Cbc.uri(), ty: "VersionIDType", content: Content::Simple(15) }, // 1532
+    Element { ns: Ns::Cbc, name: "VesselID", ty_ns: Ns::Cbc.uri(), ty: "VesselIDType", content: Content::Simple(15) }, // 1533
+    Element { ns: Ns::Cbc, name: "VesselName", ty_ns: Ns::Cbc.uri(), ty: "VesselNameType", content: Content::Simple(17) }, // 1534
+    Element { ns: Ns::Cbc, name: "WarrantyInformation", ty_ns: Ns::Cbc.uri(), ty: "WarrantyInformationType", content: Content::Simple(17) }, // 1535
+    Element { ns: Ns::Cbc, name: "WebsiteURI", ty_ns: Ns::Cbc.uri(), ty: "WebsiteURIType", content: Content::Simple(15) }, // 1536
+    Element { ns: Ns::Cbc, name: "WeekDayCode", ty_ns: Ns::Cbc.uri(), ty: "WeekDayCodeType", content: Content::Simple(14) }, // 1537
+    Element { ns: Ns::Cbc, name: "Weight", ty_ns: Ns::Cbc.uri(), ty: "WeightType", content: Content::Simple(17) }, // 1538
+    Element { ns: Ns::Cbc, name: "WeightNumeric", ty_ns: Ns::Cbc.uri(), ty: "WeightNumericType", content: Content::Simple(10) }, // 1539
+    Element { ns: Ns::Cbc, name: "WeightingAlgorithmCode", ty_ns: Ns::Cbc.uri(), ty: "WeightingAlgorithmCodeType", content: Content::Simple(14) }, // 1540
+    Element { ns: Ns::Cbc, name: "WorkPhase", ty_ns: Ns::Cbc.uri(), ty: "WorkPhaseType", content: Content::Simple(17) }, // 1541
+    Element { ns: Ns::Cbc, name: "WorkPhaseCode", ty_ns: Ns::Cbc.uri(), ty: "WorkPhaseCodeType", content: Content::Simple(14) }, // 1542
+    Element { ns: Ns::Cbc, name: "XPath", ty_ns: Ns::Cbc.uri(), ty: "XPathType", content: Content::Simple(17) }, // 1543
+    Element { ns: Ns::Ext, name: "ExtensionAgencyID", ty_ns: Ns::Ext.uri(), ty: "ExtensionAgencyIDType", content: Content::Simple(15) }, // 1544
+    Element { ns: Ns::Ext, name: "ExtensionAgencyName", ty_ns: Ns::Ext.uri(), ty: "ExtensionAgencyNameType", content: Content::Simple(17) }, // 1545
+    Element { ns: Ns::Ext, name: "ExtensionAgencyURI", ty_ns: Ns::Ext.uri(), ty: "ExtensionAgencyURIType", content: Content::Simple(15) }, // 1546
+    Element { ns: Ns::Ext, name: "ExtensionContent", ty_ns: Ns::Ext.uri(), ty: "ExtensionContentType", content: Content::Complex(298) }, // 1547
+    Element { ns: Ns::Ext, name: "ExtensionReason", ty_ns: Ns::Ext.uri(), ty: "ExtensionReasonType", content: Content::Simple(17) }, // 1548
+    Element { ns: Ns::Ext, name: "ExtensionReasonCode", ty_ns: Ns::Ext.uri(), ty: "ExtensionReasonCodeType", content: Content::Simple(14) }, // 1549
+    Element { ns: Ns::Ext, name: "ExtensionURI", ty_ns: Ns::Ext.uri(), ty: "ExtensionURIType", content: Content::Simple(15) }, // 1550
+    Element { ns: Ns::Ext, name: "ExtensionVersionID", ty_ns: Ns::Ext.uri(), ty: "ExtensionVersionIDType", content: Content::Simple(15) }, // 1551
+    Element { ns: Ns::Ext, name: "UBLExtension", ty_ns: Ns::Ext.uri(), ty: "UBLExtensionType", content: Content::Complex(299) }, // 1552
+    Element { ns: Ns::Ext, name: "UBLExtensions", ty_ns: Ns::Ext.uri(), ty: "UBLExtensionsType", content: Content::Complex(300) }, // 1553
+    Element { ns: Ns::Sig, name: "UBLDocumentSignatures", ty_ns: Ns::Sig.uri(), ty: "UBLDocumentSignaturesType", content: Content::Complex(301) }, // 1554
+    Element { ns: Ns::Sac, name: "SignatureInformation", ty_ns: Ns::Sac.uri(), ty: "SignatureInformationType", content: Content::Complex(304) }, // 1555
+    Element { ns: Ns::Sbc, name: "ReferencedSignatureID", ty_ns: Ns::Sbc.uri(), ty: "ReferencedSignatureIDType", content: Content::Simple(15) }, // 1556
+    Element { ns: Ns::Ds, name: "CanonicalizationMethod", ty_ns: Ns::Ds.uri(), ty: "CanonicalizationMethodType", content: Content::Complex(48) }, // 1557
+    Element { ns: Ns::Ds, name: "DSAKeyValue", ty_ns: Ns::Ds.uri(), ty: "DSAKeyValueType", content: Content::Complex(49) }, // 1558
+    Element { ns: Ns::Ds, name: "DigestMethod", ty_ns: Ns::Ds.uri(), ty: "DigestMethodType", content: Content::Complex(50) }, // 1559
+    Element { ns: Ns::Ds, name: "DigestValue", ty_ns: Ns::Ds.uri(), ty: "DigestValueType", content: Content::Simple(2) }, // 1560
+    Element { ns: Ns::Ds, name: "KeyInfo", ty_ns: Ns::Ds.uri(), ty: "KeyInfoType", content: Content::Complex(51) }, // 1561
+    Element { ns: Ns::Ds, name: "KeyName", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 1562
+    Element { ns: Ns::Ds, name: "KeyValue", ty_ns: Ns::Ds.uri(), ty: "KeyValueType", content: Content::Complex(52) }, // 1563
+    Element { ns: Ns::Ds, name: "Manifest", ty_ns: Ns::Ds.uri(), ty: "ManifestType", content: Content::Complex(53) }, // 1564
+    Element { ns: Ns::Ds, name: "MgmtData", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 1565
+    Element { ns: Ns::Ds, name: "Object", ty_ns: Ns::Ds.uri(), ty: "ObjectType", content: Content::Complex(54) }, // 1566
+    Element { ns: Ns::Ds, name: "PGPData", ty_ns: Ns::Ds.uri(), ty: "PGPDataType", content: Content::Complex(55) }, // 1567
+    Element { ns: Ns::Ds, name: "RSAKeyValue", ty_ns: Ns::Ds.uri(), ty: "RSAKeyValueType", content: Content::Complex(56) }, // 1568
+    Element { ns: Ns::Ds, name: "Reference", ty_ns: Ns::Ds.uri(), ty: "ReferenceType", content: Content::Complex(57) }, // 1569
+    Element { ns: Ns::Ds, name: "RetrievalMethod", ty_ns: Ns::Ds.uri(), ty: "RetrievalMethodType", content: Content::Complex(58) }, // 1570
+    Element { ns: Ns::Ds, name: "SPKIData", ty_ns: Ns::Ds.uri(), ty: "SPKIDataType", content: Content::Complex(59) }, // 1571
+    Element { ns: Ns::Ds, name: "Signature", ty_ns: Ns::Ds.uri(), ty: "SignatureType", content: Content::Complex(63) }, // 1572
+    Element { ns: Ns::Ds, name: "SignatureMethod", ty_ns: Ns::Ds.uri(), ty: "SignatureMethodType", content: Content::Complex(60) }, // 1573
+    Element { ns: Ns::Ds, name: "SignatureProperties", ty_ns: Ns::Ds.uri(), ty: "SignaturePropertiesType", content: Content::Complex(61) }, // 1574
+    Element { ns: Ns::Ds, name: "SignatureProperty", ty_ns: Ns::Ds.uri(), ty: "SignaturePropertyType", content: Content::Complex(62) }, // 1575
+    Element { ns: Ns::Ds, name: "SignatureValue", ty_ns: Ns::Ds.uri(), ty: "SignatureValueType", content: Content::Simple(3) }, // 1576
+    Element { ns: Ns::Ds, name: "SignedInfo", ty_ns: Ns::Ds.uri(), ty: "SignedInfoType", content: Content::Complex(64) }, // 1577
+    Element { ns: Ns::Ds, name: "Transform", ty_ns: Ns::Ds.uri(), ty: "TransformType", content: Content::Complex(65) }, // 1578
+    Element { ns: Ns::Ds, name: "Transforms", ty_ns: Ns::Ds.uri(), ty: "TransformsType", content: Content::Complex(66) }, // 1579
+    Element { ns: Ns::Ds, name: "X509Data", ty_ns: Ns::Ds.uri(), ty: "X509DataType", content: Content::Complex(67) }, // 1580
+    Element { ns: Ns::Xades132, name: "AllDataObjectsTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1581
+    Element { ns: Ns::Xades132, name: "Any", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 1582
+    Element { ns: Ns::Xades132, name: "ArchiveTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1583
+    Element { ns: Ns::Xades132, name: "AttrAuthoritiesCertValues", ty_ns: Ns::Xades132.uri(), ty: "CertificateValuesType", content: Content::Complex(7) }, // 1584
+    Element { ns: Ns::Xades132, name: "AttributeCertificateRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteCertificateRefsType", content: Content::Complex(12) }, // 1585
+    Element { ns: Ns::Xades132, name: "AttributeRevocationRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteRevocationRefsType", content: Content::Complex(13) }, // 1586
+    Element { ns: Ns::Xades132, name: "AttributeRevocationValues", ty_ns: Ns::Xades132.uri(), ty: "RevocationValuesType", content: Content::Complex(33) }, // 1587
+    Element { ns: Ns::Xades132, name: "CertificateValues", ty_ns: Ns::Xades132.uri(), ty: "CertificateValuesType", content: Content::Complex(7) }, // 1588
+    Element { ns: Ns::Xades132, name: "CommitmentTypeIndication", ty_ns: Ns::Xades132.uri(), ty: "CommitmentTypeIndicationType", content: Content::Complex(10) }, // 1589
+    Element { ns: Ns::Xades132, name: "CompleteCertificateRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteCertificateRefsType", content: Content::Complex(12) }, // 1590
+    Element { ns: Ns::Xades132, name: "CompleteRevocationRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteRevocationRefsType", content: Content::Complex(13) }, // 1591
+    Element { ns: Ns::Xades132, name: "CounterSignature", ty_ns: Ns::Xades132.uri(), ty: "CounterSignatureType", content: Content::Complex(14) }, // 1592
+    Element { ns: Ns::Xades132, name: "DataObjectFormat", ty_ns: Ns::Xades132.uri(), ty: "DataObjectFormatType", content: Content::Complex(15) }, // 1593
+    Element { ns: Ns::Xades132, name: "EncapsulatedPKIData", ty_ns: Ns::Xades132.uri(), ty: "EncapsulatedPKIDataType", content: Content::Simple(4) }, // 1594
+    Element { ns: Ns::Xades132, name: "Include", ty_ns: Ns::Xades132.uri(), ty: "IncludeType", content: Content::Complex(18) }, // 1595
+    Element { ns: Ns::Xades132, name: "IndividualDataObjectsTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1596
+    Element { ns: Ns::Xades132, name: "ObjectIdentifier", ty_ns: Ns::Xades132.uri(), ty: "ObjectIdentifierType", content: Content::Complex(25) }, // 1597
+    Element { ns: Ns::Xades132, name: "OtherTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "OtherTimeStampType", content: Content::Complex(28) }, // 1598
+    Element { ns: Ns::Xades132, name: "QualifyingProperties", ty_ns: Ns::Xades132.uri(), ty: "QualifyingPropertiesType", content: Content::Complex(30) }, // 1599
+    Element { ns: Ns::Xades132, name: "QualifyingPropertiesReference", ty_ns: Ns::Xades132.uri(), ty: "QualifyingPropertiesReferenceType", content: Content::Complex(29) }, // 1600
+    Element { ns: Ns::Xades132, name: "ReferenceInfo", ty_ns: Ns::Xades132.uri(), ty: "ReferenceInfoType", content: Content::Complex(31) }, // 1601
+    Element { ns: Ns::Xades132, name: "RefsOnlyTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1602
+    Element { ns: Ns::Xades132, name: "RevocationValues", ty_ns: Ns::Xades132.uri(), ty: "RevocationValuesType", content: Content::Complex(33) }, // 1603
+    Element { ns: Ns::Xades132, name: "SPURI", ty_ns: XSD, ty: "anyURI", content: Content::Simple(0) }, // 1604
+    Element { ns: Ns::Xades132, name: "SPUserNotice", ty_ns: Ns::Xades132.uri(), ty: "SPUserNoticeType", content: Content::Complex(34) }, // 1605
+    Element { ns: Ns::Xades132, name: "SigAndRefsTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1606
+    Element { ns: Ns::Xades132, name: "SignaturePolicyIdentifier", ty_ns: Ns::Xades132.uri(), ty: "SignaturePolicyIdentifierType", content: Content::Complex(37) }, // 1607
+    Element { ns: Ns::Xades132, name: "SignatureProductionPlace", ty_ns: Ns::Xades132.uri(), ty: "SignatureProductionPlaceType", content: Content::Complex(38) }, // 1608
+    Element { ns: Ns::Xades132, name: "SignatureTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1609
+    Element { ns: Ns::Xades132, name: "SignedDataObjectProperties", ty_ns: Ns::Xades132.uri(), ty: "SignedDataObjectPropertiesType", content: Content::Complex(39) }, // 1610
+    Element { ns: Ns::Xades132, name: "SignedProperties", ty_ns: Ns::Xades132.uri(), ty: "SignedPropertiesType", content: Content::Complex(40) }, // 1611
+    Element { ns: Ns::Xades132, name: "SignedSignatureProperties", ty_ns: Ns::Xades132.uri(), ty: "SignedSignaturePropertiesType", content: Content::Complex(41) }, // 1612
+    Element { ns: Ns::Xades132, name: "SignerRole", ty_ns: Ns::Xades132.uri(), ty: "SignerRoleType", content: Content::Complex(42) }, // 1613
+    Element { ns: Ns::Xades132, name: "SigningCertificate", ty_ns: Ns::Xades132.uri(), ty: "CertIDListType", content: Content::Complex(5) }, // 1614
+    Element { ns: Ns::Xades132, name: "SigningTime", ty_ns: XSD, ty: "dateTime", content: Content::Simple(8) }, // 1615
+    Element { ns: Ns::Xades132, name: "UnsignedDataObjectProperties", ty_ns: Ns::Xades132.uri(), ty: "UnsignedDataObjectPropertiesType", content: Content::Complex(43) }, // 1616
+    Element { ns: Ns::Xades132, name: "UnsignedProperties", ty_ns: Ns::Xades132.uri(), ty: "UnsignedPropertiesType", content: Content::Complex(44) }, // 1617
+    Element { ns: Ns::Xades132, name: "UnsignedSignatureProperties", ty_ns: Ns::Xades132.uri(), ty: "UnsignedSignaturePropertiesType", content: Content::Complex(45) }, // 1618
+    Element { ns: Ns::Xades132, name: "XAdESTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1619
+    Element { ns: Ns::Xades141, name: "ArchiveTimeStampV2", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 1620
+    Element { ns: Ns::Xades141, name: "TimeStampValidationData", ty_ns: Ns::Xades141.uri(), ty: "ValidationDataType", content: Content::Complex(47) }, // 1621
 ];
 
-/// Every element-only complex type, sorted by name.
+/// Every local element declaration (XML-DSig and XAdES).
+pub static LOCALS: &[Element] = &[
+    Element { ns: Ns::Ds, name: "X509IssuerSerial", ty_ns: Ns::Ds.uri(), ty: "X509IssuerSerialType", content: Content::Complex(68) }, // 0
+    Element { ns: Ns::Ds, name: "X509SKI", ty_ns: XSD, ty: "base64Binary", content: Content::Simple(2) }, // 1
+    Element { ns: Ns::Ds, name: "X509SubjectName", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 2
+    Element { ns: Ns::Ds, name: "X509Certificate", ty_ns: XSD, ty: "base64Binary", content: Content::Simple(2) }, // 3
+    Element { ns: Ns::Ds, name: "X509CRL", ty_ns: XSD, ty: "base64Binary", content: Content::Simple(2) }, // 4
+    Element { ns: Ns::Ds, name: "X509IssuerName", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 5
+    Element { ns: Ns::Ds, name: "X509SerialNumber", ty_ns: XSD, ty: "integer", content: Content::Simple(13) }, // 6
+    Element { ns: Ns::Ds, name: "XPath", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 7
+    Element { ns: Ns::Ds, name: "HMACOutputLength", ty_ns: Ns::Ds.uri(), ty: "HMACOutputLengthType", content: Content::Simple(13) }, // 8
+    Element { ns: Ns::Ds, name: "SPKISexp", ty_ns: XSD, ty: "base64Binary", content: Content::Simple(2) }, // 9
+    Element { ns: Ns::Ds, name: "Modulus", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 10
+    Element { ns: Ns::Ds, name: "Exponent", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 11
+    Element { ns: Ns::Ds, name: "PGPKeyID", ty_ns: XSD, ty: "base64Binary", content: Content::Simple(2) }, // 12
+    Element { ns: Ns::Ds, name: "PGPKeyPacket", ty_ns: XSD, ty: "base64Binary", content: Content::Simple(2) }, // 13
+    Element { ns: Ns::Ds, name: "P", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 14
+    Element { ns: Ns::Ds, name: "Q", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 15
+    Element { ns: Ns::Ds, name: "G", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 16
+    Element { ns: Ns::Ds, name: "Y", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 17
+    Element { ns: Ns::Ds, name: "J", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 18
+    Element { ns: Ns::Ds, name: "Seed", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 19
+    Element { ns: Ns::Ds, name: "PgenCounter", ty_ns: Ns::Ds.uri(), ty: "CryptoBinary", content: Content::Simple(2) }, // 20
+    Element { ns: Ns::Xades132, name: "CounterSignature", ty_ns: Ns::Xades132.uri(), ty: "CounterSignatureType", content: Content::Complex(14) }, // 21
+    Element { ns: Ns::Xades132, name: "SignatureTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 22
+    Element { ns: Ns::Xades132, name: "CompleteCertificateRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteCertificateRefsType", content: Content::Complex(12) }, // 23
+    Element { ns: Ns::Xades132, name: "CompleteRevocationRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteRevocationRefsType", content: Content::Complex(13) }, // 24
+    Element { ns: Ns::Xades132, name: "AttributeCertificateRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteCertificateRefsType", content: Content::Complex(12) }, // 25
+    Element { ns: Ns::Xades132, name: "AttributeRevocationRefs", ty_ns: Ns::Xades132.uri(), ty: "CompleteRevocationRefsType", content: Content::Complex(13) }, // 26
+    Element { ns: Ns::Xades132, name: "SigAndRefsTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 27
+    Element { ns: Ns::Xades132, name: "RefsOnlyTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 28
+    Element { ns: Ns::Xades132, name: "CertificateValues", ty_ns: Ns::Xades132.uri(), ty: "CertificateValuesType", content: Content::Complex(7) }, // 29
+    Element { ns: Ns::Xades132, name: "RevocationValues", ty_ns: Ns::Xades132.uri(), ty: "RevocationValuesType", content: Content::Complex(33) }, // 30
+    Element { ns: Ns::Xades132, name: "AttrAuthoritiesCertValues", ty_ns: Ns::Xades132.uri(), ty: "CertificateValuesType", content: Content::Complex(7) }, // 31
+    Element { ns: Ns::Xades132, name: "AttributeRevocationValues", ty_ns: Ns::Xades132.uri(), ty: "RevocationValuesType", content: Content::Complex(33) }, // 32
+    Element { ns: Ns::Xades132, name: "ArchiveTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 33
+    Element { ns: Ns::Xades132, name: "UnsignedSignatureProperties", ty_ns: Ns::Xades132.uri(), ty: "UnsignedSignaturePropertiesType", content: Content::Complex(45) }, // 34
+    Element { ns: Ns::Xades132, name: "UnsignedDataObjectProperties", ty_ns: Ns::Xades132.uri(), ty: "UnsignedDataObjectPropertiesType", content: Content::Complex(43) }, // 35
+    Element { ns: Ns::Xades132, name: "UnsignedDataObjectProperty", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 36
+    Element { ns: Ns::Xades132, name: "Cert", ty_ns: Ns::Xades132.uri(), ty: "CertIDType", content: Content::Complex(6) }, // 37
+    Element { ns: Ns::Xades132, name: "CertDigest", ty_ns: Ns::Xades132.uri(), ty: "DigestAlgAndValueType", content: Content::Complex(16) }, // 38
+    Element { ns: Ns::Xades132, name: "IssuerSerial", ty_ns: Ns::Ds.uri(), ty: "X509IssuerSerialType", content: Content::Complex(68) }, // 39
+    Element { ns: Ns::Xades132, name: "ClaimedRoles", ty_ns: Ns::Xades132.uri(), ty: "ClaimedRolesListType", content: Content::Complex(9) }, // 40
+    Element { ns: Ns::Xades132, name: "CertifiedRoles", ty_ns: Ns::Xades132.uri(), ty: "CertifiedRolesListType", content: Content::Complex(8) }, // 41
+    Element { ns: Ns::Xades132, name: "CertifiedRole", ty_ns: Ns::Xades132.uri(), ty: "EncapsulatedPKIDataType", content: Content::Simple(4) }, // 42
+    Element { ns: Ns::Xades132, name: "ClaimedRole", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 43
+    Element { ns: Ns::Xades132, name: "SigningTime", ty_ns: XSD, ty: "dateTime", content: Content::Simple(8) }, // 44
+    Element { ns: Ns::Xades132, name: "SigningCertificate", ty_ns: Ns::Xades132.uri(), ty: "CertIDListType", content: Content::Complex(5) }, // 45
+    Element { ns: Ns::Xades132, name: "SignaturePolicyIdentifier", ty_ns: Ns::Xades132.uri(), ty: "SignaturePolicyIdentifierType", content: Content::Complex(37) }, // 46
+    Element { ns: Ns::Xades132, name: "SignatureProductionPlace", ty_ns: Ns::Xades132.uri(), ty: "SignatureProductionPlaceType", content: Content::Complex(38) }, // 47
+    Element { ns: Ns::Xades132, name: "SignerRole", ty_ns: Ns::Xades132.uri(), ty: "SignerRoleType", content: Content::Complex(42) }, // 48
+    Element { ns: Ns::Xades132, name: "SignedSignatureProperties", ty_ns: Ns::Xades132.uri(), ty: "SignedSignaturePropertiesType", content: Content::Complex(41) }, // 49
+    Element { ns: Ns::Xades132, name: "SignedDataObjectProperties", ty_ns: Ns::Xades132.uri(), ty: "SignedDataObjectPropertiesType", content: Content::Complex(39) }, // 50
+    Element { ns: Ns::Xades132, name: "DataObjectFormat", ty_ns: Ns::Xades132.uri(), ty: "DataObjectFormatType", content: Content::Complex(15) }, // 51
+    Element { ns: Ns::Xades132, name: "CommitmentTypeIndication", ty_ns: Ns::Xades132.uri(), ty: "CommitmentTypeIndicationType", content: Content::Complex(10) }, // 52
+    Element { ns: Ns::Xades132, name: "AllDataObjectsTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 53
+    Element { ns: Ns::Xades132, name: "IndividualDataObjectsTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "XAdESTimeStampType", content: Content::Complex(46) }, // 54
+    Element { ns: Ns::Xades132, name: "City", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 55
+    Element { ns: Ns::Xades132, name: "StateOrProvince", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 56
+    Element { ns: Ns::Xades132, name: "PostalCode", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 57
+    Element { ns: Ns::Xades132, name: "CountryName", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 58
+    Element { ns: Ns::Xades132, name: "SignaturePolicyId", ty_ns: Ns::Xades132.uri(), ty: "SignaturePolicyIdType", content: Content::Complex(36) }, // 59
+    Element { ns: Ns::Xades132, name: "SignaturePolicyImplied", ty_ns: XSD, ty: "anyType", content: Content::Complex(69) }, // 60
+    Element { ns: Ns::Xades132, name: "SigPolicyId", ty_ns: Ns::Xades132.uri(), ty: "ObjectIdentifierType", content: Content::Complex(25) }, // 61
+    Element { ns: Ns::Xades132, name: "SigPolicyHash", ty_ns: Ns::Xades132.uri(), ty: "DigestAlgAndValueType", content: Content::Complex(16) }, // 62
+    Element { ns: Ns::Xades132, name: "SigPolicyQualifiers", ty_ns: Ns::Xades132.uri(), ty: "SigPolicyQualifiersListType", content: Content::Complex(35) }, // 63
+    Element { ns: Ns::Xades132, name: "SigPolicyQualifier", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 64
+    Element { ns: Ns::Xades132, name: "NoticeRef", ty_ns: Ns::Xades132.uri(), ty: "NoticeReferenceType", content: Content::Complex(20) }, // 65
+    Element { ns: Ns::Xades132, name: "ExplicitText", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 66
+    Element { ns: Ns::Xades132, name: "Organization", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 67
+    Element { ns: Ns::Xades132, name: "NoticeNumbers", ty_ns: Ns::Xades132.uri(), ty: "IntegerListType", content: Content::Complex(19) }, // 68
+    Element { ns: Ns::Xades132, name: "int", ty_ns: XSD, ty: "integer", content: Content::Simple(13) }, // 69
+    Element { ns: Ns::Xades132, name: "SignedProperties", ty_ns: Ns::Xades132.uri(), ty: "SignedPropertiesType", content: Content::Complex(40) }, // 70
+    Element { ns: Ns::Xades132, name: "UnsignedProperties", ty_ns: Ns::Xades132.uri(), ty: "UnsignedPropertiesType", content: Content::Complex(44) }, // 71
+    Element { ns: Ns::Xades132, name: "EncapsulatedTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "EncapsulatedPKIDataType", content: Content::Simple(4) }, // 72
+    Element { ns: Ns::Xades132, name: "XMLTimeStamp", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 73
+    Element { ns: Ns::Xades132, name: "Identifier", ty_ns: Ns::Xades132.uri(), ty: "IdentifierType", content: Content::Simple(1) }, // 74
+    Element { ns: Ns::Xades132, name: "Description", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 75
+    Element { ns: Ns::Xades132, name: "DocumentationReferences", ty_ns: Ns::Xades132.uri(), ty: "DocumentationReferencesType", content: Content::Complex(17) }, // 76
+    Element { ns: Ns::Xades132, name: "DocumentationReference", ty_ns: XSD, ty: "anyURI", content: Content::Simple(0) }, // 77
+    Element { ns: Ns::Xades132, name: "ObjectIdentifier", ty_ns: Ns::Xades132.uri(), ty: "ObjectIdentifierType", content: Content::Complex(25) }, // 78
+    Element { ns: Ns::Xades132, name: "MimeType", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 79
+    Element { ns: Ns::Xades132, name: "Encoding", ty_ns: XSD, ty: "anyURI", content: Content::Simple(0) }, // 80
+    Element { ns: Ns::Xades132, name: "CommitmentTypeId", ty_ns: Ns::Xades132.uri(), ty: "ObjectIdentifierType", content: Content::Complex(25) }, // 81
+    Element { ns: Ns::Xades132, name: "ObjectReference", ty_ns: XSD, ty: "anyURI", content: Content::Simple(0) }, // 82
+    Element { ns: Ns::Xades132, name: "AllSignedDataObjects", ty_ns: XSD, ty: "anyType", content: Content::Complex(69) }, // 83
+    Element { ns: Ns::Xades132, name: "CommitmentTypeQualifiers", ty_ns: Ns::Xades132.uri(), ty: "CommitmentTypeQualifiersListType", content: Content::Complex(11) }, // 84
+    Element { ns: Ns::Xades132, name: "CommitmentTypeQualifier", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 85
+    Element { ns: Ns::Xades132, name: "CRLValues", ty_ns: Ns::Xades132.uri(), ty: "CRLValuesType", content: Content::Complex(4) }, // 86
+    Element { ns: Ns::Xades132, name: "OCSPValues", ty_ns: Ns::Xades132.uri(), ty: "OCSPValuesType", content: Content::Complex(24) }, // 87
+    Element { ns: Ns::Xades132, name: "OtherValues", ty_ns: Ns::Xades132.uri(), ty: "OtherCertStatusValuesType", content: Content::Complex(27) }, // 88
+    Element { ns: Ns::Xades132, name: "OtherValue", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 89
+    Element { ns: Ns::Xades132, name: "EncapsulatedOCSPValue", ty_ns: Ns::Xades132.uri(), ty: "EncapsulatedPKIDataType", content: Content::Simple(4) }, // 90
+    Element { ns: Ns::Xades132, name: "EncapsulatedCRLValue", ty_ns: Ns::Xades132.uri(), ty: "EncapsulatedPKIDataType", content: Content::Simple(4) }, // 91
+    Element { ns: Ns::Xades132, name: "CRLRefs", ty_ns: Ns::Xades132.uri(), ty: "CRLRefsType", content: Content::Complex(3) }, // 92
+    Element { ns: Ns::Xades132, name: "OCSPRefs", ty_ns: Ns::Xades132.uri(), ty: "OCSPRefsType", content: Content::Complex(23) }, // 93
+    Element { ns: Ns::Xades132, name: "OtherRefs", ty_ns: Ns::Xades132.uri(), ty: "OtherCertStatusRefsType", content: Content::Complex(26) }, // 94
+    Element { ns: Ns::Xades132, name: "OtherRef", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 95
+    Element { ns: Ns::Xades132, name: "OCSPRef", ty_ns: Ns::Xades132.uri(), ty: "OCSPRefType", content: Content::Complex(22) }, // 96
+    Element { ns: Ns::Xades132, name: "OCSPIdentifier", ty_ns: Ns::Xades132.uri(), ty: "OCSPIdentifierType", content: Content::Complex(21) }, // 97
+    Element { ns: Ns::Xades132, name: "DigestAlgAndValue", ty_ns: Ns::Xades132.uri(), ty: "DigestAlgAndValueType", content: Content::Complex(16) }, // 98
+    Element { ns: Ns::Xades132, name: "ResponderID", ty_ns: Ns::Xades132.uri(), ty: "ResponderIDType", content: Content::Complex(32) }, // 99
+    Element { ns: Ns::Xades132, name: "ProducedAt", ty_ns: XSD, ty: "dateTime", content: Content::Simple(8) }, // 100
+    Element { ns: Ns::Xades132, name: "ByName", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 101
+    Element { ns: Ns::Xades132, name: "ByKey", ty_ns: XSD, ty: "base64Binary", content: Content::Simple(2) }, // 102
+    Element { ns: Ns::Xades132, name: "CRLRef", ty_ns: Ns::Xades132.uri(), ty: "CRLRefType", content: Content::Complex(2) }, // 103
+    Element { ns: Ns::Xades132, name: "CRLIdentifier", ty_ns: Ns::Xades132.uri(), ty: "CRLIdentifierType", content: Content::Complex(1) }, // 104
+    Element { ns: Ns::Xades132, name: "Issuer", ty_ns: XSD, ty: "string", content: Content::Simple(16) }, // 105
+    Element { ns: Ns::Xades132, name: "IssueTime", ty_ns: XSD, ty: "dateTime", content: Content::Simple(8) }, // 106
+    Element { ns: Ns::Xades132, name: "Number", ty_ns: XSD, ty: "integer", content: Content::Simple(13) }, // 107
+    Element { ns: Ns::Xades132, name: "CertRefs", ty_ns: Ns::Xades132.uri(), ty: "CertIDListType", content: Content::Complex(5) }, // 108
+    Element { ns: Ns::Xades132, name: "EncapsulatedX509Certificate", ty_ns: Ns::Xades132.uri(), ty: "EncapsulatedPKIDataType", content: Content::Simple(4) }, // 109
+    Element { ns: Ns::Xades132, name: "OtherCertificate", ty_ns: Ns::Xades132.uri(), ty: "AnyType", content: Content::Complex(0) }, // 110
+];
+
+/// The index of `xsd:anyType` in `COMPLEX`.
+pub const ANY_TYPE: u16 = 69;
+
+/// Every complex type with element content, sorted by name.
 pub static COMPLEX: &[ComplexType] = &[
     // 0
     ComplexType {
+        name: "xades:AnyType",
+        model: ContentModel::Automaton(&[
+            State { accepting: true, edges: &[(Term::Any(NsConstraint::Any, Process::Lax), 0)] }, // 0
+        ]),
+        mixed: true,
+        attrs: &[],
+    },
+    // 1
+    ComplexType {
+        name: "xades:CRLIdentifierType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(105), min: 1, max: 1 }, // xades:Issuer
+            Particle { term: Term::Local(106), min: 1, max: 1 }, // xades:IssueTime
+            Particle { term: Term::Local(107), min: 0, max: 1 }, // xades:Number
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "URI", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 2
+    ComplexType {
+        name: "xades:CRLRefType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(98), min: 1, max: 1 }, // xades:DigestAlgAndValue
+            Particle { term: Term::Local(104), min: 0, max: 1 }, // xades:CRLIdentifier
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 3
+    ComplexType {
+        name: "xades:CRLRefsType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(103), min: 1, max: UNBOUNDED }, // xades:CRLRef
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 4
+    ComplexType {
+        name: "xades:CRLValuesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(91), min: 1, max: UNBOUNDED }, // xades:EncapsulatedCRLValue
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 5
+    ComplexType {
+        name: "xades:CertIDListType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(37), min: 1, max: UNBOUNDED }, // xades:Cert
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 6
+    ComplexType {
+        name: "xades:CertIDType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(38), min: 1, max: 1 }, // xades:CertDigest
+            Particle { term: Term::Local(39), min: 1, max: 1 }, // xades:IssuerSerial
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "URI", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 7
+    ComplexType {
+        name: "xades:CertificateValuesType",
+        model: ContentModel::Automaton(&[
+            State { accepting: true, edges: &[(Term::Local(109), 0), (Term::Local(110), 0)] }, // 0
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 8
+    ComplexType {
+        name: "xades:CertifiedRolesListType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(42), min: 1, max: UNBOUNDED }, // xades:CertifiedRole
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 9
+    ComplexType {
+        name: "xades:ClaimedRolesListType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(43), min: 1, max: UNBOUNDED }, // xades:ClaimedRole
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 10
+    ComplexType {
+        name: "xades:CommitmentTypeIndicationType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(81), 1)] }, // 0
+            State { accepting: false, edges: &[(Term::Local(82), 2), (Term::Local(83), 3)] }, // 1
+            State { accepting: true, edges: &[(Term::Local(82), 2), (Term::Local(84), 4)] }, // 2
+            State { accepting: true, edges: &[(Term::Local(84), 4)] }, // 3
+            State { accepting: true, edges: &[] }, // 4
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 11
+    ComplexType {
+        name: "xades:CommitmentTypeQualifiersListType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(85), min: 0, max: UNBOUNDED }, // xades:CommitmentTypeQualifier
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 12
+    ComplexType {
+        name: "xades:CompleteCertificateRefsType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(108), min: 1, max: 1 }, // xades:CertRefs
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 13
+    ComplexType {
+        name: "xades:CompleteRevocationRefsType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(92), min: 0, max: 1 }, // xades:CRLRefs
+            Particle { term: Term::Local(93), min: 0, max: 1 }, // xades:OCSPRefs
+            Particle { term: Term::Local(94), min: 0, max: 1 }, // xades:OtherRefs
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 14
+    ComplexType {
+        name: "xades:CounterSignatureType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1572, 1, 1), // ds:Signature
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 15
+    ComplexType {
+        name: "xades:DataObjectFormatType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(75), min: 0, max: 1 }, // xades:Description
+            Particle { term: Term::Local(78), min: 0, max: 1 }, // xades:ObjectIdentifier
+            Particle { term: Term::Local(79), min: 0, max: 1 }, // xades:MimeType
+            Particle { term: Term::Local(80), min: 0, max: 1 }, // xades:Encoding
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "ObjectReference", required: true, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 16
+    ComplexType {
+        name: "xades:DigestAlgAndValueType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1559, 1, 1), // ds:DigestMethod
+            Particle::element(1560, 1, 1), // ds:DigestValue
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 17
+    ComplexType {
+        name: "xades:DocumentationReferencesType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(77), 1)] }, // 0
+            State { accepting: true, edges: &[(Term::Local(77), 1)] }, // 1
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 18
+    ComplexType {
+        name: "xades:IncludeType",
+        model: ContentModel::Sequence(&[
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "URI", required: true, datatype: Datatype::AnyUri },
+            Attr { name: "referencedData", required: false, datatype: Datatype::Boolean },
+        ],
+    },
+    // 19
+    ComplexType {
+        name: "xades:IntegerListType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(69), min: 0, max: UNBOUNDED }, // xades:int
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 20
+    ComplexType {
+        name: "xades:NoticeReferenceType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(67), min: 1, max: 1 }, // xades:Organization
+            Particle { term: Term::Local(68), min: 1, max: 1 }, // xades:NoticeNumbers
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 21
+    ComplexType {
+        name: "xades:OCSPIdentifierType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(99), min: 1, max: 1 }, // xades:ResponderID
+            Particle { term: Term::Local(100), min: 1, max: 1 }, // xades:ProducedAt
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "URI", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 22
+    ComplexType {
+        name: "xades:OCSPRefType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(97), min: 1, max: 1 }, // xades:OCSPIdentifier
+            Particle { term: Term::Local(98), min: 0, max: 1 }, // xades:DigestAlgAndValue
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 23
+    ComplexType {
+        name: "xades:OCSPRefsType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(96), min: 1, max: UNBOUNDED }, // xades:OCSPRef
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 24
+    ComplexType {
+        name: "xades:OCSPValuesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(90), min: 1, max: UNBOUNDED }, // xades:EncapsulatedOCSPValue
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 25
+    ComplexType {
+        name: "xades:ObjectIdentifierType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(74), min: 1, max: 1 }, // xades:Identifier
+            Particle { term: Term::Local(75), min: 0, max: 1 }, // xades:Description
+            Particle { term: Term::Local(76), min: 0, max: 1 }, // xades:DocumentationReferences
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 26
+    ComplexType {
+        name: "xades:OtherCertStatusRefsType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(95), min: 1, max: UNBOUNDED }, // xades:OtherRef
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 27
+    ComplexType {
+        name: "xades:OtherCertStatusValuesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(89), min: 1, max: UNBOUNDED }, // xades:OtherValue
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 28
+    ComplexType {
+        name: "xades:OtherTimeStampType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Element(1601), 1)] }, // 0
+            State { accepting: false, edges: &[(Term::Element(1557), 2), (Term::Element(1601), 1), (Term::Local(72), 3), (Term::Local(73), 3)] }, // 1
+            State { accepting: false, edges: &[(Term::Local(72), 3), (Term::Local(73), 3)] }, // 2
+            State { accepting: true, edges: &[] }, // 3
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 29
+    ComplexType {
+        name: "xades:QualifyingPropertiesReferenceType",
+        model: ContentModel::Sequence(&[
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "URI", required: true, datatype: Datatype::AnyUri },
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 30
+    ComplexType {
+        name: "xades:QualifyingPropertiesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(70), min: 0, max: 1 }, // xades:SignedProperties
+            Particle { term: Term::Local(71), min: 0, max: 1 }, // xades:UnsignedProperties
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Target", required: true, datatype: Datatype::AnyUri },
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 31
+    ComplexType {
+        name: "xades:ReferenceInfoType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1559, 1, 1), // ds:DigestMethod
+            Particle::element(1560, 1, 1), // ds:DigestValue
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+            Attr { name: "URI", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 32
+    ComplexType {
+        name: "xades:ResponderIDType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(101), 1), (Term::Local(102), 1)] }, // 0
+            State { accepting: true, edges: &[] }, // 1
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 33
+    ComplexType {
+        name: "xades:RevocationValuesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(86), min: 0, max: 1 }, // xades:CRLValues
+            Particle { term: Term::Local(87), min: 0, max: 1 }, // xades:OCSPValues
+            Particle { term: Term::Local(88), min: 0, max: 1 }, // xades:OtherValues
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 34
+    ComplexType {
+        name: "xades:SPUserNoticeType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(65), min: 0, max: 1 }, // xades:NoticeRef
+            Particle { term: Term::Local(66), min: 0, max: 1 }, // xades:ExplicitText
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 35
+    ComplexType {
+        name: "xades:SigPolicyQualifiersListType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(64), min: 1, max: UNBOUNDED }, // xades:SigPolicyQualifier
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 36
+    ComplexType {
+        name: "xades:SignaturePolicyIdType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(61), min: 1, max: 1 }, // xades:SigPolicyId
+            Particle::element(1579, 0, 1), // ds:Transforms
+            Particle { term: Term::Local(62), min: 1, max: 1 }, // xades:SigPolicyHash
+            Particle { term: Term::Local(63), min: 0, max: 1 }, // xades:SigPolicyQualifiers
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 37
+    ComplexType {
+        name: "xades:SignaturePolicyIdentifierType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(59), 1), (Term::Local(60), 1)] }, // 0
+            State { accepting: true, edges: &[] }, // 1
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 38
+    ComplexType {
+        name: "xades:SignatureProductionPlaceType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(55), min: 0, max: 1 }, // xades:City
+            Particle { term: Term::Local(56), min: 0, max: 1 }, // xades:StateOrProvince
+            Particle { term: Term::Local(57), min: 0, max: 1 }, // xades:PostalCode
+            Particle { term: Term::Local(58), min: 0, max: 1 }, // xades:CountryName
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 39
+    ComplexType {
+        name: "xades:SignedDataObjectPropertiesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(51), min: 0, max: UNBOUNDED }, // xades:DataObjectFormat
+            Particle { term: Term::Local(52), min: 0, max: UNBOUNDED }, // xades:CommitmentTypeIndication
+            Particle { term: Term::Local(53), min: 0, max: UNBOUNDED }, // xades:AllDataObjectsTimeStamp
+            Particle { term: Term::Local(54), min: 0, max: UNBOUNDED }, // xades:IndividualDataObjectsTimeStamp
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 40
+    ComplexType {
+        name: "xades:SignedPropertiesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(49), min: 0, max: 1 }, // xades:SignedSignatureProperties
+            Particle { term: Term::Local(50), min: 0, max: 1 }, // xades:SignedDataObjectProperties
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 41
+    ComplexType {
+        name: "xades:SignedSignaturePropertiesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(44), min: 0, max: 1 }, // xades:SigningTime
+            Particle { term: Term::Local(45), min: 0, max: 1 }, // xades:SigningCertificate
+            Particle { term: Term::Local(46), min: 0, max: 1 }, // xades:SignaturePolicyIdentifier
+            Particle { term: Term::Local(47), min: 0, max: 1 }, // xades:SignatureProductionPlace
+            Particle { term: Term::Local(48), min: 0, max: 1 }, // xades:SignerRole
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 42
+    ComplexType {
+        name: "xades:SignerRoleType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(40), min: 0, max: 1 }, // xades:ClaimedRoles
+            Particle { term: Term::Local(41), min: 0, max: 1 }, // xades:CertifiedRoles
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 43
+    ComplexType {
+        name: "xades:UnsignedDataObjectPropertiesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(36), min: 1, max: UNBOUNDED }, // xades:UnsignedDataObjectProperty
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 44
+    ComplexType {
+        name: "xades:UnsignedPropertiesType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(34), min: 0, max: 1 }, // xades:UnsignedSignatureProperties
+            Particle { term: Term::Local(35), min: 0, max: 1 }, // xades:UnsignedDataObjectProperties
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 45
+    ComplexType {
+        name: "xades:UnsignedSignaturePropertiesType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(21), 1), (Term::Local(22), 1), (Term::Local(23), 1), (Term::Local(24), 1), (Term::Local(25), 1), (Term::Local(26), 1), (Term::Local(27), 1), (Term::Local(28), 1), (Term::Local(29), 1), (Term::Local(30), 1), (Term::Local(31), 1), (Term::Local(32), 1), (Term::Local(33), 1), (Term::Any(NsConstraint::Other(Ns::Xades132), Process::Strict), 1)] }, // 0
+            State { accepting: true, edges: &[(Term::Local(21), 1), (Term::Local(22), 1), (Term::Local(23), 1), (Term::Local(24), 1), (Term::Local(25), 1), (Term::Local(26), 1), (Term::Local(27), 1), (Term::Local(28), 1), (Term::Local(29), 1), (Term::Local(30), 1), (Term::Local(31), 1), (Term::Local(32), 1), (Term::Local(33), 1), (Term::Any(NsConstraint::Other(Ns::Xades132), Process::Strict), 1)] }, // 1
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 46
+    ComplexType {
+        name: "xades:XAdESTimeStampType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Element(1557), 1), (Term::Element(1595), 0), (Term::Local(72), 2), (Term::Local(73), 2)] }, // 0
+            State { accepting: false, edges: &[(Term::Local(72), 2), (Term::Local(73), 2)] }, // 1
+            State { accepting: true, edges: &[(Term::Local(72), 2), (Term::Local(73), 2)] }, // 2
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 47
+    ComplexType {
+        name: "xades141:ValidationDataType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1588, 0, 1), // xades:CertificateValues
+            Particle::element(1603, 0, 1), // xades:RevocationValues
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+            Attr { name: "UR", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 48
+    ComplexType {
+        name: "ds:CanonicalizationMethodType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Any(NsConstraint::Any, Process::Strict), min: 0, max: UNBOUNDED }, // any ##any
+        ]),
+        mixed: true,
+        attrs: &[
+            Attr { name: "Algorithm", required: true, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 49
+    ComplexType {
+        name: "ds:DSAKeyValueType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(14), 1), (Term::Local(16), 2), (Term::Local(17), 3)] }, // 0
+            State { accepting: false, edges: &[(Term::Local(15), 4)] }, // 1
+            State { accepting: false, edges: &[(Term::Local(17), 3)] }, // 2
+            State { accepting: true, edges: &[(Term::Local(18), 5), (Term::Local(19), 6)] }, // 3
+            State { accepting: false, edges: &[(Term::Local(16), 2), (Term::Local(17), 3)] }, // 4
+            State { accepting: true, edges: &[(Term::Local(19), 6)] }, // 5
+            State { accepting: false, edges: &[(Term::Local(20), 7)] }, // 6
+            State { accepting: true, edges: &[] }, // 7
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 50
+    ComplexType {
+        name: "ds:DigestMethodType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), min: 0, max: UNBOUNDED }, // any ##other:11
+        ]),
+        mixed: true,
+        attrs: &[
+            Attr { name: "Algorithm", required: true, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 51
+    ComplexType {
+        name: "ds:KeyInfoType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Element(1562), 1), (Term::Element(1563), 1), (Term::Element(1565), 1), (Term::Element(1567), 1), (Term::Element(1570), 1), (Term::Element(1571), 1), (Term::Element(1580), 1), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 1)] }, // 0
+            State { accepting: true, edges: &[(Term::Element(1562), 1), (Term::Element(1563), 1), (Term::Element(1565), 1), (Term::Element(1567), 1), (Term::Element(1570), 1), (Term::Element(1571), 1), (Term::Element(1580), 1), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 1)] }, // 1
+        ]),
+        mixed: true,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 52
+    ComplexType {
+        name: "ds:KeyValueType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Element(1558), 1), (Term::Element(1568), 1), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 1)] }, // 0
+            State { accepting: true, edges: &[] }, // 1
+        ]),
+        mixed: true,
+        attrs: &[],
+    },
+    // 53
+    ComplexType {
+        name: "ds:ManifestType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1569, 1, UNBOUNDED), // ds:Reference
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 54
+    ComplexType {
+        name: "ds:ObjectType",
+        model: ContentModel::Automaton(&[
+            State { accepting: true, edges: &[(Term::Any(NsConstraint::Any, Process::Lax), 0)] }, // 0
+        ]),
+        mixed: true,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+            Attr { name: "MimeType", required: false, datatype: Datatype::String },
+            Attr { name: "Encoding", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 55
+    ComplexType {
+        name: "ds:PGPDataType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(12), 1), (Term::Local(13), 2)] }, // 0
+            State { accepting: true, edges: &[(Term::Local(13), 2), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 2)] }, // 1
+            State { accepting: true, edges: &[(Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 2)] }, // 2
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 56
+    ComplexType {
+        name: "ds:RSAKeyValueType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(10), min: 1, max: 1 }, // ds:Modulus
+            Particle { term: Term::Local(11), min: 1, max: 1 }, // ds:Exponent
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 57
+    ComplexType {
+        name: "ds:ReferenceType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1579, 0, 1), // ds:Transforms
+            Particle::element(1559, 1, 1), // ds:DigestMethod
+            Particle::element(1560, 1, 1), // ds:DigestValue
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+            Attr { name: "URI", required: false, datatype: Datatype::AnyUri },
+            Attr { name: "Type", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 58
+    ComplexType {
+        name: "ds:RetrievalMethodType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1579, 0, 1), // ds:Transforms
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "URI", required: false, datatype: Datatype::AnyUri },
+            Attr { name: "Type", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 59
+    ComplexType {
+        name: "ds:SPKIDataType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(9), 1)] }, // 0
+            State { accepting: true, edges: &[(Term::Local(9), 1), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 2)] }, // 1
+            State { accepting: true, edges: &[(Term::Local(9), 1)] }, // 2
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 60
+    ComplexType {
+        name: "ds:SignatureMethodType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(8), min: 0, max: 1 }, // ds:HMACOutputLength
+            Particle { term: Term::Any(NsConstraint::Other(Ns::Ds), Process::Strict), min: 0, max: UNBOUNDED }, // any ##other:11
+        ]),
+        mixed: true,
+        attrs: &[
+            Attr { name: "Algorithm", required: true, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 61
+    ComplexType {
+        name: "ds:SignaturePropertiesType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1575, 1, UNBOUNDED), // ds:SignatureProperty
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 62
+    ComplexType {
+        name: "ds:SignaturePropertyType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 1)] }, // 0
+            State { accepting: true, edges: &[(Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 1)] }, // 1
+        ]),
+        mixed: true,
+        attrs: &[
+            Attr { name: "Target", required: true, datatype: Datatype::AnyUri },
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 63
+    ComplexType {
+        name: "ds:SignatureType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1577, 1, 1), // ds:SignedInfo
+            Particle::element(1576, 1, 1), // ds:SignatureValue
+            Particle::element(1561, 0, 1), // ds:KeyInfo
+            Particle::element(1566, 0, UNBOUNDED), // ds:Object
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 64
+    ComplexType {
+        name: "ds:SignedInfoType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1557, 1, 1), // ds:CanonicalizationMethod
+            Particle::element(1573, 1, 1), // ds:SignatureMethod
+            Particle::element(1569, 1, UNBOUNDED), // ds:Reference
+        ]),
+        mixed: false,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 65
+    ComplexType {
+        name: "ds:TransformType",
+        model: ContentModel::Automaton(&[
+            State { accepting: true, edges: &[(Term::Local(7), 0), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 0)] }, // 0
+        ]),
+        mixed: true,
+        attrs: &[
+            Attr { name: "Algorithm", required: true, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 66
+    ComplexType {
+        name: "ds:TransformsType",
+        model: ContentModel::Sequence(&[
+            Particle::element(1578, 1, UNBOUNDED), // ds:Transform
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 67
+    ComplexType {
+        name: "ds:X509DataType",
+        model: ContentModel::Automaton(&[
+            State { accepting: false, edges: &[(Term::Local(0), 1), (Term::Local(1), 1), (Term::Local(2), 1), (Term::Local(3), 1), (Term::Local(4), 1), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 1)] }, // 0
+            State { accepting: true, edges: &[(Term::Local(0), 1), (Term::Local(1), 1), (Term::Local(2), 1), (Term::Local(3), 1), (Term::Local(4), 1), (Term::Any(NsConstraint::Other(Ns::Ds), Process::Lax), 1)] }, // 1
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 68
+    ComplexType {
+        name: "ds:X509IssuerSerialType",
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Local(5), min: 1, max: 1 }, // ds:X509IssuerName
+            Particle { term: Term::Local(6), min: 1, max: 1 }, // ds:X509SerialNumber
+        ]),
+        mixed: false,
+        attrs: &[],
+    },
+    // 69
+    ComplexType {
+        name: "xsd:anyType",
+        model: ContentModel::Anything,
+        mixed: true,
+        attrs: &[],
+    },
+    // 70
+    ComplexType {
         name: "cac:ActivityDataLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1410, 1, 1), // cbc:SupplyChainActivityTypeCode
             Particle::element(65, 0, 1), // cac:BuyerCustomerParty
@@ -1669,27 +2645,33 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(9, 1, 1), // cac:ActivityOriginLocation
             Particle::element(8, 0, 1), // cac:ActivityFinalLocation
             Particle::element(517, 1, UNBOUNDED), // cac:SalesItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 1
+    // 71
     ComplexType {
         name: "cac:ActivityPropertyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 1, 1), // cbc:Name
             Particle::element(1524, 1, 1), // cbc:Value
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 2
+    // 72
     ComplexType {
         name: "cac:AddressLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1048, 1, 1), // cbc:Line
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 3
+    // 73
     ComplexType {
         name: "cac:AddressType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(694, 0, 1), // cbc:AddressTypeCode
             Particle::element(693, 0, 1), // cbc:AddressFormatCode
@@ -1717,19 +2699,23 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(27, 0, UNBOUNDED), // cac:AddressLine
             Particle::element(133, 0, 1), // cac:Country
             Particle::element(313, 0, UNBOUNDED), // cac:LocationCoordinate
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 4
+    // 74
     ComplexType {
         name: "cac:AirTransportType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(701, 1, 1), // cbc:AircraftID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 5
+    // 75
     ComplexType {
         name: "cac:AllowanceChargeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(785, 1, 1), // cbc:ChargeIndicator
             Particle::element(704, 0, 1), // cbc:AllowanceChargeReasonCode
@@ -1745,31 +2731,37 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(582, 0, UNBOUNDED), // cac:TaxCategory
             Particle::element(589, 0, 1), // cac:TaxTotal
             Particle::element(395, 0, UNBOUNDED), // cac:PaymentMeans
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 6
+    // 76
     ComplexType {
         name: "cac:AppealTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(425, 0, 1), // cac:PresentationPeriod
             Particle::element(36, 0, 1), // cac:AppealInformationParty
             Particle::element(37, 0, 1), // cac:AppealReceiverParty
             Particle::element(332, 0, 1), // cac:MediationParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 7
+    // 77
     ComplexType {
         name: "cac:AttachmentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(907, 0, 1), // cbc:EmbeddedDocumentBinaryObject
             Particle::element(223, 0, 1), // cac:ExternalReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 8
+    // 78
     ComplexType {
         name: "cac:AuctionTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(716, 0, 1), // cbc:AuctionConstraintIndicator
             Particle::element(1023, 0, UNBOUNDED), // cbc:JustificationDescription
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -1777,12 +2769,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(810, 0, UNBOUNDED), // cbc:ConditionsDescription
             Particle::element(905, 0, UNBOUNDED), // cbc:ElectronicDeviceDescription
             Particle::element(717, 0, 1), // cbc:AuctionURI
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 9
+    // 79
     ComplexType {
         name: "cac:AwardingCriterionResponseType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(725, 0, 1), // cbc:AwardingCriterionID
             Particle::element(724, 0, UNBOUNDED), // cbc:AwardingCriterionDescription
@@ -1790,12 +2784,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1271, 0, 1), // cbc:Quantity
             Particle::element(707, 0, 1), // cbc:Amount
             Particle::element(567, 0, UNBOUNDED), // cac:SubordinateAwardingCriterionResponse
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 10
+    // 80
     ComplexType {
         name: "cac:AwardingCriterionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(726, 0, 1), // cbc:AwardingCriterionTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -1809,12 +2805,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1084, 0, 1), // cbc:MaximumAmount
             Particle::element(1110, 0, UNBOUNDED), // cbc:MinimumImprovementBid
             Particle::element(566, 0, UNBOUNDED), // cac:SubordinateAwardingCriterion
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 11
+    // 81
     ComplexType {
         name: "cac:AwardingTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1540, 0, 1), // cbc:WeightingAlgorithmCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1434, 0, UNBOUNDED), // cbc:TechnicalCommitteeDescription
@@ -1826,21 +2824,25 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(741, 0, 1), // cbc:BindingOnBuyerIndicator
             Particle::element(51, 0, UNBOUNDED), // cac:AwardingCriterion
             Particle::element(591, 0, UNBOUNDED), // cac:TechnicalCommitteePerson
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 12
+    // 82
     ComplexType {
         name: "cac:BillingReferenceLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(707, 0, 1), // cbc:Amount
             Particle::element(30, 0, UNBOUNDED), // cac:AllowanceCharge
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 13
+    // 83
     ComplexType {
         name: "cac:BillingReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(279, 0, 1), // cac:InvoiceDocumentReference
             Particle::element(522, 0, 1), // cac:SelfBilledInvoiceDocumentReference
             Particle::element(135, 0, 1), // cac:CreditNoteDocumentReference
@@ -1849,52 +2851,62 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(473, 0, 1), // cac:ReminderDocumentReference
             Particle::element(18, 0, 1), // cac:AdditionalDocumentReference
             Particle::element(58, 0, UNBOUNDED), // cac:BillingReferenceLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 14
+    // 84
     ComplexType {
         name: "cac:BranchType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(233, 0, 1), // cac:FinancialInstitution
             Particle::element(26, 0, 1), // cac:Address
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 15
+    // 85
     ComplexType {
         name: "cac:BudgetAccountLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1466, 0, 1), // cbc:TotalAmount
             Particle::element(61, 0, UNBOUNDED), // cac:BudgetAccount
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 16
+    // 86
     ComplexType {
         name: "cac:BudgetAccountType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(747, 0, 1), // cbc:BudgetYearNumeric
             Particle::element(504, 0, 1), // cac:RequiredClassificationScheme
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 17
+    // 87
     ComplexType {
         name: "cac:CapabilityType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(770, 0, 1), // cbc:CapabilityTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1525, 0, 1), // cbc:ValueAmount
             Particle::element(1528, 0, 1), // cbc:ValueQuantity
             Particle::element(214, 0, UNBOUNDED), // cac:EvidenceSupplied
             Particle::element(661, 0, 1), // cac:ValidityPeriod
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 18
+    // 88
     ComplexType {
         name: "cac:CardAccountType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1248, 1, 1), // cbc:PrimaryAccountNumberID
             Particle::element(1134, 1, 1), // cbc:NetworkID
             Particle::element(772, 0, 1), // cbc:CardTypeCode
@@ -1906,22 +2918,26 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(771, 0, 1), // cbc:CardChipCode
             Particle::element(790, 0, 1), // cbc:ChipApplicationID
             Particle::element(988, 0, 1), // cbc:HolderName
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 19
+    // 89
     ComplexType {
         name: "cac:CatalogueItemSpecificationUpdateLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(129, 0, 1), // cac:ContractorCustomerParty
             Particle::element(526, 0, 1), // cac:SellerSupplierParty
             Particle::element(285, 1, 1), // cac:Item
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 20
+    // 90
     ComplexType {
         name: "cac:CatalogueLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(678, 0, 1), // cbc:ActionCode
             Particle::element(1046, 0, 1), // cbc:LifeCycleStatusCode
@@ -1953,22 +2969,26 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(298, 0, UNBOUNDED), // cac:KeywordItemProperty
             Particle::element(70, 0, 1), // cac:CallForTendersLineReference
             Particle::element(69, 0, 1), // cac:CallForTendersDocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 21
+    // 91
     ComplexType {
         name: "cac:CataloguePricingUpdateLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(129, 0, 1), // cac:ContractorCustomerParty
             Particle::element(526, 0, 1), // cac:SellerSupplierParty
             Particle::element(506, 0, UNBOUNDED), // cac:RequiredItemLocationQuantity
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 22
+    // 92
     ComplexType {
         name: "cac:CatalogueReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1014, 0, 1), // cbc:IssueDate
@@ -1979,24 +2999,28 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1532, 0, 1), // cbc:VersionID
             Particle::element(1239, 0, 1), // cbc:PreviousVersionID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 23
+    // 93
     ComplexType {
         name: "cac:CatalogueRequestLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(833, 0, 1), // cbc:ContractSubdivision
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(306, 0, 1), // cac:LineValidityPeriod
             Particle::element(506, 0, UNBOUNDED), // cac:RequiredItemLocationQuantity
             Particle::element(285, 1, 1), // cac:Item
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 24
+    // 94
     ComplexType {
         name: "cac:CertificateOfOriginApplicationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1286, 1, 1), // cbc:ReferenceID
             Particle::element(778, 1, 1), // cbc:CertificateType
             Particle::element(712, 0, 1), // cbc:ApplicationStatusCode
@@ -2013,12 +3037,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(176, 0, UNBOUNDED), // cac:DocumentDistribution
             Particle::element(580, 0, UNBOUNDED), // cac:SupportingDocumentReference
             Particle::element(543, 0, UNBOUNDED), // cac:Signature
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 25
+    // 95
     ComplexType {
         name: "cac:CertificateType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(779, 1, 1), // cbc:CertificateTypeCode
             Particle::element(778, 1, 1), // cbc:CertificateType
@@ -2026,22 +3052,26 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(283, 1, 1), // cac:IssuerParty
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
             Particle::element(543, 0, UNBOUNDED), // cac:Signature
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 26
+    // 96
     ComplexType {
         name: "cac:ClassificationCategoryType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(793, 0, 1), // cbc:CodeValue
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(82, 0, UNBOUNDED), // cac:CategorizesClassificationCategory
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 27
+    // 97
     ComplexType {
         name: "cac:ClassificationSchemeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1026, 0, 1), // cbc:LastRevisionDate
@@ -2056,39 +3086,47 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1349, 0, 1), // cbc:SchemeURI
             Particle::element(1025, 0, 1), // cbc:LanguageID
             Particle::element(86, 1, UNBOUNDED), // cac:ClassificationCategory
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 28
+    // 98
     ComplexType {
         name: "cac:ClauseType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(829, 0, UNBOUNDED), // cbc:Content
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 29
+    // 99
     ComplexType {
         name: "cac:CommodityClassificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1128, 0, 1), // cbc:NatureCode
             Particle::element(773, 0, 1), // cbc:CargoTypeCode
             Particle::element(796, 0, 1), // cbc:CommodityCode
             Particle::element(1018, 0, 1), // cbc:ItemClassificationCode
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 30
+    // 100
     ComplexType {
         name: "cac:CommunicationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(782, 0, 1), // cbc:ChannelCode
             Particle::element(781, 0, 1), // cbc:Channel
             Particle::element(1524, 0, 1), // cbc:Value
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 31
+    // 101
     ComplexType {
         name: "cac:CompletedTaskType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(711, 0, 1), // cbc:AnnualAverageAmount
             Particle::element(1478, 0, 1), // cbc:TotalTaskAmount
             Particle::element(1185, 0, 1), // cbc:PartyCapacityAmount
@@ -2096,23 +3134,27 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(214, 0, UNBOUNDED), // cac:EvidenceSupplied
             Particle::element(403, 0, 1), // cac:Period
             Particle::element(459, 0, 1), // cac:RecipientCustomerParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 32
+    // 102
     ComplexType {
         name: "cac:ConditionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(715, 1, 1), // cbc:AttributeID
             Particle::element(1097, 0, 1), // cbc:Measure
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1112, 0, 1), // cbc:MinimumMeasure
             Particle::element(1087, 0, 1), // cbc:MaximumMeasure
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 33
+    // 103
     ComplexType {
         name: "cac:ConsignmentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(774, 0, 1), // cbc:CarrierAssignedID
             Particle::element(811, 0, 1), // cbc:ConsigneeAssignedID
@@ -2213,20 +3255,24 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(633, 0, UNBOUNDED), // cac:TransportHandlingUnit
             Particle::element(237, 0, 1), // cac:FirstArrivalPortLocation
             Particle::element(300, 0, 1), // cac:LastExitPortLocation
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 34
+    // 104
     ComplexType {
         name: "cac:ConsumptionAverageType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(720, 0, 1), // cbc:AverageAmount
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 35
+    // 105
     ComplexType {
         name: "cac:ConsumptionCorrectionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(843, 0, 1), // cbc:CorrectionType
             Particle::element(844, 0, 1), // cbc:CorrectionTypeCode
             Particle::element(1102, 0, 1), // cbc:MeterNumber
@@ -2239,12 +3285,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(820, 0, 1), // cbc:ConsumptionEnergyQuantity
             Particle::element(827, 0, 1), // cbc:ConsumptionWaterQuantity
             Particle::element(842, 0, 1), // cbc:CorrectionAmount
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 36
+    // 106
     ComplexType {
         name: "cac:ConsumptionHistoryType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1102, 0, 1), // cbc:MeterNumber
             Particle::element(1271, 1, 1), // cbc:Quantity
             Particle::element(707, 0, 1), // cbc:Amount
@@ -2252,12 +3300,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(822, 0, 1), // cbc:ConsumptionLevel
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(403, 1, 1), // cac:Period
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 37
+    // 107
     ComplexType {
         name: "cac:ConsumptionLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1178, 0, 1), // cbc:ParentDocumentLineReferenceID
             Particle::element(1012, 1, 1), // cbc:InvoicedQuantity
@@ -2269,12 +3319,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(658, 1, 1), // cac:UtilityItem
             Particle::element(428, 0, 1), // cac:Price
             Particle::element(650, 0, 1), // cac:UnstructuredPrice
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 38
+    // 108
     ComplexType {
         name: "cac:ConsumptionPointType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1403, 0, 1), // cbc:SubscriberID
@@ -2284,23 +3336,27 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(26, 0, 1), // cac:Address
             Particle::element(665, 0, 1), // cac:WebSiteAccess
             Particle::element(659, 0, UNBOUNDED), // cac:UtilityMeter
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 39
+    // 109
     ComplexType {
         name: "cac:ConsumptionReportReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(824, 1, 1), // cbc:ConsumptionReportID
             Particle::element(825, 0, 1), // cbc:ConsumptionType
             Particle::element(826, 0, 1), // cbc:ConsumptionTypeCode
             Particle::element(1468, 1, 1), // cbc:TotalConsumedQuantity
             Particle::element(403, 1, 1), // cac:Period
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 40
+    // 110
     ComplexType {
         name: "cac:ConsumptionReportType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(825, 0, 1), // cbc:ConsumptionType
             Particle::element(826, 0, 1), // cbc:ConsumptionTypeCode
@@ -2319,12 +3375,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(178, 0, 1), // cac:DocumentReference
             Particle::element(111, 0, UNBOUNDED), // cac:ConsumptionReportReference
             Particle::element(107, 0, UNBOUNDED), // cac:ConsumptionHistory
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 41
+    // 111
     ComplexType {
         name: "cac:ConsumptionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1515, 0, 1), // cbc:UtilityStatementTypeCode
             Particle::element(319, 0, 1), // cac:MainPeriod
             Particle::element(30, 0, UNBOUNDED), // cac:AllowanceCharge
@@ -2332,12 +3390,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(196, 0, 1), // cac:EnergyWaterSupply
             Particle::element(595, 0, 1), // cac:TelecommunicationsSupply
             Particle::element(302, 1, 1), // cac:LegalMonetaryTotal
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 42
+    // 112
     ComplexType {
         name: "cac:ContactType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(1443, 0, 1), // cbc:Telephone
@@ -2345,32 +3405,38 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(906, 0, 1), // cbc:ElectronicMail
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(372, 0, UNBOUNDED), // cac:OtherCommunication
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 43
+    // 113
     ComplexType {
         name: "cac:ContractExecutionRequirementType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 0, UNBOUNDED), // cbc:Name
             Particle::element(929, 0, 1), // cbc:ExecutionRequirementCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 44
+    // 114
     ComplexType {
         name: "cac:ContractExtensionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1149, 0, UNBOUNDED), // cbc:OptionsDescription
             Particle::element(1113, 0, 1), // cbc:MinimumNumberNumeric
             Particle::element(1088, 0, 1), // cbc:MaximumNumberNumeric
             Particle::element(355, 0, 1), // cac:OptionValidityPeriod
             Particle::element(477, 0, UNBOUNDED), // cac:Renewal
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 45
+    // 115
     ComplexType {
         name: "cac:ContractType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1014, 0, 1), // cbc:IssueDate
             Particle::element(1016, 0, 1), // cbc:IssueTime
@@ -2385,63 +3451,77 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(121, 0, UNBOUNDED), // cac:ContractDocumentReference
             Particle::element(342, 0, 1), // cac:NominationPeriod
             Particle::element(130, 0, 1), // cac:ContractualDelivery
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 46
+    // 116
     ComplexType {
         name: "cac:ContractingActivityType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(680, 0, 1), // cbc:ActivityTypeCode
             Particle::element(679, 0, 1), // cbc:ActivityType
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 47
+    // 117
     ComplexType {
         name: "cac:ContractingPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(754, 0, 1), // cbc:BuyerProfileURI
             Particle::element(128, 0, UNBOUNDED), // cac:ContractingPartyType
             Particle::element(126, 0, UNBOUNDED), // cac:ContractingActivity
             Particle::element(381, 1, 1), // cac:Party
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 48
+    // 118
     ComplexType {
         name: "cac:ContractingPartyTypeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1187, 0, 1), // cbc:PartyTypeCode
             Particle::element(1186, 0, 1), // cbc:PartyType
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 49
+    // 119
     ComplexType {
         name: "cac:CorporateRegistrationSchemeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(840, 0, 1), // cbc:CorporateRegistrationTypeCode
             Particle::element(297, 0, UNBOUNDED), // cac:JurisdictionRegionAddress
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 50
+    // 120
     ComplexType {
         name: "cac:CountryType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(993, 0, 1), // cbc:IdentificationCode
             Particle::element(1124, 0, 1), // cbc:Name
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 51
+    // 121
     ComplexType {
         name: "cac:CreditAccountType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(674, 1, 1), // cbc:AccountID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 52
+    // 122
     ComplexType {
         name: "cac:CreditNoteLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -2470,12 +3550,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(154, 0, UNBOUNDED), // cac:DeliveryTerms
             Particle::element(558, 0, UNBOUNDED), // cac:SubCreditNoteLine
             Particle::element(292, 0, 1), // cac:ItemPriceExtension
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 53
+    // 123
     ComplexType {
         name: "cac:CustomerPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(855, 0, 1), // cbc:CustomerAssignedAccountID
             Particle::element(1409, 0, 1), // cbc:SupplierAssignedAccountID
             Particle::element(689, 0, UNBOUNDED), // cbc:AdditionalAccountID
@@ -2483,20 +3565,24 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(149, 0, 1), // cac:DeliveryContact
             Particle::element(4, 0, 1), // cac:AccountingContact
             Particle::element(64, 0, 1), // cac:BuyerContact
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 54
+    // 124
     ComplexType {
         name: "cac:CustomsDeclarationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(283, 0, 1), // cac:IssuerParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 55
+    // 125
     ComplexType {
         name: "cac:DebitNoteLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -2518,22 +3604,26 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(285, 0, 1), // cac:Item
             Particle::element(428, 0, 1), // cac:Price
             Particle::element(559, 0, UNBOUNDED), // cac:SubDebitNoteLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 56
+    // 126
     ComplexType {
         name: "cac:DeclarationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 0, UNBOUNDED), // cbc:Name
             Particle::element(869, 0, 1), // cbc:DeclarationTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(214, 0, UNBOUNDED), // cac:EvidenceSupplied
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 57
+    // 127
     ComplexType {
         name: "cac:DeliveryTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1386, 0, UNBOUNDED), // cbc:SpecialTerms
             Particle::element(1068, 0, 1), // cbc:LossRiskResponsibilityCode
@@ -2541,12 +3631,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(707, 0, 1), // cbc:Amount
             Particle::element(151, 0, 1), // cac:DeliveryLocation
             Particle::element(30, 0, 1), // cac:AllowanceCharge
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 58
+    // 128
     ComplexType {
         name: "cac:DeliveryType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1271, 0, 1), // cbc:Quantity
             Particle::element(1116, 0, 1), // cbc:MinimumQuantity
@@ -2571,30 +3663,36 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(336, 0, 1), // cac:MinimumDeliveryUnit
             Particle::element(327, 0, 1), // cac:MaximumDeliveryUnit
             Particle::element(537, 0, 1), // cac:Shipment
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 59
+    // 129
     ComplexType {
         name: "cac:DeliveryUnitType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(739, 1, 1), // cbc:BatchQuantity
             Particle::element(817, 0, 1), // cbc:ConsumerUnitQuantity
             Particle::element(984, 0, 1), // cbc:HazardousRiskIndicator
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 60
+    // 130
     ComplexType {
         name: "cac:DependentPriceReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1212, 0, 1), // cbc:Percent
             Particle::element(312, 0, 1), // cac:LocationAddress
             Particle::element(157, 0, 1), // cac:DependentLineReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 61
+    // 131
     ComplexType {
         name: "cac:DespatchLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -2609,12 +3707,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
             Particle::element(285, 1, 1), // cac:Item
             Particle::element(537, 0, UNBOUNDED), // cac:Shipment
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 62
+    // 132
     ComplexType {
         name: "cac:DespatchType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1314, 0, 1), // cbc:RequestedDespatchDate
             Particle::element(1315, 0, 1), // cbc:RequestedDespatchTime
@@ -2634,32 +3734,38 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(112, 0, 1), // cac:Contact
             Particle::element(202, 0, 1), // cac:EstimatedDespatchPeriod
             Particle::element(493, 0, 1), // cac:RequestedDespatchPeriod
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 63
+    // 133
     ComplexType {
         name: "cac:DimensionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(715, 1, 1), // cbc:AttributeID
             Particle::element(1097, 0, 1), // cbc:Measure
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1112, 0, 1), // cbc:MinimumMeasure
             Particle::element(1087, 0, 1), // cbc:MaximumMeasure
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 64
+    // 134
     ComplexType {
         name: "cac:DocumentDistributionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1249, 1, 1), // cbc:PrintQualifier
             Particle::element(1086, 1, 1), // cbc:MaximumCopiesNumeric
             Particle::element(381, 1, 1), // cac:Party
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 65
+    // 135
     ComplexType {
         name: "cac:DocumentReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(839, 0, 1), // cbc:CopyIndicator
             Particle::element(1511, 0, 1), // cbc:UUID
@@ -2677,113 +3783,135 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(661, 0, 1), // cac:ValidityPeriod
             Particle::element(283, 0, 1), // cac:IssuerParty
             Particle::element(512, 0, 1), // cac:ResultOfVerification
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 66
+    // 136
     ComplexType {
         name: "cac:DocumentResponseType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(510, 1, 1), // cac:Response
             Particle::element(178, 1, UNBOUNDED), // cac:DocumentReference
             Particle::element(283, 0, 1), // cac:IssuerParty
             Particle::element(460, 0, 1), // cac:RecipientParty
             Particle::element(305, 0, UNBOUNDED), // cac:LineResponse
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 67
+    // 137
     ComplexType {
         name: "cac:DutyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(707, 1, 1), // cbc:Amount
             Particle::element(898, 0, 1), // cbc:Duty
             Particle::element(899, 0, 1), // cbc:DutyCode
             Particle::element(582, 0, 1), // cac:TaxCategory
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 68
+    // 138
     ComplexType {
         name: "cac:EconomicOperatorRoleType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1343, 0, 1), // cbc:RoleCode
             Particle::element(1344, 0, UNBOUNDED), // cbc:RoleDescription
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 69
+    // 139
     ComplexType {
         name: "cac:EconomicOperatorShortListType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1047, 0, UNBOUNDED), // cbc:LimitationDescription
             Particle::element(933, 0, 1), // cbc:ExpectedQuantity
             Particle::element(1094, 0, 1), // cbc:MaximumQuantity
             Particle::element(1116, 0, 1), // cbc:MinimumQuantity
             Particle::element(421, 0, UNBOUNDED), // cac:PreSelectedParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 70
+    // 140
     ComplexType {
         name: "cac:EmissionCalculationMethodType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(759, 0, 1), // cbc:CalculationMethodCode
             Particle::element(963, 0, 1), // cbc:FullnessIndicationCode
             Particle::element(330, 0, 1), // cac:MeasurementFromLocation
             Particle::element(331, 0, 1), // cac:MeasurementToLocation
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 71
+    // 141
     ComplexType {
         name: "cac:EndorsementType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(889, 1, 1), // cbc:DocumentID
             Particle::element(714, 1, 1), // cbc:ApprovalStatus
             Particle::element(1308, 0, UNBOUNDED), // cbc:Remarks
             Particle::element(193, 1, 1), // cac:EndorserParty
             Particle::element(543, 0, UNBOUNDED), // cac:Signature
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 72
+    // 142
     ComplexType {
         name: "cac:EndorserPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1343, 1, 1), // cbc:RoleCode
             Particle::element(1358, 1, 1), // cbc:SequenceNumeric
             Particle::element(381, 1, 1), // cac:Party
             Particle::element(541, 1, 1), // cac:SignatoryContact
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 73
+    // 143
     ComplexType {
         name: "cac:EnergyTaxReportType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1421, 0, 1), // cbc:TaxEnergyAmount
             Particle::element(1423, 0, 1), // cbc:TaxEnergyOnAccountAmount
             Particle::element(1422, 0, 1), // cbc:TaxEnergyBalanceAmount
             Particle::element(587, 1, 1), // cac:TaxScheme
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 74
+    // 144
     ComplexType {
         name: "cac:EnergyWaterSupplyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(110, 0, UNBOUNDED), // cac:ConsumptionReport
             Particle::element(194, 0, UNBOUNDED), // cac:EnergyTaxReport
             Particle::element(105, 0, UNBOUNDED), // cac:ConsumptionAverage
             Particle::element(195, 0, UNBOUNDED), // cac:EnergyWaterConsumptionCorrection
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 75
+    // 145
     ComplexType {
         name: "cac:EnvironmentalEmissionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(914, 1, 1), // cbc:EnvironmentalEmissionTypeCode
             Particle::element(1526, 1, 1), // cbc:ValueMeasure
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(190, 0, UNBOUNDED), // cac:EmissionCalculationMethod
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 76
+    // 146
     ComplexType {
         name: "cac:EvaluationCriterionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(923, 0, 1), // cbc:EvaluationCriterionTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1453, 0, 1), // cbc:ThresholdAmount
@@ -2792,51 +3920,61 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(937, 0, UNBOUNDED), // cbc:Expression
             Particle::element(183, 0, 1), // cac:DurationPeriod
             Particle::element(573, 0, UNBOUNDED), // cac:SuggestedEvidence
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 77
+    // 147
     ComplexType {
         name: "cac:EventCommentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(795, 1, 1), // cbc:Comment
             Particle::element(1014, 0, 1), // cbc:IssueDate
             Particle::element(1016, 0, 1), // cbc:IssueTime
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 78
+    // 148
     ComplexType {
         name: "cac:EventLineItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1052, 0, 1), // cbc:LineNumberNumeric
             Particle::element(379, 0, 1), // cac:ParticipatingLocationsLocation
             Particle::element(513, 0, UNBOUNDED), // cac:RetailPlannedImpact
             Particle::element(577, 1, 1), // cac:SupplyItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 79
+    // 149
     ComplexType {
         name: "cac:EventTacticEnumerationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(816, 0, 1), // cbc:ConsumerIncentiveTacticTypeCode
             Particle::element(883, 0, 1), // cbc:DisplayTacticTypeCode
             Particle::element(943, 0, 1), // cbc:FeatureTacticTypeCode
             Particle::element(1484, 0, 1), // cbc:TradeItemPackingLabelingTypeCode
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 80
+    // 150
     ComplexType {
         name: "cac:EventTacticType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(795, 0, 1), // cbc:Comment
             Particle::element(1271, 0, 1), // cbc:Quantity
             Particle::element(210, 1, 1), // cac:EventTacticEnumeration
             Particle::element(403, 0, 1), // cac:Period
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 81
+    // 151
     ComplexType {
         name: "cac:EventType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(994, 0, 1), // cbc:IdentificationID
             Particle::element(1140, 0, 1), // cbc:OccurrenceDate
             Particle::element(1141, 0, 1), // cbc:OccurrenceTime
@@ -2846,19 +3984,23 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(138, 0, UNBOUNDED), // cac:CurrentStatus
             Particle::element(112, 0, UNBOUNDED), // cac:Contact
             Particle::element(349, 0, 1), // cac:OccurenceLocation
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 82
+    // 152
     ComplexType {
         name: "cac:EvidenceSuppliedType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 83
+    // 153
     ComplexType {
         name: "cac:EvidenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(924, 0, 1), // cbc:EvidenceTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -2866,12 +4008,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(213, 0, 1), // cac:EvidenceIssuingParty
             Particle::element(178, 0, 1), // cac:DocumentReference
             Particle::element(299, 0, 1), // cac:Language
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 84
+    // 154
     ComplexType {
         name: "cac:ExceptionCriteriaLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1455, 1, 1), // cbc:ThresholdValueComparisonCode
@@ -2884,12 +4028,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(187, 0, 1), // cac:EffectivePeriod
             Particle::element(577, 1, UNBOUNDED), // cac:SupplyItem
             Particle::element(242, 0, 1), // cac:ForecastExceptionCriterionLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 85
+    // 155
     ComplexType {
         name: "cac:ExceptionNotificationLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -2905,12 +4051,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
             Particle::element(241, 0, 1), // cac:ForecastException
             Particle::element(577, 1, 1), // cac:SupplyItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 86
+    // 156
     ComplexType {
         name: "cac:ExchangeRateType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1379, 1, 1), // cbc:SourceCurrencyCode
             Particle::element(1378, 0, 1), // cbc:SourceCurrencyBaseRate
             Particle::element(1413, 1, 1), // cbc:TargetCurrencyCode
@@ -2920,12 +4068,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1082, 0, 1), // cbc:MathematicOperatorCode
             Particle::element(866, 0, 1), // cbc:Date
             Particle::element(246, 0, 1), // cac:ForeignExchangeContract
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 87
+    // 157
     ComplexType {
         name: "cac:ExternalReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1510, 0, 1), // cbc:URI
             Particle::element(888, 0, 1), // cbc:DocumentHash
             Particle::element(979, 0, 1), // cbc:HashAlgorithmMethod
@@ -2937,12 +4087,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(783, 0, 1), // cbc:CharacterSetCode
             Particle::element(946, 0, 1), // cbc:FileName
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 88
+    // 158
     ComplexType {
         name: "cac:FinancialAccountType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(702, 0, 1), // cbc:AliasName
@@ -2952,43 +4104,51 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1204, 0, UNBOUNDED), // cbc:PaymentNote
             Particle::element(234, 0, 1), // cac:FinancialInstitutionBranch
             Particle::element(133, 0, 1), // cac:Country
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 89
+    // 159
     ComplexType {
         name: "cac:FinancialGuaranteeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(974, 1, 1), // cbc:GuaranteeTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1044, 0, 1), // cbc:LiabilityAmount
             Particle::element(708, 0, 1), // cbc:AmountRate
             Particle::element(103, 0, 1), // cac:ConstitutionPeriod
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 90
+    // 160
     ComplexType {
         name: "cac:FinancialInstitutionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(26, 0, 1), // cac:Address
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 91
+    // 161
     ComplexType {
         name: "cac:ForecastExceptionCriterionLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(952, 1, 1), // cbc:ForecastPurposeCode
             Particle::element(953, 1, 1), // cbc:ForecastTypeCode
             Particle::element(803, 0, 1), // cbc:ComparisonDataSourceCode
             Particle::element(865, 1, 1), // cbc:DataSourceCode
             Particle::element(1459, 0, 1), // cbc:TimeDeltaDaysQuantity
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 92
+    // 162
     ComplexType {
         name: "cac:ForecastExceptionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(952, 1, 1), // cbc:ForecastPurposeCode
             Particle::element(953, 1, 1), // cbc:ForecastTypeCode
             Particle::element(1014, 1, 1), // cbc:IssueDate
@@ -2997,24 +4157,28 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(802, 0, 1), // cbc:ComparisonDataCode
             Particle::element(805, 0, 1), // cbc:ComparisonForecastIssueTime
             Particle::element(804, 0, 1), // cbc:ComparisonForecastIssueDate
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 93
+    // 163
     ComplexType {
         name: "cac:ForecastLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(961, 0, 1), // cbc:FrozenDocumentIndicator
             Particle::element(953, 1, 1), // cbc:ForecastTypeCode
             Particle::element(244, 0, 1), // cac:ForecastPeriod
             Particle::element(517, 0, 1), // cac:SalesItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 94
+    // 164
     ComplexType {
         name: "cac:ForecastRevisionLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -3024,33 +4188,39 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(695, 0, 1), // cbc:AdjustmentReasonCode
             Particle::element(244, 0, 1), // cac:ForecastPeriod
             Particle::element(517, 0, 1), // cac:SalesItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 95
+    // 165
     ComplexType {
         name: "cac:FrameworkAgreementType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(932, 0, 1), // cbc:ExpectedOperatorQuantity
             Particle::element(1089, 0, 1), // cbc:MaximumOperatorQuantity
             Particle::element(1022, 0, UNBOUNDED), // cbc:Justification
             Particle::element(960, 0, UNBOUNDED), // cbc:Frequency
             Particle::element(183, 0, 1), // cac:DurationPeriod
             Particle::element(570, 0, UNBOUNDED), // cac:SubsequentProcessTenderRequirement
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 96
+    // 166
     ComplexType {
         name: "cac:GoodsItemContainerType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1271, 0, 1), // cbc:Quantity
             Particle::element(627, 0, UNBOUNDED), // cac:TransportEquipment
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 97
+    // 167
     ComplexType {
         name: "cac:GoodsItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1357, 0, 1), // cbc:SequenceNumberID
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -3091,12 +4261,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(538, 0, 1), // cac:ShipmentDocumentReference
             Particle::element(337, 0, 1), // cac:MinimumTemperature
             Particle::element(328, 0, 1), // cac:MaximumTemperature
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 98
+    // 168
     ComplexType {
         name: "cac:HazardousGoodsTransitType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1491, 0, 1), // cbc:TransportEmergencyCardCode
             Particle::element(1172, 0, 1), // cbc:PackingCriteriaCode
             Particle::element(983, 0, 1), // cbc:HazardousRegulationCode
@@ -3104,12 +4276,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1490, 0, 1), // cbc:TransportAuthorizationCode
             Particle::element(328, 0, 1), // cac:MaximumTemperature
             Particle::element(337, 0, 1), // cac:MinimumTemperature
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 99
+    // 169
     ComplexType {
         name: "cac:HazardousItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1219, 0, 1), // cbc:PlacardNotation
             Particle::element(1218, 0, 1), // cbc:PlacardEndorsement
@@ -3133,12 +4307,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(189, 0, 1), // cac:EmergencyTemperature
             Particle::element(239, 0, 1), // cac:FlashpointTemperature
             Particle::element(24, 0, UNBOUNDED), // cac:AdditionalTemperature
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 100
+    // 170
     ComplexType {
         name: "cac:ImmobilizedSecurityType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(995, 0, 1), // cbc:ImmobilizationCertificateID
             Particle::element(1354, 0, 1), // cbc:SecurityID
             Particle::element(1014, 0, 1), // cbc:IssueDate
@@ -3146,23 +4322,27 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1080, 0, 1), // cbc:MarketValueAmount
             Particle::element(1367, 0, 1), // cbc:SharesNumberQuantity
             Particle::element(283, 0, 1), // cac:IssuerParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 101
+    // 171
     ComplexType {
         name: "cac:InstructionForReturnsLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1271, 1, 1), // cbc:Quantity
             Particle::element(323, 0, 1), // cac:ManufacturerParty
             Particle::element(285, 1, 1), // cac:Item
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 102
+    // 172
     ComplexType {
         name: "cac:InventoryReportLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1271, 1, 1), // cbc:Quantity
@@ -3171,12 +4351,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(719, 0, 1), // cbc:AvailabilityStatusCode
             Particle::element(285, 1, 1), // cac:Item
             Particle::element(274, 0, 1), // cac:InventoryLocation
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 103
+    // 173
     ComplexType {
         name: "cac:InvoiceLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -3205,44 +4387,52 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(154, 0, 1), // cac:DeliveryTerms
             Particle::element(560, 0, UNBOUNDED), // cac:SubInvoiceLine
             Particle::element(292, 0, 1), // cac:ItemPriceExtension
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 104
+    // 174
     ComplexType {
         name: "cac:ItemComparisonType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1240, 0, 1), // cbc:PriceAmount
             Particle::element(1271, 0, 1), // cbc:Quantity
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 105
+    // 175
     ComplexType {
         name: "cac:ItemIdentificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(939, 0, 1), // cbc:ExtendedID
             Particle::element(733, 0, 1), // cbc:BarcodeSymbologyID
             Particle::element(405, 0, UNBOUNDED), // cac:PhysicalAttribute
             Particle::element(329, 0, UNBOUNDED), // cac:MeasurementDimension
             Particle::element(283, 0, 1), // cac:IssuerParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 106
+    // 176
     ComplexType {
         name: "cac:ItemInformationRequestLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1460, 0, 1), // cbc:TimeFrequencyCode
             Particle::element(1410, 0, 1), // cbc:SupplyChainActivityTypeCode
             Particle::element(953, 0, 1), // cbc:ForecastTypeCode
             Particle::element(1213, 0, 1), // cbc:PerformanceMetricTypeCode
             Particle::element(403, 1, UNBOUNDED), // cac:Period
             Particle::element(517, 1, UNBOUNDED), // cac:SalesItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 107
+    // 177
     ComplexType {
         name: "cac:ItemInstanceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1260, 0, 1), // cbc:ProductTraceID
             Particle::element(1074, 0, 1), // cbc:ManufactureDate
             Particle::element(1075, 0, 1), // cbc:ManufactureTime
@@ -3251,12 +4441,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1359, 0, 1), // cbc:SerialID
             Particle::element(22, 0, UNBOUNDED), // cac:AdditionalItemProperty
             Particle::element(315, 0, 1), // cac:LotIdentification
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 108
+    // 178
     ComplexType {
         name: "cac:ItemLocationQuantityType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1041, 0, 1), // cbc:LeadTimeMeasure
             Particle::element(1116, 0, 1), // cbc:MinimumQuantity
             Particle::element(1094, 0, 1), // cbc:MaximumQuantity
@@ -3269,12 +4461,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(374, 0, 1), // cac:Package
             Particle::element(30, 0, UNBOUNDED), // cac:AllowanceCharge
             Particle::element(158, 0, 1), // cac:DependentPriceReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 109
+    // 179
     ComplexType {
         name: "cac:ItemManagementProfileType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(962, 0, 1), // cbc:FrozenPeriodDaysNumeric
             Particle::element(1111, 0, 1), // cbc:MinimumInventoryQuantity
             Particle::element(1122, 0, 1), // cbc:MultipleOrderQuantity
@@ -3285,29 +4479,35 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(187, 1, 1), // cac:EffectivePeriod
             Particle::element(285, 1, 1), // cac:Item
             Particle::element(290, 0, 1), // cac:ItemLocationQuantity
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 110
+    // 180
     ComplexType {
         name: "cac:ItemPropertyGroupType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(996, 0, 1), // cbc:ImportanceCode
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 111
+    // 181
     ComplexType {
         name: "cac:ItemPropertyRangeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1117, 0, 1), // cbc:MinimumValue
             Particle::element(1095, 0, 1), // cbc:MaximumValue
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 112
+    // 182
     ComplexType {
         name: "cac:ItemPropertyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 1, 1), // cbc:Name
             Particle::element(1125, 0, 1), // cbc:NameCode
@@ -3321,12 +4521,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(294, 0, UNBOUNDED), // cac:ItemPropertyGroup
             Particle::element(451, 0, 1), // cac:RangeDimension
             Particle::element(295, 0, 1), // cac:ItemPropertyRange
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 113
+    // 183
     ComplexType {
         name: "cac:ItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1168, 0, 1), // cbc:PackQuantity
             Particle::element(1169, 0, 1), // cbc:PackSizeNumeric
@@ -3357,21 +4559,25 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(289, 0, UNBOUNDED), // cac:ItemInstance
             Particle::element(83, 0, UNBOUNDED), // cac:Certificate
             Particle::element(171, 0, UNBOUNDED), // cac:Dimension
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 114
+    // 184
     ComplexType {
         name: "cac:LanguageType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(1058, 0, 1), // cbc:LocaleCode
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 115
+    // 185
     ComplexType {
         name: "cac:LineItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1347, 0, 1), // cbc:SalesOrderID
             Particle::element(1511, 0, 1), // cbc:UUID
@@ -3404,30 +4610,36 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(589, 0, UNBOUNDED), // cac:TaxTotal
             Particle::element(292, 0, 1), // cac:ItemPriceExtension
             Particle::element(304, 0, UNBOUNDED), // cac:LineReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 116
+    // 186
     ComplexType {
         name: "cac:LineReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1051, 1, 1), // cbc:LineID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1053, 0, 1), // cbc:LineStatusCode
             Particle::element(178, 0, 1), // cac:DocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 117
+    // 187
     ComplexType {
         name: "cac:LineResponseType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(304, 1, 1), // cac:LineReference
             Particle::element(510, 1, UNBOUNDED), // cac:Response
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 118
+    // 188
     ComplexType {
         name: "cac:LocationCoordinateType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(838, 0, 1), // cbc:CoordinateSystemCode
             Particle::element(1038, 0, 1), // cbc:LatitudeDegreesMeasure
             Particle::element(1040, 0, 1), // cbc:LatitudeMinutesMeasure
@@ -3436,12 +4648,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1066, 0, 1), // cbc:LongitudeMinutesMeasure
             Particle::element(1065, 0, 1), // cbc:LongitudeDirectionCode
             Particle::element(706, 0, 1), // cbc:AltitudeMeasure
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 119
+    // 189
     ComplexType {
         name: "cac:LocationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(809, 0, UNBOUNDED), // cbc:Conditions
@@ -3454,21 +4668,25 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(26, 0, 1), // cac:Address
             Particle::element(571, 0, UNBOUNDED), // cac:SubsidiaryLocation
             Particle::element(313, 0, UNBOUNDED), // cac:LocationCoordinate
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 120
+    // 190
     ComplexType {
         name: "cac:LotIdentificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1069, 0, 1), // cbc:LotNumberID
             Particle::element(935, 0, 1), // cbc:ExpiryDate
             Particle::element(22, 0, UNBOUNDED), // cac:AdditionalItemProperty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 121
+    // 191
     ComplexType {
         name: "cac:MaritimeTransportType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1533, 0, 1), // cbc:VesselID
             Particle::element(1534, 0, 1), // cbc:VesselName
             Particle::element(1273, 0, 1), // cbc:RadioCallSignID
@@ -3477,23 +4695,27 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1131, 0, 1), // cbc:NetTonnageMeasure
             Particle::element(468, 0, 1), // cac:RegistryCertificateDocumentReference
             Particle::element(469, 0, 1), // cac:RegistryPortLocation
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 122
+    // 192
     ComplexType {
         name: "cac:MeterPropertyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(1125, 0, 1), // cbc:NameCode
             Particle::element(1524, 0, 1), // cbc:Value
             Particle::element(1528, 0, 1), // cbc:ValueQuantity
             Particle::element(1527, 0, UNBOUNDED), // cbc:ValueQualifier
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 123
+    // 193
     ComplexType {
         name: "cac:MeterReadingType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1104, 0, 1), // cbc:MeterReadingType
             Particle::element(1105, 0, 1), // cbc:MeterReadingTypeCode
@@ -3507,12 +4729,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1033, 0, 1), // cbc:LatestMeterReadingMethodCode
             Particle::element(1103, 0, UNBOUNDED), // cbc:MeterReadingComments
             Particle::element(874, 1, 1), // cbc:DeliveredQuantity
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 124
+    // 194
     ComplexType {
         name: "cac:MeterType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1102, 0, 1), // cbc:MeterNumber
             Particle::element(1101, 0, 1), // cbc:MeterName
             Particle::element(1099, 0, 1), // cbc:MeterConstant
@@ -3520,20 +4744,24 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1471, 0, 1), // cbc:TotalDeliveredQuantity
             Particle::element(335, 0, UNBOUNDED), // cac:MeterReading
             Particle::element(334, 0, UNBOUNDED), // cac:MeterProperty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 125
+    // 195
     ComplexType {
         name: "cac:MiscellaneousEventType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1118, 1, 1), // cbc:MiscellaneousEventTypeCode
             Particle::element(208, 1, UNBOUNDED), // cac:EventLineItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 126
+    // 196
     ComplexType {
         name: "cac:MonetaryTotalType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1050, 0, 1), // cbc:LineExtensionAmount
             Particle::element(1425, 0, 1), // cbc:TaxExclusiveAmount
             Particle::element(1429, 0, 1), // cbc:TaxInclusiveAmount
@@ -3543,44 +4771,52 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1193, 0, 1), // cbc:PayableRoundingAmount
             Particle::element(1192, 1, 1), // cbc:PayableAmount
             Particle::element(1191, 0, 1), // cbc:PayableAlternativeAmount
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 127
+    // 197
     ComplexType {
         name: "cac:NotificationRequirementType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1139, 1, 1), // cbc:NotificationTypeCode
             Particle::element(1223, 0, 1), // cbc:PostEventNotificationDurationMeasure
             Particle::element(1228, 0, 1), // cbc:PreEventNotificationDurationMeasure
             Particle::element(348, 0, UNBOUNDED), // cac:NotifyParty
             Particle::element(346, 0, UNBOUNDED), // cac:NotificationPeriod
             Particle::element(345, 0, UNBOUNDED), // cac:NotificationLocation
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 128
+    // 198
     ComplexType {
         name: "cac:OnAccountPaymentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(916, 1, 1), // cbc:EstimatedConsumedQuantity
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(397, 1, UNBOUNDED), // cac:PaymentTerms
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 129
+    // 199
     ComplexType {
         name: "cac:OrderLineReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1051, 1, 1), // cbc:LineID
             Particle::element(1348, 0, 1), // cbc:SalesOrderLineID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1053, 0, 1), // cbc:LineStatusCode
             Particle::element(360, 0, 1), // cac:OrderReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 130
+    // 200
     ComplexType {
         name: "cac:OrderLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1406, 0, 1), // cbc:SubstitutionStatusCode
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(303, 1, 1), // cac:LineItem
@@ -3591,12 +4827,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(448, 0, 1), // cac:QuotationLineReference
             Particle::element(359, 0, UNBOUNDED), // cac:OrderLineReference
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 131
+    // 201
     ComplexType {
         name: "cac:OrderReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1347, 0, 1), // cbc:SalesOrderID
             Particle::element(839, 0, 1), // cbc:CopyIndicator
@@ -3606,20 +4844,24 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(856, 0, 1), // cbc:CustomerReference
             Particle::element(1153, 0, 1), // cbc:OrderTypeCode
             Particle::element(178, 0, 1), // cac:DocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 132
+    // 202
     ComplexType {
         name: "cac:OrderedShipmentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(537, 1, 1), // cac:Shipment
             Particle::element(374, 0, UNBOUNDED), // cac:Package
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 133
+    // 203
     ComplexType {
         name: "cac:PackageType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1271, 0, 1), // cbc:Quantity
             Particle::element(1336, 0, 1), // cbc:ReturnableMaterialIndicator
@@ -3635,19 +4877,23 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(147, 0, 1), // cac:Delivery
             Particle::element(407, 0, 1), // cac:Pickup
             Particle::element(159, 0, 1), // cac:Despatch
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 134
+    // 204
     ComplexType {
         name: "cac:PartyIdentificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 135
+    // 205
     ComplexType {
         name: "cac:PartyLegalEntityType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1297, 0, 1), // cbc:RegistrationName
             Particle::element(797, 0, 1), // cbc:CompanyID
             Particle::element(1294, 0, 1), // cbc:RegistrationDate
@@ -3662,19 +4908,23 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(132, 0, 1), // cac:CorporateRegistrationScheme
             Particle::element(264, 0, 1), // cac:HeadOfficeParty
             Particle::element(536, 0, UNBOUNDED), // cac:ShareholderParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 136
+    // 206
     ComplexType {
         name: "cac:PartyNameType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 1, 1), // cbc:Name
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 137
+    // 207
     ComplexType {
         name: "cac:PartyTaxSchemeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1297, 0, 1), // cbc:RegistrationName
             Particle::element(797, 0, 1), // cbc:CompanyID
             Particle::element(1430, 0, 1), // cbc:TaxLevelCode
@@ -3682,12 +4932,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(930, 0, UNBOUNDED), // cbc:ExemptionReason
             Particle::element(467, 0, 1), // cac:RegistrationAddress
             Particle::element(587, 1, 1), // cac:TaxScheme
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 138
+    // 208
     ComplexType {
         name: "cac:PartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1079, 0, 1), // cbc:MarkCareIndicator
             Particle::element(1077, 0, 1), // cbc:MarkAttentionIndicator
             Particle::element(1536, 0, 1), // cbc:WebsiteURI
@@ -3707,12 +4959,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(533, 0, UNBOUNDED), // cac:ServiceProviderParty
             Particle::element(419, 0, UNBOUNDED), // cac:PowerOfAttorney
             Particle::element(229, 0, 1), // cac:FinancialAccount
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 139
+    // 209
     ComplexType {
         name: "cac:PaymentMandateType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1073, 0, 1), // cbc:MandateTypeCode
             Particle::element(1092, 0, 1), // cbc:MaximumPaymentInstructionsNumeric
@@ -3723,12 +4977,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(661, 0, 1), // cac:ValidityPeriod
             Particle::element(396, 0, 1), // cac:PaymentReversalPeriod
             Particle::element(89, 0, UNBOUNDED), // cac:Clause
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 140
+    // 210
     ComplexType {
         name: "cac:PaymentMeansType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1202, 1, 1), // cbc:PaymentMeansCode
             Particle::element(1199, 0, 1), // cbc:PaymentDueDate
@@ -3742,12 +4998,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(134, 0, 1), // cac:CreditAccount
             Particle::element(394, 0, 1), // cac:PaymentMandate
             Particle::element(620, 0, 1), // cac:TradeFinancing
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 141
+    // 211
     ComplexType {
         name: "cac:PaymentTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1203, 0, UNBOUNDED), // cbc:PaymentMeansID
             Particle::element(1232, 0, 1), // cbc:PrepaidPaymentReferenceID
@@ -3767,36 +5025,42 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(400, 0, 1), // cac:PenaltyPeriod
             Particle::element(219, 0, 1), // cac:ExchangeRate
             Particle::element(661, 0, 1), // cac:ValidityPeriod
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 142
+    // 212
     ComplexType {
         name: "cac:PaymentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1174, 0, 1), // cbc:PaidAmount
             Particle::element(1278, 0, 1), // cbc:ReceivedDate
             Particle::element(1175, 0, 1), // cbc:PaidDate
             Particle::element(1176, 0, 1), // cbc:PaidTime
             Particle::element(1005, 0, 1), // cbc:InstructionID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 143
+    // 213
     ComplexType {
         name: "cac:PerformanceDataLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1214, 1, 1), // cbc:PerformanceValueQuantity
             Particle::element(1213, 1, 1), // cbc:PerformanceMetricTypeCode
             Particle::element(403, 0, 1), // cac:Period
             Particle::element(285, 0, 1), // cac:Item
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 144
+    // 214
     ComplexType {
         name: "cac:PeriodType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1391, 0, 1), // cbc:StartDate
             Particle::element(1392, 0, 1), // cbc:StartTime
             Particle::element(911, 0, 1), // cbc:EndDate
@@ -3804,12 +5068,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(897, 0, 1), // cbc:DurationMeasure
             Particle::element(879, 0, UNBOUNDED), // cbc:DescriptionCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 145
+    // 215
     ComplexType {
         name: "cac:PersonType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(948, 0, 1), // cbc:FirstName
             Particle::element(942, 0, 1), // cbc:FamilyName
@@ -3827,22 +5093,26 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(229, 0, 1), // cac:FinancialAccount
             Particle::element(265, 0, UNBOUNDED), // cac:IdentityDocumentReference
             Particle::element(508, 0, 1), // cac:ResidenceAddress
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 146
+    // 216
     ComplexType {
         name: "cac:PhysicalAttributeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(715, 1, 1), // cbc:AttributeID
             Particle::element(1222, 0, 1), // cbc:PositionCode
             Particle::element(879, 0, 1), // cbc:DescriptionCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 147
+    // 217
     ComplexType {
         name: "cac:PickupType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(685, 0, 1), // cbc:ActualPickupDate
             Particle::element(686, 0, 1), // cbc:ActualPickupTime
@@ -3852,12 +5122,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1035, 0, 1), // cbc:LatestPickupTime
             Particle::element(408, 0, 1), // cac:PickupLocation
             Particle::element(409, 0, 1), // cac:PickupParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 148
+    // 218
     ComplexType {
         name: "cac:PowerOfAttorneyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1014, 0, 1), // cbc:IssueDate
             Particle::element(1016, 0, 1), // cbc:IssueTime
@@ -3866,30 +5138,36 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(28, 1, 1), // cac:AgentParty
             Particle::element(668, 0, UNBOUNDED), // cac:WitnessParty
             Particle::element(322, 0, UNBOUNDED), // cac:MandateDocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 149
+    // 219
     ComplexType {
         name: "cac:PriceExtensionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(707, 1, 1), // cbc:Amount
             Particle::element(589, 0, UNBOUNDED), // cac:TaxTotal
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 150
+    // 220
     ComplexType {
         name: "cac:PriceListType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1395, 0, 1), // cbc:StatusCode
             Particle::element(661, 0, UNBOUNDED), // cac:ValidityPeriod
             Particle::element(427, 0, 1), // cac:PreviousPriceList
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 151
+    // 221
     ComplexType {
         name: "cac:PriceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1240, 1, 1), // cbc:PriceAmount
             Particle::element(735, 0, 1), // cbc:BaseQuantity
             Particle::element(1241, 0, UNBOUNDED), // cbc:PriceChangeReason
@@ -3900,39 +5178,47 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(430, 0, 1), // cac:PriceList
             Particle::element(30, 0, UNBOUNDED), // cac:AllowanceCharge
             Particle::element(431, 0, 1), // cac:PricingExchangeRate
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 152
+    // 222
     ComplexType {
         name: "cac:PricingReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(368, 0, 1), // cac:OriginalItemLocationQuantity
             Particle::element(32, 0, UNBOUNDED), // cac:AlternativeConditionPrice
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 153
+    // 223
     ComplexType {
         name: "cac:ProcessJustificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1233, 0, 1), // cbc:PreviousCancellationReasonCode
             Particle::element(1257, 0, 1), // cbc:ProcessReasonCode
             Particle::element(1256, 0, UNBOUNDED), // cbc:ProcessReason
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 154
+    // 224
     ComplexType {
         name: "cac:ProcurementProjectLotType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(615, 0, 1), // cac:TenderingTerms
             Particle::element(435, 0, 1), // cac:ProcurementProject
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 155
+    // 225
     ComplexType {
         name: "cac:ProcurementProjectType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 1, UNBOUNDED), // cbc:Name
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -3951,62 +5237,74 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(414, 0, 1), // cac:PlannedPeriod
             Particle::element(123, 0, 1), // cac:ContractExtension
             Particle::element(485, 0, UNBOUNDED), // cac:RequestForTenderLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 156
+    // 226
     ComplexType {
         name: "cac:ProjectReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1014, 0, 1), // cbc:IssueDate
             Particle::element(670, 0, UNBOUNDED), // cac:WorkPhaseReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 157
+    // 227
     ComplexType {
         name: "cac:PromotionalEventLineItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(707, 1, 1), // cbc:Amount
             Particle::element(208, 1, 1), // cac:EventLineItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 158
+    // 228
     ComplexType {
         name: "cac:PromotionalEventType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1265, 1, 1), // cbc:PromotionalEventTypeCode
             Particle::element(1400, 0, 1), // cbc:SubmissionDate
             Particle::element(949, 0, 1), // cbc:FirstShipmentAvailibilityDate
             Particle::element(1036, 0, 1), // cbc:LatestProposalAcceptanceDate
             Particle::element(441, 1, UNBOUNDED), // cac:PromotionalSpecification
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 159
+    // 229
     ComplexType {
         name: "cac:PromotionalSpecificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1388, 0, 1), // cbc:SpecificationID
             Particle::element(440, 1, UNBOUNDED), // cac:PromotionalEventLineItem
             Particle::element(209, 0, UNBOUNDED), // cac:EventTactic
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 160
+    // 230
     ComplexType {
         name: "cac:QualificationResolutionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(696, 1, 1), // cbc:AdmissionCode
             Particle::element(928, 0, UNBOUNDED), // cbc:ExclusionReason
             Particle::element(1326, 0, UNBOUNDED), // cbc:Resolution
             Particle::element(1328, 1, 1), // cbc:ResolutionDate
             Particle::element(1329, 0, 1), // cbc:ResolutionTime
             Particle::element(436, 0, 1), // cac:ProcurementProjectLot
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 161
+    // 231
     ComplexType {
         name: "cac:QualifyingPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1184, 0, 1), // cbc:ParticipationPercent
             Particle::element(1216, 0, UNBOUNDED), // cbc:PersonalSituation
             Particle::element(1147, 0, 1), // cbc:OperatingYearsQuantity
@@ -4021,12 +5319,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(144, 0, UNBOUNDED), // cac:Declaration
             Particle::element(381, 0, 1), // cac:Party
             Particle::element(185, 0, 1), // cac:EconomicOperatorRole
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 162
+    // 232
     ComplexType {
         name: "cac:QuotationLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1271, 0, 1), // cbc:Quantity
@@ -4038,20 +5338,24 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(524, 0, UNBOUNDED), // cac:SellerProposedSubstituteLineItem
             Particle::element(34, 0, UNBOUNDED), // cac:AlternativeLineItem
             Particle::element(486, 0, 1), // cac:RequestLineReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 163
+    // 233
     ComplexType {
         name: "cac:RailTransportType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1487, 1, 1), // cbc:TrainID
             Particle::element(1274, 0, 1), // cbc:RailCarID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 164
+    // 234
     ComplexType {
         name: "cac:ReceiptLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -4072,30 +5376,36 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
             Particle::element(285, 0, UNBOUNDED), // cac:Item
             Particle::element(537, 0, UNBOUNDED), // cac:Shipment
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 165
+    // 235
     ComplexType {
         name: "cac:RegulationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 1, 1), // cbc:Name
             Particle::element(1042, 0, 1), // cbc:LegalReference
             Particle::element(1145, 0, 1), // cbc:OntologyURI
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 166
+    // 236
     ComplexType {
         name: "cac:RelatedItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1271, 0, 1), // cbc:Quantity
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 167
+    // 237
     ComplexType {
         name: "cac:ReminderLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1511, 0, 1), // cbc:UUID
@@ -4110,12 +5420,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(475, 0, UNBOUNDED), // cac:ReminderPeriod
             Particle::element(57, 0, UNBOUNDED), // cac:BillingReference
             Particle::element(219, 0, 1), // cac:ExchangeRate
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 168
+    // 238
     ComplexType {
         name: "cac:RemittanceAdviceLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1511, 0, 1), // cbc:UUID
@@ -4134,20 +5446,24 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(57, 0, UNBOUNDED), // cac:BillingReference
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
             Particle::element(219, 0, 1), // cac:ExchangeRate
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 169
+    // 239
     ComplexType {
         name: "cac:RenewalType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(707, 0, 1), // cbc:Amount
             Particle::element(403, 0, 1), // cac:Period
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 170
+    // 240
     ComplexType {
         name: "cac:RequestForQuotationLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -4156,12 +5472,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1353, 0, 1), // cbc:SecurityClassificationCode
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
             Particle::element(303, 1, 1), // cac:LineItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 171
+    // 241
     ComplexType {
         name: "cac:RequestForTenderLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1511, 0, 1), // cbc:UUID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -4178,12 +5496,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(664, 0, 1), // cac:WarrantyValidityPeriod
             Particle::element(285, 1, 1), // cac:Item
             Particle::element(562, 0, UNBOUNDED), // cac:SubRequestForTenderLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 172
+    // 242
     ComplexType {
         name: "cac:RequestedTenderTotalType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(921, 0, 1), // cbc:EstimatedOverallContractAmount
             Particle::element(1466, 0, 1), // cbc:TotalAmount
             Particle::element(1428, 0, 1), // cbc:TaxIncludedIndicator
@@ -4192,24 +5512,28 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1120, 0, UNBOUNDED), // cbc:MonetaryScope
             Particle::element(721, 0, 1), // cbc:AverageSubsequentContractAmount
             Particle::element(42, 0, UNBOUNDED), // cac:ApplicableTaxCategory
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 173
+    // 243
     ComplexType {
         name: "cac:ResponseType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1286, 0, 1), // cbc:ReferenceID
             Particle::element(1330, 0, 1), // cbc:ResponseCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(903, 0, 1), // cbc:EffectiveDate
             Particle::element(904, 0, 1), // cbc:EffectiveTime
             Particle::element(551, 0, UNBOUNDED), // cac:Status
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 174
+    // 244
     ComplexType {
         name: "cac:ResultOfVerificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1522, 0, 1), // cbc:ValidatorID
             Particle::element(1520, 0, 1), // cbc:ValidationResultCode
             Particle::element(1519, 0, 1), // cbc:ValidationDate
@@ -4218,77 +5542,93 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1517, 0, 1), // cbc:ValidateTool
             Particle::element(1518, 0, 1), // cbc:ValidateToolVersion
             Particle::element(542, 0, 1), // cac:SignatoryParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 175
+    // 245
     ComplexType {
         name: "cac:RetailPlannedImpactType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(707, 1, 1), // cbc:Amount
             Particle::element(952, 1, 1), // cbc:ForecastPurposeCode
             Particle::element(953, 1, 1), // cbc:ForecastTypeCode
             Particle::element(403, 0, 1), // cac:Period
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 176
+    // 246
     ComplexType {
         name: "cac:RoadTransportType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1045, 1, 1), // cbc:LicensePlateID
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 177
+    // 247
     ComplexType {
         name: "cac:SalesItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1271, 1, 1), // cbc:Quantity
             Particle::element(11, 0, UNBOUNDED), // cac:ActivityProperty
             Particle::element(584, 0, UNBOUNDED), // cac:TaxExclusivePrice
             Particle::element(585, 0, UNBOUNDED), // cac:TaxInclusivePrice
             Particle::element(285, 1, 1), // cac:Item
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 178
+    // 248
     ComplexType {
         name: "cac:SecondaryHazardType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1219, 0, 1), // cbc:PlacardNotation
             Particle::element(1218, 0, 1), // cbc:PlacardEndorsement
             Particle::element(908, 0, 1), // cbc:EmergencyProceduresCode
             Particle::element(940, 0, UNBOUNDED), // cbc:Extension
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 179
+    // 249
     ComplexType {
         name: "cac:ServiceFrequencyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1537, 1, 1), // cbc:WeekDayCode
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 180
+    // 250
     ComplexType {
         name: "cac:ServiceProviderPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1364, 0, 1), // cbc:ServiceTypeCode
             Particle::element(1363, 0, UNBOUNDED), // cbc:ServiceType
             Particle::element(381, 1, 1), // cac:Party
             Particle::element(523, 0, 1), // cac:SellerContact
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 181
+    // 251
     ComplexType {
         name: "cac:ShareholderPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1182, 0, 1), // cbc:PartecipationPercent
             Particle::element(381, 0, 1), // cac:Party
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 182
+    // 252
     ComplexType {
         name: "cac:ShipmentStageType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1498, 0, 1), // cbc:TransportModeCode
             Particle::element(1497, 0, 1), // cbc:TransportMeansTypeCode
@@ -4350,12 +5690,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(520, 0, 1), // cac:SecurityOfficerPerson
             Particle::element(326, 0, 1), // cac:MasterPerson
             Particle::element(540, 0, 1), // cac:ShipsSurgeonPerson
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 183
+    // 253
     ComplexType {
         name: "cac:ShipmentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1370, 0, 1), // cbc:ShippingPriorityLevelCode
             Particle::element(977, 0, 1), // cbc:HandlingCode
@@ -4388,12 +5730,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(300, 0, 1), // cac:LastExitPortLocation
             Particle::element(220, 0, 1), // cac:ExportCountry
             Particle::element(248, 0, UNBOUNDED), // cac:FreightAllowanceCharge
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 184
+    // 254
     ComplexType {
         name: "cac:SignatureType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1519, 0, 1), // cbc:ValidationDate
@@ -4404,12 +5748,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(542, 0, 1), // cac:SignatoryParty
             Particle::element(170, 0, 1), // cac:DigitalSignatureAttachment
             Particle::element(367, 0, 1), // cac:OriginalDocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 185
+    // 255
     ComplexType {
         name: "cac:StatementLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1511, 0, 1), // cbc:UUID
@@ -4432,12 +5778,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(219, 0, 1), // cac:ExchangeRate
             Particle::element(30, 0, UNBOUNDED), // cac:AllowanceCharge
             Particle::element(91, 0, UNBOUNDED), // cac:CollectedPayment
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 186
+    // 256
     ComplexType {
         name: "cac:StatusType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(808, 0, 1), // cbc:ConditionCode
             Particle::element(1284, 0, 1), // cbc:ReferenceDate
             Particle::element(1287, 0, 1), // cbc:ReferenceTime
@@ -4450,12 +5798,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1212, 0, 1), // cbc:Percent
             Particle::element(1307, 0, 1), // cbc:ReliabilityPercent
             Particle::element(98, 0, UNBOUNDED), // cac:Condition
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 187
+    // 257
     ComplexType {
         name: "cac:StockAvailabilityReportLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1271, 1, 1), // cbc:Quantity
@@ -4463,21 +5813,25 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(718, 0, 1), // cbc:AvailabilityDate
             Particle::element(719, 0, 1), // cbc:AvailabilityStatusCode
             Particle::element(285, 1, 1), // cac:Item
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 188
+    // 258
     ComplexType {
         name: "cac:StowageType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1060, 0, 1), // cbc:LocationID
             Particle::element(1059, 0, UNBOUNDED), // cbc:Location
             Particle::element(329, 0, UNBOUNDED), // cac:MeasurementDimension
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 189
+    // 259
     ComplexType {
         name: "cac:SubcontractTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1276, 0, 1), // cbc:Rate
             Particle::element(1512, 0, 1), // cbc:UnknownPriceIndicator
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -4485,12 +5839,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1399, 0, 1), // cbc:SubcontractingConditionsCode
             Particle::element(1093, 0, 1), // cbc:MaximumPercent
             Particle::element(1115, 0, 1), // cbc:MinimumPercent
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 190
+    // 260
     ComplexType {
         name: "cac:SubscriberConsumptionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(821, 0, 1), // cbc:ConsumptionID
             Particle::element(1389, 0, 1), // cbc:SpecificationTypeCode
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
@@ -4500,24 +5856,28 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(351, 0, UNBOUNDED), // cac:OnAccountPayment
             Particle::element(104, 0, 1), // cac:Consumption
             Particle::element(574, 0, UNBOUNDED), // cac:SupplierConsumption
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 191
+    // 261
     ComplexType {
         name: "cac:SupplierConsumptionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(660, 0, 1), // cac:UtilitySupplierParty
             Particle::element(657, 0, 1), // cac:UtilityCustomerParty
             Particle::element(104, 1, 1), // cac:Consumption
             Particle::element(119, 0, 1), // cac:Contract
             Particle::element(108, 1, UNBOUNDED), // cac:ConsumptionLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 192
+    // 262
     ComplexType {
         name: "cac:SupplierPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(855, 0, 1), // cbc:CustomerAssignedAccountID
             Particle::element(689, 0, UNBOUNDED), // cbc:AdditionalAccountID
             Particle::element(864, 0, 1), // cbc:DataSendingCapability
@@ -4525,12 +5885,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(161, 0, 1), // cac:DespatchContact
             Particle::element(4, 0, 1), // cac:AccountingContact
             Particle::element(523, 0, 1), // cac:SellerContact
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 193
+    // 263
     ComplexType {
         name: "cac:TaxCategoryType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(1212, 0, 1), // cbc:Percent
@@ -4541,23 +5903,27 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1456, 0, 1), // cbc:TierRange
             Particle::element(1457, 0, 1), // cbc:TierRatePercent
             Particle::element(587, 1, 1), // cac:TaxScheme
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 194
+    // 264
     ComplexType {
         name: "cac:TaxSchemeType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(1432, 0, 1), // cbc:TaxTypeCode
             Particle::element(852, 0, 1), // cbc:CurrencyCode
             Particle::element(297, 0, UNBOUNDED), // cac:JurisdictionRegionAddress
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 195
+    // 265
     ComplexType {
         name: "cac:TaxSubtotalType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1433, 0, 1), // cbc:TaxableAmount
             Particle::element(1419, 1, 1), // cbc:TaxAmount
             Particle::element(761, 0, 1), // cbc:CalculationSequenceNumeric
@@ -4568,23 +5934,27 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1456, 0, 1), // cbc:TierRange
             Particle::element(1457, 0, 1), // cbc:TierRatePercent
             Particle::element(582, 1, 1), // cac:TaxCategory
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 196
+    // 266
     ComplexType {
         name: "cac:TaxTotalType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1419, 1, 1), // cbc:TaxAmount
             Particle::element(1346, 0, 1), // cbc:RoundingAmount
             Particle::element(1424, 0, 1), // cbc:TaxEvidenceIndicator
             Particle::element(1428, 0, 1), // cbc:TaxIncludedIndicator
             Particle::element(588, 0, UNBOUNDED), // cac:TaxSubtotal
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 197
+    // 267
     ComplexType {
         name: "cac:TelecommunicationsServiceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(763, 1, 1), // cbc:CallDate
             Particle::element(765, 1, 1), // cbc:CallTime
@@ -4606,12 +5976,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(589, 0, UNBOUNDED), // cac:TaxTotal
             Particle::element(68, 0, UNBOUNDED), // cac:CallDuty
             Particle::element(617, 0, UNBOUNDED), // cac:TimeDuty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 198
+    // 268
     ComplexType {
         name: "cac:TelecommunicationsSupplyLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1217, 1, 1), // cbc:PhoneNumber
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -4620,33 +5992,39 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(30, 0, UNBOUNDED), // cac:AllowanceCharge
             Particle::element(589, 0, UNBOUNDED), // cac:TaxTotal
             Particle::element(594, 1, UNBOUNDED), // cac:TelecommunicationsService
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 199
+    // 269
     ComplexType {
         name: "cac:TelecommunicationsSupplyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1440, 0, 1), // cbc:TelecommunicationsSupplyType
             Particle::element(1441, 0, 1), // cbc:TelecommunicationsSupplyTypeCode
             Particle::element(1251, 1, 1), // cbc:PrivacyCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1466, 0, 1), // cbc:TotalAmount
             Particle::element(596, 1, UNBOUNDED), // cac:TelecommunicationsSupplyLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 200
+    // 270
     ComplexType {
         name: "cac:TemperatureType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(715, 1, 1), // cbc:AttributeID
             Particle::element(1097, 1, 1), // cbc:Measure
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 201
+    // 271
     ComplexType {
         name: "cac:TenderLineType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1138, 0, UNBOUNDED), // cbc:Note
             Particle::element(1271, 0, 1), // cbc:Quantity
@@ -4668,33 +6046,39 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(563, 0, UNBOUNDED), // cac:SubTenderLine
             Particle::element(70, 0, 1), // cac:CallForTendersLineReference
             Particle::element(69, 0, 1), // cac:CallForTendersDocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 202
+    // 272
     ComplexType {
         name: "cac:TenderPreparationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1444, 1, 1), // cbc:TenderEnvelopeID
             Particle::element(1445, 0, 1), // cbc:TenderEnvelopeTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1146, 0, 1), // cbc:OpenTenderID
             Particle::element(436, 0, UNBOUNDED), // cac:ProcurementProjectLot
             Particle::element(180, 0, UNBOUNDED), // cac:DocumentTenderRequirement
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 203
+    // 273
     ComplexType {
         name: "cac:TenderRequirementType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 1, 1), // cbc:Name
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(598, 0, 1), // cac:TemplateDocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 204
+    // 274
     ComplexType {
         name: "cac:TenderResultType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1446, 0, 1), // cbc:TenderResultCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(697, 0, 1), // cbc:AdvertisementAmount
@@ -4711,12 +6095,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(124, 0, 1), // cac:ContractFormalizationPeriod
             Particle::element(564, 0, UNBOUNDED), // cac:SubcontractTerms
             Particle::element(666, 0, UNBOUNDED), // cac:WinningParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 205
+    // 275
     ComplexType {
         name: "cac:TenderedProjectType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1531, 0, 1), // cbc:VariantID
             Particle::element(944, 0, 1), // cbc:FeeAmount
             Particle::element(945, 0, UNBOUNDED), // cbc:FeeDescription
@@ -4728,21 +6114,25 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(302, 0, 1), // cac:LegalMonetaryTotal
             Particle::element(601, 0, UNBOUNDED), // cac:TenderLine
             Particle::element(52, 0, UNBOUNDED), // cac:AwardingCriterionResponse
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 206
+    // 276
     ComplexType {
         name: "cac:TendererPartyQualificationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(273, 0, UNBOUNDED), // cac:InterestedProcurementProjectLot
             Particle::element(320, 1, 1), // cac:MainQualifyingParty
             Particle::element(23, 0, UNBOUNDED), // cac:AdditionalQualifyingParty
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 207
+    // 277
     ComplexType {
         name: "cac:TendererQualificationRequestType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(799, 0, 1), // cbc:CompanyLegalFormCode
             Particle::element(798, 0, 1), // cbc:CompanyLegalForm
             Particle::element(1216, 0, UNBOUNDED), // cbc:PersonalSituation
@@ -4754,23 +6144,27 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(231, 0, UNBOUNDED), // cac:FinancialEvaluationCriterion
             Particle::element(546, 0, UNBOUNDED), // cac:SpecificTendererRequirement
             Particle::element(185, 0, UNBOUNDED), // cac:EconomicOperatorRole
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 208
+    // 278
     ComplexType {
         name: "cac:TendererRequirementType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1124, 0, UNBOUNDED), // cbc:Name
             Particle::element(1448, 0, 1), // cbc:TendererRequirementTypeCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(1042, 0, 1), // cbc:LegalReference
             Particle::element(573, 0, UNBOUNDED), // cac:SuggestedEvidence
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 209
+    // 279
     ComplexType {
         name: "cac:TenderingProcessType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1158, 0, 1), // cbc:OriginalContractingSystemID
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
@@ -4794,12 +6188,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(353, 0, UNBOUNDED), // cac:OpenTenderEvent
             Particle::element(48, 0, 1), // cac:AuctionTerms
             Particle::element(247, 0, 1), // cac:FrameworkAgreement
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 210
+    // 280
     ComplexType {
         name: "cac:TenderingTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(727, 0, 1), // cbc:AwardingMethodTypeCode
             Particle::element(1242, 0, 1), // cbc:PriceEvaluationCode
             Particle::element(1096, 0, 1), // cbc:MaximumVariantQuantity
@@ -4843,12 +6239,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(299, 0, UNBOUNDED), // cac:Language
             Particle::element(62, 0, UNBOUNDED), // cac:BudgetAccountLine
             Particle::element(478, 0, 1), // cac:ReplacedNoticeDocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 211
+    // 281
     ComplexType {
         name: "cac:TradeFinancingType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(947, 0, 1), // cbc:FinancingInstrumentCode
             Particle::element(121, 0, 1), // cac:ContractDocumentReference
@@ -4856,42 +6254,50 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(236, 1, 1), // cac:FinancingParty
             Particle::element(235, 0, 1), // cac:FinancingFinancialAccount
             Particle::element(89, 0, UNBOUNDED), // cac:Clause
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 212
+    // 282
     ComplexType {
         name: "cac:TradingTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(999, 0, UNBOUNDED), // cbc:Information
             Particle::element(1283, 0, 1), // cbc:Reference
             Particle::element(39, 0, 1), // cac:ApplicableAddress
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 213
+    // 283
     ComplexType {
         name: "cac:TransactionConditionsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(678, 0, 1), // cbc:ActionCode
             Particle::element(878, 0, UNBOUNDED), // cbc:Description
             Particle::element(178, 0, UNBOUNDED), // cac:DocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 214
+    // 284
     ComplexType {
         name: "cac:TransportEquipmentSealType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1350, 0, 1), // cbc:SealIssuerTypeCode
             Particle::element(807, 0, 1), // cbc:Condition
             Particle::element(1351, 0, 1), // cbc:SealStatusCode
             Particle::element(1352, 0, 1), // cbc:SealingPartyType
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 215
+    // 285
     ComplexType {
         name: "cac:TransportEquipmentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1288, 0, UNBOUNDED), // cbc:ReferencedConsignmentID
             Particle::element(1492, 0, 1), // cbc:TransportEquipmentTypeCode
@@ -4953,12 +6359,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(115, 0, UNBOUNDED), // cac:ContainedInTransportEquipment
             Particle::element(374, 0, UNBOUNDED), // cac:Package
             Particle::element(253, 0, UNBOUNDED), // cac:GoodsItem
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 216
+    // 286
     ComplexType {
         name: "cac:TransportEventType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(994, 0, 1), // cbc:IdentificationID
             Particle::element(1140, 0, 1), // cbc:OccurrenceDate
             Particle::element(1141, 0, 1), // cbc:OccurrenceTime
@@ -4971,12 +6379,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(311, 0, 1), // cac:Location
             Particle::element(543, 0, 1), // cac:Signature
             Particle::element(403, 0, UNBOUNDED), // cac:Period
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 217
+    // 287
     ComplexType {
         name: "cac:TransportExecutionTermsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1503, 0, UNBOUNDED), // cbc:TransportUserSpecialTerms
             Particle::element(1501, 0, UNBOUNDED), // cbc:TransportServiceProviderSpecialTerms
             Particle::element(780, 0, UNBOUNDED), // cbc:ChangeConditions
@@ -4988,12 +6398,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(197, 0, UNBOUNDED), // cac:EnvironmentalEmission
             Particle::element(347, 0, UNBOUNDED), // cac:NotificationRequirement
             Particle::element(530, 0, 1), // cac:ServiceChargePaymentTerms
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 218
+    // 288
     ComplexType {
         name: "cac:TransportHandlingUnitType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1496, 0, 1), // cbc:TransportHandlingUnitTypeCode
             Particle::element(977, 0, 1), // cbc:HandlingCode
@@ -5021,12 +6433,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(141, 0, UNBOUNDED), // cac:CustomsDeclaration
             Particle::element(465, 0, UNBOUNDED), // cac:ReferencedShipment
             Particle::element(374, 0, UNBOUNDED), // cac:Package
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 219
+    // 289
     ComplexType {
         name: "cac:TransportMeansType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1021, 0, 1), // cbc:JourneyID
             Particle::element(1299, 0, 1), // cbc:RegistrationNationalityID
             Particle::element(1298, 0, UNBOUNDED), // cbc:RegistrationNationality
@@ -5040,12 +6454,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(325, 0, 1), // cac:MaritimeTransport
             Particle::element(373, 0, 1), // cac:OwnerParty
             Particle::element(329, 0, UNBOUNDED), // cac:MeasurementDimension
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 220
+    // 290
     ComplexType {
         name: "cac:TransportScheduleType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1358, 1, 1), // cbc:SequenceNumeric
             Particle::element(1284, 0, 1), // cbc:ReferenceDate
             Particle::element(1287, 0, 1), // cbc:ReferenceTime
@@ -5058,24 +6474,28 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(199, 0, 1), // cac:EstimatedArrivalTransportEvent
             Particle::element(413, 0, 1), // cac:PlannedDepartureTransportEvent
             Particle::element(411, 0, 1), // cac:PlannedArrivalTransportEvent
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 221
+    // 291
     ComplexType {
         name: "cac:TransportationSegmentType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1358, 1, 1), // cbc:SequenceNumeric
             Particle::element(1494, 0, 1), // cbc:TransportExecutionPlanReferenceID
             Particle::element(645, 1, 1), // cac:TransportationService
             Particle::element(639, 1, 1), // cac:TransportServiceProviderParty
             Particle::element(461, 0, 1), // cac:ReferencedConsignment
             Particle::element(539, 0, UNBOUNDED), // cac:ShipmentStage
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 222
+    // 292
     ComplexType {
         name: "cac:TransportationServiceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1499, 1, 1), // cbc:TransportServiceCode
             Particle::element(1416, 0, 1), // cbc:TariffClassCode
             Particle::element(1250, 0, 1), // cbc:Priority
@@ -5099,20 +6519,24 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(197, 0, UNBOUNDED), // cac:EnvironmentalEmission
             Particle::element(203, 0, 1), // cac:EstimatedDurationPeriod
             Particle::element(518, 0, UNBOUNDED), // cac:ScheduledServiceFrequency
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 223
+    // 293
     ComplexType {
         name: "cac:UnstructuredPriceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1240, 0, 1), // cbc:PriceAmount
             Particle::element(1458, 0, 1), // cbc:TimeAmount
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 224
+    // 294
     ComplexType {
         name: "cac:UtilityItemType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 1, 1), // cbc:ID
             Particle::element(1403, 0, 1), // cbc:SubscriberID
             Particle::element(1404, 0, 1), // cbc:SubscriberType
@@ -5128,29 +6552,35 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1144, 0, 1), // cbc:OneTimeChargeTypeCode
             Particle::element(582, 0, 1), // cac:TaxCategory
             Particle::element(119, 0, 1), // cac:Contract
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 225
+    // 295
     ComplexType {
         name: "cac:WebSiteAccessType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1510, 0, 1), // cbc:URI
             Particle::element(1189, 1, 1), // cbc:Password
             Particle::element(1062, 1, 1), // cbc:Login
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 226
+    // 296
     ComplexType {
         name: "cac:WinningPartyType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1275, 0, 1), // cbc:Rank
             Particle::element(381, 1, 1), // cac:Party
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 227
+    // 297
     ComplexType {
         name: "cac:WorkPhaseReferenceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1542, 0, 1), // cbc:WorkPhaseCode
             Particle::element(1541, 0, UNBOUNDED), // cbc:WorkPhase
@@ -5158,19 +6588,23 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1391, 0, 1), // cbc:StartDate
             Particle::element(911, 0, 1), // cbc:EndDate
             Particle::element(669, 0, UNBOUNDED), // cac:WorkOrderDocumentReference
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 228
+    // 298
     ComplexType {
         name: "ext:ExtensionContentType",
-        particles: &[
-            Particle { term: Term::Any(NsConstraint::Other(Ns::Ext), Process::Lax), min: 1, max: 1 },
-        ],
+        model: ContentModel::Sequence(&[
+            Particle { term: Term::Any(NsConstraint::Other(Ns::Ext), Process::Lax), min: 1, max: 1 }, // any ##other:4
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 229
+    // 299
     ComplexType {
         name: "ext:UBLExtensionType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1124, 0, 1), // cbc:Name
             Particle::element(1544, 0, 1), // ext:ExtensionAgencyID
@@ -5181,26 +6615,32 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(1549, 0, 1), // ext:ExtensionReasonCode
             Particle::element(1548, 0, 1), // ext:ExtensionReason
             Particle::element(1547, 1, 1), // ext:ExtensionContent
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 230
+    // 300
     ComplexType {
         name: "ext:UBLExtensionsType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1552, 1, UNBOUNDED), // ext:UBLExtension
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 231
+    // 301
     ComplexType {
         name: "sig:UBLDocumentSignaturesType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1555, 1, UNBOUNDED), // sac:SignatureInformation
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 232
+    // 302
     ComplexType {
         name: "CreditNoteType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1553, 0, 1), // ext:UBLExtensions
             Particle::element(1508, 0, 1), // cbc:UBLVersionID
             Particle::element(857, 0, 1), // cbc:CustomizationID
@@ -5252,12 +6692,14 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(589, 0, UNBOUNDED), // cac:TaxTotal
             Particle::element(302, 1, 1), // cac:LegalMonetaryTotal
             Particle::element(136, 1, UNBOUNDED), // cac:CreditNoteLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 233
+    // 303
     ComplexType {
         name: "InvoiceType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(1553, 0, 1), // ext:UBLExtensions
             Particle::element(1508, 0, 1), // cbc:UBLVersionID
             Particle::element(857, 0, 1), // cbc:CustomizationID
@@ -5312,22 +6754,63 @@ pub static COMPLEX: &[ComplexType] = &[
             Particle::element(667, 0, UNBOUNDED), // cac:WithholdingTaxTotal
             Particle::element(302, 1, 1), // cac:LegalMonetaryTotal
             Particle::element(280, 1, UNBOUNDED), // cac:InvoiceLine
-        ],
+        ]),
+        mixed: false,
+        attrs: &[],
     },
-    // 234
+    // 304
     ComplexType {
         name: "sac:SignatureInformationType",
-        particles: &[
+        model: ContentModel::Sequence(&[
             Particle::element(992, 0, 1), // cbc:ID
             Particle::element(1556, 0, 1), // sbc:ReferencedSignatureID
-            Particle::element(1557, 0, 1), // ds:Signature
-        ],
+            Particle::element(1572, 0, 1), // ds:Signature
+        ]),
+        mixed: false,
+        attrs: &[],
     },
 ];
 
 /// Every distinct simple-content shape.
 pub static SIMPLE: &[SimpleType] = &[
     // 0
+    SimpleType {
+        name: "xsd:anyURI",
+        datatype: Datatype::AnyUri,
+        attrs: &[],
+    },
+    // 1
+    SimpleType {
+        name: "xades:IdentifierType",
+        datatype: Datatype::AnyUri,
+        attrs: &[
+            Attr { name: "Qualifier", required: false, datatype: Datatype::Enumeration(&["OIDAsURI", "OIDAsURN"]) },
+        ],
+    },
+    // 2
+    SimpleType {
+        name: "ds:CryptoBinary | ds:DigestValueType | xsd:base64Binary",
+        datatype: Datatype::Base64Binary,
+        attrs: &[],
+    },
+    // 3
+    SimpleType {
+        name: "ds:SignatureValueType",
+        datatype: Datatype::Base64Binary,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+        ],
+    },
+    // 4
+    SimpleType {
+        name: "xades:EncapsulatedPKIDataType",
+        datatype: Datatype::Base64Binary,
+        attrs: &[
+            Attr { name: "Id", required: false, datatype: Datatype::Id },
+            Attr { name: "Encoding", required: false, datatype: Datatype::AnyUri },
+        ],
+    },
+    // 5
     SimpleType {
         name: "udt:BinaryObjectType",
         datatype: Datatype::Base64Binary,
@@ -5340,21 +6823,25 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "filename", required: false, datatype: Datatype::String },
         ],
     },
-    // 1
+    // 6
     SimpleType {
         name: "udt:IndicatorType",
         datatype: Datatype::Boolean,
-        attrs: &[
-        ],
+        attrs: &[],
     },
-    // 2
+    // 7
     SimpleType {
         name: "udt:DateType",
         datatype: Datatype::Date,
-        attrs: &[
-        ],
+        attrs: &[],
     },
-    // 3
+    // 8
+    SimpleType {
+        name: "xsd:dateTime",
+        datatype: Datatype::DateTime,
+        attrs: &[],
+    },
+    // 9
     SimpleType {
         name: "udt:AmountType",
         datatype: Datatype::Decimal,
@@ -5363,7 +6850,7 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "currencyCodeListVersionID", required: false, datatype: Datatype::NormalizedString },
         ],
     },
-    // 4
+    // 10
     SimpleType {
         name: "udt:NumericType | udt:PercentType | udt:RateType",
         datatype: Datatype::Decimal,
@@ -5371,7 +6858,7 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "format", required: false, datatype: Datatype::String },
         ],
     },
-    // 5
+    // 11
     SimpleType {
         name: "udt:QuantityType",
         datatype: Datatype::Decimal,
@@ -5382,7 +6869,7 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "unitCodeListAgencyName", required: false, datatype: Datatype::String },
         ],
     },
-    // 6
+    // 12
     SimpleType {
         name: "udt:MeasureType",
         datatype: Datatype::Decimal,
@@ -5391,7 +6878,13 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "unitCodeListVersionID", required: false, datatype: Datatype::NormalizedString },
         ],
     },
-    // 7
+    // 13
+    SimpleType {
+        name: "ds:HMACOutputLengthType | xsd:integer",
+        datatype: Datatype::Integer,
+        attrs: &[],
+    },
+    // 14
     SimpleType {
         name: "udt:CodeType",
         datatype: Datatype::NormalizedString,
@@ -5407,7 +6900,7 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "listSchemeURI", required: false, datatype: Datatype::AnyUri },
         ],
     },
-    // 8
+    // 15
     SimpleType {
         name: "udt:IdentifierType",
         datatype: Datatype::NormalizedString,
@@ -5421,7 +6914,13 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "schemeURI", required: false, datatype: Datatype::AnyUri },
         ],
     },
-    // 9
+    // 16
+    SimpleType {
+        name: "xsd:string",
+        datatype: Datatype::String,
+        attrs: &[],
+    },
+    // 17
     SimpleType {
         name: "udt:NameType | udt:TextType",
         datatype: Datatype::String,
@@ -5430,11 +6929,10 @@ pub static SIMPLE: &[SimpleType] = &[
             Attr { name: "languageLocaleID", required: false, datatype: Datatype::NormalizedString },
         ],
     },
-    // 10
+    // 18
     SimpleType {
         name: "udt:TimeType",
         datatype: Datatype::Time,
-        attrs: &[
-        ],
+        attrs: &[],
     },
 ];

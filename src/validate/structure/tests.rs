@@ -37,6 +37,11 @@ fn findings(text: &str) -> Vec<(String, u32, u32)> {
         .collect()
 }
 
+/// 1-based column of `needle` in `line`.
+fn column_of(line: &str, needle: &str) -> u32 {
+    line.find(needle).expect("needle present") as u32 + 1
+}
+
 fn at(location: &str, line: u32, column: u32) -> (String, u32, u32) {
     (location.to_string(), line, column)
 }
@@ -218,13 +223,25 @@ fn extension_content_is_a_lax_wildcard() {
     let ext = |inner: &str| {
         format!("<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent>{inner}</ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>")
     };
-    // Undeclared foreign content is skipped, whatever it holds.
-    let foreign = ext(r#"<x:Anything xmlns:x="urn:example"><x:More>1,5</x:More></x:Anything>"#);
+    // Undeclared foreign content is accepted, with any attributes and text...
+    let foreign =
+        ext(r#"<x:Anything xmlns:x="urn:example" a="1">text<x:More>1,5</x:More></x:Anything>"#);
     assert_eq!(
         findings(&invoice(&[
             &foreign, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE
         ])),
         vec![]
+    );
+    // ...but declared elements inside it are validated (lax assessment goes on below).
+    let nested = ext(
+        r#"<x:Anything xmlns:x="urn:example"><x:More><cbc:ChargeIndicator>yes</cbc:ChargeIndicator></x:More></x:Anything>"#,
+    );
+    let location = "/Invoice/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/x:Anything/x:More/cbc:ChargeIndicator";
+    assert_eq!(
+        findings(&invoice(&[
+            &nested, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE
+        ])),
+        vec![at(location, 2, column_of(&nested, "<cbc:ChargeIndicator"))]
     );
     // Declared UBL content is validated.
     let declared = ext("<cbc:PayableAmount>1,5</cbc:PayableAmount>");
@@ -286,19 +303,52 @@ fn xsi_attributes() {
 }
 
 #[test]
-fn signature_extension_is_validated_up_to_xml_dsig() {
+fn signature_extension_is_validated_down_to_xml_dsig() {
     let signatures = |inner: &str| {
         format!(
             r#"<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><sig:UBLDocumentSignatures xmlns:sig="urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2" xmlns:sac="urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2" xmlns:sbc="urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">{inner}</sig:UBLDocumentSignatures></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>"#
         )
     };
-    // XML-DSig content is not modelled: anything inside ds:Signature is accepted.
-    let valid = signatures("<sac:SignatureInformation><cbc:ID>s1</cbc:ID><sbc:ReferencedSignatureID>r</sbc:ReferencedSignatureID><ds:Signature><ds:Anything/></ds:Signature></sac:SignatureInformation>");
-    assert_eq!(
+    let signature = |key_info: &str| {
+        signatures(&format!(
+            r##"<sac:SignatureInformation><cbc:ID>s1</cbc:ID><sbc:ReferencedSignatureID>r</sbc:ReferencedSignatureID><ds:Signature Id="sig"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2006/12/xml-c14n11"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI=""><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>QUJD</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>QUJD</ds:SignatureValue>{key_info}</ds:Signature></sac:SignatureInformation>"##
+        ))
+    };
+    let check_with = |extension: &str| {
         findings(&invoice(&[
-            &valid, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE
-        ])),
-        vec![]
+            extension, ID, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE,
+        ]))
+    };
+    let base = "/Invoice/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/sig:UBLDocumentSignatures/sac:SignatureInformation/ds:Signature";
+    // A complete signature; KeyInfo is a repeated choice (an automaton in the tables).
+    let valid = signature("<ds:KeyInfo><ds:KeyName>k</ds:KeyName><ds:X509Data><ds:X509Certificate>QUJD</ds:X509Certificate></ds:X509Data></ds:KeyInfo>");
+    assert_eq!(check_with(&valid), vec![]);
+    // Unknown content inside XML-DSig is reported where it occurs.
+    let unknown = signature("<ds:KeyInfo><ds:Anything/></ds:KeyInfo>");
+    assert_eq!(
+        check_with(&unknown),
+        vec![at(
+            &format!("{base}/ds:KeyInfo/ds:Anything"),
+            2,
+            column_of(&unknown, "<ds:Anything")
+        )]
+    );
+    // An empty KeyInfo misses its required choice; an ID may be used once per document.
+    let empty = signature(r#"<ds:KeyInfo Id="sig"/>"#);
+    assert_eq!(
+        check_with(&empty),
+        vec![
+            at(
+                &format!("{base}/ds:KeyInfo/@Id"),
+                2,
+                column_of(&empty, r#"Id="sig"/>"#)
+            ),
+            at(
+                &format!("{base}/ds:KeyInfo"),
+                2,
+                column_of(&empty, "<ds:KeyInfo")
+            ),
+        ]
     );
     // The UBL signature modules are: order inside sac:SignatureInformation is checked.
     let misordered = signatures("<sac:SignatureInformation><sbc:ReferencedSignatureID>r</sbc:ReferencedSignatureID><cbc:ID>s1</cbc:ID></sac:SignatureInformation>");
@@ -442,5 +492,20 @@ fn messages_name_the_problem() {
     assert_eq!(
         message(&missing),
         "Invoice is missing required child element cac:InvoiceLine"
+    );
+}
+
+#[test]
+fn uri_attributes_are_checked_like_libxml2() {
+    let code = |uri: &str| format!(r#"<cbc:ID schemeURI="{uri}">1</cbc:ID>"#);
+    let good = code("urn:un:unece:uncefact:codelist:specification:5639:1988");
+    assert_eq!(
+        findings(&invoice(&[&good, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![]
+    );
+    let bad = code("12:00");
+    assert_eq!(
+        findings(&invoice(&[&bad, DATE, SUPPLIER, CUSTOMER, TOTAL, LINE])),
+        vec![at("/Invoice/cbc:ID/@schemeURI", 2, 9)]
     );
 }

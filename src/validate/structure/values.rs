@@ -1,6 +1,7 @@
 //! Lexical checks of the XSD built-in datatypes UBL 2.1 uses, on borrowed text, without allocating.
 
 use super::model::Datatype;
+use super::uri;
 
 /// XML whitespace (`#x20 | #x9 | #xD | #xA`).
 pub(crate) fn is_xml_space(b: u8) -> bool {
@@ -14,13 +15,15 @@ pub(crate) fn is_blank(text: &str) -> bool {
 
 /// Whether `text`, the content of an element, is a valid lexical value of `datatype`.
 ///
-/// Whitespace follows libxml2 rather than the letter of XSD: element content of the date types
+/// `xsd:anyURI` is checked as libxml2 checks it, as an RFC 3986 URI reference after replacing
+/// characters that URIs must escape (see [`uri`]). Whitespace follows libxml2 rather than the letter of XSD: element content of the date types
 /// is not collapsed before parsing, so `xsd:date` allows no surrounding whitespace at all,
 /// `xsd:time` only leading and `xsd:dateTime` only trailing whitespace (verified with libxml2
 /// 2.9.14, whose parser has the same logic as current releases).
 pub(crate) fn is_valid(datatype: Datatype, text: &str) -> bool {
     match datatype {
-        Datatype::String | Datatype::NormalizedString | Datatype::Token | Datatype::AnyUri => true,
+        Datatype::String | Datatype::NormalizedString | Datatype::Token => true,
+        Datatype::AnyUri => uri::is_reference(collapse(text).as_bytes()),
         Datatype::Language => language(collapse(text)),
         Datatype::Decimal => decimal(collapse(text)),
         Datatype::Date => date(text.as_bytes()),
@@ -28,6 +31,9 @@ pub(crate) fn is_valid(datatype: Datatype, text: &str) -> bool {
         Datatype::DateTime => date_time(text.trim_end_matches(is_xml_space_char).as_bytes()),
         Datatype::Boolean => matches!(collapse(text), "true" | "false" | "1" | "0"),
         Datatype::Base64Binary => base64(text),
+        Datatype::Integer => integer(collapse(text)),
+        Datatype::Id => ncname(collapse(text)),
+        Datatype::Enumeration(allowed) => allowed.contains(&text),
     }
 }
 
@@ -59,6 +65,25 @@ fn collapse(text: &str) -> &str {
 
 fn digits(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(u8::is_ascii_digit)
+}
+
+fn integer(s: &str) -> bool {
+    digits(s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes())
+}
+
+/// An XML name without colons. Outside ASCII any letter, digit or other non-space character
+/// after the first is accepted (the XML name classes, approximated).
+fn ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first == '_' || first.is_alphabetic())
+        && chars.all(|c| {
+            c.is_alphanumeric()
+                || matches!(c, '.' | '-' | '_')
+                || (!c.is_ascii() && !c.is_whitespace())
+        })
 }
 
 fn decimal(s: &str) -> bool {
@@ -378,5 +403,24 @@ mod tests {
         for &(datatype, value, valid) in cases {
             assert_eq!(is_valid(datatype, value), valid, "{datatype:?} {value:?}");
         }
+    }
+
+    #[test]
+    fn integers_ids_and_enumerations() {
+        for ok in ["0", "-12", "+7", " 42 "] {
+            assert!(is_valid(Datatype::Integer, ok), "{ok:?}");
+        }
+        for bad in ["", "1.0", "1e3", "--1"] {
+            assert!(!is_valid(Datatype::Integer, bad), "{bad:?}");
+        }
+        for ok in ["id-1", "_x", "Signature.1", "é"] {
+            assert!(is_valid(Datatype::Id, ok), "{ok:?}");
+        }
+        for bad in ["", "1id", "a:b", "a b", "-x"] {
+            assert!(!is_valid(Datatype::Id, bad), "{bad:?}");
+        }
+        let qualifier = Datatype::Enumeration(&["OIDAsURI", "OIDAsURN"]);
+        assert!(is_valid(qualifier, "OIDAsURN"));
+        assert!(!is_valid(qualifier, " OIDAsURN"));
     }
 }
