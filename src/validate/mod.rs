@@ -3,3 +3,4 @@
 //! Findings are data, not errors: see [`finding`].
 
 pub mod finding;
+pub mod structure;
