@@ -127,9 +127,18 @@ pub fn build(order: &RawOrder, profile: &Profile) -> Result<Document, OrderError
                 format!("{base} must be positive"),
             ));
         }
+        for (field, value) in [
+            ("quantity", quantity),
+            ("unit_price", price),
+            ("base_quantity", base),
+        ] {
+            check_magnitude(value).map_err(|m| line_err(i, field, m))?;
+        }
         let discount = l.discount.unwrap_or_default();
         check_money(discount).map_err(|m| line_err(i, "discount", m))?;
         let amount = cents(quantity * price / base) - discount;
+        check_magnitude(amount)
+            .map_err(|m| line_err(i, "quantity", format!("the line amount {m}")))?;
         if amount.is_sign_negative() {
             return Err(line_err(
                 i,
@@ -377,7 +386,21 @@ fn spread_net(
     taxable
 }
 
+/// The largest quantity, price or amount an order may state, so that no computation can overflow.
+const LIMIT: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+
+/// Refuses numbers beyond [`LIMIT`] or with more than 10 decimals.
+fn check_magnitude(value: Decimal) -> Result<(), String> {
+    if value.abs() >= LIMIT || value.normalize().scale() > 10 {
+        return Err(format!(
+            "{value} is out of range (at most 12 digits before and 10 after the decimal point)"
+        ));
+    }
+    Ok(())
+}
+
 fn check_money(amount: Decimal) -> Result<(), String> {
+    check_magnitude(amount)?;
     if amount.is_sign_negative() {
         return Err(format!("{amount} is negative"));
     }
@@ -765,4 +788,18 @@ fn payment(
         terms,
         due_date: (!paid).then(|| order.order_date + chrono::Days::new(u64::from(p.terms_days))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_is_ten_to_the_twelfth() {
+        assert_eq!(LIMIT, Decimal::from(1_000_000_000_000u64));
+        assert!(check_magnitude(Decimal::from(999_999_999_999u64)).is_ok());
+        assert!(check_magnitude(LIMIT).is_err());
+        assert!(check_magnitude("0.00000000001".parse().unwrap()).is_err());
+        assert!(check_money("1.005".parse().unwrap()).is_err());
+    }
 }
