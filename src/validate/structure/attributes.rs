@@ -111,9 +111,7 @@ pub(crate) fn check_xsi_type(reporter: &mut Reporter, node: Node) {
         None => (None, value),
     };
     let names = |s: &str| values::is_valid(Datatype::Id, s);
-    let resolves = prefix.map_or(true, |p| {
-        names(p) && node.lookup_namespace_uri(Some(p)).is_some()
-    });
+    let resolves = prefix.is_none_or(|p| names(p) && node.lookup_namespace_uri(Some(p)).is_some());
     if !(names(local) && resolves) {
         reporter.report_attribute(
             node,
