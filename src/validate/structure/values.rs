@@ -124,7 +124,9 @@ fn two_digits(s: &[u8], at: usize) -> Option<u32> {
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }
@@ -259,7 +261,7 @@ fn base64(text: &str) -> bool {
             _ => return false,
         }
     }
-    if padding > 2 || (count + padding) % 4 != 0 {
+    if padding > 2 || !(count + padding).is_multiple_of(4) {
         return false;
     }
     match padding {
