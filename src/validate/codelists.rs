@@ -1,0 +1,50 @@
+//! Code lists used by the code-list rules, kept as data in `schemas/rules/codelists.tsv`
+//! (extracted from the official schematron files; see `schemas/rules/README.md`).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+const CODELISTS_TSV: &str = include_str!("../../schemas/rules/codelists.tsv");
+
+/// A set of allowed codes.
+#[derive(Debug)]
+pub struct CodeList {
+    codes: HashSet<&'static str>,
+}
+
+impl CodeList {
+    /// True when `code` is in the list (exact match).
+    pub fn contains(&self, code: &str) -> bool {
+        self.codes.contains(code)
+    }
+}
+
+fn all() -> &'static HashMap<&'static str, CodeList> {
+    static LISTS: OnceLock<HashMap<&'static str, CodeList>> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        CODELISTS_TSV
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(name, codes)| {
+                (
+                    name,
+                    CodeList {
+                        codes: codes.split(' ').collect(),
+                    },
+                )
+            })
+            .collect()
+    })
+}
+
+/// The code list called `name` (such as `cen:BR-CL-04#1` or `peppol:ISO4217`).
+///
+/// # Panics
+/// When no such list exists: list names are fixed in the code, so this is a programming error
+/// caught by the tests.
+pub fn list(name: &str) -> &'static CodeList {
+    all()
+        .get(name)
+        .unwrap_or_else(|| panic!("unknown code list {name}"))
+}

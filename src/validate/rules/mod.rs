@@ -1,0 +1,118 @@
+//! The business rules (CEN EN 16931 and Peppol BIS 3.0), natively, one module per family.
+//!
+//! Each rule names its official id once, through [`Ctx::fire`]/[`Ctx::check`]; the flag and the
+//! message come from the catalogue for the chosen rule set, and ids that are not part of that
+//! rule set are dropped there, so a new release is a new catalogue column, not an edit here.
+
+mod ubl_cr;
+
+use roxmltree::{Document, Node};
+
+use super::catalogue::{self, Source};
+use super::{Finding, Options, RuleSet};
+
+/// Evaluation state for one document: the rule set, the root, an element index, the findings.
+pub(crate) struct Ctx<'a, 'i> {
+    /// Root element (`Invoice` or `CreditNote`).
+    pub root: Node<'a, 'i>,
+    /// True for an Invoice, false for a CreditNote.
+    pub is_invoice: bool,
+    /// Every element of the document in document order (root first).
+    pub elements: Vec<Node<'a, 'i>>,
+    set: RuleSet,
+    findings: Vec<Finding>,
+    aborted: [Option<String>; 2],
+}
+
+impl<'a, 'i> Ctx<'a, 'i> {
+    fn new(doc: &'a Document<'i>, set: RuleSet) -> Self {
+        let root = doc.root_element();
+        Ctx {
+            root,
+            is_invoice: root.tag_name().name() == "Invoice",
+            elements: root.descendants().filter(|n| n.is_element()).collect(),
+            set,
+            findings: Vec::new(),
+            aborted: [None, None],
+        }
+    }
+
+    /// Reports rule `id` as fired on `node` (once per call).
+    pub fn fire(&mut self, id: &'static str, node: Node) {
+        let Some(rule) = catalogue::rule(id) else {
+            debug_assert!(false, "rule {id} is not in the catalogue");
+            return;
+        };
+        let Some(flag) = rule.flag(self.set) else {
+            return;
+        };
+        let pos = node.document().text_pos_at(node.range().start);
+        self.findings.push(Finding {
+            id: id.to_string(),
+            flag,
+            location: super::xml::location(node),
+            line: pos.row,
+            column: pos.col,
+            message: rule.message.to_string(),
+        });
+    }
+
+    /// Fires `id` on `node` unless `ok` (a schematron assert).
+    #[inline]
+    pub fn check(&mut self, ok: bool, id: &'static str, node: Node) {
+        if !ok {
+            self.fire(id, node);
+        }
+    }
+
+    /// The official rules of `source` cannot evaluate this document (an XPath dynamic error such
+    /// as an amount that is not a number): like them, report that source as aborted.
+    pub fn abort(&mut self, source: Source, reason: String) {
+        let slot = &mut self.aborted[source_index(source)];
+        if slot.is_none() {
+            *slot = Some(reason);
+        }
+    }
+
+    fn finish(self, out: &mut Vec<Finding>) {
+        let aborted = self.aborted;
+        out.extend(self.findings.into_iter().filter(|f| {
+            catalogue::rule(&f.id)
+                .map(|r| aborted[source_index(r.source)].is_none())
+                .unwrap_or(true)
+        }));
+        for (i, reason) in aborted.into_iter().enumerate() {
+            if let Some(reason) = reason {
+                let (id, name) = if i == 0 {
+                    ("CEN-EVALUATION-ERROR", "CEN EN 16931")
+                } else {
+                    ("PEPPOL-EVALUATION-ERROR", "Peppol BIS")
+                };
+                out.push(Finding {
+                    id: id.to_string(),
+                    flag: super::Flag::Fatal,
+                    location: String::new(),
+                    line: 0,
+                    column: 0,
+                    message: format!("the {name} rules cannot be evaluated on this document: {reason}"),
+                });
+            }
+        }
+    }
+}
+
+fn source_index(s: Source) -> usize {
+    match s {
+        Source::Cen => 0,
+        Source::Peppol => 1,
+    }
+}
+
+/// Runs the business rules selected by `opts` and appends their findings.
+pub(crate) fn run(doc: &Document, opts: &Options, out: &mut Vec<Finding>) {
+    let mut ctx = Ctx::new(doc, opts.rules);
+    if opts.scope.cen() {
+        ubl_cr::check(&mut ctx);
+    }
+    ctx.finish(out);
+}
