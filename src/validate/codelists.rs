@@ -10,12 +10,20 @@ const CODELISTS_TSV: &str = include_str!("../../schemas/rules/codelists.tsv");
 #[derive(Debug)]
 pub struct CodeList {
     codes: HashSet<&'static str>,
+    /// The codes as the official literal: `' A B C '`.
+    literal: String,
 }
 
 impl CodeList {
     /// True when `code` is in the list (exact match).
     pub fn contains(&self, code: &str) -> bool {
         self.codes.contains(code)
+    }
+
+    /// XPath `contains(' A B C ', s)`: true when `s` occurs anywhere in the space-separated
+    /// literal, as some official rules test (not a code match: `"A "` is found too).
+    pub fn contains_substring(&self, s: &str) -> bool {
+        self.literal.contains(s)
     }
 }
 
@@ -31,6 +39,7 @@ fn all() -> &'static HashMap<&'static str, CodeList> {
                     name,
                     CodeList {
                         codes: codes.split(' ').collect(),
+                        literal: format!(" {codes} "),
                     },
                 )
             })

@@ -93,6 +93,25 @@ pub(crate) fn decimals(s: &str) -> usize {
     s.split_once('.').map_or(0, |(_, f)| f.chars().count())
 }
 
+/// `xs:date(s)`: `None` when not a valid date (an optional timezone is accepted and ignored).
+pub(crate) fn date(s: &str) -> Option<chrono::NaiveDate> {
+    let t = trim(s);
+    if !t.is_char_boundary(t.len().min(10)) {
+        return None;
+    }
+    let (d, tz) = t.split_at(t.len().min(10));
+    let tz_ok = tz.is_empty()
+        || tz == "Z"
+        || (tz.len() == 6
+            && tz.starts_with(['+', '-'])
+            && tz.as_bytes()[3] == b':'
+            && tz[1..3].bytes().chain(tz[4..].bytes()).all(|b| b.is_ascii_digit()));
+    if !tz_ok || d.len() != 10 || d.as_bytes()[4] != b'-' || d.as_bytes()[7] != b'-' {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+}
+
 /// `xs:boolean(s)`: `None` when not a valid boolean literal.
 pub(crate) fn boolean(s: &str) -> Option<bool> {
     match trim(s) {

@@ -4,11 +4,17 @@
 //! message come from the catalogue for the chosen rule set, and ids that are not part of that
 //! rule set are dropped there, so a new release is a new catalogue column, not an edit here.
 
+mod cen_core;
+mod cen_totals;
+mod common;
 mod ubl_cr;
 
 use roxmltree::{Document, Node};
 
+use rust_decimal::Decimal;
+
 use super::catalogue::{self, Source};
+use super::value;
 use super::{Finding, Options, RuleSet};
 
 /// Evaluation state for one document: the rule set, the root, an element index, the findings.
@@ -74,6 +80,27 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
     }
 
+    /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal.
+    pub fn dec(&mut self, n: Node, source: Source) -> Option<Decimal> {
+        let text = super::xml::string_value(n);
+        let d = value::decimal(&text);
+        if d.is_none() {
+            self.abort(source, format!("'{text}' is not a decimal ({})", super::xml::location(n)));
+        }
+        d
+    }
+
+    /// An untyped node compared with a number (`. > 0`): cast to a number, or `None` after
+    /// aborting `source` when it is none.
+    pub fn num(&mut self, n: Node, source: Source) -> Option<Decimal> {
+        let text = super::xml::string_value(n);
+        let d = value::number(&text);
+        if d.is_none() {
+            self.abort(source, format!("'{text}' is not a number ({})", super::xml::location(n)));
+        }
+        d
+    }
+
     fn finish(self, out: &mut Vec<Finding>) {
         let aborted = self.aborted;
         out.extend(self.findings.into_iter().filter(|f| {
@@ -112,6 +139,8 @@ fn source_index(s: Source) -> usize {
 pub(crate) fn run(doc: &Document, opts: &Options, out: &mut Vec<Finding>) {
     let mut ctx = Ctx::new(doc, opts.rules);
     if opts.scope.cen() {
+        cen_core::check(&mut ctx);
+        cen_totals::check(&mut ctx);
         ubl_cr::check(&mut ctx);
     }
     ctx.finish(out);
