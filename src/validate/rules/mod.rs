@@ -4,8 +4,10 @@
 //! message come from the catalogue for the chosen rule set, and ids that are not part of that
 //! rule set are dropped there, so a new release is a new catalogue column, not an edit here.
 
+mod cen_codes;
 mod cen_core;
 mod cen_totals;
+mod cen_vat;
 mod common;
 mod ubl_cr;
 
@@ -141,6 +143,8 @@ pub(crate) fn run(doc: &Document, opts: &Options, out: &mut Vec<Finding>) {
     if opts.scope.cen() {
         cen_core::check(&mut ctx);
         cen_totals::check(&mut ctx);
+        cen_codes::check(&mut ctx);
+        cen_vat::check(&mut ctx);
         ubl_cr::check(&mut ctx);
     }
     ctx.finish(out);
