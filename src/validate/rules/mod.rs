@@ -10,6 +10,8 @@ mod cen_totals;
 mod cen_vat;
 mod common;
 mod ubl_cr;
+mod ubl_dt;
+mod ubl_sr;
 
 use roxmltree::{Document, Node};
 
@@ -145,6 +147,8 @@ pub(crate) fn run(doc: &Document, opts: &Options, out: &mut Vec<Finding>) {
         cen_totals::check(&mut ctx);
         cen_codes::check(&mut ctx);
         cen_vat::check(&mut ctx);
+        ubl_sr::check(&mut ctx);
+        ubl_dt::check(&mut ctx);
         ubl_cr::check(&mut ctx);
     }
     ctx.finish(out);
