@@ -9,6 +9,9 @@ mod cen_core;
 mod cen_totals;
 mod cen_vat;
 mod common;
+mod context;
+mod peppol;
+mod peppol_common;
 mod ubl_cr;
 mod ubl_dt;
 mod ubl_sr;
@@ -150,6 +153,11 @@ pub(crate) fn run(doc: &Document, opts: &Options, out: &mut Vec<Finding>) {
         ubl_sr::check(&mut ctx);
         ubl_dt::check(&mut ctx);
         ubl_cr::check(&mut ctx);
+    }
+    if opts.scope.peppol() {
+        let countries = context::Countries::of(ctx.root);
+        peppol::check(&mut ctx, &countries);
+        peppol_common::check(&mut ctx);
     }
     ctx.finish(out);
 }
