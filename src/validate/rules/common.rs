@@ -32,11 +32,6 @@ pub(crate) fn indicator_is(ac: Node, value: bool) -> bool {
     cbcs(ac, "ChargeIndicator").any(|c| boolean(&string_value(c)) == Some(value))
 }
 
-/// `cbc:ChargeIndicator = 'true'` / `'false'`: string comparison, as the Peppol rules do.
-pub(crate) fn indicator_text_is(ac: Node, value: &str) -> bool {
-    cbcs(ac, "ChargeIndicator").any(|c| string_value(c) == value)
-}
-
 /// The (first) child `cbc:name`'s string value, `None` when absent.
 pub(crate) fn cbc_text<'a>(n: Node<'a, '_>, name: &str) -> Option<std::borrow::Cow<'a, str>> {
     cbc(n, name).map(string_value)

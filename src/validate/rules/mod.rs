@@ -10,6 +10,7 @@ mod cen_totals;
 mod cen_vat;
 mod common;
 mod context;
+mod national;
 mod peppol;
 mod peppol_common;
 mod ubl_cr;
@@ -158,6 +159,7 @@ pub(crate) fn run(doc: &Document, opts: &Options, out: &mut Vec<Finding>) {
         let countries = context::Countries::of(ctx.root);
         peppol::check(&mut ctx, &countries);
         peppol_common::check(&mut ctx);
+        national::check(&mut ctx, &countries);
     }
     ctx.finish(out);
 }
