@@ -49,10 +49,7 @@ fn asserts(sch: &str) -> Vec<Assert> {
 }
 
 /// Rule sets in the order of the catalogue's flag columns (see `RuleSet` in the crate).
-const RULESETS: [(&str, &str); 2] = [
-    ("3.0.19", "peppol-3.0.19"),
-    ("2026.5", "peppol-2026.5"),
-];
+const RULESETS: [(&str, &str); 2] = [("3.0.19", "peppol-3.0.19"), ("2026.5", "peppol-2026.5")];
 /// CEN rule set bundled with every Peppol release above.
 const CEN_RULESET: &str = "cen-1.3.14.1";
 
@@ -150,7 +147,11 @@ fn ubl_cr(cen: &str) -> String {
         if !a.id.starts_with("UBL-CR-") || a.context != "/ubl:Invoice | /cn:CreditNote" {
             continue;
         }
-        let Some(path) = a.test.strip_prefix("not(").and_then(|t| t.strip_suffix(')')) else {
+        let Some(path) = a
+            .test
+            .strip_prefix("not(")
+            .and_then(|t| t.strip_suffix(')'))
+        else {
             continue;
         };
         let plain = path

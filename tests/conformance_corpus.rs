@@ -95,7 +95,11 @@ fn compare(path: &Path, verdict: &Value) -> Option<String> {
         problems.push(format!(
             "official {} but ublflow {}",
             if official_valid { "valid" } else { "invalid" },
-            if report.is_valid() { "valid" } else { "invalid" }
+            if report.is_valid() {
+                "valid"
+            } else {
+                "invalid"
+            }
         ));
     }
     (!problems.is_empty()).then(|| problems.join(", "))

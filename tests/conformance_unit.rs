@@ -44,7 +44,11 @@ fn run_file(base: &Path, file: &Path) -> (usize, Vec<(String, String)>) {
         .filter_map(|s| s.text())
         .flat_map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
         .collect();
-    let rel = file.strip_prefix(base).unwrap_or(file).display().to_string();
+    let rel = file
+        .strip_prefix(base)
+        .unwrap_or(file)
+        .display()
+        .to_string();
     let mut failures = Vec::new();
     let tests: Vec<_> = set
         .children()
@@ -149,8 +153,7 @@ fn official_unit_tests() {
     files.extend(xml_files(&base.join("cen/CreditNote-unit-UBL")));
     let results: Vec<_> = files.par_iter().map(|f| run_file(&base, f)).collect();
     let total: usize = results.iter().map(|r| r.0).sum();
-    let failures: BTreeMap<String, String> =
-        results.into_iter().flat_map(|r| r.1).collect();
+    let failures: BTreeMap<String, String> = results.into_iter().flat_map(|r| r.1).collect();
     println!(
         "unit tests: {}/{} pass ({} files)",
         total - failures.len(),

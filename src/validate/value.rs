@@ -33,7 +33,8 @@ pub(crate) fn decimal(s: &str) -> Option<Decimal> {
     let t = trim(s);
     let body = t.strip_prefix(['+', '-']).unwrap_or(t);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    let digits_ok = int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
+    let digits_ok =
+        int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
     if !digits_ok || (int.is_empty() && frac.is_empty()) {
         return None;
     }
@@ -57,7 +58,13 @@ fn rounded_decimal(s: &str) -> Option<Decimal> {
     }
     let keep = 28 - int.len();
     let frac = &frac[..frac.len().min(keep)];
-    let d = Decimal::from_str(&format!("{}{}.{}", if neg { "-" } else { "" }, if int.is_empty() { "0" } else { int }, if frac.is_empty() { "0" } else { frac })).ok()?;
+    let d = Decimal::from_str(&format!(
+        "{}{}.{}",
+        if neg { "-" } else { "" },
+        if int.is_empty() { "0" } else { int },
+        if frac.is_empty() { "0" } else { frac }
+    ))
+    .ok()?;
     Some(d)
 }
 
@@ -105,7 +112,10 @@ pub(crate) fn date(s: &str) -> Option<chrono::NaiveDate> {
         || (tz.len() == 6
             && tz.starts_with(['+', '-'])
             && tz.as_bytes()[3] == b':'
-            && tz[1..3].bytes().chain(tz[4..].bytes()).all(|b| b.is_ascii_digit()));
+            && tz[1..3]
+                .bytes()
+                .chain(tz[4..].bytes())
+                .all(|b| b.is_ascii_digit()));
     if !tz_ok || d.len() != 10 || d.as_bytes()[4] != b'-' || d.as_bytes()[7] != b'-' {
         return None;
     }

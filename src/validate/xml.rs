@@ -164,7 +164,12 @@ pub(crate) fn location(n: Node) -> String {
             .filter(|p| p.tag_name() == tag)
             .count()
             + 1;
-        parts.push(format!("/{}{}[{}]", prefix(tag.namespace()), tag.name(), index));
+        parts.push(format!(
+            "/{}{}[{}]",
+            prefix(tag.namespace()),
+            tag.name(),
+            index
+        ));
         cur = e.parent();
     }
     parts.reverse();

@@ -37,14 +37,24 @@ fn basic(ctx: &mut Ctx, el: Node) {
     let text = || string_value(el);
     match el.tag_name().name() {
         "InvoiceTypeCode" => ctx.check(coded(list("cen:BR-CL-01#1"), &text()), "BR-CL-01", el),
-        "CreditNoteTypeCode" => {
-            ctx.check(coded(list("cen:BR-CL-01#2"), &text()), "BR-CL-01", el)
-        }
-        "Amount" | "BaseAmount" | "PriceAmount" | "TaxAmount" | "TaxableAmount"
-        | "LineExtensionAmount" | "TaxExclusiveAmount" | "TaxInclusiveAmount"
-        | "AllowanceTotalAmount" | "ChargeTotalAmount" | "PrepaidAmount"
-        | "PayableRoundingAmount" | "PayableAmount" => {
-            let ok = coded(list("cen:BR-CL-03#1"), el.attribute("currencyID").unwrap_or(""));
+        "CreditNoteTypeCode" => ctx.check(coded(list("cen:BR-CL-01#2"), &text()), "BR-CL-01", el),
+        "Amount"
+        | "BaseAmount"
+        | "PriceAmount"
+        | "TaxAmount"
+        | "TaxableAmount"
+        | "LineExtensionAmount"
+        | "TaxExclusiveAmount"
+        | "TaxInclusiveAmount"
+        | "AllowanceTotalAmount"
+        | "ChargeTotalAmount"
+        | "PrepaidAmount"
+        | "PayableRoundingAmount"
+        | "PayableAmount" => {
+            let ok = coded(
+                list("cen:BR-CL-03#1"),
+                el.attribute("currencyID").unwrap_or(""),
+            );
             ctx.check(ok, "BR-CL-03", el);
         }
         "DocumentCurrencyCode" => ctx.check(coded(list("cen:BR-CL-04#1"), &text()), "BR-CL-04", el),
@@ -74,7 +84,10 @@ fn basic(ctx: &mut Ctx, el: Node) {
             ctx.check(coded(list("cen:BR-CL-16#1"), &text()), "BR-CL-16", el)
         }
         "AllowanceChargeReasonCode" => {
-            let Some(ac) = el.parent_element().filter(|p| is_cac(*p, "AllowanceCharge")) else {
+            let Some(ac) = el
+                .parent_element()
+                .filter(|p| is_cac(*p, "AllowanceCharge"))
+            else {
                 return;
             };
             if indicator_is(ac, false) {
@@ -130,15 +143,25 @@ fn identifier(ctx: &mut Ctx, el: Node) {
         "PartyIdentification" if has_scheme => {
             let scheme = el.attribute("schemeID").unwrap_or("");
             let sepa = normalize_space(scheme) == "SEPA"
-                && el.ancestors().any(|a| {
-                    is_cac(a, "AccountingSupplierParty") || is_cac(a, "PayeeParty")
-                });
-            ctx.check(coded(list("cen:BR-CL-10#1"), scheme) || sepa, "BR-CL-10", el);
+                && el
+                    .ancestors()
+                    .any(|a| is_cac(a, "AccountingSupplierParty") || is_cac(a, "PayeeParty"));
+            ctx.check(
+                coded(list("cen:BR-CL-10#1"), scheme) || sepa,
+                "BR-CL-10",
+                el,
+            );
         }
-        "TaxCategory" => ctx.check(coded(list("cen:BR-CL-17#1"), &string_value(el)), "BR-CL-17", el),
-        "ClassifiedTaxCategory" => {
-            ctx.check(coded(list("cen:BR-CL-18#1"), &string_value(el)), "BR-CL-18", el)
-        }
+        "TaxCategory" => ctx.check(
+            coded(list("cen:BR-CL-17#1"), &string_value(el)),
+            "BR-CL-17",
+            el,
+        ),
+        "ClassifiedTaxCategory" => ctx.check(
+            coded(list("cen:BR-CL-18#1"), &string_value(el)),
+            "BR-CL-18",
+            el,
+        ),
         "StandardItemIdentification" if has_scheme => {
             let ok = attr_coded(el, "schemeID", "cen:BR-CL-21#1").unwrap_or(true);
             ctx.check(ok, "BR-CL-21", el);
@@ -159,6 +182,10 @@ fn note_subject(ctx: &mut Ctx, el: Node) {
     };
     let code = after.split_once('#').map_or("", |(c, _)| c);
     if code.chars().count() == 3 {
-        ctx.check(list("cen:BR-CL-08#1").contains_substring(code), "BR-CL-08", el);
+        ctx.check(
+            list("cen:BR-CL-08#1").contains_substring(code),
+            "BR-CL-08",
+            el,
+        );
     }
 }

@@ -36,30 +36,66 @@ fn parent_is_line(n: Node) -> bool {
 /// `/ubl:Invoice | /cn:CreditNote`.
 fn document(ctx: &mut Ctx) {
     let r = ctx.root;
-    ctx.check(first_ns(r, &["cbc:CustomizationID"]) != "", "BR-01", r);
-    ctx.check(first_ns(r, &["cbc:ID"]) != "", "BR-02", r);
-    ctx.check(first_ns(r, &["cbc:IssueDate"]) != "", "BR-03", r);
     ctx.check(
-        first_ns(r, &["cbc:InvoiceTypeCode"]) != "" || first_ns(r, &["cbc:CreditNoteTypeCode"]) != "",
+        !first_ns(r, &["cbc:CustomizationID"]).is_empty(),
+        "BR-01",
+        r,
+    );
+    ctx.check(!first_ns(r, &["cbc:ID"]).is_empty(), "BR-02", r);
+    ctx.check(!first_ns(r, &["cbc:IssueDate"]).is_empty(), "BR-03", r);
+    ctx.check(
+        !first_ns(r, &["cbc:InvoiceTypeCode"]).is_empty()
+            || !first_ns(r, &["cbc:CreditNoteTypeCode"]).is_empty(),
         "BR-04",
         r,
     );
-    ctx.check(first_ns(r, &["cbc:DocumentCurrencyCode"]) != "", "BR-05", r);
+    ctx.check(
+        !first_ns(r, &["cbc:DocumentCurrencyCode"]).is_empty(),
+        "BR-05",
+        r,
+    );
     let reg_name = |party: &str| {
         first_ns(
             r,
-            &[party, "cac:Party", "cac:PartyLegalEntity", "cbc:RegistrationName"],
+            &[
+                party,
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:RegistrationName",
+            ],
         )
     };
-    ctx.check(reg_name("cac:AccountingSupplierParty") != "", "BR-06", r);
-    ctx.check(reg_name("cac:AccountingCustomerParty") != "", "BR-07", r);
     ctx.check(
-        exists(r, &["cac:AccountingSupplierParty", "cac:Party", "cac:PostalAddress"]),
+        !reg_name("cac:AccountingSupplierParty").is_empty(),
+        "BR-06",
+        r,
+    );
+    ctx.check(
+        !reg_name("cac:AccountingCustomerParty").is_empty(),
+        "BR-07",
+        r,
+    );
+    ctx.check(
+        exists(
+            r,
+            &[
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PostalAddress",
+            ],
+        ),
         "BR-08",
         r,
     );
     ctx.check(
-        exists(r, &["cac:AccountingCustomerParty", "cac:Party", "cac:PostalAddress"]),
+        exists(
+            r,
+            &[
+                "cac:AccountingCustomerParty",
+                "cac:Party",
+                "cac:PostalAddress",
+            ],
+        ),
         "BR-10",
         r,
     );
@@ -78,15 +114,30 @@ fn document(ctx: &mut Ctx) {
         .all(|c| tax_amount_currencies.iter().any(|t| *t == string_value(c)));
     ctx.check(br53, "BR-53", r);
     let count = |steps: &[&str]| crate::validate::xml::path(r, steps).len();
-    ctx.check(count(&["cac:PaymentMeans", "cac:CardAccount"]) <= 1, "BR-66", r);
-    ctx.check(count(&["cac:PaymentMeans", "cac:PaymentMandate"]) <= 1, "BR-67", r);
+    ctx.check(
+        count(&["cac:PaymentMeans", "cac:CardAccount"]) <= 1,
+        "BR-66",
+        r,
+    );
+    ctx.check(
+        count(&["cac:PaymentMeans", "cac:PaymentMandate"]) <= 1,
+        "BR-67",
+        r,
+    );
     let tax_point = exists(r, &["cbc:TaxPointDate"]);
     let period_code = exists(r, &["cac:InvoicePeriod", "cbc:DescriptionCode"]);
     ctx.check(!(tax_point && period_code), "BR-CO-03", r);
-    ctx.check(exists(r, &["cac:TaxTotal", "cac:TaxSubtotal"]), "BR-CO-18", r);
+    ctx.check(
+        exists(r, &["cac:TaxTotal", "cac:TaxSubtotal"]),
+        "BR-CO-18",
+        r,
+    );
     // BR-DEC-13 / BR-DEC-15: the official predicate `[@currencyID = cbc:DocumentCurrencyCode]`
     // is relative to the TaxAmount, so it looks for a child of the amount, as here.
-    for (id, code) in [("BR-DEC-13", "DocumentCurrencyCode"), ("BR-DEC-15", "TaxCurrencyCode")] {
+    for (id, code) in [
+        ("BR-DEC-13", "DocumentCurrencyCode"),
+        ("BR-DEC-15", "TaxCurrencyCode"),
+    ] {
         let amounts: Vec<Node> = ctx
             .elements
             .iter()
@@ -115,14 +166,14 @@ fn element(ctx: &mut Ctx, el: Node) {
 fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
     match name {
         "AdditionalDocumentReference" => {
-            ctx.check(first_ns(el, &["cbc:ID"]) != "", "BR-52", el);
+            ctx.check(!first_ns(el, &["cbc:ID"]).is_empty(), "BR-52", el);
         }
         "PostalAddress" => {
             let party_of = el
                 .parent_element()
                 .filter(|p| is_cac(*p, "Party"))
                 .and_then(|p| p.parent_element());
-            let country = first_ns(el, &["cac:Country", "cbc:IdentificationCode"]) != "";
+            let country = !first_ns(el, &["cac:Country", "cbc:IdentificationCode"]).is_empty();
             match party_of {
                 Some(p) if is_cac(p, "AccountingCustomerParty") => ctx.check(country, "BR-11", el),
                 Some(p) if is_cac(p, "AccountingSupplierParty") => ctx.check(country, "BR-09", el),
@@ -135,7 +186,11 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
                 .parent_element()
                 .filter(|p| is_cac(*p, "DeliveryLocation") && parent_is(*p, "Delivery"));
             if delivery.is_some() {
-                ctx.check(exists(el, &["cac:Country", "cbc:IdentificationCode"]), "BR-57", el);
+                ctx.check(
+                    exists(el, &["cac:Country", "cbc:IdentificationCode"]),
+                    "BR-57",
+                    el,
+                );
             }
         }
         "AllowanceCharge" => {
@@ -190,7 +245,11 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
                 ctx.check(has_date, "BR-CO-20", el);
             } else {
                 ctx.check(ordered, "BR-29", el);
-                ctx.check(has_date || cbc(el, "DescriptionCode").is_some(), "BR-CO-19", el);
+                ctx.check(
+                    has_date || cbc(el, "DescriptionCode").is_some(),
+                    "BR-CO-19",
+                    el,
+                );
             }
         }
         "AdditionalItemProperty" => {
@@ -206,11 +265,21 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
                 .map(|p| {
                     let names = crate::validate::xml::path(
                         p,
-                        &["cac:AccountingSupplierParty", "cac:Party", "cac:PartyName", "cbc:Name"],
+                        &[
+                            "cac:AccountingSupplierParty",
+                            "cac:Party",
+                            "cac:PartyName",
+                            "cbc:Name",
+                        ],
                     );
                     let ids = crate::validate::xml::path(
                         p,
-                        &["cac:AccountingSupplierParty", "cac:Party", "cac:PartyIdentification", "cbc:ID"],
+                        &[
+                            "cac:AccountingSupplierParty",
+                            "cac:Party",
+                            "cac:PartyIdentification",
+                            "cbc:ID",
+                        ],
                     );
                     (names, ids)
                 })
@@ -236,7 +305,7 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
                     })
             });
             if credit_transfer {
-                ctx.check(first_ns(el, &["cbc:ID"]) != "", "BR-50", el);
+                ctx.check(!first_ns(el, &["cbc:ID"]).is_empty(), "BR-50", el);
             }
         }
         "PaymentMeans" => {
@@ -250,12 +319,15 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
             );
         }
         "BillingReference" => {
-            ctx.check(exists(el, &["cac:InvoiceDocumentReference", "cbc:ID"]), "BR-55", el);
+            ctx.check(
+                exists(el, &["cac:InvoiceDocumentReference", "cbc:ID"]),
+                "BR-55",
+                el,
+            );
         }
         "AccountingSupplierParty" => {
-            let vat_id = cacs(el, "Party").any(|p| {
-                vat_children(p, "PartyTaxScheme").any(|s| cbc(s, "CompanyID").is_some())
-            });
+            let vat_id = cacs(el, "Party")
+                .any(|p| vat_children(p, "PartyTaxScheme").any(|s| cbc(s, "CompanyID").is_some()));
             ctx.check(
                 vat_id
                     || exists(el, &["cac:Party", "cac:PartyIdentification", "cbc:ID"])
@@ -265,7 +337,11 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
             );
         }
         "TaxRepresentativeParty" => {
-            ctx.check(first_ns(el, &["cac:PartyName", "cbc:Name"]) != "", "BR-18", el);
+            ctx.check(
+                !first_ns(el, &["cac:PartyName", "cbc:Name"]).is_empty(),
+                "BR-18",
+                el,
+            );
             ctx.check(cac(el, "PostalAddress").is_some(), "BR-19", el);
             ctx.check(
                 vat_children(el, "PartyTaxScheme").any(|s| cbc(s, "CompanyID").is_some()),
@@ -309,15 +385,11 @@ fn basic(ctx: &mut Ctx, el: Node, name: &str) {
                 ctx.check(text_ns(el).chars().count() <= 10, "BR-51", el);
             }
         }
-        "ItemClassificationCode" => {
-            if line_item_child(el, "CommodityClassification") {
-                ctx.check(el.has_attribute("listID"), "BR-65", el);
-            }
+        "ItemClassificationCode" if line_item_child(el, "CommodityClassification") => {
+            ctx.check(el.has_attribute("listID"), "BR-65", el);
         }
-        "ID" => {
-            if line_item_child(el, "StandardItemIdentification") {
-                ctx.check(el.has_attribute("schemeID"), "BR-64", el);
-            }
+        "ID" if line_item_child(el, "StandardItemIdentification") => {
+            ctx.check(el.has_attribute("schemeID"), "BR-64", el);
         }
         _ => {}
     }
@@ -375,11 +447,7 @@ fn line_allowance_charge(ctx: &mut Ctx, ac: Node) {
 
 /// Some value of `nodes`, cast to a number, satisfies `pred` (general comparison); an
 /// uncastable value aborts the CEN rules.
-fn any_number(
-    ctx: &mut Ctx,
-    nodes: &[Node],
-    pred: impl Fn(rust_decimal::Decimal) -> bool,
-) -> bool {
+fn any_number(ctx: &mut Ctx, nodes: &[Node], pred: impl Fn(rust_decimal::Decimal) -> bool) -> bool {
     for n in nodes {
         match ctx.num(*n, Source::Cen) {
             Some(v) if pred(v) => return true,
@@ -392,7 +460,7 @@ fn any_number(
 
 /// `cac:InvoiceLine | cac:CreditNoteLine`.
 fn line(ctx: &mut Ctx, l: Node) {
-    ctx.check(first_ns(l, &["cbc:ID"]) != "", "BR-21", l);
+    ctx.check(!first_ns(l, &["cbc:ID"]).is_empty(), "BR-21", l);
     let quantity = cbc(l, "InvoicedQuantity").is_some() || cbc(l, "CreditedQuantity").is_some();
     ctx.check(quantity, "BR-22", l);
     let unit = cbcs(l, "InvoicedQuantity")
@@ -400,7 +468,11 @@ fn line(ctx: &mut Ctx, l: Node) {
         .any(|q| q.has_attribute("unitCode"));
     ctx.check(unit, "BR-23", l);
     ctx.check(cbc(l, "LineExtensionAmount").is_some(), "BR-24", l);
-    ctx.check(first_ns(l, &["cac:Item", "cbc:Name"]) != "", "BR-25", l);
+    ctx.check(
+        !first_ns(l, &["cac:Item", "cbc:Name"]).is_empty(),
+        "BR-25",
+        l,
+    );
     let prices = crate::validate::xml::path(l, &["cac:Price", "cbc:PriceAmount"]);
     ctx.check(!prices.is_empty(), "BR-26", l);
     let non_negative = any_number(ctx, &prices, |v| v >= rust_decimal::Decimal::ZERO);

@@ -20,12 +20,14 @@ pub(crate) fn check(ctx: &mut Ctx) {
             monetary_total(ctx, el);
         } else if is_cac(el, "TaxTotal") && el.parent_element() == Some(ctx.root) {
             tax_total(ctx, el);
-        } else if is_cac(el, "TaxSubtotal") && el.parent_element().is_some_and(|p| is_cac(p, "TaxTotal")) {
+        } else if is_cac(el, "TaxSubtotal")
+            && el.parent_element().is_some_and(|p| is_cac(p, "TaxTotal"))
+        {
             tax_subtotal(ctx, el);
         } else if is_cbc(el, "PayableAmount") && ctx.is_invoice {
-            let in_total = el
-                .parent_element()
-                .is_some_and(|p| is_cac(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root));
+            let in_total = el.parent_element().is_some_and(|p| {
+                is_cac(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
+            });
             if in_total {
                 payable(ctx, el);
             }
@@ -53,14 +55,21 @@ fn sum(ctx: &mut Ctx, nodes: &[Node], name: &str) -> Decimal {
 
 /// Allowances (`charge = false`) or charges of `parent`, by `cbc:ChargeIndicator = false()`,
 /// where an indicator that is no boolean is an evaluation error.
-fn allowance_charges<'a, 'i>(ctx: &mut Ctx, parent: Node<'a, 'i>, charge: bool) -> Vec<Node<'a, 'i>> {
+fn allowance_charges<'a, 'i>(
+    ctx: &mut Ctx,
+    parent: Node<'a, 'i>,
+    charge: bool,
+) -> Vec<Node<'a, 'i>> {
     let mut out = Vec::new();
     for ac in parent.children().filter(|c| is_cac(*c, "AllowanceCharge")) {
         let mut matches = false;
         for ind in cbcs(ac, "ChargeIndicator") {
             match value::boolean(&string_value(ind)) {
                 Some(b) => matches |= b == charge,
-                None => ctx.abort(CEN, format!("ChargeIndicator '{}' is not a boolean", string_value(ind))),
+                None => ctx.abort(
+                    CEN,
+                    format!("ChargeIndicator '{}' is not a boolean", string_value(ind)),
+                ),
             }
         }
         if matches {
@@ -104,8 +113,7 @@ fn monetary_total(ctx: &mut Ctx, t: Node) {
 
     let tax_exclusive = child(ctx, t, "TaxExclusiveAmount");
     let br_co_13 = match (has_charge_total, has_allowance_total) {
-        (true, true) => opt3(lea, charge_total, allowance_total)
-            .map(|(l, c, a)| round2(l + c - a)),
+        (true, true) => opt3(lea, charge_total, allowance_total).map(|(l, c, a)| round2(l + c - a)),
         (false, true) => lea.zip(allowance_total).map(|(l, a)| round2(l - a)),
         (true, false) => lea.zip(charge_total).map(|(l, c)| round2(l + c)),
         (false, false) => lea,
@@ -123,13 +131,19 @@ fn monetary_total(ctx: &mut Ctx, t: Node) {
     let has_prepaid = cbc(t, "PrepaidAmount").is_some();
     let has_rounding = cbc(t, "PayableRoundingAmount").is_some();
     let ok = match (has_prepaid, has_rounding) {
-        (true, false) => eq(payable, opt2(inclusive, prepaid).map(|(i, p)| round2(i - p))),
+        (true, false) => eq(
+            payable,
+            opt2(inclusive, prepaid).map(|(i, p)| round2(i - p)),
+        ),
         (false, false) => eq(payable, inclusive),
         (true, true) => eq(
             opt2(payable, rounding).map(|(p, r)| round2(p - r)),
             opt2(inclusive, prepaid).map(|(i, p)| round2(i - p)),
         ),
-        (false, true) => eq(opt2(payable, rounding).map(|(p, r)| round2(p - r)), inclusive),
+        (false, true) => eq(
+            opt2(payable, rounding).map(|(p, r)| round2(p - r)),
+            inclusive,
+        ),
     };
     ctx.check(ok, "BR-CO-16", t);
 }

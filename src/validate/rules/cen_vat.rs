@@ -66,16 +66,24 @@ struct Category {
 const CATEGORIES: [Category; 9] = [
     Category {
         code: "S",
-        ids: ["BR-S-01", "BR-S-02", "BR-S-03", "BR-S-04", "BR-S-05", "BR-S-06", "BR-S-07", "BR-S-08", "BR-S-09", "BR-S-10"],
+        ids: [
+            "BR-S-01", "BR-S-02", "BR-S-03", "BR-S-04", "BR-S-05", "BR-S-06", "BR-S-07", "BR-S-08",
+            "BR-S-09", "BR-S-10",
+        ],
         breakdown: Breakdown::AtLeastOne,
         identifiers: Identifiers::Seller,
         rate: Rate::Positive,
-        amounts: Amounts::PerRate { requires_usage: true },
+        amounts: Amounts::PerRate {
+            requires_usage: true,
+        },
         exemption_required: false,
     },
     Category {
         code: "Z",
-        ids: ["BR-Z-01", "BR-Z-02", "BR-Z-03", "BR-Z-04", "BR-Z-05", "BR-Z-06", "BR-Z-07", "BR-Z-08", "BR-Z-09", "BR-Z-10"],
+        ids: [
+            "BR-Z-01", "BR-Z-02", "BR-Z-03", "BR-Z-04", "BR-Z-05", "BR-Z-06", "BR-Z-07", "BR-Z-08",
+            "BR-Z-09", "BR-Z-10",
+        ],
         breakdown: Breakdown::ExactlyOne,
         identifiers: Identifiers::Seller,
         rate: Rate::Zero,
@@ -84,7 +92,10 @@ const CATEGORIES: [Category; 9] = [
     },
     Category {
         code: "E",
-        ids: ["BR-E-01", "BR-E-02", "BR-E-03", "BR-E-04", "BR-E-05", "BR-E-06", "BR-E-07", "BR-E-08", "BR-E-09", "BR-E-10"],
+        ids: [
+            "BR-E-01", "BR-E-02", "BR-E-03", "BR-E-04", "BR-E-05", "BR-E-06", "BR-E-07", "BR-E-08",
+            "BR-E-09", "BR-E-10",
+        ],
         breakdown: Breakdown::ExactlyOne,
         identifiers: Identifiers::Seller,
         rate: Rate::Zero,
@@ -93,7 +104,10 @@ const CATEGORIES: [Category; 9] = [
     },
     Category {
         code: "AE",
-        ids: ["BR-AE-01", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-06", "BR-AE-07", "BR-AE-08", "BR-AE-09", "BR-AE-10"],
+        ids: [
+            "BR-AE-01", "BR-AE-02", "BR-AE-03", "BR-AE-04", "BR-AE-05", "BR-AE-06", "BR-AE-07",
+            "BR-AE-08", "BR-AE-09", "BR-AE-10",
+        ],
         breakdown: Breakdown::ExactlyOne,
         identifiers: Identifiers::SellerAndBuyerOrLegal,
         rate: Rate::Zero,
@@ -102,7 +116,10 @@ const CATEGORIES: [Category; 9] = [
     },
     Category {
         code: "K",
-        ids: ["BR-IC-01", "BR-IC-02", "BR-IC-03", "BR-IC-04", "BR-IC-05", "BR-IC-06", "BR-IC-07", "BR-IC-08", "BR-IC-09", "BR-IC-10"],
+        ids: [
+            "BR-IC-01", "BR-IC-02", "BR-IC-03", "BR-IC-04", "BR-IC-05", "BR-IC-06", "BR-IC-07",
+            "BR-IC-08", "BR-IC-09", "BR-IC-10",
+        ],
         breakdown: Breakdown::ExactlyOne,
         identifiers: Identifiers::SellerAndBuyerVat,
         rate: Rate::Zero,
@@ -111,7 +128,10 @@ const CATEGORIES: [Category; 9] = [
     },
     Category {
         code: "G",
-        ids: ["BR-G-01", "BR-G-02", "BR-G-03", "BR-G-04", "BR-G-05", "BR-G-06", "BR-G-07", "BR-G-08", "BR-G-09", "BR-G-10"],
+        ids: [
+            "BR-G-01", "BR-G-02", "BR-G-03", "BR-G-04", "BR-G-05", "BR-G-06", "BR-G-07", "BR-G-08",
+            "BR-G-09", "BR-G-10",
+        ],
         breakdown: Breakdown::ExactlyOne,
         identifiers: Identifiers::SellerVat,
         rate: Rate::Zero,
@@ -120,7 +140,10 @@ const CATEGORIES: [Category; 9] = [
     },
     Category {
         code: "O",
-        ids: ["BR-O-01", "BR-O-02", "BR-O-03", "BR-O-04", "BR-O-05", "BR-O-06", "BR-O-07", "BR-O-08", "BR-O-09", "BR-O-10"],
+        ids: [
+            "BR-O-01", "BR-O-02", "BR-O-03", "BR-O-04", "BR-O-05", "BR-O-06", "BR-O-07", "BR-O-08",
+            "BR-O-09", "BR-O-10",
+        ],
         breakdown: Breakdown::ExactlyOne,
         identifiers: Identifiers::NoVatIds,
         rate: Rate::Absent,
@@ -129,20 +152,30 @@ const CATEGORIES: [Category; 9] = [
     },
     Category {
         code: "L",
-        ids: ["BR-AF-01", "BR-AF-02", "BR-AF-03", "BR-AF-04", "BR-AF-05", "BR-AF-06", "BR-AF-07", "BR-AF-08", "BR-AF-09", "BR-AF-10"],
+        ids: [
+            "BR-AF-01", "BR-AF-02", "BR-AF-03", "BR-AF-04", "BR-AF-05", "BR-AF-06", "BR-AF-07",
+            "BR-AF-08", "BR-AF-09", "BR-AF-10",
+        ],
         breakdown: Breakdown::AtLeastOne,
         identifiers: Identifiers::Seller,
         rate: Rate::NonNegative,
-        amounts: Amounts::PerRate { requires_usage: false },
+        amounts: Amounts::PerRate {
+            requires_usage: false,
+        },
         exemption_required: false,
     },
     Category {
         code: "M",
-        ids: ["BR-AG-01", "BR-AG-02", "BR-AG-03", "BR-AG-04", "BR-AG-05", "BR-AG-06", "BR-AG-07", "BR-AG-08", "BR-AG-09", "BR-AG-10"],
+        ids: [
+            "BR-AG-01", "BR-AG-02", "BR-AG-03", "BR-AG-04", "BR-AG-05", "BR-AG-06", "BR-AG-07",
+            "BR-AG-08", "BR-AG-09", "BR-AG-10",
+        ],
         breakdown: Breakdown::AtLeastOne,
         identifiers: Identifiers::Seller,
         rate: Rate::NonNegative,
-        amounts: Amounts::PerRate { requires_usage: false },
+        amounts: Amounts::PerRate {
+            requires_usage: false,
+        },
         exemption_required: false,
     },
 ];
@@ -178,9 +211,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 uses.allowance_charge.push((ac, e));
             } else if parent.is_some_and(|s| {
                 is_cac(s, "TaxSubtotal")
-                    && s.parent_element().is_some_and(|t| {
-                        is_cac(t, "TaxTotal") && t.parent_element() == Some(root)
-                    })
+                    && s.parent_element()
+                        .is_some_and(|t| is_cac(t, "TaxTotal") && t.parent_element() == Some(root))
             }) {
                 uses.breakdown.push(e);
             }
@@ -211,7 +243,8 @@ struct VatIds {
 impl VatIds {
     fn collect(root: Node) -> Self {
         let scheme_ids = |party: Node, vat_only: bool| {
-            cacs(party, "PartyTaxScheme").any(|s| (!vat_only || is_vat(s)) && cbc(s, "CompanyID").is_some())
+            cacs(party, "PartyTaxScheme")
+                .any(|s| (!vat_only || is_vat(s)) && cbc(s, "CompanyID").is_some())
         };
         let parties = |outer: &str| -> Vec<Node> {
             root.descendants()
@@ -221,7 +254,10 @@ impl VatIds {
         };
         let sellers = parties("AccountingSupplierParty");
         let buyers = parties("AccountingCustomerParty");
-        let reps: Vec<Node> = root.descendants().filter(|n| is_cac(*n, "TaxRepresentativeParty")).collect();
+        let reps: Vec<Node> = root
+            .descendants()
+            .filter(|n| is_cac(*n, "TaxRepresentativeParty"))
+            .collect();
         VatIds {
             seller_any: sellers.iter().any(|p| scheme_ids(*p, false)),
             seller_vat: sellers.iter().any(|p| scheme_ids(*p, true)),
@@ -243,7 +279,9 @@ impl VatIds {
             Identifiers::SellerAndBuyerVat => {
                 (self.seller_vat || self.representative_vat) && self.buyer_vat
             }
-            Identifiers::NoVatIds => !self.seller_vat && !self.representative_vat && !self.buyer_vat,
+            Identifiers::NoVatIds => {
+                !self.seller_vat && !self.representative_vat && !self.buyer_vat
+            }
         }
     }
 }
@@ -256,14 +294,22 @@ fn has_code(cat: Node, code: &str) -> bool {
 fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
     let root = ctx.root;
     let code = cat.code;
-    let in_breakdown = uses.breakdown.iter().filter(|b| has_code(**b, code)).count();
+    let in_breakdown = uses
+        .breakdown
+        .iter()
+        .filter(|b| has_code(**b, code))
+        .count();
     let in_lines = uses.classified.iter().any(|c| has_code(*c, code));
     let used = match cat.breakdown {
         Breakdown::ExactlyOne => {
             in_lines || uses.all_tax_categories.iter().any(|c| has_code(*c, code))
         }
         Breakdown::AtLeastOne => {
-            in_lines || uses.allowance_charge.iter().any(|(_, c)| has_code(*c, code))
+            in_lines
+                || uses
+                    .allowance_charge
+                    .iter()
+                    .any(|(_, c)| has_code(*c, code))
         }
     };
     let ok = match cat.breakdown {
@@ -356,7 +402,9 @@ fn net_sum(ctx: &mut Ctx, root: Node, code: &str, rate: Option<Decimal>, lines: 
     let mut total = Decimal::ZERO;
     let line_nodes: Vec<Node> = root.children().filter(|l| is_cac(*l, lines)).collect();
     for l in line_nodes {
-        let cats: Vec<Node> = cacs(l, "Item").flat_map(|i| cacs(i, "ClassifiedTaxCategory")).collect();
+        let cats: Vec<Node> = cacs(l, "Item")
+            .flat_map(|i| cacs(i, "ClassifiedTaxCategory"))
+            .collect();
         let mut hit = false;
         for c in cats {
             hit |= matches(ctx, c);
@@ -365,7 +413,10 @@ fn net_sum(ctx: &mut Ctx, root: Node, code: &str, rate: Option<Decimal>, lines: 
             total += amount(ctx, l, "LineExtensionAmount").unwrap_or_default();
         }
     }
-    let acs: Vec<Node> = root.children().filter(|a| is_cac(*a, "AllowanceCharge")).collect();
+    let acs: Vec<Node> = root
+        .children()
+        .filter(|a| is_cac(*a, "AllowanceCharge"))
+        .collect();
     for ac in acs {
         let cats: Vec<Node> = cacs(ac, "TaxCategory").collect();
         let mut hit = false;
@@ -399,7 +450,10 @@ fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
     match cat.amounts {
         Amounts::ExactZeroTax => {
             let mut ok = false;
-            for (present, lines) in [(has_invoice_lines, "InvoiceLine"), (has_credit_lines, "CreditNoteLine")] {
+            for (present, lines) in [
+                (has_invoice_lines, "InvoiceLine"),
+                (has_credit_lines, "CreditNoteLine"),
+            ] {
                 if present {
                     let sum = net_sum(ctx, root, cat.code, None, lines);
                     ok |= taxable == Some(sum);
@@ -415,7 +469,10 @@ fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
             };
             if let Some(rate) = rate {
                 let mut ok = false;
-                for (present, lines) in [(has_invoice_lines, "InvoiceLine"), (has_credit_lines, "CreditNoteLine")] {
+                for (present, lines) in [
+                    (has_invoice_lines, "InvoiceLine"),
+                    (has_credit_lines, "CreditNoteLine"),
+                ] {
                     let used = if requires_usage {
                         rate_used(ctx, cat.code, rate, lines)
                     } else {
@@ -423,7 +480,8 @@ fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
                     };
                     if used {
                         let sum = net_sum(ctx, root, cat.code, Some(rate), lines);
-                        ok |= taxable.is_some_and(|t| t - Decimal::ONE < sum && t + Decimal::ONE > sum);
+                        ok |= taxable
+                            .is_some_and(|t| t - Decimal::ONE < sum && t + Decimal::ONE > sum);
                     }
                 }
                 ctx.check(ok, cat.ids[7], b);
@@ -442,7 +500,8 @@ fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
             ctx.check(ok, cat.ids[8], b);
         }
     }
-    let exemption = cbc(b, "TaxExemptionReason").is_some() || cbc(b, "TaxExemptionReasonCode").is_some();
+    let exemption =
+        cbc(b, "TaxExemptionReason").is_some() || cbc(b, "TaxExemptionReasonCode").is_some();
     ctx.check(exemption == cat.exemption_required, cat.ids[9], b);
 }
 
@@ -480,7 +539,13 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
         ctx.check(delivery_date || period, "BR-IC-11", root);
         let country = crate::validate::xml::first(
             root,
-            &["cac:Delivery", "cac:DeliveryLocation", "cac:Address", "cac:Country", "cbc:IdentificationCode"],
+            &[
+                "cac:Delivery",
+                "cac:DeliveryLocation",
+                "cac:Address",
+                "cac:Country",
+                "cbc:IdentificationCode",
+            ],
         )
         .is_some_and(|c| string_value(c).chars().count() > 1);
         ctx.check(country, "BR-IC-12", root);
@@ -506,7 +571,9 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
         .iter()
         .any(|e| is_cbc(*e, "IdentificationCode") && string_value(*e) != "IT");
     ctx.check(!b_anywhere || all_italian, "BR-B-01", root);
-    let root_ac_cats: Vec<Node> = cacs(root, "AllowanceCharge").flat_map(|a| cacs(a, "TaxCategory")).collect();
+    let root_ac_cats: Vec<Node> = cacs(root, "AllowanceCharge")
+        .flat_map(|a| cacs(a, "TaxCategory"))
+        .collect();
     let b_used = uses.breakdown.iter().any(|c| raw(c, "B"))
         || root_ac_cats.iter().any(|c| raw(c, "B"))
         || uses.classified.iter().any(|c| raw(c, "B"));

@@ -9,13 +9,16 @@ use crate::validate::xml::{cbc, cbcs, is, string_value, CAC};
 pub(crate) fn is_vat(cat: Node) -> bool {
     cat.children().any(|s| {
         is(s, CAC, "TaxScheme")
-            && cbc(s, "ID").is_some_and(|id| normalize_space(&string_value(id).to_uppercase()) == "VAT")
+            && cbc(s, "ID")
+                .is_some_and(|id| normalize_space(&string_value(id).to_uppercase()) == "VAT")
     })
 }
 
 /// `normalize-space(cbc:ID)` of a tax category (first ID; `""` when absent).
 pub(crate) fn category_code(cat: Node) -> String {
-    cbc(cat, "ID").map(|id| normalize_space(&string_value(id))).unwrap_or_default()
+    cbc(cat, "ID")
+        .map(|id| normalize_space(&string_value(id)))
+        .unwrap_or_default()
 }
 
 /// Child elements `cac:name` that are VAT categories.
@@ -23,7 +26,8 @@ pub(crate) fn vat_children<'a, 'i>(
     n: Node<'a, 'i>,
     name: &'static str,
 ) -> impl Iterator<Item = Node<'a, 'i>> {
-    n.children().filter(move |c| is(*c, CAC, name) && is_vat(*c))
+    n.children()
+        .filter(move |c| is(*c, CAC, name) && is_vat(*c))
 }
 
 /// `cbc:ChargeIndicator = true()` / `= false()`: whether some indicator casts to `value`

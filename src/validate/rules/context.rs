@@ -53,7 +53,13 @@ fn vat_prefix(parties: &[Node]) -> Option<String> {
 fn address_country<'a, 'i>(root: Node<'a, 'i>, party: &str) -> Option<Node<'a, 'i>> {
     first(
         root,
-        &[party, "cac:Party", "cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"],
+        &[
+            party,
+            "cac:Party",
+            "cac:PostalAddress",
+            "cac:Country",
+            "cbc:IdentificationCode",
+        ],
     )
 }
 

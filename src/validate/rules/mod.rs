@@ -93,7 +93,10 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let text = super::xml::string_value(n);
         let d = value::decimal(&text);
         if d.is_none() {
-            self.abort(source, format!("'{text}' is not a decimal ({})", super::xml::location(n)));
+            self.abort(
+                source,
+                format!("'{text}' is not a decimal ({})", super::xml::location(n)),
+            );
         }
         d
     }
@@ -104,7 +107,10 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let text = super::xml::string_value(n);
         let d = value::number(&text);
         if d.is_none() {
-            self.abort(source, format!("'{text}' is not a number ({})", super::xml::location(n)));
+            self.abort(
+                source,
+                format!("'{text}' is not a number ({})", super::xml::location(n)),
+            );
         }
         d
     }
@@ -129,7 +135,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
                     location: String::new(),
                     line: 0,
                     column: 0,
-                    message: format!("the {name} rules cannot be evaluated on this document: {reason}"),
+                    message: format!(
+                        "the {name} rules cannot be evaluated on this document: {reason}"
+                    ),
                 });
             }
         }

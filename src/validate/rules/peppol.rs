@@ -35,12 +35,17 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
 
 /// First text node of an element (`text()` in a string context).
 fn first_text<'a>(n: Node<'a, '_>) -> &'a str {
-    n.children().find(|c| c.is_text()).and_then(|t| t.text()).unwrap_or("")
+    n.children()
+        .find(|c| c.is_text())
+        .and_then(|t| t.text())
+        .unwrap_or("")
 }
 
 /// `matches(s, 'urn:fdc:peppol.eu:2017:poacc:billing:([0-9]{2}):1.0')` (unanchored, `.` = any).
 fn profile_matches(s: &str) -> bool {
-    let pat: Vec<char> = "urn:fdc:peppol.eu:2017:poacc:billing:##:1.0".chars().collect();
+    let pat: Vec<char> = "urn:fdc:peppol.eu:2017:poacc:billing:##:1.0"
+        .chars()
+        .collect();
     let text: Vec<char> = s.chars().collect();
     (0..text.len()).any(|start| {
         text.len() - start >= pat.len()
@@ -75,7 +80,11 @@ fn document(ctx: &mut Ctx, countries: &Countries) {
     ctx.check(cbc(r, "ProfileID").is_some(), "PEPPOL-EN16931-R001", r);
     ctx.check(countries.profile != "Unknown", "PEPPOL-EN16931-R007", r);
     let both_de = countries.supplier_is_de && countries.customer_is_de;
-    ctx.check(cbcs(r, "Note").count() <= 1 || both_de, "PEPPOL-EN16931-R002", r);
+    ctx.check(
+        cbcs(r, "Note").count() <= 1 || both_de,
+        "PEPPOL-EN16931-R002",
+        r,
+    );
     ctx.check(
         cbc(r, "BuyerReference").is_some() || exists(r, &["cac:OrderReference", "cbc:ID"]),
         "PEPPOL-EN16931-R003",
@@ -84,16 +93,25 @@ fn document(ctx: &mut Ctx, countries: &Countries) {
     let customization = cbc(r, "CustomizationID").map(|c| normalize_space(first_text(c)));
     ctx.check(
         customization.is_some_and(|c| {
-            c.starts_with("urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0")
+            c.starts_with(
+                "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+            )
         }),
         "PEPPOL-EN16931-R004",
         r,
     );
     let totals: Vec<Node> = cacs(r, "TaxTotal").collect();
-    let with_sub = totals.iter().filter(|t| cac(**t, "TaxSubtotal").is_some()).count();
+    let with_sub = totals
+        .iter()
+        .filter(|t| cac(**t, "TaxSubtotal").is_some())
+        .count();
     ctx.check(with_sub == 1, "PEPPOL-EN16931-R053", r);
     let expected_without = usize::from(cbc(r, "TaxCurrencyCode").is_some());
-    ctx.check(totals.len() - with_sub == expected_without, "PEPPOL-EN16931-R054", r);
+    ctx.check(
+        totals.len() - with_sub == expected_without,
+        "PEPPOL-EN16931-R054",
+        r,
+    );
     if let Some(tax_cur) = cbc(r, "TaxCurrencyCode") {
         let doc_cur = cbc(r, "DocumentCurrencyCode").map(|c| normalize_space(&string_value(c)));
         let tax_cur = normalize_space(&string_value(tax_cur));
@@ -103,13 +121,18 @@ fn document(ctx: &mut Ctx, countries: &Countries) {
                 .flat_map(|t| cbcs(*t, "TaxAmount"))
                 .filter(|a| cur.is_some() && a.attribute("currencyID") == cur)
                 .collect();
-            nodes.into_iter().filter_map(|n| ctx.num(n, PEPPOL)).collect()
+            nodes
+                .into_iter()
+                .filter_map(|n| ctx.num(n, PEPPOL))
+                .collect()
         };
         let in_tax = amounts(ctx, Some(&tax_cur));
         let in_doc = amounts(ctx, doc_cur.as_deref());
         let some = |v: &[Decimal], f: fn(&Decimal) -> bool| v.iter().any(f);
-        let negative = some(&in_tax, |d| *d <= Decimal::ZERO) && some(&in_doc, |d| *d <= Decimal::ZERO);
-        let positive = some(&in_tax, |d| *d >= Decimal::ZERO) && some(&in_doc, |d| *d >= Decimal::ZERO);
+        let negative =
+            some(&in_tax, |d| *d <= Decimal::ZERO) && some(&in_doc, |d| *d <= Decimal::ZERO);
+        let positive =
+            some(&in_tax, |d| *d >= Decimal::ZERO) && some(&in_doc, |d| *d >= Decimal::ZERO);
         ctx.check(negative || positive, "PEPPOL-EN16931-R055", r);
     }
     if !ctx.is_invoice {
@@ -134,7 +157,11 @@ fn aggregate(ctx: &mut Ctx, el: Node) {
             ctx.check(cbc(el, "EndpointID").is_some(), "PEPPOL-EN16931-R020", el);
         }
         "AllowanceCharge" => {
-            let line = if ctx.is_invoice { "InvoiceLine" } else { "CreditNoteLine" };
+            let line = if ctx.is_invoice {
+                "InvoiceLine"
+            } else {
+                "CreditNoteLine"
+            };
             let parent = el.parent_element();
             let document_or_line = parent == Some(root)
                 || parent.is_some_and(|p| is_cac(p, line) && p.parent_element() == Some(root));
@@ -176,7 +203,11 @@ fn allowance_charge(ctx: &mut Ctx, ac: Node) {
                 let (b, f) = (ctx.dec(b, PEPPOL), ctx.dec(f, PEPPOL));
                 if let (Some(a), Some(b), Some(f)) = (amount, b, f) {
                     let expected = b * f / Decimal::ONE_HUNDRED;
-                    ctx.check(slack(a, expected, Decimal::new(2, 2)), "PEPPOL-EN16931-R040", ac);
+                    ctx.check(
+                        slack(a, expected, Decimal::new(2, 2)),
+                        "PEPPOL-EN16931-R040",
+                        ac,
+                    );
                 }
             }
             let indicator = cbc(ac, "ChargeIndicator").map(|c| normalize_space(first_text(c)));
@@ -197,7 +228,11 @@ fn slack(exp: Decimal, val: Decimal, slack: Decimal) -> bool {
 /// `cac:Price/cac:AllowanceCharge`: R044, R046.
 fn price_allowance(ctx: &mut Ctx, ac: Node) {
     let indicator = cbc_text(ac, "ChargeIndicator").map(|t| normalize_space(&t));
-    ctx.check(indicator.as_deref() == Some("false"), "PEPPOL-EN16931-R044", ac);
+    ctx.check(
+        indicator.as_deref() == Some("false"),
+        "PEPPOL-EN16931-R044",
+        ac,
+    );
     if let Some(base) = cbc(ac, "BaseAmount") {
         let price = ac.parent_element().and_then(|p| cbc(p, "PriceAmount"));
         let price = price.and_then(|p| ctx.dec(p, PEPPOL));
@@ -218,9 +253,17 @@ fn line(ctx: &mut Ctx, l: Node) {
         None => Some(default),
     };
     let lea = dec_or(ctx, cbc(l, "LineExtensionAmount"), Decimal::ZERO);
-    let qty_name = if ctx.is_invoice { "InvoicedQuantity" } else { "CreditedQuantity" };
+    let qty_name = if ctx.is_invoice {
+        "InvoicedQuantity"
+    } else {
+        "CreditedQuantity"
+    };
     let quantity = dec_or(ctx, cbc(l, qty_name), Decimal::ONE);
-    let price = dec_or(ctx, first(l, &["cac:Price", "cbc:PriceAmount"]), Decimal::ZERO);
+    let price = dec_or(
+        ctx,
+        first(l, &["cac:Price", "cbc:PriceAmount"]),
+        Decimal::ZERO,
+    );
     let base_node = first(l, &["cac:Price", "cbc:BaseQuantity"]);
     let base_value = base_node.and_then(|b| ctx.dec(b, PEPPOL));
     let base = match base_value {
@@ -230,20 +273,34 @@ fn line(ctx: &mut Ctx, l: Node) {
     let mut totals = [Decimal::ZERO; 2];
     for (k, flag) in ["false", "true"].iter().enumerate() {
         let acs: Vec<Node> = cacs(l, "AllowanceCharge")
-            .filter(|a| cbc_text(*a, "ChargeIndicator").is_some_and(|t| normalize_space(&t) == *flag))
+            .filter(|a| {
+                cbc_text(*a, "ChargeIndicator").is_some_and(|t| normalize_space(&t) == *flag)
+            })
             .collect();
         let mut sum = Decimal::ZERO;
         for a in acs.iter().flat_map(|a| cbcs(*a, "Amount")) {
             sum += ctx.dec(a, PEPPOL).unwrap_or_default();
         }
-        totals[k] = if acs.is_empty() { Decimal::ZERO } else { round2(sum) };
+        totals[k] = if acs.is_empty() {
+            Decimal::ZERO
+        } else {
+            round2(sum)
+        };
     }
     if let (Some(lea), Some(q), Some(p)) = (lea, quantity, price) {
         let computed = q * (p / base) + totals[1] - totals[0];
-        ctx.check(slack(lea, computed, Decimal::new(2, 2)), "PEPPOL-EN16931-R120", l);
+        ctx.check(
+            slack(lea, computed, Decimal::new(2, 2)),
+            "PEPPOL-EN16931-R120",
+            l,
+        );
     }
     if base_node.is_some() {
-        ctx.check(base_value.is_some_and(|b| b > Decimal::ZERO), "PEPPOL-EN16931-R121", l);
+        ctx.check(
+            base_value.is_some_and(|b| b > Decimal::ZERO),
+            "PEPPOL-EN16931-R121",
+            l,
+        );
     }
     let refs: Vec<Node> = cacs(l, "DocumentReference").collect();
     ctx.check(refs.len() <= 1, "PEPPOL-EN16931-R100", l);
@@ -269,7 +326,10 @@ fn exemption_category(ctx: &mut Ctx, cat: Node) {
     let codes: Vec<String> = cbcs(cat, "TaxExemptionReasonCode")
         .map(|c| string_value(c).to_uppercase())
         .collect();
-    if let Some((_, category, id)) = RULES.iter().find(|(code, _, _)| codes.iter().any(|c| c == code)) {
+    if let Some((_, category, id)) = RULES
+        .iter()
+        .find(|(code, _, _)| codes.iter().any(|c| c == code))
+    {
         let ok = super::common::category_code(cat) == *category;
         ctx.check(ok, id, cat);
     }
@@ -284,13 +344,24 @@ fn basic(ctx: &mut Ctx, el: Node) {
                 .parent_element()
                 .and_then(|p| cbc(p, "DocumentCurrencyCode"))
                 .map(|d| normalize_space(first_text(d)));
-            ctx.check(doc.as_deref() != Some(own.as_str()), "PEPPOL-EN16931-R005", el);
+            ctx.check(
+                doc.as_deref() != Some(own.as_str()),
+                "PEPPOL-EN16931-R005",
+                el,
+            );
         }
-        "Amount" | "BaseAmount" | "PriceAmount" | "TaxableAmount" | "LineExtensionAmount"
-        | "TaxExclusiveAmount" | "TaxInclusiveAmount" | "AllowanceTotalAmount"
-        | "ChargeTotalAmount" | "PrepaidAmount" | "PayableRoundingAmount" | "PayableAmount" => {
-            currency(ctx, el)
-        }
+        "Amount"
+        | "BaseAmount"
+        | "PriceAmount"
+        | "TaxableAmount"
+        | "LineExtensionAmount"
+        | "TaxExclusiveAmount"
+        | "TaxInclusiveAmount"
+        | "AllowanceTotalAmount"
+        | "ChargeTotalAmount"
+        | "PrepaidAmount"
+        | "PayableRoundingAmount"
+        | "PayableAmount" => currency(ctx, el),
         "TaxAmount" => {
             let counted = el.parent_element().is_some_and(|p| {
                 is_cac(p, "TaxSubtotal")
@@ -305,9 +376,17 @@ fn basic(ctx: &mut Ctx, el: Node) {
         }
         "BaseQuantity" if parent_is(el, "Price") && el.has_attribute("unitCode") => {
             let line = el.parent_element().and_then(|p| p.parent_element());
-            let qty_name = if ctx.is_invoice { "InvoicedQuantity" } else { "CreditedQuantity" };
+            let qty_name = if ctx.is_invoice {
+                "InvoicedQuantity"
+            } else {
+                "CreditedQuantity"
+            };
             let quantities: Vec<Node> = line
-                .map(|l| cbcs(l, "InvoicedQuantity").chain(cbcs(l, "CreditedQuantity")).collect())
+                .map(|l| {
+                    cbcs(l, "InvoicedQuantity")
+                        .chain(cbcs(l, "CreditedQuantity"))
+                        .collect()
+                })
                 .unwrap_or_default();
             let unit = el.attribute("unitCode");
             let same = quantities
@@ -322,14 +401,24 @@ fn basic(ctx: &mut Ctx, el: Node) {
 
 /// R051: the currency of an amount is the document currency.
 fn currency(ctx: &mut Ctx, el: Node) {
-    let doc = cbcs(ctx.root, "DocumentCurrencyCode").map(string_value).collect::<Vec<_>>();
+    let doc = cbcs(ctx.root, "DocumentCurrencyCode")
+        .map(string_value)
+        .collect::<Vec<_>>();
     let cur = el.attribute("currencyID");
-    ctx.check(cur.is_some_and(|c| doc.iter().any(|d| d == c)), "PEPPOL-EN16931-R051", el);
+    ctx.check(
+        cur.is_some_and(|c| doc.iter().any(|d| d == c)),
+        "PEPPOL-EN16931-R051",
+        el,
+    );
 }
 
 /// R110 / R111: a line period date lies within the document period.
 fn line_period_within(ctx: &mut Ctx, el: Node, root: Node) {
-    let line_name = if ctx.is_invoice { "InvoiceLine" } else { "CreditNoteLine" };
+    let line_name = if ctx.is_invoice {
+        "InvoiceLine"
+    } else {
+        "CreditNoteLine"
+    };
     let in_line_period = el
         .parent_element()
         .filter(|p| is_cac(*p, "InvoicePeriod"))
@@ -339,7 +428,9 @@ fn line_period_within(ctx: &mut Ctx, el: Node, root: Node) {
         return;
     }
     let name = el.tag_name().name();
-    let doc_dates: Vec<Node> = cacs(root, "InvoicePeriod").flat_map(|p| cbcs(p, name)).collect();
+    let doc_dates: Vec<Node> = cacs(root, "InvoicePeriod")
+        .flat_map(|p| cbcs(p, name))
+        .collect();
     let Some(doc_date) = doc_dates.first() else {
         return;
     };
@@ -362,44 +453,81 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
     match el.tag_name().name() {
         "EmbeddedDocumentBinaryObject" => {
             if let Some(m) = el.attribute("mimeCode") {
-                ctx.check(list("peppol:MIMECODE").contains(m), "PEPPOL-EN16931-CL001", el);
+                ctx.check(
+                    list("peppol:MIMECODE").contains(m),
+                    "PEPPOL-EN16931-CL001",
+                    el,
+                );
             }
         }
         "AllowanceChargeReasonCode" => {
-            if let Some(ac) = el.parent_element().filter(|p| is_cac(*p, "AllowanceCharge")) {
+            if let Some(ac) = el
+                .parent_element()
+                .filter(|p| is_cac(*p, "AllowanceCharge"))
+            {
                 let indicator = |v: &str| cbcs(ac, "ChargeIndicator").any(|c| string_value(c) == v);
                 if indicator("false") {
-                    ctx.check(list("peppol:UNCL5189").contains(&text()), "PEPPOL-EN16931-CL002", el);
+                    ctx.check(
+                        list("peppol:UNCL5189").contains(&text()),
+                        "PEPPOL-EN16931-CL002",
+                        el,
+                    );
                 } else if indicator("true") {
-                    ctx.check(list("peppol:UNCL7161").contains(&text()), "PEPPOL-EN16931-CL003", el);
+                    ctx.check(
+                        list("peppol:UNCL7161").contains(&text()),
+                        "PEPPOL-EN16931-CL003",
+                        el,
+                    );
                 }
             }
         }
         "DescriptionCode" if parent_is(el, "InvoicePeriod") => {
-            ctx.check(list("peppol:UNCL2005").contains(&text()), "PEPPOL-EN16931-CL006", el);
+            ctx.check(
+                list("peppol:UNCL2005").contains(&text()),
+                "PEPPOL-EN16931-CL006",
+                el,
+            );
         }
-        "Amount" | "BaseAmount" | "PriceAmount" | "TaxAmount" | "TaxableAmount"
-        | "LineExtensionAmount" | "TaxExclusiveAmount" | "TaxInclusiveAmount"
-        | "AllowanceTotalAmount" | "ChargeTotalAmount" | "PrepaidAmount"
-        | "PayableRoundingAmount" | "PayableAmount" => {
-            let ok = el.attribute("currencyID").is_some_and(|c| list("peppol:ISO4217").contains(c));
+        "Amount"
+        | "BaseAmount"
+        | "PriceAmount"
+        | "TaxAmount"
+        | "TaxableAmount"
+        | "LineExtensionAmount"
+        | "TaxExclusiveAmount"
+        | "TaxInclusiveAmount"
+        | "AllowanceTotalAmount"
+        | "ChargeTotalAmount"
+        | "PrepaidAmount"
+        | "PayableRoundingAmount"
+        | "PayableAmount" => {
+            let ok = el
+                .attribute("currencyID")
+                .is_some_and(|c| list("peppol:ISO4217").contains(c));
             ctx.check(ok, "PEPPOL-EN16931-CL007", el);
         }
         "InvoiceTypeCode" => {
             let t = text();
-            let ok = countries.profile != "01" || list("peppol:PEPPOL-EN16931-P0100#1").contains(&t);
+            let ok =
+                countries.profile != "01" || list("peppol:PEPPOL-EN16931-P0100#1").contains(&t);
             ctx.check(ok, "PEPPOL-EN16931-P0100", el);
             let german = countries.supplier_is_de && countries.customer_is_de;
             let ns = normalize_space(&string_value(el));
-            ctx.check(!(ns == "326" || ns == "384") || german, "PEPPOL-EN16931-P0112", el);
+            ctx.check(
+                !(ns == "326" || ns == "384") || german,
+                "PEPPOL-EN16931-P0112",
+                el,
+            );
         }
         "CreditNoteTypeCode" => {
             let ok = countries.profile != "01"
                 || list("peppol:PEPPOL-EN16931-P0101#1").contains(&text());
             ctx.check(ok, "PEPPOL-EN16931-P0101", el);
         }
-        "IssueDate" | "DueDate" | "TaxPointDate" | "StartDate" | "EndDate" | "ActualDeliveryDate" => {
-            let ok = first_text(el).chars().count() == 10 && value::date(&string_value(el)).is_some();
+        "IssueDate" | "DueDate" | "TaxPointDate" | "StartDate" | "EndDate"
+        | "ActualDeliveryDate" => {
+            let ok =
+                first_text(el).chars().count() == 10 && value::date(&string_value(el)).is_some();
             ctx.check(ok, "PEPPOL-EN16931-F001", el);
         }
         "EndpointID" => {

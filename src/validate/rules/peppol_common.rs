@@ -15,7 +15,10 @@ pub(crate) fn check(ctx: &mut Ctx) {
         let Some(scheme) = el.attribute("schemeID") else {
             continue;
         };
-        let party_id = is_cbc(el, "ID") && el.parent_element().is_some_and(|p| is_cac(p, "PartyIdentification"));
+        let party_id = is_cbc(el, "ID")
+            && el
+                .parent_element()
+                .is_some_and(|p| is_cac(p, "PartyIdentification"));
         let endpoint = is_cbc(el, "EndpointID");
         if !(endpoint || party_id || is_cbc(el, "CompanyID")) {
             continue;
@@ -37,9 +40,17 @@ fn identifier(ctx: &mut Ctx, el: Node, scheme: &str, endpoint: bool) {
     let v = normalize_space(&raw);
     match scheme {
         "0088" => ctx.check(all_digits(&v, None) && gln(&v), "PEPPOL-COMMON-R040", el),
-        "0192" => ctx.check(all_digits(&v, Some(9)) && mod11(&v), "PEPPOL-COMMON-R041", el),
+        "0192" => ctx.check(
+            all_digits(&v, Some(9)) && mod11(&v),
+            "PEPPOL-COMMON-R041",
+            el,
+        ),
         "0184" => ctx.check(danish_cvr(&raw), "PEPPOL-COMMON-R042", el),
-        "0208" => ctx.check(all_digits(&v, Some(10)) && mod97_0208(&v), "PEPPOL-COMMON-R043", el),
+        "0208" => ctx.check(
+            all_digits(&v, Some(10)) && mod97_0208(&v),
+            "PEPPOL-COMMON-R043",
+            el,
+        ),
         "0201" => ctx.check(codice_ipa(&v), "PEPPOL-COMMON-R044", el),
         "0210" => ctx.check(codice_fiscale(&v), "PEPPOL-COMMON-R045", el),
         "9907" if endpoint => ctx.check(codice_fiscale(&v), "PEPPOL-COMMON-R046", el),
@@ -49,7 +60,11 @@ fn identifier(ctx: &mut Ctx, el: Node, scheme: &str, endpoint: bool) {
             "PEPPOL-COMMON-R049",
             el,
         ),
-        "0151" => ctx.check(all_digits(&v, Some(11)) && abn(&v), "PEPPOL-COMMON-R050", el),
+        "0151" => ctx.check(
+            all_digits(&v, Some(11)) && abn(&v),
+            "PEPPOL-COMMON-R050",
+            el,
+        ),
         _ => {}
     }
 }
@@ -75,7 +90,12 @@ pub(crate) fn mod11(v: &str) -> bool {
     let Some((check, body)) = d.split_last() else {
         return false;
     };
-    let sum: u32 = body.iter().rev().enumerate().map(|(i, x)| x * (i as u32 % 6 + 2)).sum();
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, x)| x * (i as u32 % 6 + 2))
+        .sum();
     d.iter().any(|x| *x > 0) && (11 - sum % 11) % 11 == *check
 }
 
@@ -146,7 +166,11 @@ fn piva_sum(code: &str) -> u32 {
             break;
         }
         let Some(d) = ch.to_digit(10) else { break };
-        sum += if i % 2 == 1 { [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][d as usize] } else { d };
+        sum += if i % 2 == 1 {
+            [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][d as usize]
+        } else {
+            d
+        };
     }
     sum
 }
@@ -164,7 +188,13 @@ pub(crate) fn swedish_orgnr(v: &str) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { (d * 2) % 10 + (d * 2) / 10 } else { *d })
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                (d * 2) % 10 + (d * 2) / 10
+            } else {
+                *d
+            }
+        })
         .sum();
     (10 - sum % 10) % 10 == check
 }
@@ -176,7 +206,12 @@ fn abn(v: &str) -> bool {
         return false;
     }
     let weights = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
-    let sum: u32 = (d[0] - 1) * weights[0] + d[1..].iter().zip(&weights[1..]).map(|(x, w)| x * w).sum::<u32>();
+    let sum: u32 = (d[0] - 1) * weights[0]
+        + d[1..]
+            .iter()
+            .zip(&weights[1..])
+            .map(|(x, w)| x * w)
+            .sum::<u32>();
     sum % 89 == 0
 }
 

@@ -95,7 +95,10 @@ fn table() -> &'static Table {
             ids: Vec::new(),
             nodes: vec![TrieNode::default(), TrieNode::default()],
         };
-        for line in TABLE.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let (id, path) = line.split_once('\t').expect("id and path");
             let rule = t.ids.len();
             t.ids.push(id);

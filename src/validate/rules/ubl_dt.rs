@@ -55,7 +55,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
             }
         }
         let local = el.tag_name().name();
-        if local.ends_with("Amount") && !local.ends_with("PriceAmount") && !in_discounted_price(el) {
+        if local.ends_with("Amount") && !local.ends_with("PriceAmount") && !in_discounted_price(el)
+        {
             ctx.check(decimals(&string_value(el)) <= 2, "UBL-DT-01", el);
         }
         if local.ends_with("BinaryObject") {

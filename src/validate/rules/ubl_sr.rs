@@ -48,16 +48,55 @@ fn document(ctx: &mut Ctx) {
         ("UBL-SR-03", &["cac:DespatchDocumentReference", "cbc:ID"]),
         ("UBL-SR-05", &["cac:PaymentTerms", "cbc:Note"]),
         ("UBL-SR-08", &["cac:InvoicePeriod"]),
-        ("UBL-SR-09", &[sup, "cac:Party", "cac:PartyLegalEntity", "cbc:RegistrationName"]),
-        ("UBL-SR-10", &[sup, "cac:Party", "cac:PartyName", "cbc:Name"]),
-        ("UBL-SR-11", &[sup, "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"]),
-        ("UBL-SR-14", &[sup, "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyLegalForm"]),
-        ("UBL-SR-15", &[cus, "cac:Party", "cac:PartyLegalEntity", "cbc:RegistrationName"]),
-        ("UBL-SR-16", &[cus, "cac:Party", "cac:PartyIdentification", "cbc:ID"]),
-        ("UBL-SR-17", &[cus, "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"]),
+        (
+            "UBL-SR-09",
+            &[
+                sup,
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:RegistrationName",
+            ],
+        ),
+        (
+            "UBL-SR-10",
+            &[sup, "cac:Party", "cac:PartyName", "cbc:Name"],
+        ),
+        (
+            "UBL-SR-11",
+            &[sup, "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"],
+        ),
+        (
+            "UBL-SR-14",
+            &[
+                sup,
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:CompanyLegalForm",
+            ],
+        ),
+        (
+            "UBL-SR-15",
+            &[
+                cus,
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:RegistrationName",
+            ],
+        ),
+        (
+            "UBL-SR-16",
+            &[cus, "cac:Party", "cac:PartyIdentification", "cbc:ID"],
+        ),
+        (
+            "UBL-SR-17",
+            &[cus, "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"],
+        ),
         ("UBL-SR-24", &["cac:Delivery"]),
         ("UBL-SR-39", &["cac:ProjectReference", "cbc:ID"]),
-        ("UBL-SR-40", &[cus, "cac:Party", "cac:PartyName", "cbc:Name"]),
+        (
+            "UBL-SR-40",
+            &[cus, "cac:Party", "cac:PartyName", "cbc:Name"],
+        ),
         ("UBL-SR-45", &["cac:PaymentMeans", "cbc:PaymentDueDate"]),
         ("UBL-SR-49", &["cac:InvoicePeriod", "cbc:DescriptionCode"]),
         ("UBL-SR-04", &[]),
@@ -85,8 +124,15 @@ fn document(ctx: &mut Ctx) {
     let sepa = ctx
         .elements
         .iter()
-        .filter(|e| is_cbc(**e, "ID") && e.parent_element().is_some_and(|p| is_cac(p, "PartyIdentification")))
-        .filter(|e| e.attribute("schemeID").is_some_and(|s| s.to_uppercase() == "SEPA"))
+        .filter(|e| {
+            is_cbc(**e, "ID")
+                && e.parent_element()
+                    .is_some_and(|p| is_cac(p, "PartyIdentification"))
+        })
+        .filter(|e| {
+            e.attribute("schemeID")
+                .is_some_and(|s| s.to_uppercase() == "SEPA")
+        })
         .count();
     ctx.check(sepa <= 1, "UBL-SR-29", r);
     ctx.check(distinct_values(ctx, "PaymentID") <= 1, "UBL-SR-44", r);
@@ -95,7 +141,11 @@ fn document(ctx: &mut Ctx) {
         .filter(|c| c.has_attribute("name"))
         .count();
     ctx.check(names <= 1, "UBL-SR-46", r);
-    ctx.check(distinct_values(ctx, "PaymentMeansCode") <= 1, "UBL-SR-47", r);
+    ctx.check(
+        distinct_values(ctx, "PaymentMeansCode") <= 1,
+        "UBL-SR-47",
+        r,
+    );
 }
 
 fn element(ctx: &mut Ctx, el: Node) {
@@ -109,11 +159,19 @@ fn element(ctx: &mut Ctx, el: Node) {
         "PostalAddress" | "Address" => {
             ctx.check(cacs(el, "AddressLine").count() <= 1, "UBL-SR-51", el);
         }
-        "Party" if el.parent_element().is_some_and(|p| is_cac(p, "AccountingSupplierParty")) => {
+        "Party"
+            if el
+                .parent_element()
+                .is_some_and(|p| is_cac(p, "AccountingSupplierParty")) =>
+        {
             ctx.check(cacs(el, "PartyTaxScheme").count() <= 2, "UBL-SR-42", el);
         }
         "AdditionalDocumentReference" => {
-            ctx.check(cbcs(el, "DocumentDescription").count() <= 1, "UBL-SR-33", el);
+            ctx.check(
+                cbcs(el, "DocumentDescription").count() <= 1,
+                "UBL-SR-33",
+                el,
+            );
             let code_is = |v: &str| cbcs(el, "DocumentTypeCode").any(|c| string_value(c) == v);
             let scheme = cbcs(el, "ID").any(|i| i.has_attribute("schemeID"));
             let ok = code_is("130")
@@ -139,27 +197,51 @@ fn element(ctx: &mut Ctx, el: Node) {
         }
         "InvoiceLine" | "CreditNoteLine" => {
             ctx.check(cbcs(el, "Note").count() <= 1, "UBL-SR-34", el);
-            ctx.check(count(el, &["cac:OrderLineReference", "cbc:LineID"]) <= 1, "UBL-SR-35", el);
+            ctx.check(
+                count(el, &["cac:OrderLineReference", "cbc:LineID"]) <= 1,
+                "UBL-SR-35",
+                el,
+            );
             ctx.check(cacs(el, "InvoicePeriod").count() <= 1, "UBL-SR-36", el);
             let discounts = count(el, &["cac:Price", "cac:AllowanceCharge", "cbc:Amount"]);
             ctx.check(discounts <= 1, "UBL-SR-37", el);
             let cats = count(el, &["cac:Item", "cac:ClassifiedTaxCategory"]);
             ctx.check(cats == 1, "UBL-SR-48", el);
-            ctx.check(count(el, &["cac:Item", "cbc:Description"]) <= 1, "UBL-SR-50", el);
+            ctx.check(
+                count(el, &["cac:Item", "cbc:Description"]) <= 1,
+                "UBL-SR-50",
+                el,
+            );
             ctx.check(cacs(el, "DocumentReference").count() <= 1, "UBL-SR-52", el);
         }
         "PayeeParty" => payee(ctx, el),
         "PaymentMeans" => {
             ctx.check(cbcs(el, "PaymentID").count() <= 1, "UBL-SR-26", el);
             ctx.check(cbcs(el, "PaymentMeansCode").count() <= 1, "UBL-SR-27", el);
-            ctx.check(count(el, &["cac:PaymentMandate", "cbc:ID"]) <= 1, "UBL-SR-28", el);
+            ctx.check(
+                count(el, &["cac:PaymentMandate", "cbc:ID"]) <= 1,
+                "UBL-SR-28",
+                el,
+            );
         }
         "BillingReference" => {
-            ctx.check(cacs(el, "InvoiceDocumentReference").count() <= 1, "UBL-SR-06", el);
-            ctx.check(exists(el, &["cac:InvoiceDocumentReference", "cbc:ID"]), "UBL-SR-07", el);
+            ctx.check(
+                cacs(el, "InvoiceDocumentReference").count() <= 1,
+                "UBL-SR-06",
+                el,
+            );
+            ctx.check(
+                exists(el, &["cac:InvoiceDocumentReference", "cbc:ID"]),
+                "UBL-SR-07",
+                el,
+            );
         }
         "TaxRepresentativeParty" => {
-            ctx.check(count(el, &["cac:PartyName", "cbc:Name"]) <= 1, "UBL-SR-22", el);
+            ctx.check(
+                count(el, &["cac:PartyName", "cbc:Name"]) <= 1,
+                "UBL-SR-22",
+                el,
+            );
             let ids = count(el, &["cac:Party", "cac:PartyTaxScheme", "cbc:CompanyID"]);
             ctx.check(ids <= 1, "UBL-SR-23", el);
         }
@@ -183,7 +265,12 @@ fn payee(ctx: &mut Ctx, el: Node) {
         .map(|p| {
             path(
                 p,
-                &["cac:AccountingSupplierParty", "cac:Party", "cac:PartyLegalEntity", "cbc:RegistrationName"],
+                &[
+                    "cac:AccountingSupplierParty",
+                    "cac:Party",
+                    "cac:PartyLegalEntity",
+                    "cbc:RegistrationName",
+                ],
             )
         })
         .unwrap_or_default()
@@ -194,7 +281,10 @@ fn payee(ctx: &mut Ctx, el: Node) {
     ctx.check(names.len() <= 1 && differs, "UBL-SR-19", el);
     let non_sepa = path(el, &["cac:PartyIdentification", "cbc:ID"])
         .into_iter()
-        .filter(|i| i.attribute("schemeID").is_some_and(|s| s.to_uppercase() != "SEPA"))
+        .filter(|i| {
+            i.attribute("schemeID")
+                .is_some_and(|s| s.to_uppercase() != "SEPA")
+        })
         .count();
     ctx.check(non_sepa <= 1 && differs, "UBL-SR-20", el);
     let ids = count(el, &["cac:PartyLegalEntity", "cbc:CompanyID"]);

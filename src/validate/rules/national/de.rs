@@ -20,7 +20,11 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     let root = ctx.root;
     document(ctx, root);
     for supplier in cacs(root, "AccountingSupplierParty") {
-        ctx.check(exists(supplier, &["cac:Party", "cac:Contact"]), "DE-R-002", supplier);
+        ctx.check(
+            exists(supplier, &["cac:Party", "cac:Contact"]),
+            "DE-R-002",
+            supplier,
+        );
         for address in path(supplier, &["cac:Party", "cac:PostalAddress"]) {
             ctx.check(filled(address, "CityName"), "DE-R-003", address);
             ctx.check(filled(address, "PostalZone"), "DE-R-004", address);
@@ -29,17 +33,35 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             ctx.check(filled(contact, "Name"), "DE-R-005", contact);
             ctx.check(filled(contact, "Telephone"), "DE-R-006", contact);
             ctx.check(filled(contact, "ElectronicMail"), "DE-R-007", contact);
-            let phone = cbc(contact, "Telephone").map(|t| normalize_space(&string_value(t))).unwrap_or_default();
-            ctx.check(phone.bytes().filter(u8::is_ascii_digit).count() >= 3, "DE-R-027", contact);
-            let mail = cbc(contact, "ElectronicMail").map(|t| normalize_space(&string_value(t))).unwrap_or_default();
+            let phone = cbc(contact, "Telephone")
+                .map(|t| normalize_space(&string_value(t)))
+                .unwrap_or_default();
+            ctx.check(
+                phone.bytes().filter(u8::is_ascii_digit).count() >= 3,
+                "DE-R-027",
+                contact,
+            );
+            let mail = cbc(contact, "ElectronicMail")
+                .map(|t| normalize_space(&string_value(t)))
+                .unwrap_or_default();
             ctx.check(email(&mail), "DE-R-028", contact);
         }
     }
-    for address in path(root, &["cac:AccountingCustomerParty", "cac:Party", "cac:PostalAddress"]) {
+    for address in path(
+        root,
+        &[
+            "cac:AccountingCustomerParty",
+            "cac:Party",
+            "cac:PostalAddress",
+        ],
+    ) {
         ctx.check(filled(address, "CityName"), "DE-R-008", address);
         ctx.check(filled(address, "PostalZone"), "DE-R-009", address);
     }
-    for address in path(root, &["cac:Delivery", "cac:DeliveryLocation", "cac:Address"]) {
+    for address in path(
+        root,
+        &["cac:Delivery", "cac:DeliveryLocation", "cac:Address"],
+    ) {
         ctx.check(filled(address, "CityName"), "DE-R-010", address);
         ctx.check(filled(address, "PostalZone"), "DE-R-011", address);
     }
@@ -56,18 +78,27 @@ fn document(ctx: &mut Ctx, r: Node) {
     ctx.check(cac(r, "PaymentMeans").is_some(), "DE-R-001", r);
     ctx.check(filled(r, "BuyerReference"), "DE-R-015", r);
     const VAT_CODES: [&str; 8] = ["S", "Z", "E", "AE", "K", "G", "L", "M"];
-    let codes_in = |ids: Vec<Node>| ids.iter().any(|i| VAT_CODES.contains(&string_value(*i).as_ref()));
+    let codes_in = |ids: Vec<Node>| {
+        ids.iter()
+            .any(|i| VAT_CODES.contains(&string_value(*i).as_ref()))
+    };
     let ac_ids = |indicator: &str, vat_only: bool| -> Vec<Node> {
         cacs(r, "AllowanceCharge")
             .filter(|a| cbcs(*a, "ChargeIndicator").any(|c| string_value(c) == indicator))
             .flat_map(|a| cacs(a, "TaxCategory"))
             .flat_map(|c| {
-                let vat = path(c, &["cac:TaxScheme", "cbc:ID"]).iter().any(|i| string_value(*i) == "VAT");
-                cbcs(c, "ID").filter(move |_| !vat_only || vat).collect::<Vec<_>>()
+                let vat = path(c, &["cac:TaxScheme", "cbc:ID"])
+                    .iter()
+                    .any(|i| string_value(*i) == "VAT");
+                cbcs(c, "ID")
+                    .filter(move |_| !vat_only || vat)
+                    .collect::<Vec<_>>()
             })
             .collect()
     };
-    let lines: Vec<Node> = cacs(r, "InvoiceLine").chain(cacs(r, "CreditNoteLine")).collect();
+    let lines: Vec<Node> = cacs(r, "InvoiceLine")
+        .chain(cacs(r, "CreditNoteLine"))
+        .collect();
     let line_ids: Vec<Node> = lines
         .iter()
         .flat_map(|l| path(*l, &["cac:Item", "cac:ClassifiedTaxCategory", "cbc:ID"]))
@@ -76,9 +107,17 @@ fn document(ctx: &mut Ctx, r: Node) {
         || codes_in(ac_ids("false", false))
         || codes_in(ac_ids("true", false))
         || codes_in(line_ids);
-    let seller_ids = path(r, &["cac:AccountingSupplierParty", "cac:Party", "cac:PartyTaxScheme", "cbc:CompanyID"])
-        .into_iter()
-        .any(|c| !normalize_space(&string_value(c)).is_empty());
+    let seller_ids = path(
+        r,
+        &[
+            "cac:AccountingSupplierParty",
+            "cac:Party",
+            "cac:PartyTaxScheme",
+            "cbc:CompanyID",
+        ],
+    )
+    .into_iter()
+    .any(|c| !normalize_space(&string_value(c)).is_empty());
     ctx.check(
         !vat_used || cac(r, "TaxRepresentativeParty").is_some() || seller_ids,
         "DE-R-016",
@@ -99,7 +138,9 @@ fn document(ctx: &mut Ctx, r: Node) {
     };
     let duplicate = refs.iter().enumerate().any(|(i, d)| {
         let own = filenames(d);
-        refs[..i].iter().any(|p| filenames(p).iter().any(|f| own.contains(f)))
+        refs[..i]
+            .iter()
+            .any(|p| filenames(p).iter().any(|f| own.contains(f)))
     });
     ctx.check(!duplicate, "DE-R-022", r);
     let corrected = cbcs(r, "InvoiceTypeCode")
@@ -111,16 +152,34 @@ fn document(ctx: &mut Ctx, r: Node) {
         r,
     );
     let mandate = exists(r, &["cac:PaymentMeans", "cac:PaymentMandate"]);
-    let sepa = |steps: &[&str]| path(r, steps).iter().any(|i| i.attribute("schemeID") == Some("SEPA"));
+    let sepa = |steps: &[&str]| {
+        path(r, steps)
+            .iter()
+            .any(|i| i.attribute("schemeID") == Some("SEPA"))
+    };
     ctx.check(
         !mandate
-            || sepa(&["cac:AccountingSupplierParty", "cac:Party", "cac:PartyIdentification", "cbc:ID"])
+            || sepa(&[
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PartyIdentification",
+                "cbc:ID",
+            ])
             || sepa(&["cac:PayeeParty", "cac:PartyIdentification", "cbc:ID"]),
         "DE-R-030",
         r,
     );
     ctx.check(
-        !mandate || exists(r, &["cac:PaymentMeans", "cac:PaymentMandate", "cac:PayerFinancialAccount", "cbc:ID"]),
+        !mandate
+            || exists(
+                r,
+                &[
+                    "cac:PaymentMeans",
+                    "cac:PaymentMandate",
+                    "cac:PayerFinancialAccount",
+                    "cbc:ID",
+                ],
+            ),
         "DE-R-031",
         r,
     );
@@ -129,7 +188,8 @@ fn document(ctx: &mut Ctx, r: Node) {
 /// The payment means code compared with numbers (`cbc:PaymentMeansCode = (30,58)`).
 fn code_in(pm: Node, codes: &[i64]) -> bool {
     cbcs(pm, "PaymentMeansCode").any(|c| {
-        crate::validate::value::number(&string_value(c)).is_some_and(|v| codes.iter().any(|k| v == (*k).into()))
+        crate::validate::value::number(&string_value(c))
+            .is_some_and(|v| codes.iter().any(|k| v == (*k).into()))
     })
 }
 
@@ -152,7 +212,10 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
             pm,
         );
     } else if code_in(pm, &[59]) {
-        let account = first(pm, &["cac:PaymentMandate", "cac:PayerFinancialAccount", "cbc:ID"]);
+        let account = first(
+            pm,
+            &["cac:PaymentMandate", "cac:PayerFinancialAccount", "cbc:ID"],
+        );
         ctx.check(!raw_code("59") || iban(account), "DE-R-020", pm);
         ctx.check(cac(pm, "PaymentMandate").is_some(), "DE-R-025-1", pm);
         ctx.check(
@@ -166,7 +229,12 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
 /// DE-R-019 / DE-R-020: an IBAN (whitespace removed) of the right shape with checksum 1 mod 97.
 fn iban(account: Option<Node>) -> bool {
     let v: String = account
-        .map(|a| string_value(a).chars().filter(|c| !c.is_whitespace()).collect())
+        .map(|a| {
+            string_value(a)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        })
         .unwrap_or_default();
     let b: Vec<char> = v.chars().collect();
     let shape = b.len() >= 4
@@ -198,7 +266,10 @@ fn skonto(r: Node) -> bool {
         .collect();
     let entry_lines: Vec<String> = notes
         .iter()
-        .flat_map(|n| n.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l).to_string()))
+        .flat_map(|n| {
+            n.split('\n')
+                .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+        })
         .filter(|l| normalize_space(l).starts_with('#'))
         .collect();
     if entry_lines.is_empty() {
@@ -212,7 +283,10 @@ fn skonto(r: Node) -> bool {
             lead.contains('\n')
         })
         .unwrap_or(false);
-    entry_lines.iter().all(|l| skonto_entry(&normalize_space(l))) && tail_ok
+    entry_lines
+        .iter()
+        .all(|l| skonto_entry(&normalize_space(l)))
+        && tail_ok
 }
 
 /// `tokenize(s, '#.+#')[last()]`: the text after the last `#...#` run (within one line).
@@ -238,7 +312,8 @@ fn last_token_after_hash_pairs(s: &str) -> &str {
 
 /// `matches(s, '#(SKONTO)#TAGE=([0-9]+#PROZENT=[0-9]+\.[0-9]{2})(#BASISBETRAG=-?[0-9]+\.[0-9]{2})?#$')`.
 fn skonto_entry(s: &str) -> bool {
-    s.match_indices("#SKONTO#TAGE=").any(|(i, m)| skonto_rest(&s[i + m.len()..]))
+    s.match_indices("#SKONTO#TAGE=")
+        .any(|(i, m)| skonto_rest(&s[i + m.len()..]))
 }
 
 fn digits(s: &str) -> (&str, &str) {
@@ -258,13 +333,19 @@ fn skonto_rest(s: &str) -> bool {
     if days.is_empty() {
         return false;
     }
-    let Some(rest) = rest.strip_prefix("#PROZENT=") else { return false };
+    let Some(rest) = rest.strip_prefix("#PROZENT=") else {
+        return false;
+    };
     // The percentage has exactly two decimals before the next `#`.
-    let Some(rest) = exact_amount(rest) else { return false };
+    let Some(rest) = exact_amount(rest) else {
+        return false;
+    };
     if rest == "#" {
         return true;
     }
-    let Some(rest) = rest.strip_prefix("#BASISBETRAG=") else { return false };
+    let Some(rest) = rest.strip_prefix("#BASISBETRAG=") else {
+        return false;
+    };
     let rest = rest.strip_prefix('-').unwrap_or(rest);
     exact_amount(rest) == Some("#")
 }
@@ -280,8 +361,12 @@ fn exact_amount(s: &str) -> Option<&str> {
 /// DE-R-028: the XRechnung e-mail pattern.
 fn email(s: &str) -> bool {
     let atom = |c: char| c.is_ascii_alphanumeric() || "!#$%&\"*+/=?^_`{|}~-".contains(c);
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    let local_ok = local.split('.').all(|p| !p.is_empty() && p.chars().all(atom));
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let local_ok = local
+        .split('.')
+        .all(|p| !p.is_empty() && p.chars().all(atom));
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |l: &&str| {
         !l.is_empty()

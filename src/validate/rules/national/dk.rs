@@ -17,7 +17,12 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     let both = countries.customer_address == "DK";
     let legal = first(
         root,
-        &["cac:AccountingSupplierParty", "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"],
+        &[
+            "cac:AccountingSupplierParty",
+            "cac:Party",
+            "cac:PartyLegalEntity",
+            "cbc:CompanyID",
+        ],
     );
     let legal_text = legal
         .and_then(|l| l.children().find(|c| c.is_text()).and_then(|t| t.text()))
@@ -52,17 +57,36 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             payment_means(ctx, pm);
         }
     }
-    let line_name = if ctx.is_invoice { "InvoiceLine" } else { "CreditNoteLine" };
+    let line_name = if ctx.is_invoice {
+        "InvoiceLine"
+    } else {
+        "CreditNoteLine"
+    };
     let lines: Vec<Node> = cacs(root, line_name).collect();
     for l in lines {
-        let codes = path(l, &["cac:Item", "cac:CommodityClassification", "cbc:ItemClassificationCode"]);
+        let codes = path(
+            l,
+            &[
+                "cac:Item",
+                "cac:CommodityClassification",
+                "cbc:ItemClassificationCode",
+            ],
+        );
         let tst = codes.iter().any(|c| c.attribute("listID") == Some("TST"));
         let version_ok = codes.iter().any(|c| {
-            matches!(c.attribute("listVersionID"), Some("19.05.01" | "19.0501" | "26.08.01" | "26.0801"))
+            matches!(
+                c.attribute("listVersionID"),
+                Some("19.05.01" | "19.0501" | "26.08.01" | "26.0801")
+            )
         });
         ctx.check(!tst || version_ok, "DK-R-003", l);
     }
-    let charges: Vec<Node> = ctx.elements.iter().copied().filter(|e| is_cac(*e, "AllowanceCharge")).collect();
+    let charges: Vec<Node> = ctx
+        .elements
+        .iter()
+        .copied()
+        .filter(|e| is_cac(*e, "AllowanceCharge"))
+        .collect();
     for ac in charges {
         let zzz = cbcs(ac, "AllowanceChargeReasonCode").any(|c| string_value(c) == "ZZZ");
         let reason = cbc(ac, "AllowanceChargeReason").map(|r| string_value(r).into_owned());
@@ -106,7 +130,11 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
             .unwrap_or_default()
     };
     let account = text_ns(&["cac:PayeeFinancialAccount", "cbc:ID"]);
-    let branch = text_ns(&["cac:PayeeFinancialAccount", "cac:FinancialInstitutionBranch", "cbc:ID"]);
+    let branch = text_ns(&[
+        "cac:PayeeFinancialAccount",
+        "cac:FinancialInstitutionBranch",
+        "cbc:ID",
+    ]);
     ctx.check(
         !((code_is("31") || code_is("42")) && !(!account.is_empty() && !branch.is_empty())),
         "DK-R-006",
@@ -119,12 +147,15 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
         "DK-R-007",
         pm,
     );
-    let payment_id = cbc(pm, "PaymentID").map(|p| string_value(p).into_owned()).unwrap_or_default();
+    let payment_id = cbc(pm, "PaymentID")
+        .map(|p| string_value(p).into_owned())
+        .unwrap_or_default();
     let pid_prefix = prefix(&payment_id);
     let account_raw = first(pm, &["cac:PayeeFinancialAccount", "cbc:ID"])
         .map(|a| string_value(a).into_owned())
         .unwrap_or_default();
-    let giro_account = (7..=8).contains(&account_raw.len()) && account_raw.bytes().all(|b| b.is_ascii_digit());
+    let giro_account =
+        (7..=8).contains(&account_raw.len()) && account_raw.bytes().all(|b| b.is_ascii_digit());
     ctx.check(
         !(code_is("50") && !(["01#", "04#", "15#"].contains(&pid_prefix.as_str()) && giro_account)),
         "DK-R-008",
@@ -140,12 +171,16 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
         .and_then(|n| n.children().find(|c| c.is_text()).and_then(|t| t.text()))
         .map_or(0, |t| t.chars().count());
     ctx.check(
-        !(code_is("93") && !(["71#", "73#", "75#"].contains(&pid_prefix.as_str()) && account_text_len == 8)),
+        !(code_is("93")
+            && !(["71#", "73#", "75#"].contains(&pid_prefix.as_str()) && account_text_len == 8)),
         "DK-R-010",
         pm,
     );
     ctx.check(
-        !(code_is("93") && ["71#", "75#"].contains(&pid_prefix.as_str()) && pid_len != 18 && pid_len != 19),
+        !(code_is("93")
+            && ["71#", "75#"].contains(&pid_prefix.as_str())
+            && pid_len != 18
+            && pid_len != 19),
         "DK-R-011",
         pm,
     );

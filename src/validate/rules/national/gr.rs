@@ -24,7 +24,8 @@ fn vat_ids(party: Node, normalized: bool) -> Vec<String> {
         .filter(|s| {
             let ids = path(*s, &["cac:TaxScheme", "cbc:ID"]);
             if normalized {
-                ids.first().is_some_and(|i| normalize_space(&string_value(*i)) == "VAT")
+                ids.first()
+                    .is_some_and(|i| normalize_space(&string_value(*i)) == "VAT")
             } else {
                 ids.iter().any(|i| string_value(*i) == "VAT")
             }
@@ -59,7 +60,9 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             invoice_id(ctx, id);
         }
         for party in parties(ctx, "AccountingSupplierParty") {
-            let name = first(party, &["cac:PartyName", "cbc:Name"]).map(string_value).unwrap_or_default();
+            let name = first(party, &["cac:PartyName", "cbc:Name"])
+                .map(string_value)
+                .unwrap_or_default();
             ctx.check(!name.is_empty(), "GR-R-002", party);
             ctx.check(greek_vat(party), "GR-S-011", party);
             for scheme in cacs(party, "PartyTaxScheme") {
@@ -76,7 +79,13 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         }
         let address_gr = first(
             root,
-            &["cac:AccountingSupplierParty", "cac:Party", "cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"],
+            &[
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PostalAddress",
+                "cac:Country",
+                "cbc:IdentificationCode",
+            ],
         )
         .is_some_and(|c| string_value(c) == "GR");
         let described = |d: &str| {
@@ -113,7 +122,9 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             }
         }
         for party in parties(ctx, "AccountingCustomerParty") {
-            let name = first(party, &["cac:PartyName", "cbc:Name"]).map(string_value).unwrap_or_default();
+            let name = first(party, &["cac:PartyName", "cbc:Name"])
+                .map(string_value)
+                .unwrap_or_default();
             ctx.check(!name.is_empty(), "GR-R-005", party);
         }
     }
@@ -140,7 +151,11 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
 fn invoice_id(ctx: &mut Ctx, id: Node) {
     let root = ctx.root;
     let value = string_value(id);
-    let segments: Vec<&str> = if value.is_empty() { Vec::new() } else { value.split('|').collect() };
+    let segments: Vec<&str> = if value.is_empty() {
+        Vec::new()
+    } else {
+        value.split('|').collect()
+    };
     let seg = |i: usize| segments.get(i).copied().unwrap_or("");
     ctx.check(segments.len() == 6, "GR-R-001-1", id);
 
@@ -157,11 +172,13 @@ fn invoice_id(ctx: &mut Ctx, id: Node) {
         id,
     );
 
-    let issue = cbc(root, "IssueDate").map(|d| string_value(d).into_owned()).unwrap_or_default();
+    let issue = cbc(root, "IssueDate")
+        .map(|d| string_value(d).into_owned())
+        .unwrap_or_default();
     let issue_parts: Vec<&str> = issue.split('-').collect();
     let s2 = seg(1);
     let date_parts: Vec<&str> = s2.split('/').collect();
-    let same_date = date_parts.first().is_some()
+    let same_date = !date_parts.is_empty()
         && date_parts.first() == issue_parts.get(2)
         && date_parts.get(1) == issue_parts.get(1)
         && date_parts.get(2) == issue_parts.first();
@@ -177,7 +194,10 @@ fn invoice_id(ctx: &mut Ctx, id: Node) {
         match s3.trim().parse::<i128>() {
             Ok(n) => n >= 0,
             Err(_) => {
-                ctx.abort(Source::Peppol, format!("'{s3}' cannot be cast to xs:integer"));
+                ctx.abort(
+                    Source::Peppol,
+                    format!("'{s3}' cannot be cast to xs:integer"),
+                );
                 true
             }
         }
@@ -187,7 +207,11 @@ fn invoice_id(ctx: &mut Ctx, id: Node) {
     ctx.check(ok, "GR-R-001-4", id);
     let s4 = seg(3);
     let types = ["1.1", "1.6", "2.1", "2.4", "5.1", "5.2", ""];
-    ctx.check(!normalize_space(s4).is_empty() && types.contains(&s4), "GR-R-001-5", id);
+    ctx.check(
+        !normalize_space(s4).is_empty() && types.contains(&s4),
+        "GR-R-001-5",
+        id,
+    );
     ctx.check(!seg(4).is_empty(), "GR-R-001-6", id);
     ctx.check(!seg(5).is_empty(), "GR-R-001-7", id);
 }
@@ -196,16 +220,21 @@ fn invoice_id(ctx: &mut Ctx, id: Node) {
 fn greek_date(s: &str) -> bool {
     let c: Vec<char> = s.chars().collect();
     let digit = |i: usize| c.get(i).is_some_and(|x| x.is_ascii_digit());
-    let sep = |i: usize| c.get(i).is_some_and(|x| matches!(x, '-' | '\\' | '/' | ' '));
+    let sep = |i: usize| {
+        c.get(i)
+            .is_some_and(|x| matches!(x, '-' | '\\' | '/' | ' '))
+    };
     // Try every split the regex allows: day of 1-2 digits, optional separator, month of
     // 1-2 digits, optional separator, then 19xx or 20xx.
     let num = |from: usize, len: usize| -> Option<u32> {
-        (0..len).all(|k| digit(from + k)).then(|| c[from..from + len].iter().collect::<String>().parse().ok())?
+        (0..len)
+            .all(|k| digit(from + k))
+            .then(|| c[from..from + len].iter().collect::<String>().parse().ok())?
     };
     for day_len in [1, 2] {
         let Some(day) = num(0, day_len) else { continue };
-        let day_ok = (day_len == 2 && (1..=31).contains(&day) && !(day_len == 2 && c[0] == '0' && day == 0))
-            || (day_len == 1 && (1..=9).contains(&day));
+        let day_ok =
+            (day_len == 2 && (1..=31).contains(&day)) || (day_len == 1 && (1..=9).contains(&day));
         if !day_ok {
             continue;
         }
@@ -215,7 +244,9 @@ fn greek_date(s: &str) -> bool {
                 continue;
             }
             for month_len in [1, 2] {
-                let Some(month) = num(m0, month_len) else { continue };
+                let Some(month) = num(m0, month_len) else {
+                    continue;
+                };
                 if !(1..=12).contains(&month) || (month_len == 1 && month == 0) {
                     continue;
                 }
@@ -224,7 +255,9 @@ fn greek_date(s: &str) -> bool {
                     if s2 == 1 && !sep(m0 + month_len) {
                         continue;
                     }
-                    if num(y0, 4).is_some() && (c[y0..y0 + 2] == ['1', '9'] || c[y0..y0 + 2] == ['2', '0']) {
+                    if num(y0, 4).is_some()
+                        && (c[y0..y0 + 2] == ['1', '9'] || c[y0..y0 + 2] == ['2', '0'])
+                    {
                         return true;
                     }
                 }

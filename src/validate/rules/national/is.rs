@@ -43,16 +43,35 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         "IS-R-001",
         root,
     );
-    let legal = path(root, &["cac:AccountingSupplierParty", "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"]);
+    let legal = path(
+        root,
+        &[
+            "cac:AccountingSupplierParty",
+            "cac:Party",
+            "cac:PartyLegalEntity",
+            "cbc:CompanyID",
+        ],
+    );
     ctx.check(
-        legal.iter().any(|c| c.attribute("schemeID") == Some("0196")),
+        legal
+            .iter()
+            .any(|c| c.attribute("schemeID") == Some("0196")),
         "IS-R-002",
         root,
     );
-    let address = ["cac:AccountingSupplierParty", "cac:Party", "cac:PostalAddress"];
+    let address = [
+        "cac:AccountingSupplierParty",
+        "cac:Party",
+        "cac:PostalAddress",
+    ];
     ctx.check(
-        exists(root, &[address[0], address[1], address[2], "cbc:StreetName"])
-            && exists(root, &[address[0], address[1], address[2], "cbc:PostalZone"]),
+        exists(
+            root,
+            &[address[0], address[1], address[2], "cbc:StreetName"],
+        ) && exists(
+            root,
+            &[address[0], address[1], address[2], "cbc:PostalZone"],
+        ),
         "IS-R-003",
         root,
     );
@@ -62,9 +81,17 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         .filter(|r| cbcs(*r, "DocumentDescription").any(|d| string_value(d) == "EINDAGI"))
         .collect();
     if let Some(first_ref) = eindagi.first() {
-        let id = cbc(*first_ref, "ID").map(|i| string_value(i).into_owned()).unwrap_or_default();
-        ctx.check(id.chars().count() == 10 && date(&id).is_some(), "IS-R-008", root);
-        let due: Vec<String> = cbcs(root, "DueDate").map(|d| string_value(d).into_owned()).collect();
+        let id = cbc(*first_ref, "ID")
+            .map(|i| string_value(i).into_owned())
+            .unwrap_or_default();
+        ctx.check(
+            id.chars().count() == 10 && date(&id).is_some(),
+            "IS-R-008",
+            root,
+        );
+        let due: Vec<String> = cbcs(root, "DueDate")
+            .map(|d| string_value(d).into_owned())
+            .collect();
         ctx.check(!due.is_empty(), "IS-R-009", root);
         let ids: Vec<String> = eindagi
             .iter()
@@ -76,15 +103,23 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     }
     if countries.customer_address == "IS" {
         for customer in cacs(root, "AccountingCustomerParty") {
-            let ids = path(customer, &["cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"]);
+            let ids = path(
+                customer,
+                &["cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"],
+            );
             ctx.check(
                 ids.iter().any(|c| c.attribute("schemeID") == Some("0196")),
                 "IS-R-004",
                 customer,
             );
             ctx.check(
-                exists(customer, &["cac:Party", "cac:PostalAddress", "cbc:StreetName"])
-                    && exists(customer, &["cac:Party", "cac:PostalAddress", "cbc:PostalZone"]),
+                exists(
+                    customer,
+                    &["cac:Party", "cac:PostalAddress", "cbc:StreetName"],
+                ) && exists(
+                    customer,
+                    &["cac:Party", "cac:PostalAddress", "cbc:PostalZone"],
+                ),
                 "IS-R-005",
                 customer,
             );

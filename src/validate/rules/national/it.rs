@@ -15,7 +15,11 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         .elements
         .iter()
         .copied()
-        .filter(|p| is_cac(*p, "Party") && p.parent_element().is_some_and(|s| is_cac(s, "AccountingSupplierParty")))
+        .filter(|p| {
+            is_cac(*p, "Party")
+                && p.parent_element()
+                    .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
+        })
         .collect();
     for party in parties {
         for scheme in cacs(party, "PartyTaxScheme") {
@@ -25,12 +29,25 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             if id != "VAT" {
                 let c = child_ns(scheme, "CompanyID");
                 let ok = (11..=16).contains(&c.len())
-                    && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+                    && c.bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
                 ctx.check(ok, "IT-R-001", scheme);
             }
         }
-        ctx.check(exists(party, &["cac:PostalAddress", "cbc:StreetName"]), "IT-R-002", party);
-        ctx.check(exists(party, &["cac:PostalAddress", "cbc:CityName"]), "IT-R-003", party);
-        ctx.check(exists(party, &["cac:PostalAddress", "cbc:PostalZone"]), "IT-R-004", party);
+        ctx.check(
+            exists(party, &["cac:PostalAddress", "cbc:StreetName"]),
+            "IT-R-002",
+            party,
+        );
+        ctx.check(
+            exists(party, &["cac:PostalAddress", "cbc:CityName"]),
+            "IT-R-003",
+            party,
+        );
+        ctx.check(
+            exists(party, &["cac:PostalAddress", "cbc:PostalZone"]),
+            "IT-R-004",
+            party,
+        );
     }
 }

@@ -54,5 +54,7 @@ pub(super) fn is_number(s: &str) -> bool {
 
 /// `normalize-space` of the first child `cbc:name` (empty when absent).
 pub(super) fn child_ns(n: Node, name: &str) -> String {
-    cbc(n, name).map(|c| normalize_space(&string_value(c))).unwrap_or_default()
+    cbc(n, name)
+        .map(|c| normalize_space(&string_value(c)))
+        .unwrap_or_default()
 }

@@ -17,7 +17,8 @@ fn address_complete(a: Node) -> bool {
 /// NL-R-003 / NL-R-005: a KVK or OIN legal identifier.
 fn kvk_or_oin(id: Node) -> bool {
     let schemes = format!(" {} ", id.attribute("schemeID").unwrap_or(""));
-    (schemes.contains(" 0106 ") || schemes.contains(" 0190 ")) && !normalize_space(&string_value(id)).is_empty()
+    (schemes.contains(" 0106 ") || schemes.contains(" 0190 "))
+        && !normalize_space(&string_value(id)).is_empty()
 }
 
 fn under(n: Node, chain: &[&str]) -> bool {
@@ -35,7 +36,13 @@ fn under(n: Node, chain: &[&str]) -> bool {
 pub(crate) fn check(ctx: &mut Ctx) {
     let root = ctx.root;
     let country = |party: &'static str| -> [&'static str; 5] {
-        [party, "cac:Party", "cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"]
+        [
+            party,
+            "cac:Party",
+            "cac:PostalAddress",
+            "cac:Country",
+            "cbc:IdentificationCode",
+        ]
     };
     if !country_is_nl(root, &country("cac:AccountingSupplierParty")) {
         return;
@@ -43,26 +50,52 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let customer_nl = country_is_nl(root, &country("cac:AccountingCustomerParty"));
     let representative_nl = country_is_nl(
         root,
-        &["cac:TaxRepresentativeParty", "cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"],
+        &[
+            "cac:TaxRepresentativeParty",
+            "cac:PostalAddress",
+            "cac:Country",
+            "cbc:IdentificationCode",
+        ],
     );
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
         let name = el.tag_name().name();
         if is_cbc(el, "CreditNoteTypeCode") {
-            let referenced = exists(root, &["cac:BillingReference", "cac:InvoiceDocumentReference", "cbc:ID"]);
+            let referenced = exists(
+                root,
+                &[
+                    "cac:BillingReference",
+                    "cac:InvoiceDocumentReference",
+                    "cbc:ID",
+                ],
+            );
             ctx.check(referenced, "NL-R-001", el);
         } else if is_cac(el, "PostalAddress") && under(el, &["Party", "AccountingSupplierParty"]) {
             ctx.check(address_complete(el), "NL-R-002", el);
-        } else if is_cbc(el, "CompanyID") && under(el, &["PartyLegalEntity", "Party", "AccountingSupplierParty"]) {
+        } else if is_cbc(el, "CompanyID")
+            && under(
+                el,
+                &["PartyLegalEntity", "Party", "AccountingSupplierParty"],
+            )
+        {
             ctx.check(kvk_or_oin(el), "NL-R-003", el);
-        } else if customer_nl && is_cac(el, "PostalAddress") && under(el, &["Party", "AccountingCustomerParty"]) {
+        } else if customer_nl
+            && is_cac(el, "PostalAddress")
+            && under(el, &["Party", "AccountingCustomerParty"])
+        {
             ctx.check(address_complete(el), "NL-R-004", el);
         } else if customer_nl
             && is_cbc(el, "CompanyID")
-            && under(el, &["PartyLegalEntity", "Party", "AccountingCustomerParty"])
+            && under(
+                el,
+                &["PartyLegalEntity", "Party", "AccountingCustomerParty"],
+            )
         {
             ctx.check(kvk_or_oin(el), "NL-R-005", el);
-        } else if representative_nl && is_cac(el, "PostalAddress") && under(el, &["TaxRepresentativeParty"]) {
+        } else if representative_nl
+            && is_cac(el, "PostalAddress")
+            && under(el, &["TaxRepresentativeParty"])
+        {
             ctx.check(address_complete(el), "NL-R-006", el);
         } else if is_cac(el, "LegalMonetaryTotal") {
             let payable = cbc(el, "PayableAmount").and_then(|p| decimal(&string_value(p)));
@@ -76,7 +109,9 @@ pub(crate) fn check(ctx: &mut Ctx) {
             let means = ctx.elements.iter().any(|e| is_cac(*e, "PaymentMeans"));
             ctx.check(no_payment_due || means, "NL-R-007", el);
         } else if customer_nl && is_cac(el, "PaymentMeans") {
-            let code = cbc(el, "PaymentMeansCode").map(|c| normalize_space(&string_value(c))).unwrap_or_default();
+            let code = cbc(el, "PaymentMeansCode")
+                .map(|c| normalize_space(&string_value(c)))
+                .unwrap_or_default();
             let ok = ["30", "48", "49", "57", "58", "59"].contains(&code.as_str());
             ctx.check(ok, "NL-R-008", el);
         } else if name == "LineID" && is_cbc(el, "LineID") && under(el, &["OrderLineReference"]) {

@@ -16,11 +16,16 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         .elements
         .iter()
         .copied()
-        .filter(|p| is_cac(*p, "Party") && p.parent_element().is_some_and(|s| is_cac(s, "AccountingSupplierParty")))
+        .filter(|p| {
+            is_cac(*p, "Party")
+                && p.parent_element()
+                    .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
+        })
         .collect();
     for party in parties {
         let scheme = |s: &roxmltree::Node, id: &str| {
-            first(*s, &["cac:TaxScheme", "cbc:ID"]).is_some_and(|i| normalize_space(&string_value(i)) == id)
+            first(*s, &["cac:TaxScheme", "cbc:ID"])
+                .is_some_and(|i| normalize_space(&string_value(i)) == id)
         };
         let tax = cacs(party, "PartyTaxScheme").find(|s| scheme(s, "TAX"));
         let registered = tax.map(|s| child_ns(s, "CompanyID")).unwrap_or_default();

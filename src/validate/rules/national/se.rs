@@ -9,24 +9,31 @@ use crate::validate::value::{decimal, normalize_space};
 use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
 
 fn country_is(party: Node, code: &str) -> bool {
-    path(party, &["cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"])
-        .into_iter()
-        .any(|c| string_value(c) == code)
+    path(
+        party,
+        &["cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"],
+    )
+    .into_iter()
+    .any(|c| string_value(c) == code)
 }
 
 /// `cac:PartyTaxScheme[cac:TaxScheme/cbc:ID = 'VAT']` of a party.
 fn vat_schemes<'a, 'i>(party: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
     cacs(party, "PartyTaxScheme")
-        .filter(|s| path(*s, &["cac:TaxScheme", "cbc:ID"]).into_iter().any(|i| string_value(i) == "VAT"))
+        .filter(|s| {
+            path(*s, &["cac:TaxScheme", "cbc:ID"])
+                .into_iter()
+                .any(|i| string_value(i) == "VAT")
+        })
         .collect()
 }
 
 /// The Swedish VAT seller condition: address SE and a VAT id starting with SE.
 fn swedish_vat_seller(party: Node) -> bool {
     country_is(party, "SE")
-        && vat_schemes(party).iter().any(|s| {
-            cbc(*s, "CompanyID").is_some_and(|c| string_value(c).starts_with("SE"))
-        })
+        && vat_schemes(party)
+            .iter()
+            .any(|s| cbc(*s, "CompanyID").is_some_and(|c| string_value(c).starts_with("SE")))
 }
 
 /// Runs the Swedish rules.
@@ -35,11 +42,16 @@ pub(crate) fn check(ctx: &mut Ctx) {
         .elements
         .iter()
         .copied()
-        .filter(|p| is_cac(*p, "Party") && p.parent_element().is_some_and(|s| is_cac(s, "AccountingSupplierParty")))
+        .filter(|p| {
+            is_cac(*p, "Party")
+                && p.parent_element()
+                    .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
+        })
         .collect();
     let buyers_se = ctx.elements.iter().any(|p| {
         is_cac(*p, "Party")
-            && p.parent_element().is_some_and(|s| is_cac(s, "AccountingCustomerParty"))
+            && p.parent_element()
+                .is_some_and(|s| is_cac(s, "AccountingCustomerParty"))
             && country_is(*p, "SE")
     });
     let seller_se = sellers.iter().any(|p| country_is(*p, "SE"));
@@ -51,13 +63,19 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 .and_then(|s| cbc(*s, "CompanyID"))
                 .map(|c| string_value(c).into_owned())
                 .unwrap_or_default();
-            ctx.check(normalize_space(&vat).chars().count() == 14, "SE-R-001", party);
+            ctx.check(
+                normalize_space(&vat).chars().count() == 14,
+                "SE-R-001",
+                party,
+            );
             let digits: String = vat.chars().skip(2).take(12).collect();
             ctx.check(is_number(&digits), "SE-R-002", party);
         }
         if country_is(party, "SE") {
             for legal in cacs(party, "PartyLegalEntity") {
-                let Some(id) = cbc(legal, "CompanyID") else { continue };
+                let Some(id) = cbc(legal, "CompanyID") else {
+                    continue;
+                };
                 let v = string_value(id);
                 ctx.check(is_number(&v), "SE-R-003", legal);
                 ctx.check(normalize_space(&v).chars().count() == 10, "SE-R-004", legal);
@@ -72,7 +90,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
                         continue;
                     }
                     for c in cbcs(scheme, "CompanyID") {
-                        let ok = normalize_space(&string_value(c).to_uppercase()) == "GODKÄND FÖR F-SKATT";
+                        let ok = normalize_space(&string_value(c).to_uppercase())
+                            == "GODKÄND FÖR F-SKATT";
                         ctx.check(ok, "SE-R-005", c);
                     }
                 }
@@ -99,14 +118,30 @@ pub(crate) fn check(ctx: &mut Ctx) {
     if !seller_se {
         return;
     }
-    let means: Vec<Node> = ctx.elements.iter().copied().filter(|e| is_cac(*e, "PaymentMeans")).collect();
+    let means: Vec<Node> = ctx
+        .elements
+        .iter()
+        .copied()
+        .filter(|e| is_cac(*e, "PaymentMeans"))
+        .collect();
     for pm in means {
-        let code = cbc(pm, "PaymentMeansCode").map(|c| normalize_space(&string_value(c))).unwrap_or_default();
-        let branch = first(pm, &["cac:PayeeFinancialAccount", "cac:FinancialInstitutionBranch", "cbc:ID"])
-            .map(|b| normalize_space(&string_value(b)))
+        let code = cbc(pm, "PaymentMeansCode")
+            .map(|c| normalize_space(&string_value(c)))
             .unwrap_or_default();
+        let branch = first(
+            pm,
+            &[
+                "cac:PayeeFinancialAccount",
+                "cac:FinancialInstitutionBranch",
+                "cbc:ID",
+            ],
+        )
+        .map(|b| normalize_space(&string_value(b)))
+        .unwrap_or_default();
         if code == "30" && (branch == "SE:PLUSGIRO" || branch == "SE:BANKGIRO") {
-            let accounts: Vec<Node> = cacs(pm, "PayeeFinancialAccount").flat_map(|a| cbcs(a, "ID")).collect();
+            let accounts: Vec<Node> = cacs(pm, "PayeeFinancialAccount")
+                .flat_map(|a| cbcs(a, "ID"))
+                .collect();
             for a in accounts {
                 let v = normalize_space(&string_value(a));
                 let len = v.chars().count();
@@ -119,7 +154,9 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 }
             }
         }
-        let raw_codes: Vec<String> = cbcs(pm, "PaymentMeansCode").map(|c| string_value(c).into_owned()).collect();
+        let raw_codes: Vec<String> = cbcs(pm, "PaymentMeansCode")
+            .map(|c| string_value(c).into_owned())
+            .collect();
         if raw_codes.iter().any(|c| c == "50" || c == "56") {
             ctx.fire("SE-R-011", pm);
         } else if buyers_se && raw_codes.iter().any(|c| c == "31") {
