@@ -39,8 +39,67 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&str, Finding> {
     })
 }
 
+/// Deepest element nesting accepted. UBL documents nest about 10 levels; the limit keeps the
+/// (recursive) XML parser far from the end of its stack on hostile input.
+pub(crate) const MAX_DEPTH: usize = 512;
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// One linear scan: the element nesting never exceeds [`MAX_DEPTH`]. Malformed markup is left
+/// for the parser to report.
+fn check_depth(text: &str) -> Result<(), Finding> {
+    let b = text.as_bytes();
+    let (mut i, mut depth) = (0usize, 0usize);
+    while let Some(off) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+        i += off + 1;
+        match b.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'?') => i = find(b, i, b"?>").unwrap_or(b.len()),
+            Some(b'!') if b[i..].starts_with(b"!--") => i = find(b, i, b"-->").unwrap_or(b.len()),
+            Some(b'!') if b[i..].starts_with(b"![CDATA[") => {
+                i = find(b, i, b"]]>").unwrap_or(b.len())
+            }
+            Some(b'!') => return Ok(()),
+            Some(_) => {
+                let mut quote = None;
+                let mut j = i;
+                while let Some(&c) = b.get(j) {
+                    match (quote, c) {
+                        (None, b'"' | b'\'') => quote = Some(c),
+                        (Some(q), c) if c == q => quote = None,
+                        (None, b'>') => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j > i && b.get(j - 1) != Some(&b'/') {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        let pos = text[..i].bytes().filter(|&c| c == b'\n').count() as u32 + 1;
+                        return Err(fatal(
+                            "XML-DEPTH",
+                            pos,
+                            0,
+                            format!("elements are nested deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                }
+                i = j;
+            }
+            None => break,
+        }
+    }
+    Ok(())
+}
+
 /// Parses well-formed XML; DTDs (and so entity declarations) are rejected, never expanded.
 pub(crate) fn parse(text: &str) -> Result<roxmltree::Document<'_>, Finding> {
+    check_depth(text)?;
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..Default::default()
