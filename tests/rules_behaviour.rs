@@ -150,3 +150,27 @@ fn rule_sets_are_versions_of_the_catalogue() {
     assert!(r054.flag(RuleSet::Peppol2026_5).is_some());
     assert_eq!(catalogue::rules().len(), 1148);
 }
+
+#[test]
+fn rule_set_2026_5_adds_rules_beside_3_0_19() {
+    let doc = FIXTURE.replace(
+        r#"<cbc:EndpointID schemeID="0208">0417497106</cbc:EndpointID>"#,
+        r#"<cbc:EndpointID schemeID="0106">1234567</cbc:EndpointID>"#,
+    );
+    let old = validate(doc.as_bytes(), &Options::default());
+    assert!(old.findings.is_empty(), "{:?}", old.findings);
+    let new = validate(
+        doc.as_bytes(),
+        &Options {
+            rules: RuleSet::Peppol2026_5,
+            ..Options::default()
+        },
+    );
+    let r054 = catalogue::rule("PEPPOL-COMMON-R054").expect("in catalogue");
+    let expected = r054.flag(RuleSet::Peppol2026_5).expect("in 2026.5");
+    assert_eq!(
+        ids(&new),
+        vec![("PEPPOL-COMMON-R054".to_string(), expected)]
+    );
+    assert_eq!(new.rules, RuleSet::Peppol2026_5);
+}

@@ -1,6 +1,8 @@
-//! PEPPOL-COMMON-R040..R050: identifier format and check-digit rules (GLN, Norwegian mod 11,
-//! Danish CVR, Belgian mod 97, Italian IPA / Codice Fiscale / Partita IVA, Swedish Luhn, ABN),
-//! on every endpoint, party identifier and company id with the scheme.
+//! PEPPOL-COMMON-R040..R057: identifier format and check-digit rules (GLN, Norwegian mod 11,
+//! Danish CVR / P / SE numbers, Belgian mod 97, Italian IPA / Codice Fiscale / Partita IVA,
+//! Swedish Luhn, ABN, Dutch KVK / OIN / VAT / establishment numbers), on every endpoint, party
+//! identifier and company id with the scheme. R052..R057 belong to rule set 2026.5 only; the
+//! catalogue drops them from 3.0.19.
 
 use roxmltree::Node;
 
@@ -13,6 +15,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
         let Some(scheme) = el.attribute("schemeID") else {
+            dutch_vat(ctx, el);
             continue;
         };
         let party_id = is_cbc(el, "ID")
@@ -23,8 +26,37 @@ pub(crate) fn check(ctx: &mut Ctx) {
         if !(endpoint || party_id || is_cbc(el, "CompanyID")) {
             continue;
         }
-        identifier(ctx, el, scheme, endpoint);
+        if !identifier(ctx, el, scheme, endpoint) {
+            dutch_vat(ctx, el);
+        }
     }
+}
+
+/// PEPPOL-COMMON-R056-2: a VAT identifier starting with NL has the Dutch format (for an id
+/// that no scheme rule above took, as the official rules' first-match order has it).
+fn dutch_vat(ctx: &mut Ctx, el: Node) {
+    let vat_scheme = is_cbc(el, "CompanyID")
+        && el.parent_element().is_some_and(|p| {
+            is_cac(p, "PartyTaxScheme")
+                && crate::validate::xml::first(p, &["cac:TaxScheme", "cbc:ID"])
+                    .is_some_and(|i| normalize_space(&string_value(i)) == "VAT")
+        });
+    if vat_scheme {
+        let v = normalize_space(&string_value(el));
+        if v.starts_with("NL") {
+            ctx.check(dutch_vat_format(&v), "PEPPOL-COMMON-R056-2", el);
+        }
+    }
+}
+
+/// `^NL[0-9]{9}B[0-9]{2}$`.
+fn dutch_vat_format(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 14
+        && b.starts_with(b"NL")
+        && b[2..11].iter().all(u8::is_ascii_digit)
+        && b[11] == b'B'
+        && b[12..].iter().all(u8::is_ascii_digit)
 }
 
 fn digits(s: &str) -> Option<Vec<u32>> {
@@ -35,7 +67,8 @@ fn all_digits(s: &str, len: Option<usize>) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && len.map_or(true, |l| s.len() == l)
 }
 
-fn identifier(ctx: &mut Ctx, el: Node, scheme: &str, endpoint: bool) {
+/// Runs the rule of `scheme`; false when no rule is bound to that scheme.
+fn identifier(ctx: &mut Ctx, el: Node, scheme: &str, endpoint: bool) -> bool {
     let raw = string_value(el);
     let v = normalize_space(&raw);
     match scheme {
@@ -65,8 +98,19 @@ fn identifier(ctx: &mut Ctx, el: Node, scheme: &str, endpoint: bool) {
             "PEPPOL-COMMON-R050",
             el,
         ),
-        _ => {}
+        "0096" => ctx.check(all_digits(&raw, Some(10)), "PEPPOL-COMMON-R052", el),
+        "0198" => ctx.check(
+            raw.len() == 10 && raw.starts_with("DK") && all_digits(&raw[2..], Some(8)),
+            "PEPPOL-COMMON-R053",
+            el,
+        ),
+        "0106" => ctx.check(all_digits(&v, Some(8)), "PEPPOL-COMMON-R054", el),
+        "0190" => ctx.check(all_digits(&v, Some(20)), "PEPPOL-COMMON-R055", el),
+        "9944" => ctx.check(dutch_vat_format(&v), "PEPPOL-COMMON-R056-1", el),
+        "0217" => ctx.check(all_digits(&v, Some(12)), "PEPPOL-COMMON-R057", el),
+        _ => return false,
     }
+    true
 }
 
 /// `u:gln`: GS1 check digit (weights 3, 1, ... from the right, check digit excluded).
