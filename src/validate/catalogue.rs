@@ -2,9 +2,9 @@
 //! official message, kept as data in `schemas/rules/catalogue.tsv` (generated from the official
 //! `rules.tsv`; see `schemas/rules/README.md`).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::fasthash::FastMap;
 use super::{Flag, RuleSet};
 
 const CATALOGUE_TSV: &str = include_str!("../../schemas/rules/catalogue.tsv");
@@ -41,7 +41,7 @@ impl Rule {
 
 struct Catalogue {
     rules: Vec<Rule>,
-    by_id: HashMap<&'static str, usize>,
+    by_id: FastMap<&'static str, usize>,
 }
 
 fn parse_flag(s: &str) -> Option<Flag> {

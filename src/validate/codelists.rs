@@ -1,15 +1,16 @@
 //! Code lists used by the code-list rules, kept as data in `schemas/rules/codelists.tsv`
 //! (extracted from the official schematron files; see `schemas/rules/README.md`).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
+
+use super::fasthash::{FastMap, FastSet};
 
 const CODELISTS_TSV: &str = include_str!("../../schemas/rules/codelists.tsv");
 
 /// A set of allowed codes.
 #[derive(Debug)]
 pub struct CodeList {
-    codes: HashSet<&'static str>,
+    codes: FastSet<&'static str>,
     /// The codes as the official literal: `' A B C '`.
     literal: String,
 }
@@ -27,8 +28,8 @@ impl CodeList {
     }
 }
 
-fn all() -> &'static HashMap<&'static str, CodeList> {
-    static LISTS: OnceLock<HashMap<&'static str, CodeList>> = OnceLock::new();
+fn all() -> &'static FastMap<&'static str, CodeList> {
+    static LISTS: OnceLock<FastMap<&'static str, CodeList>> = OnceLock::new();
     LISTS.get_or_init(|| {
         CODELISTS_TSV
             .lines()

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod codelists;
+mod fasthash;
 pub mod finding;
 mod layers;
 mod parse;

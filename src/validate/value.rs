@@ -23,6 +23,11 @@ pub(crate) fn normalize_space(s: &str) -> String {
     out
 }
 
+/// True when `s` is empty or only XML whitespace (`normalize-space(s) = ''`).
+pub(crate) fn is_blank(s: &str) -> bool {
+    s.chars().all(is_xml_space)
+}
+
 /// Trims XML whitespace (the whitespace facet of `xs:decimal`, `xs:boolean`...).
 pub(crate) fn trim(s: &str) -> &str {
     s.trim_matches(is_xml_space)

@@ -180,16 +180,33 @@ const CATEGORIES: [Category; 9] = [
     },
 ];
 
+/// A tax category with its VAT scheme test and normalized code, computed once.
+struct Cat<'a, 'i> {
+    node: Node<'a, 'i>,
+    vat: bool,
+    code: String,
+}
+
+impl<'a, 'i> Cat<'a, 'i> {
+    fn new(node: Node<'a, 'i>) -> Self {
+        Cat {
+            node,
+            vat: is_vat(node),
+            code: category_code(node),
+        }
+    }
+}
+
 /// Where VAT categories occur, collected once.
 struct Uses<'a, 'i> {
     /// `/*/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory`.
-    breakdown: Vec<Node<'a, 'i>>,
+    breakdown: Vec<Cat<'a, 'i>>,
     /// `//cac:ClassifiedTaxCategory`.
-    classified: Vec<Node<'a, 'i>>,
+    classified: Vec<Cat<'a, 'i>>,
     /// `//cac:AllowanceCharge/cac:TaxCategory` with the allowance/charge.
-    allowance_charge: Vec<(Node<'a, 'i>, Node<'a, 'i>)>,
+    allowance_charge: Vec<(Node<'a, 'i>, Cat<'a, 'i>)>,
     /// Every `//cac:TaxCategory`.
-    all_tax_categories: Vec<Node<'a, 'i>>,
+    all_tax_categories: Vec<Cat<'a, 'i>>,
 }
 
 /// Runs the VAT category rules.
@@ -203,18 +220,18 @@ pub(crate) fn check(ctx: &mut Ctx) {
     };
     for &e in &ctx.elements {
         if is_cac(e, "ClassifiedTaxCategory") {
-            uses.classified.push(e);
+            uses.classified.push(Cat::new(e));
         } else if is_cac(e, "TaxCategory") {
-            uses.all_tax_categories.push(e);
+            uses.all_tax_categories.push(Cat::new(e));
             let parent = e.parent_element();
             if let Some(ac) = parent.filter(|p| is_cac(*p, "AllowanceCharge")) {
-                uses.allowance_charge.push((ac, e));
+                uses.allowance_charge.push((ac, Cat::new(e)));
             } else if parent.is_some_and(|s| {
                 is_cac(s, "TaxSubtotal")
                     && s.parent_element()
                         .is_some_and(|t| is_cac(t, "TaxTotal") && t.parent_element() == Some(root))
             }) {
-                uses.breakdown.push(e);
+                uses.breakdown.push(Cat::new(e));
             }
         }
     }
@@ -222,9 +239,9 @@ pub(crate) fn check(ctx: &mut Ctx) {
     for cat in &CATEGORIES {
         document_rules(ctx, cat, &uses, &ids);
         rate_rules(ctx, cat, &uses);
-        for &b in &uses.breakdown {
-            if is_vat(b) && category_code(b) == cat.code {
-                breakdown_rules(ctx, cat, b);
+        for b in &uses.breakdown {
+            if has_code(b, cat.code) {
+                breakdown_rules(ctx, cat, b.node);
             }
         }
     }
@@ -286,30 +303,22 @@ impl VatIds {
     }
 }
 
-fn has_code(cat: Node, code: &str) -> bool {
-    is_vat(cat) && category_code(cat) == code
+fn has_code(cat: &Cat, code: &str) -> bool {
+    cat.vat && cat.code == code
 }
 
 /// Rules -01..-04 on the document.
 fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
     let root = ctx.root;
     let code = cat.code;
-    let in_breakdown = uses
-        .breakdown
-        .iter()
-        .filter(|b| has_code(**b, code))
-        .count();
-    let in_lines = uses.classified.iter().any(|c| has_code(*c, code));
+    let in_breakdown = uses.breakdown.iter().filter(|b| has_code(b, code)).count();
+    let in_lines = uses.classified.iter().any(|c| has_code(c, code));
     let used = match cat.breakdown {
         Breakdown::ExactlyOne => {
-            in_lines || uses.all_tax_categories.iter().any(|c| has_code(*c, code))
+            in_lines || uses.all_tax_categories.iter().any(|c| has_code(c, code))
         }
         Breakdown::AtLeastOne => {
-            in_lines
-                || uses
-                    .allowance_charge
-                    .iter()
-                    .any(|(_, c)| has_code(*c, code))
+            in_lines || uses.allowance_charge.iter().any(|(_, c)| has_code(c, code))
         }
     };
     let ok = match cat.breakdown {
@@ -323,7 +332,7 @@ fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
         uses.allowance_charge.iter().any(|(ac, c)| {
             (cat.identifiers != Identifiers::NoVatIds || ac.parent_element() == Some(root))
                 && indicator_is(*ac, charge)
-                && has_code(*c, code)
+                && has_code(c, code)
         })
     };
     let (allowances, charges) = (document_level(false), document_level(true));
@@ -334,21 +343,23 @@ fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
 
 /// Rules -05..-07: the rate of lines, allowances and charges of the category.
 fn rate_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses) {
-    for &c in &uses.classified {
+    for cat_use in &uses.classified {
+        let c = cat_use.node;
         let on_line = c
             .parent_element()
             .filter(|i| is_cac(*i, "Item"))
             .and_then(|i| i.parent_element())
             .is_some_and(|l| is_cac(l, "InvoiceLine") || is_cac(l, "CreditNoteLine"));
-        if on_line && has_code(c, cat.code) {
+        if on_line && has_code(cat_use, cat.code) {
             let ok = rate_ok(ctx, cat.rate, c);
             ctx.check(ok, cat.ids[4], c);
         }
     }
-    for &(ac, c) in &uses.allowance_charge {
-        if !has_code(c, cat.code) {
+    for (ac, cat_use) in &uses.allowance_charge {
+        if !has_code(cat_use, cat.code) {
             continue;
         }
+        let (ac, c) = (*ac, cat_use.node);
         if indicator_is(ac, false) {
             let ok = rate_ok(ctx, cat.rate, c);
             ctx.check(ok, cat.ids[5], c);
@@ -530,7 +541,7 @@ fn rate_used(ctx: &mut Ctx, code: &str, rate: Decimal, lines: &str) -> bool {
 /// BR-IC-11, BR-IC-12, BR-O-11..14, BR-B-01, BR-B-02.
 fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     let root = ctx.root;
-    let breakdown_has = |code: &str| uses.breakdown.iter().any(|b| has_code(*b, code));
+    let breakdown_has = |code: &str| uses.breakdown.iter().any(|b| has_code(b, code));
     if breakdown_has("K") {
         let delivery_date = cac(root, "Delivery")
             .and_then(|d| cbc(d, "ActualDeliveryDate"))
@@ -551,7 +562,7 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
         ctx.check(country, "BR-IC-12", root);
     }
     if breakdown_has("O") {
-        let other = |c: &Node| is_vat(*c) && category_code(*c) != "O";
+        let other = |c: &Cat| c.vat && c.code != "O";
         ctx.check(!uses.breakdown.iter().any(other), "BR-O-11", root);
         ctx.check(!uses.classified.iter().any(other), "BR-O-12", root);
         let ac_other = |charge: bool| {
@@ -564,8 +575,8 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     }
     // BR-B: raw (not normalized) comparisons, as in the official tests.
     let raw = |c: &Node, v: &str| cbcs(*c, "ID").any(|i| string_value(i) == v);
-    let b_anywhere = uses.all_tax_categories.iter().any(|c| raw(c, "B"))
-        || uses.classified.iter().any(|c| raw(c, "B"));
+    let b_anywhere = uses.all_tax_categories.iter().any(|c| raw(&c.node, "B"))
+        || uses.classified.iter().any(|c| raw(&c.node, "B"));
     let all_italian = !ctx
         .elements
         .iter()
@@ -574,15 +585,15 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     let root_ac_cats: Vec<Node> = cacs(root, "AllowanceCharge")
         .flat_map(|a| cacs(a, "TaxCategory"))
         .collect();
-    let b_used = uses.breakdown.iter().any(|c| raw(c, "B"))
+    let b_used = uses.breakdown.iter().any(|c| raw(&c.node, "B"))
         || root_ac_cats.iter().any(|c| raw(c, "B"))
-        || uses.classified.iter().any(|c| raw(c, "B"));
+        || uses.classified.iter().any(|c| raw(&c.node, "B"));
     // `cac:TaxTotal/cac:TaxSubtotal/cbc:ID = 'S'` looks for an ID on the subtotal itself.
     let subtotal_s = cacs(root, "TaxTotal")
         .flat_map(|t| cacs(t, "TaxSubtotal"))
         .any(|s| raw(&s, "S"));
     let s_used = subtotal_s
         || root_ac_cats.iter().any(|c| raw(c, "S"))
-        || uses.classified.iter().any(|c| raw(c, "S"));
+        || uses.classified.iter().any(|c| raw(&c.node, "S"));
     ctx.check(!b_used || !s_used, "BR-B-02", root);
 }

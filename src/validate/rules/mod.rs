@@ -33,6 +33,8 @@ pub(crate) struct Ctx<'a, 'i> {
     pub is_invoice: bool,
     /// Every element of the document in document order (root first).
     pub elements: Vec<Node<'a, 'i>>,
+    /// String values of the root's `cbc:DocumentCurrencyCode` children.
+    pub document_currencies: Vec<String>,
     set: RuleSet,
     findings: Vec<Finding>,
     aborted: [Option<String>; 2],
@@ -45,6 +47,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
             root,
             is_invoice: root.tag_name().name() == "Invoice",
             elements: root.descendants().filter(|n| n.is_element()).collect(),
+            document_currencies: super::xml::cbcs(root, "DocumentCurrencyCode")
+                .map(|c| super::xml::string_value(c).into_owned())
+                .collect(),
             set,
             findings: Vec::new(),
             aborted: [None, None],

@@ -9,7 +9,7 @@ use super::context::Countries;
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::codelists::list;
-use crate::validate::value::{self, normalize_space, round2};
+use crate::validate::value::{self, is_blank, normalize_space, round2};
 use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, first, is_cac, string_value, CAC, CBC};
 
 const PEPPOL: Source = Source::Peppol;
@@ -19,7 +19,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     document(ctx, countries);
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
-        if !el.children().any(|c| c.is_element()) && normalize_space(&string_value(el)).is_empty() {
+        if !el.children().any(|c| c.is_element()) && is_blank(&string_value(el)) {
             ctx.fire("PEPPOL-EN16931-R008", el);
         }
         match el.tag_name().namespace() {
@@ -401,12 +401,9 @@ fn basic(ctx: &mut Ctx, el: Node) {
 
 /// R051: the currency of an amount is the document currency.
 fn currency(ctx: &mut Ctx, el: Node) {
-    let doc = cbcs(ctx.root, "DocumentCurrencyCode")
-        .map(string_value)
-        .collect::<Vec<_>>();
     let cur = el.attribute("currencyID");
     ctx.check(
-        cur.is_some_and(|c| doc.iter().any(|d| d == c)),
+        cur.is_some_and(|c| ctx.document_currencies.iter().any(|d| d == c)),
         "PEPPOL-EN16931-R051",
         el,
     );

@@ -4,19 +4,19 @@
 //! one walk through a trie of the paths; the five with a condition are code below. Each fires at
 //! most once per document, on the root, like the official rules.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use roxmltree::Node;
 
 use super::Ctx;
+use crate::validate::fasthash::FastMap;
 use crate::validate::xml::{self, cac, cacs, cbcs, CAC, CBC, EXT};
 
 const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
 
 #[derive(Default)]
 struct TrieNode {
-    children: HashMap<(&'static str, &'static str), usize>,
+    children: FastMap<(&'static str, &'static str), usize>,
     /// Rules (indexes into `Table::ids`) whose path ends at this element.
     ends: Vec<usize>,
     /// Rules whose path ends with an attribute of this element.
