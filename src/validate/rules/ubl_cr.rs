@@ -16,7 +16,8 @@ const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
 
 #[derive(Default)]
 struct TrieNode {
-    children: FastMap<(&'static str, &'static str), usize>,
+    /// Children by local name, then namespace (hashing the short local name only).
+    children: FastMap<&'static str, Vec<(&'static str, usize)>>,
     /// Rules (indexes into `Table::ids`) whose path ends at this element.
     ends: Vec<usize>,
     /// Rules whose path ends with an attribute of this element.
@@ -72,13 +73,18 @@ fn insert(nodes: &mut Vec<TrieNode>, at: usize, steps: &[Step], rule: usize) {
         None => nodes[at].ends.push(rule),
         Some((Step::Attribute(a), _)) => nodes[at].attrs.push((a, rule)),
         Some((Step::Elements(alts), rest)) => {
-            for &name in alts {
-                let next = match nodes[at].children.get(&name) {
-                    Some(&n) => n,
+            for &(ns, name) in alts {
+                let existing = nodes[at]
+                    .children
+                    .get(name)
+                    .and_then(|v| v.iter().find(|(n, _)| *n == ns))
+                    .map(|&(_, i)| i);
+                let next = match existing {
+                    Some(n) => n,
                     None => {
                         nodes.push(TrieNode::default());
                         let n = nodes.len() - 1;
-                        nodes[at].children.insert(name, n);
+                        nodes[at].children.entry(name).or_default().push((ns, n));
                         n
                     }
                 };
@@ -113,8 +119,12 @@ fn table() -> &'static Table {
     })
 }
 
-fn key<'a>(n: Node<'a, '_>) -> (&'a str, &'a str) {
-    (n.tag_name().namespace().unwrap_or(""), n.tag_name().name())
+/// The trie child of `node` matching element `el`.
+fn child(node: &TrieNode, el: Node) -> Option<usize> {
+    let tag = el.tag_name();
+    let candidates = node.children.get(tag.name())?;
+    let ns = tag.namespace()?;
+    candidates.iter().find(|(n, _)| *n == ns).map(|&(_, i)| i)
 }
 
 fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
@@ -131,7 +141,7 @@ fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
         return;
     }
     for c in el.children().filter(|c| c.is_element()) {
-        if let Some(&next) = node.children.get(&key(c)) {
+        if let Some(next) = child(node, c) {
             mark(t, next, c, hit);
         }
     }
@@ -150,7 +160,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 hit[r] = true;
             }
         }
-        if let Some(&next) = anywhere.children.get(&key(el)) {
+        if let Some(next) = child(anywhere, el) {
             mark(t, next, el, &mut hit);
         }
     }
