@@ -32,7 +32,11 @@ pub(crate) fn root_kind(root: Node) -> Option<Root> {
 /// True when `n` is the element `{ns}name`.
 #[inline]
 pub(crate) fn is(n: Node, ns: &str, name: &str) -> bool {
-    n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(ns)
+    if !n.is_element() {
+        return false;
+    }
+    let tag = n.tag_name();
+    tag.name() == name && tag.namespace() == Some(ns)
 }
 
 /// True when `n` is `cbc:name`.
@@ -136,6 +140,11 @@ pub(crate) fn string_value<'a>(n: Node<'a, '_>) -> std::borrow::Cow<'a, str> {
 /// `normalize-space(string(n))`.
 pub(crate) fn text_ns(n: Node) -> String {
     super::value::normalize_space(&string_value(n))
+}
+
+/// `normalize-space(path) = ''` for the first node reached by `steps` (true when none).
+pub(crate) fn first_blank(n: Node, steps: &[&str]) -> bool {
+    first(n, steps).map_or(true, |f| super::value::is_blank(&string_value(f)))
 }
 
 /// `normalize-space(path)` of the first node reached by `steps`, `""` when none.

@@ -9,7 +9,7 @@ use crate::validate::catalogue::Source;
 use crate::validate::codelists;
 use crate::validate::value;
 use crate::validate::xml::{
-    cac, cacs, cbc, cbcs, exists, first_ns, is_cac, is_cbc, string_value, text_ns, CAC,
+    cac, cacs, cbc, cbcs, exists, first_blank, first_ns, is_cac, is_cbc, string_value, text_ns, CAC,
 };
 
 /// Runs the core rules on the document and on every element.
@@ -36,24 +36,15 @@ fn parent_is_line(n: Node) -> bool {
 /// `/ubl:Invoice | /cn:CreditNote`.
 fn document(ctx: &mut Ctx) {
     let r = ctx.root;
+    ctx.check(!first_blank(r, &["cbc:CustomizationID"]), "BR-01", r);
+    ctx.check(!first_blank(r, &["cbc:ID"]), "BR-02", r);
+    ctx.check(!first_blank(r, &["cbc:IssueDate"]), "BR-03", r);
     ctx.check(
-        !first_ns(r, &["cbc:CustomizationID"]).is_empty(),
-        "BR-01",
-        r,
-    );
-    ctx.check(!first_ns(r, &["cbc:ID"]).is_empty(), "BR-02", r);
-    ctx.check(!first_ns(r, &["cbc:IssueDate"]).is_empty(), "BR-03", r);
-    ctx.check(
-        !first_ns(r, &["cbc:InvoiceTypeCode"]).is_empty()
-            || !first_ns(r, &["cbc:CreditNoteTypeCode"]).is_empty(),
+        !first_blank(r, &["cbc:InvoiceTypeCode"]) || !first_blank(r, &["cbc:CreditNoteTypeCode"]),
         "BR-04",
         r,
     );
-    ctx.check(
-        !first_ns(r, &["cbc:DocumentCurrencyCode"]).is_empty(),
-        "BR-05",
-        r,
-    );
+    ctx.check(!first_blank(r, &["cbc:DocumentCurrencyCode"]), "BR-05", r);
     let reg_name = |party: &str| {
         first_ns(
             r,
@@ -166,14 +157,14 @@ fn element(ctx: &mut Ctx, el: Node) {
 fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
     match name {
         "AdditionalDocumentReference" => {
-            ctx.check(!first_ns(el, &["cbc:ID"]).is_empty(), "BR-52", el);
+            ctx.check(!first_blank(el, &["cbc:ID"]), "BR-52", el);
         }
         "PostalAddress" => {
             let party_of = el
                 .parent_element()
                 .filter(|p| is_cac(*p, "Party"))
                 .and_then(|p| p.parent_element());
-            let country = !first_ns(el, &["cac:Country", "cbc:IdentificationCode"]).is_empty();
+            let country = !first_blank(el, &["cac:Country", "cbc:IdentificationCode"]);
             match party_of {
                 Some(p) if is_cac(p, "AccountingCustomerParty") => ctx.check(country, "BR-11", el),
                 Some(p) if is_cac(p, "AccountingSupplierParty") => ctx.check(country, "BR-09", el),
@@ -305,7 +296,7 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
                     })
             });
             if credit_transfer {
-                ctx.check(!first_ns(el, &["cbc:ID"]).is_empty(), "BR-50", el);
+                ctx.check(!first_blank(el, &["cbc:ID"]), "BR-50", el);
             }
         }
         "PaymentMeans" => {
@@ -338,7 +329,7 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
         }
         "TaxRepresentativeParty" => {
             ctx.check(
-                !first_ns(el, &["cac:PartyName", "cbc:Name"]).is_empty(),
+                !first_blank(el, &["cac:PartyName", "cbc:Name"]),
                 "BR-18",
                 el,
             );
@@ -460,7 +451,7 @@ fn any_number(ctx: &mut Ctx, nodes: &[Node], pred: impl Fn(rust_decimal::Decimal
 
 /// `cac:InvoiceLine | cac:CreditNoteLine`.
 fn line(ctx: &mut Ctx, l: Node) {
-    ctx.check(!first_ns(l, &["cbc:ID"]).is_empty(), "BR-21", l);
+    ctx.check(!first_blank(l, &["cbc:ID"]), "BR-21", l);
     let quantity = cbc(l, "InvoicedQuantity").is_some() || cbc(l, "CreditedQuantity").is_some();
     ctx.check(quantity, "BR-22", l);
     let unit = cbcs(l, "InvoicedQuantity")
@@ -468,11 +459,7 @@ fn line(ctx: &mut Ctx, l: Node) {
         .any(|q| q.has_attribute("unitCode"));
     ctx.check(unit, "BR-23", l);
     ctx.check(cbc(l, "LineExtensionAmount").is_some(), "BR-24", l);
-    ctx.check(
-        !first_ns(l, &["cac:Item", "cbc:Name"]).is_empty(),
-        "BR-25",
-        l,
-    );
+    ctx.check(!first_blank(l, &["cac:Item", "cbc:Name"]), "BR-25", l);
     let prices = crate::validate::xml::path(l, &["cac:Price", "cbc:PriceAmount"]);
     ctx.check(!prices.is_empty(), "BR-26", l);
     let non_negative = any_number(ctx, &prices, |v| v >= rust_decimal::Decimal::ZERO);

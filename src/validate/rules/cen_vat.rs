@@ -235,7 +235,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
             }
         }
     }
-    let ids = VatIds::collect(root);
+    let ids = VatIds::collect(&ctx.elements);
     for cat in &CATEGORIES {
         document_rules(ctx, cat, &uses, &ids);
         rate_rules(ctx, cat, &uses);
@@ -258,21 +258,23 @@ struct VatIds {
 }
 
 impl VatIds {
-    fn collect(root: Node) -> Self {
+    fn collect(elements: &[Node]) -> Self {
         let scheme_ids = |party: Node, vat_only: bool| {
             cacs(party, "PartyTaxScheme")
                 .any(|s| (!vat_only || is_vat(s)) && cbc(s, "CompanyID").is_some())
         };
         let parties = |outer: &str| -> Vec<Node> {
-            root.descendants()
-                .filter(|n| is_cac(*n, outer))
-                .flat_map(|n| cacs(n, "Party"))
+            elements
+                .iter()
+                .filter(|n| is_cac(**n, outer))
+                .flat_map(|n| cacs(*n, "Party"))
                 .collect()
         };
         let sellers = parties("AccountingSupplierParty");
         let buyers = parties("AccountingCustomerParty");
-        let reps: Vec<Node> = root
-            .descendants()
+        let reps: Vec<Node> = elements
+            .iter()
+            .copied()
             .filter(|n| is_cac(*n, "TaxRepresentativeParty"))
             .collect();
         VatIds {

@@ -8,9 +8,11 @@ use crate::validate::xml::{cbc, cbcs, is, string_value, CAC};
 /// `[cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT']` on a tax category.
 pub(crate) fn is_vat(cat: Node) -> bool {
     cat.children().any(|s| {
+        // `normalize-space(upper-case(x)) = 'VAT'`: no other character upper-cases to V, A or T.
         is(s, CAC, "TaxScheme")
-            && cbc(s, "ID")
-                .is_some_and(|id| normalize_space(&string_value(id).to_uppercase()) == "VAT")
+            && cbc(s, "ID").is_some_and(|id| {
+                crate::validate::value::trim(&string_value(id)).eq_ignore_ascii_case("VAT")
+            })
     })
 }
 
