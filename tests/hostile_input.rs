@@ -106,3 +106,88 @@ fn a_100_mb_document_is_validated_in_linear_time() {
         start.elapsed()
     );
 }
+
+mod mutations {
+    use proptest::prelude::*;
+    use ublflow::validate::catalogue;
+    use ublflow::validate::{validate, Options, Report, RuleSet, Scope};
+
+    /// Every finding is an official rule of the chosen set or one of ublflow's own ids, with a
+    /// message and the flag the catalogue gives it.
+    fn well_formed(report: &Report) -> bool {
+        const OWN: [&str; 7] = [
+            "XML-WELLFORMED",
+            "UBL-ROOT",
+            "XML-DTD",
+            "XML-ENCODING",
+            "XML-DEPTH",
+            "CEN-EVALUATION-ERROR",
+            "PEPPOL-EVALUATION-ERROR",
+        ];
+        report.findings.iter().all(|f| {
+            !f.message.is_empty()
+                && (OWN.contains(&f.id.as_str())
+                    || catalogue::rule(&f.id).and_then(|r| r.flag(report.rules)) == Some(f.flag))
+        })
+    }
+
+    const FIXTURE: &str = include_str!("fixtures/peppol-invoice.xml");
+
+    /// Snippets that stress the value semantics: empty, blank, not numbers, many decimals,
+    /// huge numbers, odd booleans and dates, markup characters.
+    const VALUES: [&str; 14] = [
+        "",
+        " ",
+        "abc",
+        "1.234567",
+        "-0",
+        "99999999999999999999999999999999.99",
+        "1e5",
+        "true ",
+        "yes",
+        "2026-02-30",
+        "NaN",
+        "INF",
+        "&amp;",
+        "<![CDATA[x]]>",
+    ];
+
+    fn options() -> impl Strategy<Value = Options> {
+        (any::<bool>(), 0..3usize).prop_map(|(new, scope)| Options {
+            rules: if new {
+                RuleSet::Peppol2026_5
+            } else {
+                RuleSet::Peppol3_0_19
+            },
+            scope: [Scope::All, Scope::Cen, Scope::Peppol][scope],
+            rules_after_structure_error: true,
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any text node replaced by an awkward value: the rules run, nothing panics.
+        #[test]
+        fn awkward_values_never_panic(which in 0..200usize, value in 0..VALUES.len(), opts in options()) {
+            let starts: Vec<usize> = FIXTURE.match_indices('>').map(|(i, _)| i + 1).collect();
+            let start = starts[which % starts.len()];
+            let end = start + FIXTURE[start..].find('<').unwrap_or(0);
+            let doc = format!("{}{}{}", &FIXTURE[..start], VALUES[value], &FIXTURE[end..]);
+            let report = validate(doc.as_bytes(), &opts);
+            prop_assert!(well_formed(&report), "{:?}", report.findings);
+        }
+
+        /// Truncated, spliced or byte-flipped documents: a report, never a panic.
+        #[test]
+        fn broken_bytes_never_panic(cut in 0..FIXTURE.len(), flip in 0..FIXTURE.len(), byte in any::<u8>()) {
+            let mut bytes = FIXTURE.as_bytes()[..cut].to_vec();
+            bytes.extend_from_slice(&FIXTURE.as_bytes()[cut / 2..]);
+            if let Some(b) = bytes.get_mut(flip) {
+                *b = byte;
+            }
+            let report = validate(&bytes, &Options::default());
+            prop_assert!(well_formed(&report), "{:?}", report.findings);
+        }
+    }
+}
