@@ -107,6 +107,30 @@ fn a_100_mb_document_is_validated_in_linear_time() {
     );
 }
 
+#[test]
+fn many_findings_cost_linear_time() {
+    let fixture = include_str!("fixtures/peppol-invoice.xml");
+    let start = fixture.find("<cac:InvoiceLine>").expect("a line");
+    let end = fixture.rfind("</Invoice>").expect("the end");
+    let line = fixture[start..end].replace("\"EUR\"", "\"EUX\"");
+    let doc = format!("{}{}</Invoice>", &fixture[..end], line.repeat(5_000));
+    let begin = Instant::now();
+    let report = validate(doc.as_bytes(), &Options::default());
+    let per_line = report
+        .findings
+        .iter()
+        .filter(|f| f.id == "BR-CL-03")
+        .count();
+    assert_eq!(per_line, 4 * 5_000);
+    let last = report.findings.iter().map(|f| f.line).max().unwrap_or(0);
+    assert_eq!(last as usize, doc.matches('\n').count() - 1);
+    assert!(
+        begin.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        begin.elapsed()
+    );
+}
+
 mod mutations {
     use proptest::prelude::*;
     use ublflow::validate::catalogue;

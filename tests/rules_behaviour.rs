@@ -52,7 +52,11 @@ fn a_missing_amount_is_absent_not_zero() {
         .find(|f| f.id == "BR-15")
         .expect("BR-15");
     assert_eq!(f.location, "/ubl:Invoice[1]/cac:LegalMonetaryTotal[1]");
-    assert!(f.line > 0);
+    let at = FIXTURE
+        .find("<cac:LegalMonetaryTotal>")
+        .expect("in fixture");
+    let line = FIXTURE[..at].matches('\n').count() as u32 + 1;
+    assert_eq!((f.line, f.column), (line, 3));
     assert_eq!(
         f.message,
         catalogue::rule("BR-15").expect("in catalogue").message

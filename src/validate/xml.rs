@@ -163,16 +163,43 @@ fn prefix(ns: Option<&str>) -> &'static str {
     }
 }
 
-/// Official-style location of an element: `/ubl:Invoice[1]/cac:TaxTotal[1]/cbc:TaxAmount[1]`.
-pub(crate) fn location(n: Node) -> String {
+/// For every element (by node id), its 1-based position among the preceding siblings with
+/// the same name, computed in one pass so that locations cost O(depth) each.
+pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
+    let max = elements
+        .iter()
+        .map(|e| e.id().get_usize())
+        .max()
+        .unwrap_or(0);
+    let mut positions = vec![1; max + 1];
+    for parent in elements {
+        let mut seen: Vec<(roxmltree::ExpandedName, u32)> = Vec::new();
+        for c in parent.children().filter(|c| c.is_element()) {
+            let tag = c.tag_name();
+            let n = match seen.iter_mut().find(|(t, _)| *t == tag) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((tag, 1));
+                    1
+                }
+            };
+            positions[c.id().get_usize()] = n;
+        }
+    }
+    positions
+}
+
+/// Official-style location of an element: `/ubl:Invoice[1]/cac:TaxTotal[1]/cbc:TaxAmount[1]`,
+/// with the sibling positions of [`sibling_positions`].
+pub(crate) fn location(n: Node, positions: &[u32]) -> String {
     let mut parts = Vec::new();
     let mut cur = Some(n);
     while let Some(e) = cur.filter(|e| e.is_element()) {
         let tag = e.tag_name();
-        let index = std::iter::successors(e.prev_sibling_element(), |p| p.prev_sibling_element())
-            .filter(|p| p.tag_name() == tag)
-            .count()
-            + 1;
+        let index = positions.get(e.id().get_usize()).copied().unwrap_or(1);
         parts.push(format!(
             "/{}{}[{}]",
             prefix(tag.namespace()),

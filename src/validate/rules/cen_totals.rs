@@ -66,10 +66,7 @@ fn allowance_charges<'a, 'i>(
         for ind in cbcs(ac, "ChargeIndicator") {
             match value::boolean(&string_value(ind)) {
                 Some(b) => matches |= b == charge,
-                None => ctx.abort(
-                    CEN,
-                    format!("ChargeIndicator '{}' is not a boolean", string_value(ind)),
-                ),
+                None => ctx.abort_on(CEN, ind, "a boolean"),
             }
         }
         if matches {

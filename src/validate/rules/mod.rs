@@ -37,6 +37,10 @@ pub(crate) struct Ctx<'a, 'i> {
     pub document_currencies: Vec<String>,
     set: RuleSet,
     findings: Vec<Finding>,
+    /// Byte offset in the input of each finding's node (lines and columns are computed at the end).
+    offsets: Vec<usize>,
+    /// Sibling positions for locations, computed on the first finding.
+    positions: Option<Vec<u32>>,
     aborted: [Option<String>; 2],
 }
 
@@ -52,6 +56,8 @@ impl<'a, 'i> Ctx<'a, 'i> {
                 .collect(),
             set,
             findings: Vec::new(),
+            offsets: Vec::new(),
+            positions: None,
             aborted: [None, None],
         }
     }
@@ -65,15 +71,19 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let Some(flag) = rule.flag(self.set) else {
             return;
         };
-        let pos = node.document().text_pos_at(node.range().start);
+        let elements = &self.elements;
+        let positions = self
+            .positions
+            .get_or_insert_with(|| super::xml::sibling_positions(elements));
         self.findings.push(Finding {
             id: id.to_string(),
             flag,
-            location: super::xml::location(node),
-            line: pos.row,
-            column: pos.col,
+            location: super::xml::location(node, positions),
+            line: 0,
+            column: 0,
             message: rule.message.to_string(),
         });
+        self.offsets.push(node.range().start);
     }
 
     /// Fires `id` on `node` unless `ok` (a schematron assert).
@@ -93,15 +103,25 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
     }
 
+    /// Aborts `source` because the value of `n` is not a `what` (the message is built once).
+    pub fn abort_on(&mut self, source: Source, n: Node, what: &str) {
+        if self.aborted[source_index(source)].is_some() {
+            return;
+        }
+        let text: String = super::xml::string_value(n).chars().take(40).collect();
+        let elements = &self.elements;
+        let positions = self
+            .positions
+            .get_or_insert_with(|| super::xml::sibling_positions(elements));
+        let at = super::xml::location(n, positions);
+        self.abort(source, format!("'{text}' is not {what} ({at})"));
+    }
+
     /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal.
     pub fn dec(&mut self, n: Node, source: Source) -> Option<Decimal> {
-        let text = super::xml::string_value(n);
-        let d = value::decimal(&text);
+        let d = value::decimal(&super::xml::string_value(n));
         if d.is_none() {
-            self.abort(
-                source,
-                format!("'{text}' is not a decimal ({})", super::xml::location(n)),
-            );
+            self.abort_on(source, n, "a decimal");
         }
         d
     }
@@ -109,18 +129,38 @@ impl<'a, 'i> Ctx<'a, 'i> {
     /// An untyped node compared with a number (`. > 0`): cast to a number, or `None` after
     /// aborting `source` when it is none.
     pub fn num(&mut self, n: Node, source: Source) -> Option<Decimal> {
-        let text = super::xml::string_value(n);
-        let d = value::number(&text);
+        let d = value::number(&super::xml::string_value(n));
         if d.is_none() {
-            self.abort(
-                source,
-                format!("'{text}' is not a number ({})", super::xml::location(n)),
-            );
+            self.abort_on(source, n, "a number");
         }
         d
     }
 
-    fn finish(self, out: &mut Vec<Finding>) {
+    /// Lines and columns (1-based, columns in characters) of every finding, in one sweep over
+    /// the input whatever the number of findings.
+    fn set_positions(&mut self) {
+        let text = self.root.document().input_text();
+        let mut order: Vec<usize> = (0..self.findings.len()).collect();
+        order.sort_by_key(|&i| self.offsets[i]);
+        let (mut at, mut line, mut column) = (0usize, 1u32, 1u32);
+        for i in order {
+            let target = self.offsets[i].min(text.len());
+            for c in text.get(at..target).unwrap_or("").chars() {
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+            }
+            at = at.max(target);
+            self.findings[i].line = line;
+            self.findings[i].column = column;
+        }
+    }
+
+    fn finish(mut self, out: &mut Vec<Finding>) {
+        self.set_positions();
         let aborted = self.aborted;
         out.extend(self.findings.into_iter().filter(|f| {
             catalogue::rule(&f.id)

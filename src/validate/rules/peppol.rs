@@ -434,7 +434,7 @@ fn line_period_within(ctx: &mut Ctx, el: Node, root: Node) {
     let own = value::date(first_text(el));
     let doc = value::date(&string_value(*doc_date));
     let (Some(own), Some(doc)) = (own, doc) else {
-        ctx.abort(PEPPOL, format!("'{}' is not a date", first_text(el)));
+        ctx.abort_on(PEPPOL, el, "a date");
         return;
     };
     if name == "StartDate" {

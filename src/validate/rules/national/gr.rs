@@ -194,9 +194,10 @@ fn invoice_id(ctx: &mut Ctx, id: Node) {
         match s3.trim().parse::<i128>() {
             Ok(n) => n >= 0,
             Err(_) => {
-                ctx.abort(
+                ctx.abort_on(
                     Source::Peppol,
-                    format!("'{s3}' cannot be cast to xs:integer"),
+                    id,
+                    "an invoice number with an integer third segment",
                 );
                 true
             }
