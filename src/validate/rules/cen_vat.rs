@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::common::{category_code, indicator_is, is_vat};
 use super::Ctx;
 use crate::validate::catalogue::Source;
+use crate::validate::fasthash::{FastMap, FastSet};
 use crate::validate::value::round2;
 use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, is_cbc, string_value};
 
@@ -236,12 +237,13 @@ pub(crate) fn check(ctx: &mut Ctx) {
         }
     }
     let ids = VatIds::collect(&ctx.elements);
+    let mut sums = Sums::new(ctx);
     for cat in &CATEGORIES {
         document_rules(ctx, cat, &uses, &ids);
         rate_rules(ctx, cat, &uses);
         for b in &uses.breakdown {
             if has_code(b, cat.code) {
-                breakdown_rules(ctx, cat, b.node);
+                breakdown_rules(ctx, &mut sums, cat, b.node);
             }
         }
     }
@@ -400,64 +402,127 @@ fn amount(ctx: &mut Ctx, n: Node, name: &str) -> Option<Decimal> {
     ctx.dec(c, CEN)
 }
 
-/// The category's net amount on the document: its lines minus allowances plus charges,
-/// restricted to `rate` when given.
-fn net_sum(ctx: &mut Ctx, root: Node, code: &str, rate: Option<Decimal>, lines: &str) -> Decimal {
-    let matches = |ctx: &mut Ctx, cat: Node| -> bool {
-        if category_code(cat) != code {
-            return false;
+/// Net amounts of one category code over one kind of line, computed once per document.
+#[derive(Default)]
+struct CodeSums {
+    /// Lines of the code minus allowances plus charges of the code (rules -08, exact).
+    all: Decimal,
+    /// The same per rate (rules -08, per rate).
+    by_rate: FastMap<Decimal, Decimal>,
+    /// Rates of lines of this kind, or of any allowance/charge, of the code anywhere (BR-S-08).
+    used_rates: FastSet<Decimal>,
+}
+
+/// [`CodeSums`] by (line kind, category code), filled on demand.
+struct Sums<'a, 'i> {
+    root: Node<'a, 'i>,
+    has_invoice_lines: bool,
+    has_credit_lines: bool,
+    cache: FastMap<(&'static str, &'static str), CodeSums>,
+}
+
+impl<'a, 'i> Sums<'a, 'i> {
+    fn new(ctx: &Ctx<'a, 'i>) -> Self {
+        Sums {
+            root: ctx.root,
+            has_invoice_lines: ctx.elements.iter().any(|e| is_cac(*e, "InvoiceLine")),
+            has_credit_lines: ctx.elements.iter().any(|e| is_cac(*e, "CreditNoteLine")),
+            cache: FastMap::default(),
         }
-        match rate {
-            None => true,
-            Some(r) => cbc(cat, "Percent").is_some_and(|p| ctx.dec(p, CEN) == Some(r)),
+    }
+
+    /// The sums of `code` over lines named `lines` (and the document allowances/charges).
+    fn get(&mut self, ctx: &mut Ctx, code: &'static str, lines: &'static str) -> &CodeSums {
+        let root = self.root;
+        self.cache
+            .entry((lines, code))
+            .or_insert_with(|| CodeSums::compute(ctx, root, code, lines))
+    }
+}
+
+/// The rates (`xs:decimal(cbc:Percent)`) of `cats` when one of them has `code`.
+fn rates_if_code(ctx: &mut Ctx, cats: &[Node], code: &str) -> Option<Vec<Decimal>> {
+    if !cats.iter().any(|c| category_code(*c) == code) {
+        return None;
+    }
+    let mut rates: Vec<Decimal> = Vec::new();
+    for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
+        if let Some(r) = ctx.dec(p, CEN) {
+            if !rates.contains(&r) {
+                rates.push(r);
+            }
         }
-    };
-    let mut total = Decimal::ZERO;
-    let line_nodes: Vec<Node> = root.children().filter(|l| is_cac(*l, lines)).collect();
-    for l in line_nodes {
-        let cats: Vec<Node> = cacs(l, "Item")
-            .flat_map(|i| cacs(i, "ClassifiedTaxCategory"))
+    }
+    Some(rates)
+}
+
+/// `cac:Item/cac:ClassifiedTaxCategory` of a line.
+fn line_cats<'a, 'i>(l: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    cacs(l, "Item")
+        .flat_map(|i| cacs(i, "ClassifiedTaxCategory"))
+        .collect()
+}
+
+impl CodeSums {
+    fn compute(ctx: &mut Ctx, root: Node, code: &str, lines: &str) -> Self {
+        let mut sums = CodeSums::default();
+        let root_lines: Vec<Node> = root.children().filter(|l| is_cac(*l, lines)).collect();
+        for l in root_lines {
+            if let Some(rates) = rates_if_code(ctx, &line_cats(l), code) {
+                let v = amount(ctx, l, "LineExtensionAmount").unwrap_or_default();
+                sums.add(v, &rates);
+            }
+        }
+        let acs: Vec<Node> = root
+            .children()
+            .filter(|a| is_cac(*a, "AllowanceCharge"))
             .collect();
-        let mut hit = false;
-        for c in cats {
-            hit |= matches(ctx, c);
+        for ac in acs {
+            let cats: Vec<Node> = cacs(ac, "TaxCategory").collect();
+            let Some(rates) = rates_if_code(ctx, &cats, code) else {
+                continue;
+            };
+            let v = amount(ctx, ac, "Amount").unwrap_or_default();
+            if indicator_is(ac, true) {
+                sums.add(v, &rates);
+            }
+            if indicator_is(ac, false) {
+                sums.add(-v, &rates);
+            }
         }
-        if hit {
-            total += amount(ctx, l, "LineExtensionAmount").unwrap_or_default();
+        let users: Vec<Node> = ctx
+            .elements
+            .iter()
+            .copied()
+            .filter(|e| is_cac(*e, lines) || is_cac(*e, "AllowanceCharge"))
+            .collect();
+        for u in users {
+            let cats = if is_cac(u, lines) {
+                line_cats(u)
+            } else {
+                cacs(u, "TaxCategory").collect()
+            };
+            if let Some(rates) = rates_if_code(ctx, &cats, code) {
+                sums.used_rates.extend(rates);
+            }
+        }
+        sums
+    }
+
+    fn add(&mut self, v: Decimal, rates: &[Decimal]) {
+        self.all += v;
+        for r in rates {
+            *self.by_rate.entry(*r).or_default() += v;
         }
     }
-    let acs: Vec<Node> = root
-        .children()
-        .filter(|a| is_cac(*a, "AllowanceCharge"))
-        .collect();
-    for ac in acs {
-        let cats: Vec<Node> = cacs(ac, "TaxCategory").collect();
-        let mut hit = false;
-        for c in cats {
-            hit |= matches(ctx, c);
-        }
-        if !hit {
-            continue;
-        }
-        let v = amount(ctx, ac, "Amount").unwrap_or_default();
-        if indicator_is(ac, true) {
-            total += v;
-        }
-        if indicator_is(ac, false) {
-            total -= v;
-        }
-    }
-    total
 }
 
 /// Rules -08..-10 on a breakdown category (`/*/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory`).
-fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
-    let root = ctx.root;
+fn breakdown_rules(ctx: &mut Ctx, sums: &mut Sums, cat: &Category, b: Node) {
     let Some(subtotal) = b.parent_element() else {
         return;
     };
-    let has_invoice_lines = ctx.elements.iter().any(|e| is_cac(*e, "InvoiceLine"));
-    let has_credit_lines = ctx.elements.iter().any(|e| is_cac(*e, "CreditNoteLine"));
+    let (has_invoice_lines, has_credit_lines) = (sums.has_invoice_lines, sums.has_credit_lines);
     let taxable = amount(ctx, subtotal, "TaxableAmount");
     let tax = amount(ctx, subtotal, "TaxAmount");
     match cat.amounts {
@@ -468,7 +533,7 @@ fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
                 (has_credit_lines, "CreditNoteLine"),
             ] {
                 if present {
-                    let sum = net_sum(ctx, root, cat.code, None, lines);
+                    let sum = sums.get(ctx, cat.code, lines).all;
                     ok |= taxable == Some(sum);
                 }
             }
@@ -486,13 +551,14 @@ fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
                     (has_invoice_lines, "InvoiceLine"),
                     (has_credit_lines, "CreditNoteLine"),
                 ] {
+                    let code_sums = sums.get(ctx, cat.code, lines);
                     let used = if requires_usage {
-                        rate_used(ctx, cat.code, rate, lines)
+                        code_sums.used_rates.contains(&rate)
                     } else {
                         present
                     };
                     if used {
-                        let sum = net_sum(ctx, root, cat.code, Some(rate), lines);
+                        let sum = code_sums.by_rate.get(&rate).copied().unwrap_or_default();
                         ok |= taxable
                             .is_some_and(|t| t - Decimal::ONE < sum && t + Decimal::ONE > sum);
                     }
@@ -516,28 +582,6 @@ fn breakdown_rules(ctx: &mut Ctx, cat: &Category, b: Node) {
     let exemption =
         cbc(b, "TaxExemptionReason").is_some() || cbc(b, "TaxExemptionReasonCode").is_some();
     ctx.check(exemption == cat.exemption_required, cat.ids[9], b);
-}
-
-/// BR-S-08's first condition: a line of `lines` kind, or any allowance/charge, of the
-/// category has this rate.
-fn rate_used(ctx: &mut Ctx, code: &str, rate: Decimal, lines: &str) -> bool {
-    let mut cats: Vec<Node> = Vec::new();
-    for &e in &ctx.elements {
-        if is_cac(e, lines) {
-            cats.extend(cacs(e, "Item").flat_map(|i| cacs(i, "ClassifiedTaxCategory")));
-        } else if is_cac(e, "AllowanceCharge") {
-            cats.extend(cacs(e, "TaxCategory"));
-        }
-    }
-    let mut used = false;
-    for c in cats {
-        if category_code(c) == code {
-            if let Some(p) = cbc(c, "Percent") {
-                used |= ctx.dec(p, CEN) == Some(rate);
-            }
-        }
-    }
-    used
 }
 
 /// BR-IC-11, BR-IC-12, BR-O-11..14, BR-B-01, BR-B-02.
