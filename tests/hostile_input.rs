@@ -131,6 +131,37 @@ fn many_findings_cost_linear_time() {
     );
 }
 
+#[test]
+fn repeated_document_level_groups_cost_linear_time() {
+    let fixture = include_str!("fixtures/peppol-invoice.xml");
+    let end = fixture.rfind("</Invoice>").expect("the end");
+    let total = &fixture[fixture.find("<cac:TaxTotal>").expect("tax")
+        ..fixture.find("<cac:InvoiceLine>").expect("line")];
+    let mut groups = String::new();
+    for i in 0..10_000 {
+        groups.push_str(&format!(
+            "<cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>\
+             <cac:PayeeParty><cac:PartyName><cbc:Name>P{i}</cbc:Name></cac:PartyName></cac:PayeeParty>\
+             <cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{i}</cbc:PaymentID></cac:PaymentMeans>\
+             <cac:AdditionalDocumentReference><cbc:ID>{i}</cbc:ID></cac:AdditionalDocumentReference>\
+             {total}"
+        ));
+    }
+    let doc = format!("{}{groups}</Invoice>", &fixture[..end]);
+    let begin = Instant::now();
+    let report = validate(doc.as_bytes(), &Options::default());
+    assert_eq!(report.root, Root::Invoice);
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.id == "PEPPOL-EN16931-R053"));
+    assert!(
+        begin.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        begin.elapsed()
+    );
+}
+
 mod mutations {
     use proptest::prelude::*;
     use ublflow::validate::catalogue;

@@ -251,38 +251,33 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
             );
         }
         "PayeeParty" => {
-            let seller = el
-                .parent_element()
-                .map(|p| {
-                    let names = crate::validate::xml::path(
-                        p,
-                        &[
-                            "cac:AccountingSupplierParty",
-                            "cac:Party",
-                            "cac:PartyName",
-                            "cbc:Name",
-                        ],
-                    );
-                    let ids = crate::validate::xml::path(
-                        p,
-                        &[
-                            "cac:AccountingSupplierParty",
-                            "cac:Party",
-                            "cac:PartyIdentification",
-                            "cbc:ID",
-                        ],
-                    );
-                    (names, ids)
-                })
-                .unwrap_or_default();
+            const SELLER_NAMES: &[&str] = &[
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PartyName",
+                "cbc:Name",
+            ];
+            const SELLER_IDS: &[&str] = &[
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PartyIdentification",
+                "cbc:ID",
+            ];
+            let (seller_names, seller_ids) = match el.parent_element() {
+                Some(p) => (
+                    ctx.path_values(p, SELLER_NAMES),
+                    ctx.path_values(p, SELLER_IDS),
+                ),
+                None => (Vec::new(), Vec::new()),
+            };
             let names = crate::validate::xml::path(el, &["cac:PartyName", "cbc:Name"]);
             let ids = crate::validate::xml::path(el, &["cac:PartyIdentification", "cbc:ID"]);
-            let same = |a: &[Node], b: &[Node]| {
+            let same = |a: &[Node], b: &[String]| {
                 a.iter()
-                    .any(|x| b.iter().any(|y| string_value(*x) == string_value(*y)))
+                    .any(|x| b.iter().any(|y| string_value(*x) == y.as_str()))
             };
             ctx.check(
-                !names.is_empty() && !same(&names, &seller.0) && !same(&ids, &seller.1),
+                !names.is_empty() && !same(&names, &seller_names) && !same(&ids, &seller_ids),
                 "BR-17",
                 el,
             );

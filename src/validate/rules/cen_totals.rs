@@ -14,10 +14,11 @@ const CEN: Source = Source::Cen;
 
 /// Runs the totals rules.
 pub(crate) fn check(ctx: &mut Ctx) {
+    let mut memo = Memo::default();
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
         if is_cac(el, "LegalMonetaryTotal") {
-            monetary_total(ctx, el);
+            monetary_total(ctx, &mut memo, el);
         } else if is_cac(el, "TaxTotal") && el.parent_element() == Some(ctx.root) {
             tax_total(ctx, el);
         } else if is_cac(el, "TaxSubtotal")
@@ -29,11 +30,22 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 is_cac(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
             });
             if in_total {
-                payable(ctx, el);
+                payable(ctx, &mut memo, el);
             }
         }
     }
     document(ctx);
+}
+
+/// Document-wide sums, computed once however often the totals repeat.
+#[derive(Default)]
+struct Memo {
+    /// `round(sum(//(cac:InvoiceLine|cac:CreditNoteLine)/xs:decimal(cbc:LineExtensionAmount)))`.
+    line_sum: Option<Decimal>,
+    /// Parent id and, for it: allowances present, their rounded sum, charges present, theirs.
+    allowance_charge: Option<(usize, (bool, Decimal, bool, Decimal))>,
+    /// BR-CO-25's `exists(//cbc:DueDate) or exists(//cac:PaymentTerms/cbc:Note)`.
+    due: Option<bool>,
 }
 
 /// `xs:decimal(cbc:name)` of the first child, `None` when absent (or after an abort).
@@ -77,33 +89,51 @@ fn allowance_charges<'a, 'i>(
 }
 
 /// `cac:LegalMonetaryTotal`: BR-CO-10, -11, -12, -13, -16.
-fn monetary_total(ctx: &mut Ctx, t: Node) {
-    let lines: Vec<Node> = ctx
-        .elements
-        .iter()
-        .copied()
-        .filter(|e| is_cac(*e, "InvoiceLine") || is_cac(*e, "CreditNoteLine"))
-        .collect();
-    let line_sum = round2(sum(ctx, &lines, "LineExtensionAmount"));
+fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
+    let line_sum = match memo.line_sum {
+        Some(s) => s,
+        None => {
+            let lines: Vec<Node> = ctx
+                .elements
+                .iter()
+                .copied()
+                .filter(|e| is_cac(*e, "InvoiceLine") || is_cac(*e, "CreditNoteLine"))
+                .collect();
+            let s = round2(sum(ctx, &lines, "LineExtensionAmount"));
+            memo.line_sum = Some(s);
+            s
+        }
+    };
     let lea = child(ctx, t, "LineExtensionAmount");
     ctx.check(lea == Some(line_sum), "BR-CO-10", t);
 
     let parent = t.parent_element().unwrap_or(t);
-    let allowances = allowance_charges(ctx, parent, false);
-    let charges = allowance_charges(ctx, parent, true);
-    let allowance_sum = round2(sum(ctx, &allowances, "Amount"));
-    let charge_sum = round2(sum(ctx, &charges, "Amount"));
+    let (any_allowance, allowance_sum, any_charge, charge_sum) = match memo.allowance_charge {
+        Some((id, sums)) if id == parent.id().get_usize() => sums,
+        _ => {
+            let allowances = allowance_charges(ctx, parent, false);
+            let charges = allowance_charges(ctx, parent, true);
+            let sums = (
+                !allowances.is_empty(),
+                round2(sum(ctx, &allowances, "Amount")),
+                !charges.is_empty(),
+                round2(sum(ctx, &charges, "Amount")),
+            );
+            memo.allowance_charge = Some((parent.id().get_usize(), sums));
+            sums
+        }
+    };
     let allowance_total = child(ctx, t, "AllowanceTotalAmount");
     let charge_total = child(ctx, t, "ChargeTotalAmount");
     let has_allowance_total = cbc(t, "AllowanceTotalAmount").is_some();
     let has_charge_total = cbc(t, "ChargeTotalAmount").is_some();
     ctx.check(
-        allowance_total == Some(allowance_sum) || (!has_allowance_total && allowances.is_empty()),
+        allowance_total == Some(allowance_sum) || (!has_allowance_total && !any_allowance),
         "BR-CO-11",
         t,
     );
     ctx.check(
-        charge_total == Some(charge_sum) || (!has_charge_total && charges.is_empty()),
+        charge_total == Some(charge_sum) || (!has_charge_total && !any_charge),
         "BR-CO-12",
         t,
     );
@@ -209,13 +239,15 @@ fn tax_subtotal(ctx: &mut Ctx, s: Node) {
 }
 
 /// `/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount`: BR-CO-25.
-fn payable(ctx: &mut Ctx, p: Node) {
+fn payable(ctx: &mut Ctx, memo: &mut Memo, p: Node) {
     let Some(v) = ctx.num(p, CEN) else { return };
-    let due = ctx.elements.iter().any(|e| is_cbc(*e, "DueDate"))
-        || ctx
-            .elements
-            .iter()
-            .any(|e| is_cac(*e, "PaymentTerms") && cbc(*e, "Note").is_some());
+    let due = *memo.due.get_or_insert_with(|| {
+        ctx.elements.iter().any(|e| is_cbc(*e, "DueDate"))
+            || ctx
+                .elements
+                .iter()
+                .any(|e| is_cac(*e, "PaymentTerms") && cbc(*e, "Note").is_some())
+    });
     ctx.check(v <= Decimal::ZERO || due, "BR-CO-25", p);
 }
 

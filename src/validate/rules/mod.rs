@@ -22,6 +22,7 @@ use roxmltree::{Document, Node};
 use rust_decimal::Decimal;
 
 use super::catalogue::{self, Source};
+use super::fasthash::FastMap;
 use super::value;
 use super::{Finding, Options, RuleSet};
 
@@ -41,6 +42,8 @@ pub(crate) struct Ctx<'a, 'i> {
     offsets: Vec<usize>,
     /// Sibling positions for locations, computed on the first finding.
     positions: Option<Vec<u32>>,
+    /// String values of child paths already looked up, by (node id, path).
+    path_memo: FastMap<(usize, &'static [&'static str]), Vec<String>>,
     aborted: [Option<String>; 2],
 }
 
@@ -58,8 +61,23 @@ impl<'a, 'i> Ctx<'a, 'i> {
             findings: Vec::new(),
             offsets: Vec::new(),
             positions: None,
+            path_memo: FastMap::default(),
             aborted: [None, None],
         }
+    }
+
+    /// String values of `path(n, steps)`, looked up once per node and path: rules on
+    /// repeated elements that read the same parts of their parent stay linear.
+    pub fn path_values(&mut self, n: Node, steps: &'static [&'static str]) -> Vec<String> {
+        self.path_memo
+            .entry((n.id().get_usize(), steps))
+            .or_insert_with(|| {
+                super::xml::path(n, steps)
+                    .into_iter()
+                    .map(|v| super::xml::string_value(v).into_owned())
+                    .collect()
+            })
+            .clone()
     }
 
     /// Reports rule `id` as fired on `node` (once per call).

@@ -340,10 +340,12 @@ fn basic(ctx: &mut Ctx, el: Node) {
     match el.tag_name().name() {
         "TaxCurrencyCode" => {
             let own = normalize_space(first_text(el));
-            let doc = el
-                .parent_element()
-                .and_then(|p| cbc(p, "DocumentCurrencyCode"))
-                .map(|d| normalize_space(first_text(d)));
+            const CODE: &[&str] = &["cbc:DocumentCurrencyCode"];
+            let doc = match el.parent_element() {
+                Some(p) => ctx.path_values(p, CODE).into_iter().next(),
+                None => None,
+            };
+            let doc = doc.map(|d| normalize_space(&d));
             ctx.check(
                 doc.as_deref() != Some(own.as_str()),
                 "PEPPOL-EN16931-R005",
@@ -424,15 +426,15 @@ fn line_period_within(ctx: &mut Ctx, el: Node, root: Node) {
     if !in_line_period {
         return;
     }
+    const START: &[&str] = &["cac:InvoicePeriod", "cbc:StartDate"];
+    const END: &[&str] = &["cac:InvoicePeriod", "cbc:EndDate"];
     let name = el.tag_name().name();
-    let doc_dates: Vec<Node> = cacs(root, "InvoicePeriod")
-        .flat_map(|p| cbcs(p, name))
-        .collect();
+    let doc_dates = ctx.path_values(root, if name == "StartDate" { START } else { END });
     let Some(doc_date) = doc_dates.first() else {
         return;
     };
     let own = value::date(first_text(el));
-    let doc = value::date(&string_value(*doc_date));
+    let doc = value::date(doc_date);
     let (Some(own), Some(doc)) = (own, doc) else {
         ctx.abort_on(PEPPOL, el, "a date");
         return;

@@ -4,6 +4,7 @@ use roxmltree::Node;
 
 use super::common::indicator_is;
 use super::Ctx;
+use crate::validate::fasthash::FastSet;
 use crate::validate::xml::{cacs, cbc, cbcs, exists, is_cac, is_cbc, path, string_value};
 
 /// Runs the UBL-SR rules.
@@ -28,13 +29,12 @@ fn scheme_is_vat(pts: Node, vat: bool) -> bool {
 
 /// Distinct string values of every `//cbc:name`.
 fn distinct_values(ctx: &Ctx, name: &str) -> usize {
-    let mut seen: Vec<String> = Vec::new();
-    for e in ctx.elements.iter().filter(|e| is_cbc(**e, name)) {
-        let v = string_value(*e).into_owned();
-        if !seen.contains(&v) {
-            seen.push(v);
-        }
-    }
+    let seen: FastSet<std::borrow::Cow<str>> = ctx
+        .elements
+        .iter()
+        .filter(|e| is_cbc(**e, name))
+        .map(|e| string_value(*e))
+        .collect();
     seen.len()
 }
 
@@ -260,23 +260,16 @@ fn payee(ctx: &mut Ctx, el: Node) {
         .into_iter()
         .map(|n| string_value(n).into_owned())
         .collect();
-    let seller: Vec<String> = el
-        .parent_element()
-        .map(|p| {
-            path(
-                p,
-                &[
-                    "cac:AccountingSupplierParty",
-                    "cac:Party",
-                    "cac:PartyLegalEntity",
-                    "cbc:RegistrationName",
-                ],
-            )
-        })
-        .unwrap_or_default()
-        .into_iter()
-        .map(|n| string_value(n).into_owned())
-        .collect();
+    const SELLER: &[&str] = &[
+        "cac:AccountingSupplierParty",
+        "cac:Party",
+        "cac:PartyLegalEntity",
+        "cbc:RegistrationName",
+    ];
+    let seller = match el.parent_element() {
+        Some(p) => ctx.path_values(p, SELLER),
+        None => Vec::new(),
+    };
     let differs = names.iter().any(|a| seller.iter().any(|b| a != b));
     ctx.check(names.len() <= 1 && differs, "UBL-SR-19", el);
     let non_sepa = path(el, &["cac:PartyIdentification", "cbc:ID"])

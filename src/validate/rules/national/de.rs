@@ -4,6 +4,7 @@ use roxmltree::Node;
 
 use super::super::context::Countries;
 use super::super::Ctx;
+use crate::validate::fasthash::FastSet;
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, first, path, string_value};
 
@@ -136,12 +137,14 @@ fn document(ctx: &mut Ctx, r: Node) {
             .filter_map(|b| b.attribute("filename").map(str::to_string))
             .collect()
     };
-    let duplicate = refs.iter().enumerate().any(|(i, d)| {
+    // A reference whose file name one of the preceding references already has.
+    let mut seen: FastSet<String> = FastSet::default();
+    let mut duplicate = false;
+    for d in &refs {
         let own = filenames(d);
-        refs[..i]
-            .iter()
-            .any(|p| filenames(p).iter().any(|f| own.contains(f)))
-    });
+        duplicate |= own.iter().any(|f| seen.contains(f));
+        seen.extend(own);
+    }
     ctx.check(!duplicate, "DE-R-022", r);
     let corrected = cbcs(r, "InvoiceTypeCode")
         .chain(cbcs(r, "CreditNoteTypeCode"))

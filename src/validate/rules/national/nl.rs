@@ -57,18 +57,20 @@ pub(crate) fn check(ctx: &mut Ctx) {
             "cbc:IdentificationCode",
         ],
     );
+    let referenced = exists(
+        root,
+        &[
+            "cac:BillingReference",
+            "cac:InvoiceDocumentReference",
+            "cbc:ID",
+        ],
+    );
+    let means = ctx.elements.iter().any(|e| is_cac(*e, "PaymentMeans"));
+    let ordered = exists(root, &["cac:OrderReference", "cbc:ID"]);
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
         let name = el.tag_name().name();
         if is_cbc(el, "CreditNoteTypeCode") {
-            let referenced = exists(
-                root,
-                &[
-                    "cac:BillingReference",
-                    "cac:InvoiceDocumentReference",
-                    "cbc:ID",
-                ],
-            );
             ctx.check(referenced, "NL-R-001", el);
         } else if is_cac(el, "PostalAddress") && under(el, &["Party", "AccountingSupplierParty"]) {
             ctx.check(address_complete(el), "NL-R-002", el);
@@ -106,7 +108,6 @@ pub(crate) fn check(ctx: &mut Ctx) {
                     p >= 0.into()
                 }
             });
-            let means = ctx.elements.iter().any(|e| is_cac(*e, "PaymentMeans"));
             ctx.check(no_payment_due || means, "NL-R-007", el);
         } else if customer_nl && is_cac(el, "PaymentMeans") {
             let code = cbc(el, "PaymentMeansCode")
@@ -115,7 +116,6 @@ pub(crate) fn check(ctx: &mut Ctx) {
             let ok = ["30", "48", "49", "57", "58", "59"].contains(&code.as_str());
             ctx.check(ok, "NL-R-008", el);
         } else if name == "LineID" && is_cbc(el, "LineID") && under(el, &["OrderLineReference"]) {
-            let ordered = exists(root, &["cac:OrderReference", "cbc:ID"]);
             ctx.check(ordered, "NL-R-009", el);
         }
     }
