@@ -10,7 +10,7 @@ use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
 use crate::validate::value::round2;
-use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, is_cbc, string_value};
+use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, is_cbc, string_value, CAC};
 
 const CEN: Source = Source::Cen;
 
@@ -265,20 +265,18 @@ impl VatIds {
             cacs(party, "PartyTaxScheme")
                 .any(|s| (!vat_only || is_vat(s)) && cbc(s, "CompanyID").is_some())
         };
-        let parties = |outer: &str| -> Vec<Node> {
-            elements
-                .iter()
-                .filter(|n| is_cac(**n, outer))
-                .flat_map(|n| cacs(*n, "Party"))
-                .collect()
-        };
-        let sellers = parties("AccountingSupplierParty");
-        let buyers = parties("AccountingCustomerParty");
-        let reps: Vec<Node> = elements
+        let (mut sellers, mut buyers, mut reps) = (Vec::new(), Vec::new(), Vec::new());
+        for &e in elements
             .iter()
-            .copied()
-            .filter(|n| is_cac(*n, "TaxRepresentativeParty"))
-            .collect();
+            .filter(|e| e.tag_name().namespace() == Some(CAC))
+        {
+            match e.tag_name().name() {
+                "AccountingSupplierParty" => sellers.extend(cacs(e, "Party")),
+                "AccountingCustomerParty" => buyers.extend(cacs(e, "Party")),
+                "TaxRepresentativeParty" => reps.push(e),
+                _ => {}
+            }
+        }
         VatIds {
             seller_any: sellers.iter().any(|p| scheme_ids(*p, false)),
             seller_vat: sellers.iter().any(|p| scheme_ids(*p, true)),
@@ -623,11 +621,13 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     let raw = |c: &Node, v: &str| cbcs(*c, "ID").any(|i| string_value(i) == v);
     let b_anywhere = uses.all_tax_categories.iter().any(|c| raw(&c.node, "B"))
         || uses.classified.iter().any(|c| raw(&c.node, "B"));
-    let all_italian = !ctx
-        .elements
-        .iter()
-        .any(|e| is_cbc(*e, "IdentificationCode") && string_value(*e) != "IT");
-    ctx.check(!b_anywhere || all_italian, "BR-B-01", root);
+    let all_italian = || {
+        !ctx.elements
+            .iter()
+            .any(|e| is_cbc(*e, "IdentificationCode") && string_value(*e) != "IT")
+    };
+    let italian_ok = !b_anywhere || all_italian();
+    ctx.check(italian_ok, "BR-B-01", root);
     let root_ac_cats: Vec<Node> = cacs(root, "AllowanceCharge")
         .flat_map(|a| cacs(a, "TaxCategory"))
         .collect();
