@@ -1,10 +1,11 @@
-//! A small FNV-1a hasher for the static lookup tables (rule ids, codes, element names): their
-//! keys are short and not attacker-chosen, so SipHash's DoS resistance buys nothing there.
+//! A small word-at-a-time multiplicative hasher (FNV-like) for the lookup tables (rule ids,
+//! codes, element names): the keys are short, and the tables are built from the rule data, not
+//! from the document, so SipHash's flooding resistance buys nothing there.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// FNV-1a, 64 bit.
+/// FNV-style hashing of eight bytes at a time.
 pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
@@ -19,8 +20,12 @@ impl Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0 ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x0100_0000_01b3)
+                .rotate_left(29);
         }
     }
 }
