@@ -1,8 +1,11 @@
 //! The business rules (CEN EN 16931 and Peppol BIS 3.0), natively, one module per family.
 //!
-//! Each rule names its official id once, through [`Ctx::fire`]/[`Ctx::check`]; the flag and the
-//! message come from the catalogue for the chosen rule set, and ids that are not part of that
-//! rule set are dropped there, so a new release is a new catalogue column, not an edit here.
+//! Each rule is named by its official id in the family module that implements it, through
+//! [`Ctx::fire`]/[`Ctx::check`]; the flag and the message come from the catalogue for the chosen
+//! rule set, and ids that are not part of that rule set are dropped there, so a new release is a
+//! new catalogue column, not an edit here. Where the official rules would stop on an XPath
+//! dynamic error (an amount that is no number, say), the source is reported as aborted with one
+//! fatal `CEN-EVALUATION-ERROR` / `PEPPOL-EVALUATION-ERROR` finding instead of its other findings.
 
 mod cen_codes;
 mod cen_core;
