@@ -89,6 +89,21 @@ pub(crate) fn path<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Vec<N<'a, 'i>> {
     cur
 }
 
+/// Number of elements reached by the child path `steps` (XPath `count(path)`), without
+/// collecting them.
+pub(crate) fn count(n: Node, steps: &[&str]) -> usize {
+    match steps.split_first() {
+        None => 1,
+        Some((step, rest)) => {
+            let (ns, name) = split_step(step);
+            n.children()
+                .filter(|k| is(*k, ns, name))
+                .map(|k| count(k, rest))
+                .sum()
+        }
+    }
+}
+
 /// First element reached by the child path `steps`.
 pub(crate) fn first<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Option<N<'a, 'i>> {
     let mut cur = n;
@@ -193,13 +208,21 @@ pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
 }
 
 /// Official-style location of an element: `/ubl:Invoice[1]/cac:TaxTotal[1]/cbc:TaxAmount[1]`,
-/// with the sibling positions of [`sibling_positions`].
-pub(crate) fn location(n: Node, positions: &[u32]) -> String {
+/// with the sibling positions of [`sibling_positions`] when given (else counted directly).
+pub(crate) fn location(n: Node, positions: Option<&[u32]>) -> String {
     let mut parts = Vec::new();
     let mut cur = Some(n);
     while let Some(e) = cur.filter(|e| e.is_element()) {
         let tag = e.tag_name();
-        let index = positions.get(e.id().get_usize()).copied().unwrap_or(1);
+        let index = match positions {
+            Some(p) => p.get(e.id().get_usize()).copied().unwrap_or(1),
+            None => {
+                std::iter::successors(e.prev_sibling_element(), |p| p.prev_sibling_element())
+                    .filter(|p| p.tag_name() == tag)
+                    .count() as u32
+                    + 1
+            }
+        };
         parts.push(format!(
             "/{}{}[{}]",
             prefix(tag.namespace()),

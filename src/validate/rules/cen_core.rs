@@ -104,7 +104,7 @@ fn document(ctx: &mut Ctx) {
     let br53 = cbcs(r, "TaxCurrencyCode")
         .all(|c| tax_amount_currencies.iter().any(|t| *t == string_value(c)));
     ctx.check(br53, "BR-53", r);
-    let count = |steps: &[&str]| crate::validate::xml::path(r, steps).len();
+    let count = |steps: &[&str]| crate::validate::xml::count(r, steps);
     ctx.check(
         count(&["cac:PaymentMeans", "cac:CardAccount"]) <= 1,
         "BR-66",

@@ -5,7 +5,7 @@
 use roxmltree::Node;
 use rust_decimal::Decimal;
 
-use super::common::{category_code, indicator_is, is_vat};
+use super::common::{category_code, category_is, indicator_is, is_vat};
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
@@ -440,7 +440,7 @@ impl<'a, 'i> Sums<'a, 'i> {
 
 /// The rates (`xs:decimal(cbc:Percent)`) of `cats` when one of them has `code`.
 fn rates_if_code(ctx: &mut Ctx, cats: &[Node], code: &str) -> Option<Vec<Decimal>> {
-    if !cats.iter().any(|c| category_code(*c) == code) {
+    if !cats.iter().any(|c| category_is(*c, code)) {
         return None;
     }
     let mut rates: Vec<Decimal> = Vec::new();

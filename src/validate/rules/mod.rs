@@ -92,14 +92,14 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let Some(flag) = rule.flag(self.set) else {
             return;
         };
-        let elements = &self.elements;
-        let positions = self
-            .positions
-            .get_or_insert_with(|| super::xml::sibling_positions(elements));
+        // A few findings count their siblings directly; many use the one-pass index.
+        if self.positions.is_none() && self.findings.len() >= 64 {
+            self.positions = Some(super::xml::sibling_positions(&self.elements));
+        }
         self.findings.push(Finding {
             id: id.to_string(),
             flag,
-            location: super::xml::location(node, positions),
+            location: super::xml::location(node, self.positions.as_deref()),
             line: 0,
             column: 0,
             message: rule.message.to_string(),
@@ -130,11 +130,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             return;
         }
         let text: String = super::xml::string_value(n).chars().take(40).collect();
-        let elements = &self.elements;
-        let positions = self
-            .positions
-            .get_or_insert_with(|| super::xml::sibling_positions(elements));
-        let at = super::xml::location(n, positions);
+        let at = super::xml::location(n, self.positions.as_deref());
         self.abort(source, format!("'{text}' is not {what} ({at})"));
     }
 

@@ -5,7 +5,7 @@ use roxmltree::Node;
 use super::common::indicator_is;
 use super::Ctx;
 use crate::validate::fasthash::FastSet;
-use crate::validate::xml::{cacs, cbc, cbcs, exists, is_cac, is_cbc, path, string_value};
+use crate::validate::xml::{cacs, cbc, cbcs, count, exists, is_cac, is_cbc, path, string_value};
 
 /// Runs the UBL-SR rules.
 pub(crate) fn check(ctx: &mut Ctx) {
@@ -14,10 +14,6 @@ pub(crate) fn check(ctx: &mut Ctx) {
         let el = ctx.elements[i];
         element(ctx, el);
     }
-}
-
-fn count(n: Node, steps: &[&str]) -> usize {
-    path(n, steps).len()
 }
 
 /// `upper-case(cbc:ID)` of each tax scheme of a party tax scheme.
