@@ -1,0 +1,285 @@
+//! CEN EN 16931 totals and VAT breakdown arithmetic (BR-CO-10..17, BR-CO-25, BR-45..48,
+//! BR-DEC-19/20), in `xs:decimal` arithmetic with the official two-decimal rounding.
+
+use roxmltree::Node;
+use rust_decimal::Decimal;
+
+use super::common::{max_two_decimals, vat_children};
+use super::Ctx;
+use crate::validate::catalogue::Source;
+use crate::validate::value::{self, round, round2};
+use crate::validate::xml::{cbc, cbcs, is_cac, is_cbc, string_value};
+
+const CEN: Source = Source::Cen;
+
+/// Runs the totals rules.
+pub(crate) fn check(ctx: &mut Ctx) {
+    let mut memo = Memo::default();
+    for i in 0..ctx.elements.len() {
+        let el = ctx.elements[i];
+        if is_cac(el, "LegalMonetaryTotal") {
+            monetary_total(ctx, &mut memo, el);
+        } else if is_cac(el, "TaxTotal") && el.parent_element() == Some(ctx.root) {
+            tax_total(ctx, el);
+        } else if is_cac(el, "TaxSubtotal")
+            && el.parent_element().is_some_and(|p| is_cac(p, "TaxTotal"))
+        {
+            tax_subtotal(ctx, el);
+        } else if is_cbc(el, "PayableAmount") && ctx.is_invoice {
+            let in_total = el.parent_element().is_some_and(|p| {
+                is_cac(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
+            });
+            if in_total {
+                payable(ctx, &mut memo, el);
+            }
+        }
+    }
+    document(ctx);
+}
+
+/// Document-wide sums, computed once however often the totals repeat.
+#[derive(Default)]
+struct Memo {
+    /// `round(sum(//(cac:InvoiceLine|cac:CreditNoteLine)/xs:decimal(cbc:LineExtensionAmount)))`.
+    line_sum: Option<Decimal>,
+    /// Parent id and, for it: allowances present, their rounded sum, charges present, theirs.
+    allowance_charge: Option<(usize, (bool, Decimal, bool, Decimal))>,
+    /// BR-CO-25's `exists(//cbc:DueDate) or exists(//cac:PaymentTerms/cbc:Note)`.
+    due: Option<bool>,
+}
+
+/// `xs:decimal(cbc:name)` of the first child, `None` when absent (or after an abort).
+fn child(ctx: &mut Ctx, n: Node, name: &str) -> Option<Decimal> {
+    let c = cbc(n, name)?;
+    ctx.dec(c, CEN)
+}
+
+/// `sum(nodes/xs:decimal(cbc:name))`.
+fn sum(ctx: &mut Ctx, nodes: &[Node], name: &str) -> Decimal {
+    let mut total = Decimal::ZERO;
+    for n in nodes {
+        if let Some(v) = child(ctx, *n, name) {
+            total += v;
+        }
+    }
+    total
+}
+
+/// Allowances (`charge = false`) or charges of `parent`, by `cbc:ChargeIndicator = false()`,
+/// where an indicator that is no boolean is an evaluation error.
+fn allowance_charges<'a, 'i>(
+    ctx: &mut Ctx,
+    parent: Node<'a, 'i>,
+    charge: bool,
+) -> Vec<Node<'a, 'i>> {
+    let mut out = Vec::new();
+    for ac in parent.children().filter(|c| is_cac(*c, "AllowanceCharge")) {
+        let mut matches = false;
+        for ind in cbcs(ac, "ChargeIndicator") {
+            match value::boolean(&string_value(ind)) {
+                Some(b) => matches |= b == charge,
+                None => ctx.abort_on(CEN, ind, "a boolean"),
+            }
+        }
+        if matches {
+            out.push(ac);
+        }
+    }
+    out
+}
+
+/// `cac:LegalMonetaryTotal`: BR-CO-10, -11, -12, -13, -16.
+fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
+    let line_sum = match memo.line_sum {
+        Some(s) => s,
+        None => {
+            let lines: Vec<Node> = ctx
+                .elements
+                .iter()
+                .copied()
+                .filter(|e| is_cac(*e, "InvoiceLine") || is_cac(*e, "CreditNoteLine"))
+                .collect();
+            let s = round2(sum(ctx, &lines, "LineExtensionAmount"));
+            memo.line_sum = Some(s);
+            s
+        }
+    };
+    let lea = child(ctx, t, "LineExtensionAmount");
+    ctx.check(lea == Some(line_sum), "BR-CO-10", t);
+
+    let parent = t.parent_element().unwrap_or(t);
+    let (any_allowance, allowance_sum, any_charge, charge_sum) = match memo.allowance_charge {
+        Some((id, sums)) if id == parent.id().get_usize() => sums,
+        _ => {
+            let allowances = allowance_charges(ctx, parent, false);
+            let charges = allowance_charges(ctx, parent, true);
+            let sums = (
+                !allowances.is_empty(),
+                round2(sum(ctx, &allowances, "Amount")),
+                !charges.is_empty(),
+                round2(sum(ctx, &charges, "Amount")),
+            );
+            memo.allowance_charge = Some((parent.id().get_usize(), sums));
+            sums
+        }
+    };
+    let allowance_total = child(ctx, t, "AllowanceTotalAmount");
+    let charge_total = child(ctx, t, "ChargeTotalAmount");
+    let has_allowance_total = cbc(t, "AllowanceTotalAmount").is_some();
+    let has_charge_total = cbc(t, "ChargeTotalAmount").is_some();
+    ctx.check(
+        allowance_total == Some(allowance_sum) || (!has_allowance_total && !any_allowance),
+        "BR-CO-11",
+        t,
+    );
+    ctx.check(
+        charge_total == Some(charge_sum) || (!has_charge_total && !any_charge),
+        "BR-CO-12",
+        t,
+    );
+
+    let tax_exclusive = child(ctx, t, "TaxExclusiveAmount");
+    let br_co_13 = match (has_charge_total, has_allowance_total) {
+        (true, true) => opt3(lea, charge_total, allowance_total).map(|(l, c, a)| round2(l + c - a)),
+        (false, true) => lea.zip(allowance_total).map(|(l, a)| round2(l - a)),
+        (true, false) => lea.zip(charge_total).map(|(l, c)| round2(l + c)),
+        (false, false) => lea,
+    };
+    ctx.check(
+        tax_exclusive.is_some() && tax_exclusive == br_co_13,
+        "BR-CO-13",
+        t,
+    );
+
+    let payable = child(ctx, t, "PayableAmount");
+    let inclusive = child(ctx, t, "TaxInclusiveAmount");
+    let prepaid = child(ctx, t, "PrepaidAmount");
+    let rounding = child(ctx, t, "PayableRoundingAmount");
+    let has_prepaid = cbc(t, "PrepaidAmount").is_some();
+    let has_rounding = cbc(t, "PayableRoundingAmount").is_some();
+    let ok = match (has_prepaid, has_rounding) {
+        (true, false) => eq(
+            payable,
+            opt2(inclusive, prepaid).map(|(i, p)| round2(i - p)),
+        ),
+        (false, false) => eq(payable, inclusive),
+        (true, true) => eq(
+            opt2(payable, rounding).map(|(p, r)| round2(p - r)),
+            opt2(inclusive, prepaid).map(|(i, p)| round2(i - p)),
+        ),
+        (false, true) => eq(
+            opt2(payable, rounding).map(|(p, r)| round2(p - r)),
+            inclusive,
+        ),
+    };
+    ctx.check(ok, "BR-CO-16", t);
+}
+
+fn opt2(a: Option<Decimal>, b: Option<Decimal>) -> Option<(Decimal, Decimal)> {
+    a.zip(b)
+}
+
+fn opt3(
+    a: Option<Decimal>,
+    b: Option<Decimal>,
+    c: Option<Decimal>,
+) -> Option<(Decimal, Decimal, Decimal)> {
+    Some((a?, b?, c?))
+}
+
+/// XPath `=` on two optional singletons: false when either is empty.
+fn eq(a: Option<Decimal>, b: Option<Decimal>) -> bool {
+    a.is_some() && a == b
+}
+
+/// `/ubl:Invoice/cac:TaxTotal`: BR-CO-14.
+fn tax_total(ctx: &mut Ctx, t: Node) {
+    let subtotals: Vec<Node> = t.children().filter(|c| is_cac(*c, "TaxSubtotal")).collect();
+    if subtotals.is_empty() {
+        return;
+    }
+    let total = round2(sum(ctx, &subtotals, "TaxAmount"));
+    let amount = child(ctx, t, "TaxAmount");
+    ctx.check(amount == Some(total), "BR-CO-14", t);
+}
+
+/// `cac:TaxTotal/cac:TaxSubtotal`: BR-45..48, BR-CO-17, BR-DEC-19/20.
+fn tax_subtotal(ctx: &mut Ctx, s: Node) {
+    ctx.check(cbc(s, "TaxableAmount").is_some(), "BR-45", s);
+    ctx.check(cbc(s, "TaxAmount").is_some(), "BR-46", s);
+    let cats: Vec<Node> = vat_children(s, "TaxCategory").collect();
+    ctx.check(cats.iter().any(|c| cbc(*c, "ID").is_some()), "BR-47", s);
+    let has_percent = cats.iter().any(|c| cbc(*c, "Percent").is_some());
+    let is_o = cats.iter().any(|c| super::common::category_code(*c) == "O");
+    ctx.check(has_percent || is_o, "BR-48", s);
+
+    let percent = match cats.iter().find_map(|c| cbc(*c, "Percent")) {
+        Some(p) => match ctx.dec(p, CEN) {
+            Some(v) => Some(v),
+            None => return,
+        },
+        None => None,
+    };
+    let tax = child(ctx, s, "TaxAmount");
+    let taxable = child(ctx, s, "TaxableAmount");
+    let ok = match percent {
+        Some(p) if round(p).is_zero() => tax.is_some_and(|t| round(t).is_zero()),
+        Some(p) => match (tax, taxable) {
+            (Some(t), Some(b)) => {
+                let expected = round2(b.abs() * (p / Decimal::ONE_HUNDRED));
+                t.abs() - Decimal::ONE < expected && t.abs() + Decimal::ONE > expected
+            }
+            _ => false,
+        },
+        None => tax.is_some_and(|t| round(t).is_zero()),
+    };
+    ctx.check(ok, "BR-CO-17", s);
+    ctx.check(max_two_decimals(s, "TaxableAmount"), "BR-DEC-19", s);
+    ctx.check(max_two_decimals(s, "TaxAmount"), "BR-DEC-20", s);
+}
+
+/// `/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount`: BR-CO-25.
+fn payable(ctx: &mut Ctx, memo: &mut Memo, p: Node) {
+    let Some(v) = ctx.num(p, CEN) else { return };
+    let due = *memo.due.get_or_insert_with(|| {
+        ctx.elements.iter().any(|e| is_cbc(*e, "DueDate"))
+            || ctx
+                .elements
+                .iter()
+                .any(|e| is_cac(*e, "PaymentTerms") && cbc(*e, "Note").is_some())
+    });
+    ctx.check(v <= Decimal::ZERO || due, "BR-CO-25", p);
+}
+
+/// `/ubl:Invoice | /cn:CreditNote`: BR-CO-15.
+fn document(ctx: &mut Ctx) {
+    let r = ctx.root;
+    let currencies: Vec<String> = cbcs(r, "DocumentCurrencyCode")
+        .map(|c| string_value(c).into_owned())
+        .collect();
+    for cur in currencies {
+        let amounts: Vec<Node> = r
+            .children()
+            .filter(|t| is_cac(*t, "TaxTotal"))
+            .flat_map(|t| cbcs(t, "TaxAmount"))
+            .filter(|a| a.attribute("currencyID") == Some(cur.as_str()))
+            .collect();
+        let mut ok = amounts.len() == 1;
+        if ok {
+            let totals: Vec<Node> = r
+                .children()
+                .filter(|t| is_cac(*t, "LegalMonetaryTotal"))
+                .collect();
+            let inclusive = totals.first().and_then(|t| cbc(*t, "TaxInclusiveAmount"));
+            let exclusive = totals.first().and_then(|t| cbc(*t, "TaxExclusiveAmount"));
+            let inc = inclusive.and_then(|n| ctx.dec(n, CEN));
+            let exc = exclusive.and_then(|n| ctx.dec(n, CEN));
+            let tax = ctx.dec(amounts[0], CEN);
+            ok = match (inc, exc, tax) {
+                (Some(i), Some(e), Some(t)) => i == round2(e + t),
+                _ => false,
+            };
+        }
+        ctx.check(ok, "BR-CO-15", r);
+    }
+}

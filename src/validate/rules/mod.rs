@@ -1,0 +1,235 @@
+//! The business rules (CEN EN 16931 and Peppol BIS 3.0), natively, one module per family.
+//!
+//! Each rule is named by its official id in the family module that implements it, through
+//! [`Ctx::fire`]/[`Ctx::check`]; the flag and the message come from the catalogue for the chosen
+//! rule set, and ids that are not part of that rule set are dropped there, so a new release is a
+//! new catalogue column, not an edit here. Where the official rules would stop on an XPath
+//! dynamic error (an amount that is no number, say), the source is reported as aborted with one
+//! fatal `CEN-EVALUATION-ERROR` / `PEPPOL-EVALUATION-ERROR` finding instead of its other findings.
+
+mod cen_codes;
+mod cen_core;
+mod cen_totals;
+mod cen_vat;
+mod common;
+mod context;
+mod national;
+mod peppol;
+mod peppol_common;
+mod ubl_cr;
+mod ubl_dt;
+mod ubl_sr;
+
+use roxmltree::{Document, Node};
+
+use rust_decimal::Decimal;
+
+use super::catalogue::{self, Source};
+use super::fasthash::FastMap;
+use super::value;
+use super::{Finding, Options, RuleSet};
+
+/// Evaluation state for one document: the rule set, the root, an element index, the findings.
+pub(crate) struct Ctx<'a, 'i> {
+    /// Root element (`Invoice` or `CreditNote`).
+    pub root: Node<'a, 'i>,
+    /// True for an Invoice, false for a CreditNote.
+    pub is_invoice: bool,
+    /// Every element of the document in document order (root first).
+    pub elements: Vec<Node<'a, 'i>>,
+    /// String values of the root's `cbc:DocumentCurrencyCode` children.
+    pub document_currencies: Vec<String>,
+    set: RuleSet,
+    findings: Vec<Finding>,
+    /// Byte offset in the input of each finding's node (lines and columns are computed at the end).
+    offsets: Vec<usize>,
+    /// Sibling positions for locations, computed on the first finding.
+    positions: Option<Vec<u32>>,
+    /// String values of child paths already looked up, by (node id, path).
+    path_memo: FastMap<(usize, &'static [&'static str]), Vec<String>>,
+    aborted: [Option<String>; 2],
+}
+
+impl<'a, 'i> Ctx<'a, 'i> {
+    fn new(doc: &'a Document<'i>, set: RuleSet) -> Self {
+        let root = doc.root_element();
+        Ctx {
+            root,
+            is_invoice: root.tag_name().name() == "Invoice",
+            elements: root.descendants().filter(|n| n.is_element()).collect(),
+            document_currencies: super::xml::cbcs(root, "DocumentCurrencyCode")
+                .map(|c| super::xml::string_value(c).into_owned())
+                .collect(),
+            set,
+            findings: Vec::new(),
+            offsets: Vec::new(),
+            positions: None,
+            path_memo: FastMap::default(),
+            aborted: [None, None],
+        }
+    }
+
+    /// String values of `path(n, steps)`, looked up once per node and path: rules on
+    /// repeated elements that read the same parts of their parent stay linear.
+    pub fn path_values(&mut self, n: Node, steps: &'static [&'static str]) -> Vec<String> {
+        self.path_memo
+            .entry((n.id().get_usize(), steps))
+            .or_insert_with(|| {
+                super::xml::path(n, steps)
+                    .into_iter()
+                    .map(|v| super::xml::string_value(v).into_owned())
+                    .collect()
+            })
+            .clone()
+    }
+
+    /// Reports rule `id` as fired on `node` (once per call).
+    pub fn fire(&mut self, id: &'static str, node: Node) {
+        let Some(rule) = catalogue::rule(id) else {
+            debug_assert!(false, "rule {id} is not in the catalogue");
+            return;
+        };
+        let Some(flag) = rule.flag(self.set) else {
+            return;
+        };
+        // A few findings count their siblings directly; many use the one-pass index.
+        if self.positions.is_none() && self.findings.len() >= 64 {
+            self.positions = Some(super::xml::sibling_positions(&self.elements));
+        }
+        self.findings.push(Finding {
+            id: id.to_string(),
+            flag,
+            location: super::xml::location(node, self.positions.as_deref()),
+            line: 0,
+            column: 0,
+            message: rule.message.to_string(),
+        });
+        self.offsets.push(node.range().start);
+    }
+
+    /// Fires `id` on `node` unless `ok` (a schematron assert).
+    #[inline]
+    pub fn check(&mut self, ok: bool, id: &'static str, node: Node) {
+        if !ok {
+            self.fire(id, node);
+        }
+    }
+
+    /// The official rules of `source` cannot evaluate this document (an XPath dynamic error such
+    /// as an amount that is not a number): like them, report that source as aborted.
+    pub fn abort(&mut self, source: Source, reason: String) {
+        let slot = &mut self.aborted[source_index(source)];
+        if slot.is_none() {
+            *slot = Some(reason);
+        }
+    }
+
+    /// Aborts `source` because the value of `n` is not a `what` (the message is built once).
+    pub fn abort_on(&mut self, source: Source, n: Node, what: &str) {
+        if self.aborted[source_index(source)].is_some() {
+            return;
+        }
+        let text: String = super::xml::string_value(n).chars().take(40).collect();
+        let at = super::xml::location(n, self.positions.as_deref());
+        self.abort(source, format!("'{text}' is not {what} ({at})"));
+    }
+
+    /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal.
+    pub fn dec(&mut self, n: Node, source: Source) -> Option<Decimal> {
+        let d = value::decimal(&super::xml::string_value(n));
+        if d.is_none() {
+            self.abort_on(source, n, "a decimal");
+        }
+        d
+    }
+
+    /// An untyped node compared with a number (`. > 0`): cast to a number, or `None` after
+    /// aborting `source` when it is none.
+    pub fn num(&mut self, n: Node, source: Source) -> Option<Decimal> {
+        let d = value::number(&super::xml::string_value(n));
+        if d.is_none() {
+            self.abort_on(source, n, "a number");
+        }
+        d
+    }
+
+    /// Lines and columns (1-based, columns in characters) of every finding, in one sweep over
+    /// the input whatever the number of findings.
+    fn set_positions(&mut self) {
+        let text = self.root.document().input_text();
+        let mut order: Vec<usize> = (0..self.findings.len()).collect();
+        order.sort_by_key(|&i| self.offsets[i]);
+        let (mut at, mut line, mut column) = (0usize, 1u32, 1u32);
+        for i in order {
+            let target = self.offsets[i].min(text.len());
+            for c in text.get(at..target).unwrap_or("").chars() {
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+            }
+            at = at.max(target);
+            self.findings[i].line = line;
+            self.findings[i].column = column;
+        }
+    }
+
+    fn finish(mut self, out: &mut Vec<Finding>) {
+        self.set_positions();
+        let aborted = self.aborted;
+        out.extend(self.findings.into_iter().filter(|f| {
+            catalogue::rule(&f.id)
+                .map(|r| aborted[source_index(r.source)].is_none())
+                .unwrap_or(true)
+        }));
+        for (i, reason) in aborted.into_iter().enumerate() {
+            if let Some(reason) = reason {
+                let (id, name) = if i == 0 {
+                    ("CEN-EVALUATION-ERROR", "CEN EN 16931")
+                } else {
+                    ("PEPPOL-EVALUATION-ERROR", "Peppol BIS")
+                };
+                out.push(Finding {
+                    id: id.to_string(),
+                    flag: super::Flag::Fatal,
+                    location: String::new(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "the {name} rules cannot be evaluated on this document: {reason}"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+fn source_index(s: Source) -> usize {
+    match s {
+        Source::Cen => 0,
+        Source::Peppol => 1,
+    }
+}
+
+/// Runs the business rules selected by `opts` and appends their findings.
+pub(crate) fn run(doc: &Document, opts: &Options, out: &mut Vec<Finding>) {
+    let mut ctx = Ctx::new(doc, opts.rules);
+    if opts.scope.cen() {
+        cen_core::check(&mut ctx);
+        cen_totals::check(&mut ctx);
+        cen_codes::check(&mut ctx);
+        cen_vat::check(&mut ctx);
+        ubl_sr::check(&mut ctx);
+        ubl_dt::check(&mut ctx);
+        ubl_cr::check(&mut ctx);
+    }
+    if opts.scope.peppol() {
+        let countries = context::Countries::of(ctx.root);
+        peppol::check(&mut ctx, &countries);
+        peppol_common::check(&mut ctx);
+        national::check(&mut ctx, &countries);
+    }
+    ctx.finish(out);
+}

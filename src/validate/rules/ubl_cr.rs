@@ -1,0 +1,207 @@
+//! UBL-CR: the UBL elements and attributes that EN 16931 says "shall not be used".
+//!
+//! 674 of them are the table `schemas/rules/ubl_cr.tsv` (`not(PATH)` from the root), evaluated in
+//! one walk through a trie of the paths; the five with a condition are code below. Each fires at
+//! most once per document, on the root, like the official rules.
+
+use std::sync::OnceLock;
+
+use roxmltree::Node;
+
+use super::Ctx;
+use crate::validate::fasthash::FastMap;
+use crate::validate::xml::{self, cac, cacs, cbcs, CAC, CBC, EXT};
+
+const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
+
+#[derive(Default)]
+struct TrieNode {
+    /// Children by local name, then namespace (hashing the short local name only).
+    children: FastMap<&'static str, Vec<(&'static str, usize)>>,
+    /// Rules (indexes into `Table::ids`) whose path ends at this element.
+    ends: Vec<usize>,
+    /// Rules whose path ends with an attribute of this element.
+    attrs: Vec<(&'static str, usize)>,
+}
+
+struct Table {
+    ids: Vec<&'static str>,
+    /// Trie of the paths from the root (index 0) and of the `//` paths (index 1).
+    nodes: Vec<TrieNode>,
+}
+
+const FROM_ROOT: usize = 0;
+const ANYWHERE: usize = 1;
+
+fn namespace(prefix: &str) -> &'static str {
+    match prefix {
+        "cbc" => CBC,
+        "cac" => CAC,
+        "ext" => EXT,
+        _ => panic!("unknown prefix {prefix} in ubl_cr.tsv"),
+    }
+}
+
+/// One step: alternatives of qualified names, or an attribute.
+enum Step {
+    Elements(Vec<(&'static str, &'static str)>),
+    Attribute(&'static str),
+}
+
+fn steps(path: &'static str) -> Vec<Step> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if let Some(a) = s.strip_prefix('@') {
+                return Step::Attribute(a);
+            }
+            let alts = s.trim_start_matches('(').trim_end_matches(')');
+            Step::Elements(
+                alts.split('|')
+                    .map(|q| {
+                        let (p, n) = q.split_once(':').expect("qualified name");
+                        (namespace(p), n)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn insert(nodes: &mut Vec<TrieNode>, at: usize, steps: &[Step], rule: usize) {
+    match steps.split_first() {
+        None => nodes[at].ends.push(rule),
+        Some((Step::Attribute(a), _)) => nodes[at].attrs.push((a, rule)),
+        Some((Step::Elements(alts), rest)) => {
+            for &(ns, name) in alts {
+                let existing = nodes[at]
+                    .children
+                    .get(name)
+                    .and_then(|v| v.iter().find(|(n, _)| *n == ns))
+                    .map(|&(_, i)| i);
+                let next = match existing {
+                    Some(n) => n,
+                    None => {
+                        nodes.push(TrieNode::default());
+                        let n = nodes.len() - 1;
+                        nodes[at].children.entry(name).or_default().push((ns, n));
+                        n
+                    }
+                };
+                insert(nodes, next, rest, rule);
+            }
+        }
+    }
+}
+
+fn table() -> &'static Table {
+    static TABLE_CELL: OnceLock<Table> = OnceLock::new();
+    TABLE_CELL.get_or_init(|| {
+        let mut t = Table {
+            ids: Vec::new(),
+            nodes: vec![TrieNode::default(), TrieNode::default()],
+        };
+        for line in TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let (id, path) = line.split_once('\t').expect("id and path");
+            let rule = t.ids.len();
+            t.ids.push(id);
+            let start = if path.starts_with("//") {
+                ANYWHERE
+            } else {
+                FROM_ROOT
+            };
+            insert(&mut t.nodes, start, &steps(path), rule);
+        }
+        t
+    })
+}
+
+/// The trie child of `node` matching element `el`.
+fn child(node: &TrieNode, el: Node) -> Option<usize> {
+    let tag = el.tag_name();
+    let candidates = node.children.get(tag.name())?;
+    let ns = tag.namespace()?;
+    candidates.iter().find(|(n, _)| *n == ns).map(|&(_, i)| i)
+}
+
+fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
+    let node = &t.nodes[at];
+    for &r in &node.ends {
+        hit[r] = true;
+    }
+    for &(a, r) in &node.attrs {
+        if el.has_attribute(a) {
+            hit[r] = true;
+        }
+    }
+    if node.children.is_empty() {
+        return;
+    }
+    for c in el.children().filter(|c| c.is_element()) {
+        if let Some(next) = child(node, c) {
+            mark(t, next, c, hit);
+        }
+    }
+}
+
+/// Runs every UBL-CR rule.
+pub(crate) fn check(ctx: &mut Ctx) {
+    let t = table();
+    let mut hit = vec![false; t.ids.len()];
+    let root = ctx.root;
+    mark(t, FROM_ROOT, root, &mut hit);
+    let anywhere = &t.nodes[ANYWHERE];
+    for &el in &ctx.elements {
+        for &(a, r) in &anywhere.attrs {
+            if el.has_attribute(a) {
+                hit[r] = true;
+            }
+        }
+        if let Some(next) = child(anywhere, el) {
+            mark(t, next, el, &mut hit);
+        }
+    }
+    for (i, _) in hit.iter().enumerate().filter(|(_, h)| **h) {
+        ctx.fire(t.ids[i], root);
+    }
+    conditional(ctx);
+}
+
+/// The UBL-CR rules whose test is more than `not(PATH)`.
+fn conditional(ctx: &mut Ctx) {
+    let root = ctx.root;
+    let version_ok = cbcs(root, "UBLVersionID").next().is_none()
+        || cbcs(root, "UBLVersionID").any(|v| xml::string_value(v) == "2.1");
+    ctx.check(version_ok, "UBL-CR-002", root);
+    let due_date = cacs(root, "PaymentMeans").any(|p| cbcs(p, "PaymentDueDate").next().is_some());
+    ctx.check(!due_date || !ctx.is_invoice, "UBL-CR-412", root);
+
+    let mut refs = ctx
+        .elements
+        .iter()
+        .copied()
+        .filter(|e| xml::is_cac(*e, "AdditionalDocumentReference"));
+    let (mut cr665, mut cr666, mut cr673) = (false, false, false);
+    for r in refs.by_ref() {
+        let codes: Vec<_> = cbcs(r, "DocumentTypeCode")
+            .map(|c| xml::string_value(c).into_owned())
+            .collect();
+        let is_130 = codes.iter().any(|c| c == "130");
+        let not_130 = codes.iter().any(|c| c != "130") || codes.is_empty();
+        if not_130 && cbcs(r, "ID").any(|i| i.has_attribute("schemeID")) {
+            cr665 = true;
+        }
+        if is_130 && cac(r, "Attachment").is_some() {
+            cr666 = true;
+        }
+        if is_130 && cbcs(r, "DocumentDescription").next().is_some() {
+            cr673 = true;
+        }
+    }
+    ctx.check(!cr665, "UBL-CR-665", root);
+    ctx.check(!cr666, "UBL-CR-666", root);
+    ctx.check(!cr673, "UBL-CR-673", root);
+}

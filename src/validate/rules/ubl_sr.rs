@@ -1,0 +1,281 @@
+//! UBL-SR: syntax cardinality rules of the EN 16931 UBL binding.
+
+use roxmltree::Node;
+
+use super::common::indicator_is;
+use super::Ctx;
+use crate::validate::fasthash::FastSet;
+use crate::validate::xml::{cacs, cbc, cbcs, count, exists, is_cac, is_cbc, path, string_value};
+
+/// Runs the UBL-SR rules.
+pub(crate) fn check(ctx: &mut Ctx) {
+    document(ctx);
+    for i in 0..ctx.elements.len() {
+        let el = ctx.elements[i];
+        element(ctx, el);
+    }
+}
+
+/// `upper-case(cbc:ID)` of each tax scheme of a party tax scheme.
+fn scheme_is_vat(pts: Node, vat: bool) -> bool {
+    cacs(pts, "TaxScheme")
+        .flat_map(|s| cbcs(s, "ID"))
+        .any(|id| (string_value(id).to_uppercase() == "VAT") == vat)
+}
+
+/// Distinct string values of every `//cbc:name`.
+fn distinct_values(ctx: &Ctx, name: &str) -> usize {
+    let seen: FastSet<std::borrow::Cow<str>> = ctx
+        .elements
+        .iter()
+        .filter(|e| is_cbc(**e, name))
+        .map(|e| string_value(*e))
+        .collect();
+    seen.len()
+}
+
+fn document(ctx: &mut Ctx) {
+    let r = ctx.root;
+    let sup = "cac:AccountingSupplierParty";
+    let cus = "cac:AccountingCustomerParty";
+    let limits: [(&str, &[&str]); 20] = [
+        ("UBL-SR-01", &["cac:ContractDocumentReference", "cbc:ID"]),
+        ("UBL-SR-02", &["cac:ReceiptDocumentReference", "cbc:ID"]),
+        ("UBL-SR-03", &["cac:DespatchDocumentReference", "cbc:ID"]),
+        ("UBL-SR-05", &["cac:PaymentTerms", "cbc:Note"]),
+        ("UBL-SR-08", &["cac:InvoicePeriod"]),
+        (
+            "UBL-SR-09",
+            &[
+                sup,
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:RegistrationName",
+            ],
+        ),
+        (
+            "UBL-SR-10",
+            &[sup, "cac:Party", "cac:PartyName", "cbc:Name"],
+        ),
+        (
+            "UBL-SR-11",
+            &[sup, "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"],
+        ),
+        (
+            "UBL-SR-14",
+            &[
+                sup,
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:CompanyLegalForm",
+            ],
+        ),
+        (
+            "UBL-SR-15",
+            &[
+                cus,
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:RegistrationName",
+            ],
+        ),
+        (
+            "UBL-SR-16",
+            &[cus, "cac:Party", "cac:PartyIdentification", "cbc:ID"],
+        ),
+        (
+            "UBL-SR-17",
+            &[cus, "cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"],
+        ),
+        ("UBL-SR-24", &["cac:Delivery"]),
+        ("UBL-SR-39", &["cac:ProjectReference", "cbc:ID"]),
+        (
+            "UBL-SR-40",
+            &[cus, "cac:Party", "cac:PartyName", "cbc:Name"],
+        ),
+        ("UBL-SR-45", &["cac:PaymentMeans", "cbc:PaymentDueDate"]),
+        ("UBL-SR-49", &["cac:InvoicePeriod", "cbc:DescriptionCode"]),
+        ("UBL-SR-04", &[]),
+        ("UBL-SR-12", &[]),
+        ("UBL-SR-13", &[]),
+    ];
+    for (id, steps) in limits.iter().filter(|(_, s)| !s.is_empty()) {
+        ctx.check(count(r, steps) <= 1, id, r);
+    }
+    let invoiced_object_ids = cacs(r, "AdditionalDocumentReference")
+        .filter(|d| cbcs(*d, "DocumentTypeCode").any(|c| string_value(c) == "130"))
+        .flat_map(|d| cbcs(d, "ID"))
+        .count();
+    ctx.check(invoiced_object_ids <= 1, "UBL-SR-04", r);
+    let vat_ids = |party: &str, vat: bool| {
+        path(r, &[party, "cac:Party", "cac:PartyTaxScheme"])
+            .into_iter()
+            .filter(|p| scheme_is_vat(*p, vat))
+            .flat_map(|p| cbcs(p, "CompanyID"))
+            .count()
+    };
+    ctx.check(vat_ids(sup, true) <= 1, "UBL-SR-12", r);
+    ctx.check(vat_ids(sup, false) <= 1, "UBL-SR-13", r);
+    ctx.check(vat_ids(cus, true) <= 1, "UBL-SR-18", r);
+    let sepa = ctx
+        .elements
+        .iter()
+        .filter(|e| {
+            is_cbc(**e, "ID")
+                && e.parent_element()
+                    .is_some_and(|p| is_cac(p, "PartyIdentification"))
+        })
+        .filter(|e| {
+            e.attribute("schemeID")
+                .is_some_and(|s| s.to_uppercase() == "SEPA")
+        })
+        .count();
+    ctx.check(sepa <= 1, "UBL-SR-29", r);
+    ctx.check(distinct_values(ctx, "PaymentID") <= 1, "UBL-SR-44", r);
+    let names = path(r, &["cac:PaymentMeans", "cbc:PaymentMeansCode"])
+        .into_iter()
+        .filter(|c| c.has_attribute("name"))
+        .count();
+    ctx.check(names <= 1, "UBL-SR-46", r);
+    ctx.check(
+        distinct_values(ctx, "PaymentMeansCode") <= 1,
+        "UBL-SR-47",
+        r,
+    );
+}
+
+fn element(ctx: &mut Ctx, el: Node) {
+    let Some(name) = el.tag_name().namespace().and(Some(el.tag_name().name())) else {
+        return;
+    };
+    if !is_cac(el, name) {
+        return;
+    }
+    match name {
+        "PostalAddress" | "Address" => {
+            ctx.check(cacs(el, "AddressLine").count() <= 1, "UBL-SR-51", el);
+        }
+        "Party"
+            if el
+                .parent_element()
+                .is_some_and(|p| is_cac(p, "AccountingSupplierParty")) =>
+        {
+            ctx.check(cacs(el, "PartyTaxScheme").count() <= 2, "UBL-SR-42", el);
+        }
+        "AdditionalDocumentReference" => {
+            ctx.check(
+                cbcs(el, "DocumentDescription").count() <= 1,
+                "UBL-SR-33",
+                el,
+            );
+            let code_is = |v: &str| cbcs(el, "DocumentTypeCode").any(|c| string_value(c) == v);
+            let scheme = cbcs(el, "ID").any(|i| i.has_attribute("schemeID"));
+            let ok = code_is("130")
+                || (!ctx.is_invoice && code_is("50"))
+                || (!scheme && cbc(el, "DocumentTypeCode").is_none());
+            ctx.check(ok, "UBL-SR-43", el);
+        }
+        "Delivery" => {
+            let names = count(el, &["cac:DeliveryParty", "cac:PartyName", "cbc:Name"]);
+            ctx.check(names <= 1, "UBL-SR-25", el);
+        }
+        "AllowanceCharge" => {
+            let reasons = cbcs(el, "AllowanceChargeReason").count();
+            if indicator_is(el, false) {
+                ctx.check(reasons <= 1, "UBL-SR-30", el);
+            } else if indicator_is(el, true) {
+                ctx.check(reasons <= 1, "UBL-SR-31", el);
+            }
+        }
+        "PartyTaxScheme" => {
+            let ok = exists(el, &["cac:TaxScheme", "cbc:ID"]) && cbc(el, "CompanyID").is_some();
+            ctx.check(ok, "UBL-SR-53", el);
+        }
+        "InvoiceLine" | "CreditNoteLine" => {
+            ctx.check(cbcs(el, "Note").count() <= 1, "UBL-SR-34", el);
+            ctx.check(
+                count(el, &["cac:OrderLineReference", "cbc:LineID"]) <= 1,
+                "UBL-SR-35",
+                el,
+            );
+            ctx.check(cacs(el, "InvoicePeriod").count() <= 1, "UBL-SR-36", el);
+            let discounts = count(el, &["cac:Price", "cac:AllowanceCharge", "cbc:Amount"]);
+            ctx.check(discounts <= 1, "UBL-SR-37", el);
+            let cats = count(el, &["cac:Item", "cac:ClassifiedTaxCategory"]);
+            ctx.check(cats == 1, "UBL-SR-48", el);
+            ctx.check(
+                count(el, &["cac:Item", "cbc:Description"]) <= 1,
+                "UBL-SR-50",
+                el,
+            );
+            ctx.check(cacs(el, "DocumentReference").count() <= 1, "UBL-SR-52", el);
+        }
+        "PayeeParty" => payee(ctx, el),
+        "PaymentMeans" => {
+            ctx.check(cbcs(el, "PaymentID").count() <= 1, "UBL-SR-26", el);
+            ctx.check(cbcs(el, "PaymentMeansCode").count() <= 1, "UBL-SR-27", el);
+            ctx.check(
+                count(el, &["cac:PaymentMandate", "cbc:ID"]) <= 1,
+                "UBL-SR-28",
+                el,
+            );
+        }
+        "BillingReference" => {
+            ctx.check(
+                cacs(el, "InvoiceDocumentReference").count() <= 1,
+                "UBL-SR-06",
+                el,
+            );
+            ctx.check(
+                exists(el, &["cac:InvoiceDocumentReference", "cbc:ID"]),
+                "UBL-SR-07",
+                el,
+            );
+        }
+        "TaxRepresentativeParty" => {
+            ctx.check(
+                count(el, &["cac:PartyName", "cbc:Name"]) <= 1,
+                "UBL-SR-22",
+                el,
+            );
+            let ids = count(el, &["cac:Party", "cac:PartyTaxScheme", "cbc:CompanyID"]);
+            ctx.check(ids <= 1, "UBL-SR-23", el);
+        }
+        "TaxSubtotal" => {
+            let reasons = count(el, &["cac:TaxCategory", "cbc:TaxExemptionReason"]);
+            ctx.check(reasons <= 1, "UBL-SR-32", el);
+        }
+        _ => {}
+    }
+}
+
+/// UBL-SR-19..21: each also requires the payee name to differ from the seller's name
+/// (`!=` over node sets: false when either side is empty).
+fn payee(ctx: &mut Ctx, el: Node) {
+    let names: Vec<String> = path(el, &["cac:PartyName", "cbc:Name"])
+        .into_iter()
+        .map(|n| string_value(n).into_owned())
+        .collect();
+    const SELLER: &[&str] = &[
+        "cac:AccountingSupplierParty",
+        "cac:Party",
+        "cac:PartyLegalEntity",
+        "cbc:RegistrationName",
+    ];
+    let seller = match el.parent_element() {
+        Some(p) => ctx.path_values(p, SELLER),
+        None => Vec::new(),
+    };
+    let differs = names.iter().any(|a| seller.iter().any(|b| a != b));
+    ctx.check(names.len() <= 1 && differs, "UBL-SR-19", el);
+    let non_sepa = path(el, &["cac:PartyIdentification", "cbc:ID"])
+        .into_iter()
+        .filter(|i| {
+            i.attribute("schemeID")
+                .is_some_and(|s| s.to_uppercase() != "SEPA")
+        })
+        .count();
+    ctx.check(non_sepa <= 1 && differs, "UBL-SR-20", el);
+    let ids = count(el, &["cac:PartyLegalEntity", "cbc:CompanyID"]);
+    ctx.check(ids <= 1 && differs, "UBL-SR-21", el);
+}

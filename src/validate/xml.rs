@@ -1,0 +1,236 @@
+//! Small navigation helpers over roxmltree for UBL: namespaces, children by name, string values,
+//! and official-style locations (`/ubl:Invoice[1]/cac:TaxTotal[1]`).
+
+use roxmltree::Node;
+
+use super::Root;
+
+/// UBL common basic components.
+pub(crate) const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+/// UBL common aggregate components.
+pub(crate) const CAC: &str =
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+/// UBL extension components.
+pub(crate) const EXT: &str =
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2";
+/// UBL Invoice document namespace.
+pub(crate) const INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
+/// UBL CreditNote document namespace.
+pub(crate) const CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
+
+pub(crate) type N<'a, 'i> = Node<'a, 'i>;
+
+/// Which UBL document the root element is, if any.
+pub(crate) fn root_kind(root: Node) -> Option<Root> {
+    match (root.tag_name().namespace(), root.tag_name().name()) {
+        (Some(INVOICE), "Invoice") => Some(Root::Invoice),
+        (Some(CREDIT_NOTE), "CreditNote") => Some(Root::CreditNote),
+        _ => None,
+    }
+}
+
+/// True when `n` is the element `{ns}name`.
+#[inline]
+pub(crate) fn is(n: Node, ns: &str, name: &str) -> bool {
+    if !n.is_element() {
+        return false;
+    }
+    let tag = n.tag_name();
+    tag.name() == name && tag.namespace() == Some(ns)
+}
+
+/// True when `n` is `cbc:name`.
+#[inline]
+pub(crate) fn is_cbc(n: Node, name: &str) -> bool {
+    is(n, CBC, name)
+}
+
+/// True when `n` is `cac:name`.
+#[inline]
+pub(crate) fn is_cac(n: Node, name: &str) -> bool {
+    is(n, CAC, name)
+}
+
+/// Child elements `cbc:name`.
+pub(crate) fn cbcs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
+    n.children().filter(move |c| is(*c, CBC, name))
+}
+
+/// Child elements `cac:name`.
+pub(crate) fn cacs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
+    n.children().filter(move |c| is(*c, CAC, name))
+}
+
+/// First child element `cbc:name`.
+pub(crate) fn cbc<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
+    n.children().find(|c| is(*c, CBC, name))
+}
+
+/// First child element `cac:name`.
+pub(crate) fn cac<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
+    n.children().find(|c| is(*c, CAC, name))
+}
+
+/// All elements reached from `n` by the child path `steps` (`"cac:Party"`, `"cbc:ID"`...), in
+/// document order, like an XPath relative location path.
+pub(crate) fn path<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Vec<N<'a, 'i>> {
+    let mut cur = vec![n];
+    for step in steps {
+        let (ns, name) = split_step(step);
+        let mut next = Vec::new();
+        for c in &cur {
+            next.extend(c.children().filter(|k| is(*k, ns, name)));
+        }
+        if next.is_empty() {
+            return next;
+        }
+        cur = next;
+    }
+    cur
+}
+
+/// Number of elements reached by the child path `steps` (XPath `count(path)`), without
+/// collecting them.
+pub(crate) fn count(n: Node, steps: &[&str]) -> usize {
+    match steps.split_first() {
+        None => 1,
+        Some((step, rest)) => {
+            let (ns, name) = split_step(step);
+            n.children()
+                .filter(|k| is(*k, ns, name))
+                .map(|k| count(k, rest))
+                .sum()
+        }
+    }
+}
+
+/// First element reached by the child path `steps`.
+pub(crate) fn first<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Option<N<'a, 'i>> {
+    let mut cur = n;
+    for step in steps {
+        let (ns, name) = split_step(step);
+        cur = cur.children().find(|k| is(*k, ns, name))?;
+    }
+    Some(cur)
+}
+
+/// True when the child path `steps` reaches at least one element (XPath `exists(path)`), with
+/// backtracking over every branch.
+pub(crate) fn exists(n: N, steps: &[&str]) -> bool {
+    match steps.split_first() {
+        None => true,
+        Some((step, rest)) => {
+            let (ns, name) = split_step(step);
+            n.children().any(|k| is(k, ns, name) && exists(k, rest))
+        }
+    }
+}
+
+fn split_step(step: &str) -> (&'static str, &str) {
+    match step.split_once(':') {
+        Some(("cbc", name)) => (CBC, name),
+        Some(("cac", name)) => (CAC, name),
+        Some(("ext", name)) => (EXT, name),
+        Some(("ubl", name)) => (INVOICE, name),
+        Some(("cn", name)) => (CREDIT_NOTE, name),
+        _ => panic!("unknown step prefix in {step}"),
+    }
+}
+
+/// XPath string value of an element: its descendant text, concatenated.
+pub(crate) fn string_value<'a>(n: Node<'a, '_>) -> std::borrow::Cow<'a, str> {
+    let mut children = n.children();
+    match (children.next(), children.next()) {
+        (None, _) => std::borrow::Cow::Borrowed(""),
+        (Some(c), None) if c.is_text() => std::borrow::Cow::Borrowed(c.text().unwrap_or("")),
+        _ => std::borrow::Cow::Owned(
+            n.descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect(),
+        ),
+    }
+}
+
+/// `normalize-space(string(n))`.
+pub(crate) fn text_ns(n: Node) -> String {
+    super::value::normalize_space(&string_value(n))
+}
+
+/// `normalize-space(path) = ''` for the first node reached by `steps` (true when none).
+pub(crate) fn first_blank(n: Node, steps: &[&str]) -> bool {
+    first(n, steps).is_none_or(|f| super::value::is_blank(&string_value(f)))
+}
+
+/// `normalize-space(path)` of the first node reached by `steps`, `""` when none.
+pub(crate) fn first_ns(n: Node, steps: &[&str]) -> String {
+    first(n, steps).map(text_ns).unwrap_or_default()
+}
+
+fn prefix(ns: Option<&str>) -> &'static str {
+    match ns {
+        Some(CBC) => "cbc:",
+        Some(CAC) => "cac:",
+        Some(EXT) => "ext:",
+        Some(INVOICE) => "ubl:",
+        Some(CREDIT_NOTE) => "cn:",
+        _ => "",
+    }
+}
+
+/// For every element (by node id), its 1-based position among the preceding siblings with
+/// the same name, computed in one pass so that locations cost O(depth) each.
+pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
+    let max = elements
+        .iter()
+        .map(|e| e.id().get_usize())
+        .max()
+        .unwrap_or(0);
+    let mut positions = vec![1; max + 1];
+    for parent in elements {
+        let mut seen: Vec<(roxmltree::ExpandedName, u32)> = Vec::new();
+        for c in parent.children().filter(|c| c.is_element()) {
+            let tag = c.tag_name();
+            let n = match seen.iter_mut().find(|(t, _)| *t == tag) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((tag, 1));
+                    1
+                }
+            };
+            positions[c.id().get_usize()] = n;
+        }
+    }
+    positions
+}
+
+/// Official-style location of an element: `/ubl:Invoice[1]/cac:TaxTotal[1]/cbc:TaxAmount[1]`,
+/// with the sibling positions of [`sibling_positions`] when given (else counted directly).
+pub(crate) fn location(n: Node, positions: Option<&[u32]>) -> String {
+    let mut parts = Vec::new();
+    let mut cur = Some(n);
+    while let Some(e) = cur.filter(|e| e.is_element()) {
+        let tag = e.tag_name();
+        let index = match positions {
+            Some(p) => p.get(e.id().get_usize()).copied().unwrap_or(1),
+            None => {
+                std::iter::successors(e.prev_sibling_element(), |p| p.prev_sibling_element())
+                    .filter(|p| p.tag_name() == tag)
+                    .count() as u32
+                    + 1
+            }
+        };
+        parts.push(format!(
+            "/{}{}[{}]",
+            prefix(tag.namespace()),
+            tag.name(),
+            index
+        ));
+        cur = e.parent();
+    }
+    parts.reverse();
+    parts.concat()
+}
