@@ -281,3 +281,40 @@ fn refunds_cannot_exceed_the_invoice() {
     );
     support::assert_officially_valid(&out.join("archive"));
 }
+
+#[test]
+fn a_document_the_rules_reject_is_not_issued_and_takes_no_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("v.jsonl");
+    let bad_unit = order("V-2", "1").replace(
+        "\"quantity\": 1,",
+        "\"quantity\": 1, \"unit_code\": \"BOX-OF-7\",",
+    );
+    let bad_scheme = order("V-3", "1").replace(
+        "\"endpoint_scheme\": \"0088\"",
+        "\"endpoint_scheme\": \"9999\"",
+    );
+    let lines = [order("V-1", "1"), bad_unit, bad_scheme, order("V-4", "2")]
+        .map(|o| o.replace('\n', " "))
+        .join("\n");
+    fs::write(&input, lines).unwrap();
+    let out = dir.path().join("out");
+    let r = run(&[&input], &out, &[]);
+    assert_eq!(r.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        stderr.contains(
+            "order V-2: field /ubl:Invoice[1]/cac:InvoiceLine[1]/cbc:InvoicedQuantity[1]"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("BR-CL-23"), "{stderr}");
+    assert!(stderr.contains("PEPPOL-EN16931-CL008"), "{stderr}");
+    assert!(stderr.contains("order V-3: field /ubl:Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]/cbc:EndpointID[1]"), "{stderr}");
+    assert_eq!(
+        archived_numbers(&out),
+        ["INV-2026-000001", "INV-2026-000002"]
+    );
+    let second = fs::read_to_string(out.join("archive/2026/05/INV-2026-000002.xml")).unwrap();
+    assert!(second.contains("<cbc:SalesOrderID>V-4</cbc:SalesOrderID>"));
+}

@@ -91,3 +91,31 @@ fn cases_match_expected_documents_and_pass_the_official_rules() {
 fn rel(p: &Path, root: &Path) -> String {
     p.strip_prefix(root).unwrap_or(p).display().to_string()
 }
+
+/// The README's first command, `convert fixtures/orders --profile fixtures/profile.toml`, converts every
+/// sample order into documents the official rules accept.
+#[test]
+fn the_readme_example_passes_the_official_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = support::convert(&[
+        "fixtures/orders",
+        "--profile",
+        "fixtures/profile.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        summary.starts_with("5 invoices and 1 credit notes issued"),
+        "{summary}"
+    );
+    assert_eq!(support::xml_files(&out).len(), 6);
+    support::assert_officially_valid(&out);
+}

@@ -11,6 +11,7 @@ use crate::model::{self, DocKind, Document, Numbered, OrderError};
 use crate::numbering::Pattern;
 use crate::store::{self, Issued, NewDocument, Store, StoreError};
 use crate::ubl;
+use crate::validate;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -239,41 +240,42 @@ impl Ctx<'_, '_, '_> {
             })
             .collect();
 
-        // Number in input order, inside one transaction.
-        let txn = self.store.begin()?;
-        let mut slots: Vec<Result<(Prepared, Slot), InputError>> =
-            Vec::with_capacity(prepared.len());
-        let mut here = Batch::default();
-        for p in prepared {
-            let slot = match p {
-                Ok(p) => allocate(&txn, &mut here, self.patterns, p)?,
-                Err(e) => Err(e),
-            };
-            slots.push(slot);
-        }
-        // Render the new documents in parallel, insert them, commit.
-        let rendered: Vec<Option<(Vec<u8>, Vec<u8>)>> = slots
-            .par_iter()
-            .map(|s| match s {
-                Ok((
-                    p,
-                    Slot::New {
-                        number, preceding, ..
-                    },
-                )) => {
-                    let xml = ubl::write(
-                        &p.doc,
-                        &Numbered {
-                            number,
-                            preceding: preceding.as_ref().map(|(n, d)| (n.as_str(), *d)),
-                        },
-                    );
-                    let packed = store::pack(&xml);
-                    Some((xml, packed))
-                }
-                _ => None,
-            })
-            .collect();
+        // Number in input order inside one transaction, render, and validate exactly the bytes to be
+        // committed. A document the rules reject goes nowhere but the error report: the transaction is
+        // rolled back and the batch numbered again without it, so it takes no number.
+        let mut prepared = prepared;
+        let (txn, slots, rendered) = loop {
+            let txn = self.store.begin()?;
+            let mut slots: Vec<Result<(Prepared, Slot), InputError>> =
+                Vec::with_capacity(prepared.len());
+            let mut here = Batch::default();
+            for p in prepared {
+                let slot = match p {
+                    Ok(p) => allocate(&txn, &mut here, self.patterns, p)?,
+                    Err(e) => Err(e),
+                };
+                slots.push(slot);
+            }
+            let rendered: Vec<Option<Rendered>> = slots.par_iter().map(render).collect();
+            if rendered.iter().flatten().all(|r| r.refusal.is_none()) {
+                break (txn, slots, rendered);
+            }
+            drop(txn);
+            prepared = slots
+                .into_iter()
+                .zip(rendered)
+                .map(|(slot, r)| match (slot, r) {
+                    (
+                        Ok((p, _)),
+                        Some(Rendered {
+                            refusal: Some(e), ..
+                        }),
+                    ) => Err(order_error(&p.record, e)),
+                    (Ok((p, _)), _) => Ok(p),
+                    (Err(e), _) => Err(e),
+                })
+                .collect();
+        };
         let mut paths: Vec<Option<String>> = Vec::with_capacity(slots.len());
         for (slot, xml) in slots.iter().zip(&rendered) {
             let path = match (slot, xml) {
@@ -287,7 +289,7 @@ impl Ctx<'_, '_, '_> {
                             preceding,
                         },
                     )),
-                    Some((_, packed)),
+                    Some(Rendered { packed, .. }),
                 ) => {
                     let path = archive::relative_path(number, p.doc.issue_date);
                     txn.insert(&NewDocument {
@@ -317,11 +319,13 @@ impl Ctx<'_, '_, '_> {
             .zip(rendered)
             .zip(&paths)
             .filter_map(|((slot, rendered), path)| match (slot, rendered, path) {
-                (Ok((_, Slot::New { number, .. })), Some((xml, _)), Some(path)) => Some(Entry {
-                    number: number.clone(),
-                    path: path.clone(),
-                    xml,
-                }),
+                (Ok((_, Slot::New { number, .. })), Some(Rendered { xml, .. }), Some(path)) => {
+                    Some(Entry {
+                        number: number.clone(),
+                        path: path.clone(),
+                        xml,
+                    })
+                }
                 _ => None,
             })
             .collect();
@@ -366,6 +370,76 @@ impl Ctx<'_, '_, '_> {
             archive::write_and_mark(self.store, self.opts.out, &[entry])?;
         }
         Ok(())
+    }
+}
+
+/// A new document rendered with its number: the XML, its packed form for the store, and the validator's
+/// refusal if the rules reject it.
+struct Rendered {
+    xml: Vec<u8>,
+    packed: Vec<u8>,
+    refusal: Option<OrderError>,
+}
+
+/// Renders and validates the document of a newly numbered order; `None` for every other slot.
+fn render(slot: &Result<(Prepared, Slot), InputError>) -> Option<Rendered> {
+    let Ok((
+        p,
+        Slot::New {
+            number, preceding, ..
+        },
+    )) = slot
+    else {
+        return None;
+    };
+    let xml = ubl::write(
+        &p.doc,
+        &Numbered {
+            number,
+            preceding: preceding.as_ref().map(|(n, d)| (n.as_str(), *d)),
+        },
+    );
+    let report = validate::validate(&xml, &validate::Options::default());
+    let refusal = (!report.is_valid()).then(|| refusal(&report));
+    let packed = if refusal.is_none() {
+        store::pack(&xml)
+    } else {
+        Vec::new()
+    };
+    Some(Rendered {
+        xml,
+        packed,
+        refusal,
+    })
+}
+
+/// The error of an order whose document the rules reject, naming the fatal findings.
+fn refusal(report: &validate::Report) -> OrderError {
+    let fatal: Vec<&validate::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.flag == validate::Flag::Fatal)
+        .collect();
+    let listed: Vec<String> = fatal
+        .iter()
+        .take(3)
+        .map(|f| format!("{} at {}: {}", f.id, f.location, f.message))
+        .collect();
+    let more = fatal.len().saturating_sub(listed.len());
+    OrderError {
+        field: fatal
+            .first()
+            .map_or_else(String::new, |f| f.location.clone()),
+        line: None,
+        message: format!(
+            "the document would break the Peppol BIS 3.0 rules, so it was not issued: {}{}",
+            listed.join("; "),
+            if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            }
+        ),
     }
 }
 
@@ -475,7 +549,10 @@ fn allocate(
 
 fn order_error(record: &Record, e: OrderError) -> InputError {
     let (position, field) = match (&record.position, e.line) {
-        _ if e.field.starts_with("profile:") => (record.position.clone(), e.field),
+        // Profile keys and document locations (XPath) are not input fields.
+        _ if e.field.starts_with("profile:") || e.field.starts_with('/') => {
+            (record.position.clone(), e.field)
+        }
         (Position::Row(_), Some(i)) if i < record.line_rows.len() => (
             Position::Row(record.line_rows[i]),
             input::csv_column(&e.field),

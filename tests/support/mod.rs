@@ -60,9 +60,38 @@ pub fn official_validator() -> Option<PathBuf> {
     }
 }
 
-/// Checks every XML file below `dir` with the official rules; panics listing every schema error or fatal
-/// finding. Returns how many documents were checked (0 only when the referee is absent).
+/// Checks every XML file below `dir` with ublflow's own validator (default rule set); panics listing every
+/// fatal finding. Returns how many documents were checked.
+pub fn assert_natively_valid(dir: &Path) -> usize {
+    let files = xml_files(dir);
+    let mut problems = Vec::new();
+    for f in &files {
+        let report = ublflow::validate::validate(&std::fs::read(f).unwrap(), &Default::default());
+        for finding in report
+            .findings
+            .iter()
+            .filter(|x| x.flag == ublflow::validate::Flag::Fatal)
+        {
+            problems.push(format!(
+                "{}: {} {}",
+                f.display(),
+                finding.id,
+                finding.message
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "ublflow's validator rejects documents:\n{}",
+        problems.join("\n")
+    );
+    files.len()
+}
+
+/// Checks every XML file below `dir` with ublflow's validator and then with the official rules; panics
+/// listing every schema error or fatal finding. Returns how many documents were checked (0 only when the referee is absent).
 pub fn assert_officially_valid(dir: &Path) -> usize {
+    assert_natively_valid(dir);
     let Some(tool) = official_validator() else {
         return 0;
     };
