@@ -129,11 +129,19 @@ pub fn catch_up(store: &mut Store, out: &Path) -> Result<usize, ArchiveError> {
     }
 }
 
+/// Work for the archiver thread.
+enum Job {
+    /// Committed documents to write, flush and mark.
+    Write(Vec<Entry>),
+    /// Answer once everything before it is done.
+    Barrier(std::sync::mpsc::SyncSender<()>),
+}
+
 /// Writes the archive in a thread of its own while the next batches are prepared and committed.
 ///
 /// Batches arrive through a bounded channel, so the committing side waits rather than queuing without limit.
 pub struct Archiver<'scope> {
-    jobs: std::sync::mpsc::SyncSender<Vec<Entry>>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
     handle: std::thread::ScopedJoinHandle<'scope, Result<(), ArchiveError>>,
 }
 
@@ -145,10 +153,14 @@ impl<'scope> Archiver<'scope> {
         out: &'env Path,
     ) -> Result<Archiver<'scope>, ArchiveError> {
         let mut store = Store::open(store_path)?;
-        let (jobs, queue) = std::sync::mpsc::sync_channel::<Vec<Entry>>(1);
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(1);
         let handle = scope.spawn(move || {
-            for entries in queue {
-                write_and_mark(&mut store, out, &entries)?;
+            for job in queue {
+                match job {
+                    Job::Write(entries) => write_and_mark(&mut store, out, &entries)?,
+                    // Everything sent before the barrier is archived: say so (the waiter may be gone).
+                    Job::Barrier(done) => drop(done.send(())),
+                }
             }
             Ok(())
         });
@@ -157,7 +169,13 @@ impl<'scope> Archiver<'scope> {
 
     /// Hands over a committed batch; false when the archiver has stopped ([`Archiver::finish`] tells why).
     pub fn send(&self, entries: Vec<Entry>) -> bool {
-        self.jobs.send(entries).is_ok()
+        self.jobs.send(Job::Write(entries)).is_ok()
+    }
+
+    /// Waits until everything handed over so far is archived; false when the archiver has stopped.
+    pub fn barrier(&self) -> bool {
+        let (done, wait) = std::sync::mpsc::sync_channel(1);
+        self.jobs.send(Job::Barrier(done)).is_ok() && wait.recv().is_ok()
     }
 
     /// Waits until everything handed over is archived, and returns the first error.

@@ -110,6 +110,20 @@ pub fn convert(
     on_outcome: &mut dyn FnMut(&Outcome),
 ) -> Result<Summary, ConvertError> {
     let files = expand_inputs(opts.inputs)?;
+    with_session(opts, |session| {
+        for file in &files {
+            session.convert_file(file, on_outcome)?;
+        }
+        Ok(())
+    })
+}
+
+/// Opens the store and the archive writer, runs `work` with them, and waits until everything it committed
+/// is archived. The summary counts everything `work` converted.
+pub fn with_session(
+    opts: &Options,
+    work: impl FnOnce(&mut Session) -> Result<(), ConvertError>,
+) -> Result<Summary, ConvertError> {
     std::fs::create_dir_all(opts.out).map_err(|e| ConvertError::Input {
         path: opts.out.to_owned(),
         message: format!("cannot create the output folder: {e}"),
@@ -127,15 +141,14 @@ pub fn convert(
     };
     std::thread::scope(|scope| {
         let archiver = Archiver::start(scope, opts.store, opts.out)?;
-        let mut ctx = Ctx {
+        let mut session = Session {
             opts,
             store: &mut store,
             patterns: &patterns,
             summary: &mut summary,
-            on_outcome,
             archiver: &archiver,
         };
-        let result = ctx.run(&files);
+        let result = work(&mut session);
         // The archiver's own error explains a stop better than the failed hand-over does.
         match (result, archiver.finish()) {
             (Err(ConvertError::ArchiverStopped), Err(e)) => Err(e.into()),
@@ -152,13 +165,12 @@ struct Patterns {
     credit_note: Pattern,
 }
 
-/// The state one run carries from batch to batch.
-struct Ctx<'a, 'o, 's> {
+/// An open store and archive writer: converts inputs one after another (see [`with_session`]).
+pub struct Session<'a, 's> {
     opts: &'a Options<'a>,
     store: &'a mut Store,
     patterns: &'a Patterns,
     summary: &'a mut Summary,
-    on_outcome: &'o mut dyn FnMut(&Outcome),
     archiver: &'a Archiver<'s>,
 }
 
@@ -192,35 +204,59 @@ enum Slot {
     },
 }
 
-impl Ctx<'_, '_, '_> {
-    /// Reads every input in batches and processes them.
-    fn run(&mut self, files: &[PathBuf]) -> Result<(), ConvertError> {
+impl Session<'_, '_> {
+    /// Converts every order of one input (`-` for standard input) in batches; `on_outcome` hears of each
+    /// order once its batch is committed. Returns the counts of this input alone.
+    pub fn convert_file(
+        &mut self,
+        file: &Path,
+        on_outcome: &mut dyn FnMut(&Outcome),
+    ) -> Result<Summary, ConvertError> {
+        let before = self.summary.clone();
         let mut batch: Vec<ReadItem> = Vec::with_capacity(self.opts.batch_size);
         let mut failure: Option<ConvertError> = None;
-        for file in files {
-            let mut sink = |item: ReadItem| {
-                if failure.is_some() {
-                    return;
-                }
-                batch.push(item);
-                if batch.len() >= self.opts.batch_size {
-                    if let Err(e) = self.process(std::mem::take(&mut batch)) {
-                        failure = Some(e);
-                    }
-                }
-            };
-            let opened = open_input(file).and_then(|r| input::read(file, r, &mut sink));
-            if let Err(e) = opened {
-                sink(Err(e));
+        let mut sink = |item: ReadItem| {
+            if failure.is_some() {
+                return;
             }
-            if let Some(e) = failure.take() {
-                return Err(e);
+            batch.push(item);
+            if batch.len() >= self.opts.batch_size {
+                if let Err(e) = self.process(std::mem::take(&mut batch), on_outcome) {
+                    failure = Some(e);
+                }
             }
+        };
+        let opened = open_input(file).and_then(|r| input::read(file, r, &mut sink));
+        if let Err(e) = opened {
+            sink(Err(e));
         }
-        self.process(batch)
+        if let Some(e) = failure.take() {
+            return Err(e);
+        }
+        self.process(batch, on_outcome)?;
+        Ok(Summary {
+            invoices: self.summary.invoices - before.invoices,
+            credit_notes: self.summary.credit_notes - before.credit_notes,
+            existing: self.summary.existing - before.existing,
+            rejected: self.summary.rejected - before.rejected,
+            recovered: 0,
+        })
     }
 
-    fn process(&mut self, batch: Vec<ReadItem>) -> Result<(), ConvertError> {
+    /// Waits until every document committed so far is written to the archive and flushed.
+    pub fn wait_archived(&self) -> Result<(), ConvertError> {
+        if self.archiver.barrier() {
+            Ok(())
+        } else {
+            Err(ConvertError::ArchiverStopped)
+        }
+    }
+
+    fn process(
+        &mut self,
+        batch: Vec<ReadItem>,
+        on_outcome: &mut dyn FnMut(&Outcome),
+    ) -> Result<(), ConvertError> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -351,7 +387,7 @@ impl Ctx<'_, '_, '_> {
                     document(&p, number, path, true)
                 }
             };
-            (self.on_outcome)(&outcome);
+            on_outcome(&outcome);
         }
         Ok(())
     }
