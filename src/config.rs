@@ -58,6 +58,43 @@ pub struct Profile {
     /// Fallbacks for buyers.
     #[serde(default)]
     pub buyers: Buyers,
+    /// Folders and timing of `ublflow watch`.
+    #[serde(default)]
+    pub watch: Watch,
+}
+
+/// Folders and timing of `ublflow watch`; relative folders are relative to the profile file's folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Watch {
+    /// Where order exports are dropped.
+    pub inbox: PathBuf,
+    /// Where a file is moved while it is converted (a crash leaves it there, and it is redone on start).
+    pub work: PathBuf,
+    /// Output folder: the archive and the store.
+    pub out: PathBuf,
+    /// Where inputs go once every order in them is archived.
+    pub done: PathBuf,
+    /// Where inputs with rejected orders go, each with a `.error.json` report beside it.
+    pub failed: PathBuf,
+    /// Poll the inbox every this many seconds instead of waiting for file-system events (0: events).
+    pub poll_seconds: f64,
+    /// A file written in place is taken once it has not changed for this many milliseconds.
+    pub settle_ms: u64,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch {
+            inbox: "inbox".into(),
+            work: "work".into(),
+            out: "out".into(),
+            done: "done".into(),
+            failed: "failed".into(),
+            poll_seconds: 0.0,
+            settle_ms: 1000,
+        }
+    }
 }
 
 /// The seller party (BG-4).

@@ -1,6 +1,7 @@
 //! Command-line interface: flags to typed options, one file per subcommand.
 
 mod convert;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -17,6 +18,10 @@ pub struct Cli {
 enum Command {
     /// Convert order exports into numbered, archived UBL invoices and credit notes.
     Convert(convert::Args),
+    /// Watch an inbox folder and convert every order export dropped into it, exactly once.
+    Watch(watch::Args),
+    /// Show what the watcher and the store hold: waiting and failed files, documents, last numbers.
+    Status(watch::StatusArgs),
 }
 
 /// Report format of a command.
@@ -33,6 +38,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Watch(args) => watch::run(args),
+        Command::Status(args) => watch::status(args),
     };
     ExitCode::from(code)
 }

@@ -226,6 +226,40 @@ impl Store {
         packed.map(|p| unpack(&p, number)).transpose()
     }
 
+    /// The last number taken in each series, by series name.
+    pub fn series(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, last FROM series ORDER BY name")
+            .map_err(|e| self.wrap(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(|e| self.wrap(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.wrap(e))
+    }
+
+    /// How many documents of each kind were issued in all, and how many since `since` (UTC, `YYYY-MM-DD`).
+    pub fn counts(&self, since: &str) -> Result<Vec<(String, u64, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT kind, count(*), sum(created_at >= ?1) FROM documents GROUP BY kind ORDER BY kind",
+            )
+            .map_err(|e| self.wrap(e))?;
+        let rows = stmt
+            .query_map([since], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                ))
+            })
+            .map_err(|e| self.wrap(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.wrap(e))
+    }
+
     /// Marks documents as archived, once their files are flushed to disk.
     pub fn mark_archived<'a>(
         &mut self,
