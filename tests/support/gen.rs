@@ -1,4 +1,5 @@
 //! A deterministic generator of valid orders in ublflow's JSON Lines format, for tests and benchmarks.
+#![allow(dead_code)] // included by tests, benches and an example, each using a subset
 
 /// A small linear congruential generator: deterministic and dependency-free.
 pub struct Lcg(u64);
