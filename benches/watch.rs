@@ -16,8 +16,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_ublflow");
 
 /// A watcher's folder with the fixture profile.
 fn site(dir: &Path) -> PathBuf {
-    let profile = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profile.toml"))
-        .expect("the fixture profile");
+    let profile = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profile.toml"),
+    )
+    .expect("the fixture profile");
     std::fs::create_dir_all(dir.join("inbox")).expect("inbox");
     let config = dir.join("ublflow.toml");
     std::fs::write(&config, format!("{profile}\n[watch]\nsettle_ms = 200\n")).expect("config");
@@ -101,7 +103,9 @@ fn burst(c: &mut Criterion) {
         .unwrap_or(2000);
     let texts: Vec<String> = {
         let mut rng = gen::Lcg::new(9);
-        (0..files).map(|i| gen::order(&format!("W{i}"), 3, &mut rng)).collect()
+        (0..files)
+            .map(|i| gen::order(&format!("W{i}"), 3, &mut rng))
+            .collect()
     };
     let mut group = c.benchmark_group("burst");
     group.sample_size(10);
