@@ -57,7 +57,7 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 /// document with at most [`MAX_DEPTH`] of them, as a typical invoice, needs no closer look.
 fn check_depth(text: &str) -> Result<(), Finding> {
     let b = text.as_bytes();
-    if b.iter().filter(|&&c| c == b'<').count() <= MAX_DEPTH {
+    if memchr::memchr_iter(b'<', b).nth(MAX_DEPTH).is_none() {
         return Ok(());
     }
     let (mut i, mut depth) = (0usize, 0usize);
