@@ -36,10 +36,16 @@ fn all() -> &'static FastMap<&'static str, CodeList> {
             .filter(|l| !l.starts_with('#') && !l.is_empty())
             .filter_map(|l| l.split_once('\t'))
             .map(|(name, codes)| {
+                // Sized up front: the largest lists would otherwise rehash a dozen times.
+                let mut set = FastSet::with_capacity_and_hasher(
+                    codes.bytes().filter(|&b| b == b' ').count() + 1,
+                    Default::default(),
+                );
+                set.extend(codes.split(' '));
                 (
                     name,
                     CodeList {
-                        codes: codes.split(' ').collect(),
+                        codes: set,
                         literal: format!(" {codes} "),
                     },
                 )

@@ -52,10 +52,16 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 
 /// One linear scan: the element nesting never exceeds [`MAX_DEPTH`]. Malformed markup is left
 /// for the parser to report.
+///
+/// Every level of nesting starts at a `<` (no DTD, so no entity brings markup of its own): a
+/// document with at most [`MAX_DEPTH`] of them, as a typical invoice, needs no closer look.
 fn check_depth(text: &str) -> Result<(), Finding> {
     let b = text.as_bytes();
+    if memchr::memchr_iter(b'<', b).nth(MAX_DEPTH).is_none() {
+        return Ok(());
+    }
     let (mut i, mut depth) = (0usize, 0usize);
-    while let Some(off) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+    while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         i += off + 1;
         match b.get(i) {
             Some(b'/') => depth = depth.saturating_sub(1),
@@ -66,16 +72,24 @@ fn check_depth(text: &str) -> Result<(), Finding> {
             }
             Some(b'!') => return Ok(()),
             Some(_) => {
-                let mut quote = None;
+                // The end of the tag: the first `>` outside quotes (or the end of the input).
                 let mut j = i;
-                while let Some(&c) = b.get(j) {
-                    match (quote, c) {
-                        (None, b'"' | b'\'') => quote = Some(c),
-                        (Some(q), c) if c == q => quote = None,
-                        (None, b'>') => break,
-                        _ => {}
+                while let Some(off) = b
+                    .get(j..)
+                    .and_then(|r| memchr::memchr3(b'>', b'"', b'\'', r))
+                {
+                    j += off;
+                    let q = b[j];
+                    if q == b'>' {
+                        break;
                     }
-                    j += 1;
+                    j = match b.get(j + 1..).and_then(|r| memchr::memchr(q, r)) {
+                        Some(close) => j + 1 + close + 1,
+                        None => b.len(),
+                    };
+                }
+                if b.get(j) != Some(&b'>') {
+                    j = b.len();
                 }
                 if j > i && b.get(j - 1) != Some(&b'/') {
                     depth += 1;

@@ -126,7 +126,19 @@ pub(crate) fn exists(n: N, steps: &[&str]) -> bool {
     }
 }
 
+#[inline]
 fn split_step(step: &str) -> (&'static str, &str) {
+    // Every prefix is three letters but `cn`: look at the bytes, not for the colon.
+    let ns = match step.as_bytes() {
+        [b'c', b'b', b'c', b':', ..] => Some(CBC),
+        [b'c', b'a', b'c', b':', ..] => Some(CAC),
+        [b'e', b'x', b't', b':', ..] => Some(EXT),
+        [b'u', b'b', b'l', b':', ..] => Some(INVOICE),
+        _ => None,
+    };
+    if let Some(ns) = ns {
+        return (ns, &step[4..]);
+    }
     match step.split_once(':') {
         Some(("cbc", name)) => (CBC, name),
         Some(("cac", name)) => (CAC, name),
