@@ -30,6 +30,8 @@ pub struct Options<'a> {
     pub profile: &'a Profile,
     /// Orders per store transaction.
     pub batch_size: usize,
+    /// The input format of every input, or `None` to detect each input's format from its content.
+    pub input_format: Option<input::Format>,
 }
 
 /// Errors that stop a run (exit code 2).
@@ -73,6 +75,17 @@ pub enum Outcome {
         /// True when the order had been converted before and nothing new was issued.
         existing: bool,
     },
+    /// The order was left out on purpose (cancelled, voided, payment failed); nothing was issued.
+    Skipped {
+        /// The input file.
+        file: String,
+        /// `line N` or `row N`, when known.
+        position: Option<String>,
+        /// The order id, when known.
+        order_id: Option<String>,
+        /// Why.
+        reason: String,
+    },
     /// The order was rejected; nothing was issued.
     Rejected {
         /// The input file.
@@ -99,6 +112,8 @@ pub struct Summary {
     pub existing: u64,
     /// Orders (or unreadable parts of inputs) rejected.
     pub rejected: u64,
+    /// Orders left out on purpose (cancelled, voided, payment failed); they do not count as rejected.
+    pub skipped: u64,
     /// Archive files written again at start-up after an interrupted run.
     pub recovered: u64,
 }
@@ -196,6 +211,7 @@ impl Ctx<'_, '_, '_> {
     fn run(&mut self, files: &[PathBuf]) -> Result<(), ConvertError> {
         let mut batch: Vec<ReadItem> = Vec::with_capacity(self.opts.batch_size);
         let mut failure: Option<ConvertError> = None;
+        let mut reader = input::Reader::new(self.opts.input_format, &self.opts.profile.shops);
         for file in files {
             let mut sink = |item: ReadItem| {
                 if failure.is_some() {
@@ -208,7 +224,7 @@ impl Ctx<'_, '_, '_> {
                     }
                 }
             };
-            let opened = open_input(file).and_then(|r| input::read(file, r, &mut sink));
+            let opened = open_input(file).and_then(|r| reader.read(file, r, &mut sink));
             if let Err(e) = opened {
                 sink(Err(e));
             }
@@ -330,6 +346,15 @@ impl Ctx<'_, '_, '_> {
         }
         for (slot, path) in slots.into_iter().zip(paths) {
             let outcome = match slot {
+                Err(e) if e.skipped => {
+                    self.summary.skipped += 1;
+                    Outcome::Skipped {
+                        file: e.file.display().to_string(),
+                        position: e.position.as_ref().map(ToString::to_string),
+                        order_id: e.order_id,
+                        reason: e.message,
+                    }
+                }
                 Err(e) => {
                     self.summary.rejected += 1;
                     rejected(&e)
@@ -489,6 +514,7 @@ fn order_error(record: &Record, e: OrderError) -> InputError {
         order_id: Some(record.order.order_id.clone()),
         field: Some(field),
         message: e.message,
+        skipped: false,
     }
 }
 
@@ -525,6 +551,7 @@ fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, InputError> {
             order_id: None,
             field: None,
             message: format!("cannot open: {e}"),
+            skipped: false,
         })
 }
 
