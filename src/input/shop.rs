@@ -1,7 +1,9 @@
 //! What the shop readers (Shopify, WooCommerce) share: VAT from the profile's SKU table, buyers and their
 //! Peppol addresses, and errors.
 
-use super::{BuyerType, InputError, OrderKind, Position, RawBuyer, RawLine, RawOrder, RawPayment};
+use super::{
+    BuyerType, InputError, OrderKind, Position, RawAddress, RawBuyer, RawLine, RawOrder, RawPayment,
+};
 use crate::config::Shops;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -155,4 +157,13 @@ pub(super) fn text(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
+}
+
+/// Whether a delivery address is the buyer's own (then no delivery is written).
+pub(super) fn same_address(a: &RawAddress, b: &RawAddress) -> bool {
+    a.street == b.street
+        && a.additional_street == b.additional_street
+        && a.city == b.city
+        && a.postal_code == b.postal_code
+        && a.country == b.country
 }

@@ -310,7 +310,9 @@ fn order_row(c: &Row, name: &str) -> Cell<OrderRow> {
     };
     order.buyer.address = billing;
     let shipping_address = address(c, "Shipping")?;
-    if shipping_address.country.is_some() {
+    if shipping_address.country.is_some()
+        && !shop::same_address(&shipping_address, &order.buyer.address)
+    {
         order.delivery = Some(RawDelivery {
             name: c.text("Shipping Name")?,
             date: None,
@@ -467,7 +469,7 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
             at,
             &g.name,
             "Cancelled at",
-            format!("skipped: the order was cancelled ({when}); no invoice"),
+            format!("the order was cancelled ({when}); no invoice"),
         )));
     }
     let (paid, refund) = match o.status.as_str() {
@@ -480,7 +482,7 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
                 at,
                 &g.name,
                 "Financial Status",
-                format!("skipped: the payment was {} (Financial Status); no invoice", o.status),
+                format!("the payment was {} (Financial Status); no invoice", o.status),
             )))
         }
         "partially_paid" => {

@@ -203,7 +203,7 @@ fn object(
                     at,
                     &id,
                     "status",
-                    format!("skipped: the order is {status}; no invoice"),
+                    format!("the order is {status}; no invoice"),
                 )));
             }
             Err(e) => Err(e),
@@ -358,7 +358,7 @@ fn buyer(order: &mut RawOrder, w: &WooObject, shops: &Shops) -> MapResult<()> {
         .map_err(|m| ("billing.company".to_string(), m))?;
     let s = &w.shipping;
     let delivery = address(s);
-    if delivery.country.is_some() && !same_address(&delivery, &order.buyer.address) {
+    if delivery.country.is_some() && !shop::same_address(&delivery, &order.buyer.address) {
         let name = [s.first_name.as_deref(), s.last_name.as_deref()]
             .into_iter()
             .flatten()
@@ -382,14 +382,6 @@ fn address(a: &WooAddress) -> RawAddress {
         region: shop::text(a.state.as_deref()),
         country: shop::text(a.country.as_deref()),
     }
-}
-
-fn same_address(a: &RawAddress, b: &RawAddress) -> bool {
-    a.street == b.street
-        && a.additional_street == b.additional_street
-        && a.city == b.city
-        && a.postal_code == b.postal_code
-        && a.country == b.country
 }
 
 /// The order's tax rates and the profile, to decide the VAT of lines and charges.
