@@ -15,14 +15,10 @@ const PROFILE: &str = "fixtures/shops/profile.toml";
 /// Runs `convert` with the JSON report; returns the exit code and the report lines.
 fn convert(inputs: &[&Path], out: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
     let mut args: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
-    args.extend([
-        "--profile",
-        PROFILE,
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    if !extra.contains(&"--profile") {
+        args.extend(["--profile", PROFILE]);
+    }
+    args.extend(["--out", out.to_str().unwrap(), "--format", "json"]);
     args.extend(extra);
     let run = support::convert(&args);
     let lines = String::from_utf8(run.stdout)
@@ -196,4 +192,279 @@ fn woocommerce_exports_convert_into_the_expected_documents() {
         number("501")
     )));
     support::assert_officially_valid(&tmp.path().join("woocommerce"));
+}
+
+fn fixture(path: &str) -> Vec<u8> {
+    fs::read(support::root().join("fixtures/shops").join(path)).unwrap()
+}
+
+/// Order names of the invoices issued in a report.
+fn invoiced(report: &[Value]) -> Vec<String> {
+    issued(report)
+        .into_iter()
+        .map(|(o, _)| o)
+        .filter(|o| !o.contains("refund"))
+        .collect()
+}
+
+/// The Shopify fixture without one column (all its cells).
+fn without_column(csv_bytes: &[u8], column: &str) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let header = reader.headers().unwrap().clone();
+    let skip = header.iter().position(|h| h == column).unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let keep = |r: &csv::StringRecord| -> Vec<String> {
+        r.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, c)| c.to_owned())
+            .collect()
+    };
+    writer.write_record(keep(&header)).unwrap();
+    for r in reader.records() {
+        writer.write_record(keep(&r.unwrap())).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+/// The fixture with its data rows (1-based, header = row 1) filtered.
+fn rows_except(csv_bytes: &[u8], drop_row: usize) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for (i, r) in reader.records().enumerate() {
+        if i + 2 != drop_row {
+            writer.write_record(&r.unwrap()).unwrap();
+        }
+    }
+    writer.into_inner().unwrap()
+}
+
+fn replace_first(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the text to replace");
+    [&bytes[..at], to, &bytes[at + from.len()..]].concat()
+}
+
+#[test]
+fn bad_shopify_exports_name_file_row_and_column_and_good_orders_still_convert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = fixture("shopify/tax-included.csv");
+    let all = ["#1001", "#1002", "#1003", "#1004", "#1007", "#1009"];
+    let case = |name: &str, bytes: Vec<u8>| -> Vec<Value> {
+        let file = tmp.path().join(format!("{name}.csv"));
+        fs::write(&file, bytes).unwrap();
+        let (code, report) = convert(&[&file], &tmp.path().join(name), &[]);
+        assert_eq!(code, 1, "{name}: {report:#?}");
+        report
+    };
+
+    // Cut in the middle of row 10 (the first row of #1007).
+    let cut_at = String::from_utf8_lossy(&good).find("#1007,").unwrap() + 120;
+    let report = case("truncated", good[..cut_at].to_vec());
+    assert_eq!(invoiced(&report), all[..4]);
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1, "{report:#?}");
+    assert_eq!(e[0]["position"], "row 10");
+    assert!(
+        e[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the row has 16 cells where the header has 79"),
+        "{}",
+        e[0]["message"]
+    );
+
+    // Semicolons instead of commas: the whole file is refused at its header.
+    let semicolons: Vec<u8> = good
+        .iter()
+        .map(|&b| if b == b',' { b';' } else { b })
+        .collect();
+    let report = case("semicolons", semicolons);
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (&e[0]["position"], &e[0]["field"]),
+        (&"row 1".into(), &"Name".into())
+    );
+    assert!(e[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not look comma-separated"));
+
+    // A required column is missing.
+    let report = case("no-total", without_column(&good, "Total"));
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (&e[0]["position"], &e[0]["field"]),
+        (&"row 1".into(), &"Total".into())
+    );
+
+    // The first row of #1004 (row 6) is gone: its line row stands alone.
+    let report = case("orphan-line", rows_except(&good, 6));
+    assert_eq!(
+        rejection(&report, "#1004"),
+        "row 6|Financial Status|a line item row without its order's first row (Financial Status, Currency and \
+         Total are empty); the export was cut or its rows were reordered"
+    );
+    assert_eq!(
+        invoiced(&report),
+        ["#1001", "#1002", "#1003", "#1007", "#1009"]
+    );
+
+    // Latin-1 instead of UTF-8 in the first row of #1002 (row 4).
+    let report = case("latin1", replace_first(&good, "Zoë".as_bytes(), b"Zo\xeb"));
+    assert_eq!(
+        rejection(&report, "#1002"),
+        "row 4|Billing Name|not valid UTF-8 (Shopify exports UTF-8; was the file re-saved in another encoding?)"
+    );
+    assert_eq!(
+        invoiced(&report),
+        ["#1001", "#1003", "#1004", "#1007", "#1009"]
+    );
+}
+
+/// Edits a Shopify fixture row: sets `column` of the given data row (header = row 1).
+fn set_cell(csv_bytes: &[u8], row: usize, column: &str, value: &str) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let header = reader.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == column).unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for (i, r) in reader.records().enumerate() {
+        let mut cells: Vec<String> = r.unwrap().iter().map(str::to_owned).collect();
+        if i + 2 == row {
+            cells[col] = value.to_owned();
+        }
+        writer.write_record(&cells).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+#[test]
+fn ambiguous_shop_data_is_refused_with_what_to_configure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = fixture("shopify/tax-included.csv");
+    // A profile without the SKU table and without an untaxed category.
+    let bare = tmp.path().join("bare.toml");
+    fs::write(
+        &bare,
+        fs::read_to_string(support::root().join("fixtures/profile.toml")).unwrap(),
+    )
+    .unwrap();
+    let file = tmp.path().join("orders.csv");
+    fs::write(&file, &good).unwrap();
+    let (code, report) = convert(
+        &[&file],
+        &tmp.path().join("bare"),
+        &["--profile", bare.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        rejection(&report, "#1007"),
+        "row 10|Lineitem sku|the order has taxes at 10% and 20% and Shopify's export does not say which line \
+         carries which rate; give SKU \"BOOK-ALPS\" its VAT in the profile's [shops.skus] table"
+    );
+    assert!(rejection(&report, "#1009")
+        .starts_with("row 12|Lineitem taxable|the shop charged no VAT on this order; say which VAT category applies: set [shops] untaxed_vat_category"));
+    assert_eq!(invoiced(&report), ["#1001", "#1002", "#1003", "#1004"]);
+
+    // A partial refund of an order with two VAT rates: the invoice is issued, the refund refused.
+    let partial = set_cell(&good, 10, "Financial Status", "partially_refunded");
+    let partial = set_cell(&partial, 10, "Refunded Amount", "10.00");
+    fs::write(&file, partial).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("partial"), &[]);
+    assert_eq!(code, 1);
+    assert!(invoiced(&report).contains(&"#1007".to_owned()));
+    assert!(rejection(&report, "#1007").starts_with(
+        "row 10|Refunded Amount|a partial refund of 10.00 on an order with several VAT rates"
+    ));
+
+    // WooCommerce: an amount-only refund on an order with two rates, and a refund whose order is not read.
+    let mut refunds: Value = serde_json::from_slice(&fixture("woocommerce/refunds.json")).unwrap();
+    refunds[0]["line_items"] = Value::Array(Vec::new());
+    refunds[1]["_links"]["up"][0]["href"] = "https://shop.example/wp-json/wc/v3/orders/999".into();
+    let dir = tmp.path().join("woo");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("a-orders.json"),
+        fixture("woocommerce/orders.json"),
+    )
+    .unwrap();
+    fs::write(dir.join("b-refunds.json"), refunds.to_string()).unwrap();
+    let (code, report) = convert(&[&dir], &tmp.path().join("woo-out"), &[]);
+    assert_eq!(code, 1);
+    assert!(rejection(&report, "refund-601").starts_with(
+        "line 1|amount|a refund of 8.42 given only as an amount, on an order with several VAT rates"
+    ), "{report:#?}");
+    assert!(rejection(&report, "refund-602").contains(
+        "refund 602 of order id 999: a WooCommerce refund carries no buyer, currency or tax rates"
+    ));
+    assert_eq!(summary(&report)["invoices"], 4);
+}
+
+#[test]
+fn bad_woocommerce_json_names_its_line_and_earlier_orders_convert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = fixture("woocommerce/orders.json");
+    let text = String::from_utf8(good.clone()).unwrap();
+    // Cut inside the third order (503).
+    let cut = text.find("\"id\": 503").unwrap() + 40;
+    let file = tmp.path().join("orders.json");
+    fs::write(&file, &good[..cut]).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("cut"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(invoiced(&report), ["501", "502"]);
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1);
+    // The object opens on the line before its "id".
+    let line = text[..text.find("\"id\": 503").unwrap()].lines().count() - 1;
+    assert_eq!(e[0]["position"], format!("line {line}"));
+    assert_eq!(
+        e[0]["message"],
+        "the file ends inside an order object; orders after this point in the file were not read"
+    );
+
+    // A line taxed at two rates at once (compound taxes) is refused, naming the line.
+    let mut orders: Value = serde_json::from_slice(&good).unwrap();
+    orders[1]["line_items"][0]["taxes"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": 2, "total": "1.00", "subtotal": "1.00"}));
+    fs::write(&file, orders.to_string()).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("compound"), &[]);
+    assert_eq!(code, 1);
+    assert!(rejection(&report, "502")
+        .starts_with("line 1|line_items[0].taxes|taxed at several rates at once"));
+}
+
+#[test]
+fn the_input_format_is_detected_from_the_content_or_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A Shopify export without the .csv extension is still recognised by its header row.
+    let file = tmp.path().join("export.txt");
+    fs::write(&file, fixture("shopify/tax-excluded.csv")).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("auto"), &[]);
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!(invoiced(&report), ["#2001", "#2002"]);
+    let (code, report) = convert(
+        &[&file],
+        &tmp.path().join("forced"),
+        &["--input-format", "shopify"],
+    );
+    assert_eq!((code, invoiced(&report).len()), (0, 2));
+    // Forced to ublflow's own CSV, the Shopify header is refused.
+    let (code, report) = convert(
+        &[&file],
+        &tmp.path().join("own"),
+        &["--input-format", "ublflow-csv"],
+    );
+    assert_eq!(code, 1);
+    assert!(events(&report, "rejected")[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("unknown column \"Name\""));
 }
