@@ -236,6 +236,7 @@ fn finish(file: &Arc<Path>, g: Group) -> ReadItem {
         file: file.clone(),
         position: Position::Row(g.first_row),
         line_rows: g.line_rows,
+        format: super::Format::Csv,
     })
 }
 

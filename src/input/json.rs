@@ -223,6 +223,7 @@ fn parse(file: &Arc<Path>, start: u64, bytes: &[u8]) -> ReadItem {
             file: file.clone(),
             position: Position::Line(start),
             line_rows: Vec::new(),
+            format: super::Format::Json,
         }),
         Err(e) => {
             let path = e.path().to_string();

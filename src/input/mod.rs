@@ -242,6 +242,8 @@ pub struct Record {
     pub position: Position,
     /// For CSV input: the row of each line, so an error in `lines[i]` names its row.
     pub line_rows: Vec<u64>,
+    /// The format it was read in, to name a field the way the input does ([`field_name`]).
+    pub format: Format,
 }
 
 /// SHA-256 over an order's canonical JSON form, to recognise the same order dropped again: the same order
@@ -395,7 +397,47 @@ fn io_error(path: &Path, e: std::io::Error) -> InputError {
     }
 }
 
-/// The CSV column that holds a field given as a JSON path, for error messages on CSV input.
-pub fn csv_column(path: &str) -> String {
-    csv::column_for(path)
+/// The name a field given as a JSON path of [`RawOrder`] has in an input format, for error messages: the
+/// CSV column (`line_quantity`, Shopify's `Lineitem quantity`) or the WooCommerce JSON path.
+pub fn field_name(format: Format, path: &str) -> String {
+    match format {
+        Format::Json => path.to_owned(),
+        Format::Csv => csv::column_for(path),
+        Format::Shopify => shopify::column_for(path),
+        Format::WooCommerce => woocommerce::field_for(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_detected_from_the_content_first() {
+        let detect = |name: &str, head: &str| Format::detect(Path::new(name), head.as_bytes());
+        assert_eq!(
+            detect("x.json", "[{\"id\": 1, \"line_items\": []}]"),
+            Format::WooCommerce
+        );
+        assert_eq!(detect("x.json", "{\"order_id\": \"1\"}"), Format::Json);
+        assert_eq!(
+            detect("export", "Name,Email,Financial Status,Lineitem quantity\n"),
+            Format::Shopify
+        );
+        assert_eq!(detect("x.csv", "order_id,order_date\n"), Format::Csv);
+        assert_eq!(detect("x.txt", " [ "), Format::Json);
+    }
+
+    #[test]
+    fn fields_are_named_the_way_each_format_names_them() {
+        let f = "lines[1].quantity";
+        assert_eq!(field_name(Format::Json, f), f);
+        assert_eq!(field_name(Format::Csv, f), "line_quantity");
+        assert_eq!(field_name(Format::Shopify, f), "Lineitem quantity");
+        assert_eq!(field_name(Format::WooCommerce, f), "line_items[1].quantity");
+        assert_eq!(
+            field_name(Format::WooCommerce, "buyer.address.country"),
+            "billing.country"
+        );
+    }
 }

@@ -67,7 +67,9 @@ pub(super) fn untaxed_vat(shops: &Shops, what: &str) -> Result<Vat, String> {
 pub(super) fn endpoint(value: &str) -> Result<(String, String), String> {
     match value.trim().split_once(':') {
         Some((scheme, id))
-            if scheme.len() == 4 && !id.trim().is_empty() || scheme.eq_ignore_ascii_case("em") =>
+            if scheme.trim().len() == 4
+                && scheme.trim().bytes().all(|b| b.is_ascii_alphanumeric())
+                && !id.trim().is_empty() =>
         {
             Ok((scheme.trim().to_owned(), id.trim().to_owned()))
         }
@@ -166,4 +168,19 @@ pub(super) fn same_address(a: &RawAddress, b: &RawAddress) -> bool {
         && a.city == b.city
         && a.postal_code == b.postal_code
         && a.country == b.country
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_scheme_colon_id() {
+        assert_eq!(
+            endpoint(" 0088:4006381333931 "),
+            Ok(("0088".into(), "4006381333931".into()))
+        );
+        assert!(endpoint("4006381333931").is_err());
+        assert!(endpoint("0088:").is_err());
+    }
 }

@@ -521,6 +521,7 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
         file: file.clone(),
         position: at.clone(),
         line_rows: g.line_rows.clone(),
+        format: super::Format::Shopify,
     };
     let credit = refund.then(|| refund_order(&order, &o));
     sink(Ok(record(order)));
@@ -705,4 +706,67 @@ fn refund_order(invoice: &RawOrder, o: &OrderRow) -> Result<(RawOrder, bool), St
         ..RawLine::default()
     }];
     Ok((credit, false))
+}
+
+/// The Shopify column of a field given as a JSON path of the order model, for error messages.
+pub(super) fn column_for(path: &str) -> String {
+    let column = match path.split_once("].") {
+        Some((head, tail)) if head.starts_with("lines[") => match tail {
+            "description" => "Lineitem name",
+            "quantity" => "Lineitem quantity",
+            "unit_price" => "Lineitem price",
+            "discount" => "Lineitem discount",
+            _ => "Lineitem sku",
+        },
+        Some((head, _)) if head.starts_with("discounts[") => "Discount Amount",
+        _ => match path {
+            "order_id" | "refund_of" => "Name",
+            "order_date" => "Created at",
+            "currency" => "Currency",
+            "charged_total" => "Total",
+            "lines" => "Lineitem name",
+            "discounts" => "Discount Amount",
+            "buyer.name" => "Billing Name",
+            "buyer.company" => "Billing Company",
+            "buyer.email" => "Email",
+            "buyer.phone" => "Billing Phone",
+            "buyer.address.street" => "Billing Address1",
+            "buyer.address.additional_street" => "Billing Address2",
+            "buyer.address.city" => "Billing City",
+            "buyer.address.postal_code" => "Billing Zip",
+            "buyer.address.region" => "Billing Province",
+            "buyer.address.country" => "Billing Country",
+            "delivery.address.street" => "Shipping Address1",
+            "delivery.address.additional_street" => "Shipping Address2",
+            "delivery.address.city" => "Shipping City",
+            "delivery.address.postal_code" => "Shipping Zip",
+            "delivery.address.region" => "Shipping Province",
+            "delivery.address.country" => "Shipping Country",
+            p if p.starts_with("buyer.") => "Note Attributes",
+            p if p.starts_with("shipping") => "Shipping",
+            other => other,
+        },
+    };
+    column.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_read_from_tax_names() {
+        assert_eq!(rate_of("AT VAT 20%"), Some(Decimal::from(20)));
+        assert_eq!(rate_of("MwSt 7,70%"), Some("7.7".parse().unwrap()));
+        assert_eq!(rate_of("VAT"), None);
+        assert_eq!(rate_of("VAT 120%"), None);
+    }
+
+    #[test]
+    fn model_fields_are_named_by_their_shopify_column() {
+        assert_eq!(column_for("lines[3].unit_price"), "Lineitem price");
+        assert_eq!(column_for("buyer.address.country"), "Billing Country");
+        assert_eq!(column_for("buyer.endpoint_id"), "Note Attributes");
+        assert_eq!(column_for("charged_total"), "Total");
+    }
 }

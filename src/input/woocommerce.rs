@@ -189,6 +189,7 @@ fn object(
         file: file.clone(),
         position: at.clone(),
         line_rows: Vec::new(),
+        format: super::Format::WooCommerce,
     };
     let result = if w.status.is_none() && w.amount.is_some() {
         refund(&w, memory, shops).map(record)
@@ -635,4 +636,48 @@ fn refund(w: &WooObject, memory: &Memory, shops: &Shops) -> MapResult<RawOrder> 
         });
     }
     Ok(credit)
+}
+
+/// The WooCommerce JSON path of a field given as a JSON path of the order model, for error messages.
+pub(super) fn field_for(path: &str) -> String {
+    if let Some((head, tail)) = path.split_once("].") {
+        if let Some(i) = head.strip_prefix("lines[") {
+            let field = match tail {
+                "description" => "name",
+                "quantity" => "quantity",
+                "unit_price" => "subtotal",
+                "discount" => "total",
+                "sku" => "sku",
+                _ => "taxes",
+            };
+            return format!("line_items[{i}].{field}");
+        }
+        if head.starts_with("charges[") || head.starts_with("discounts[") {
+            return "fee_lines".into();
+        }
+    }
+    let field = match path {
+        "order_id" | "refund_of" => "number",
+        "order_date" => "date_created",
+        "charged_total" => "total",
+        "lines" => "line_items",
+        "buyer.name" => "billing.first_name",
+        "buyer.address.street" => "billing.address_1",
+        "buyer.address.additional_street" => "billing.address_2",
+        "buyer.address.postal_code" => "billing.postcode",
+        "buyer.address.region" => "billing.state",
+        "delivery.address.street" => "shipping.address_1",
+        "delivery.address.additional_street" => "shipping.address_2",
+        "delivery.address.postal_code" => "shipping.postcode",
+        "delivery.address.region" => "shipping.state",
+        p if p.starts_with("buyer.vat_id") || p.starts_with("buyer.endpoint") => "meta_data",
+        p if p.starts_with("shipping") => "shipping_lines",
+        p => {
+            return p
+                .replace("buyer.address.", "billing.")
+                .replace("delivery.address.", "shipping.")
+                .replace("buyer.", "billing.")
+        }
+    };
+    field.to_owned()
 }

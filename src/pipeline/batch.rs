@@ -503,10 +503,12 @@ fn order_error(record: &Record, e: OrderError) -> InputError {
         _ if e.field.starts_with("profile:") => (record.position.clone(), e.field),
         (Position::Row(_), Some(i)) if i < record.line_rows.len() => (
             Position::Row(record.line_rows[i]),
-            input::csv_column(&e.field),
+            input::field_name(record.format, &e.field),
         ),
-        (Position::Row(_), _) => (record.position.clone(), input::csv_column(&e.field)),
-        (Position::Line(_), _) => (record.position.clone(), e.field),
+        _ => (
+            record.position.clone(),
+            input::field_name(record.format, &e.field),
+        ),
     };
     InputError {
         file: record.file.to_path_buf(),
