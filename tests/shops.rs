@@ -468,3 +468,22 @@ fn the_input_format_is_detected_from_the_content_or_forced() {
         .unwrap()
         .starts_with("unknown column \"Name\""));
 }
+
+#[test]
+fn generated_exports_convert_in_full() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shopify = tmp.path().join("shopify.csv");
+    let mut bytes = Vec::new();
+    support::shop_gen::write_shopify(&mut bytes, 60, 7).unwrap();
+    fs::write(&shopify, bytes).unwrap();
+    let woo = tmp.path().join("woo.json");
+    let mut bytes = Vec::new();
+    support::shop_gen::write_woocommerce(&mut bytes, 40, 7).unwrap();
+    fs::write(&woo, bytes).unwrap();
+    let (code, report) = convert(&[&shopify, &woo], &tmp.path().join("out"), &[]);
+    assert_eq!(code, 0, "{:#?}", events(&report, "rejected"));
+    assert_eq!(summary(&report)["invoices"], 100);
+    // 0 only when the referee is absent (reported as SKIPPED).
+    let checked = support::assert_officially_valid(&tmp.path().join("out"));
+    assert!(checked == 100 || checked == 0, "{checked}");
+}
