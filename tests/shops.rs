@@ -439,6 +439,18 @@ fn bad_woocommerce_json_names_its_line_and_earlier_orders_convert() {
     assert_eq!(code, 1);
     assert!(rejection(&report, "502")
         .starts_with("line 1|line_items[0].taxes|taxed at several rates at once"));
+
+    // A total the lines, charges and taxes do not come to (beyond VAT rounding) is refused, naming both.
+    let mut orders: Value = serde_json::from_slice(&good).unwrap();
+    orders[2]["total"] = "7.57".into();
+    fs::write(&file, orders.to_string()).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("total"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rejection(&report, "503"),
+        "line 1|total|the shop charged 7.57 but the lines, charges and discounts come to 6.56 with VAT; a \
+         difference of 1.01 is more than VAT rounding per line (at most 0.03 here), so the export does not add up"
+    );
 }
 
 #[test]
