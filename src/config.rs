@@ -408,6 +408,26 @@ mod tests {
     }
 
     #[test]
+    fn the_shops_section_is_checked() {
+        let p = Profile::parse(MINIMAL, Path::new("p.toml")).unwrap();
+        assert!(p.shops.skus.is_empty() && p.shops.untaxed_vat_category.is_none());
+        assert_eq!(p.shops.endpoint_keys, ["peppol_id", "_peppol_id"]);
+        let text = format!(
+            "{MINIMAL}\n[shops]\nuntaxed_vat_category = \"K\"\n[shops.skus]\nBOOK = {{ vat_category = \"S\", vat_rate = 10 }}\n"
+        );
+        let p = Profile::parse(&text, Path::new("p.toml")).unwrap();
+        assert_eq!(p.shops.skus["BOOK"].vat_rate, Some(Decimal::TEN));
+        for bad in [
+            "[shops]\nuntaxed_vat_category = \"S\"\n",
+            "[shops.skus]\nBOOK = { vat_category = \"X\" }\n",
+            "[shops]\nvat_id_key = \"x\"\n",
+        ] {
+            let e = Profile::parse(&format!("{MINIMAL}\n{bad}"), Path::new("p.toml"));
+            assert!(e.is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn typos_and_impossible_values_are_refused() {
         let typo = format!("{MINIMAL}\n[payment]\nterm_days = 10\n");
         let e = Profile::parse(&typo, Path::new("p.toml"))
