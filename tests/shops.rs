@@ -1,8 +1,8 @@
 //! Shop exports as they come: Shopify order CSV and WooCommerce REST API JSON.
 //!
 //! `fixtures/shops/<platform>/` converts into exactly `fixtures/expected/shops/<platform>/*.xml` (set
-//! `UBLFLOW_BLESS=1` to rewrite them after an intended change, then review the diff), every document passes the
-//! official Peppol rules, and bad or ambiguous exports are refused with their file, row or line, and column.
+//! `UBLFLOW_BLESS=1` to rewrite them after an intended change, then review the diff), every document passes
+//! ublflow's own UBL 2.1 structure layer and the official Peppol rules, and bad or ambiguous exports are refused with their file, row or line, and column.
 
 mod support;
 
@@ -80,6 +80,16 @@ fn golden(platform: &str, tmp: &Path) -> Vec<Value> {
         for p in &produced {
             fs::copy(p, expected_dir.join(p.file_name().unwrap())).unwrap();
         }
+    }
+    for p in &produced {
+        let text = fs::read_to_string(p).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let findings = ublflow::validate::structure::check(&doc);
+        assert!(
+            findings.is_empty(),
+            "{}: UBL 2.1 structure: {findings:#?}",
+            p.display()
+        );
     }
     let expected = support::xml_files(&expected_dir);
     let names = |v: &[PathBuf]| -> Vec<String> {
