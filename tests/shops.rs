@@ -2,7 +2,8 @@
 //!
 //! `fixtures/shops/<platform>/` converts into exactly `fixtures/expected/shops/<platform>/*.xml` (set
 //! `UBLFLOW_BLESS=1` to rewrite them after an intended change, then review the diff), every document passes
-//! ublflow's own UBL 2.1 structure layer and the official Peppol rules, and bad or ambiguous exports are refused with their file, row or line, and column.
+//! ublflow's own UBL 2.1 structure layer and the official Peppol rules, and bad or ambiguous exports are
+//! refused with their file, row or line, and column.
 
 mod support;
 
@@ -508,4 +509,30 @@ fn generated_exports_convert_in_full() {
     // 0 only when the referee is absent (reported as SKIPPED).
     let checked = support::assert_officially_valid(&tmp.path().join("out"));
     assert!(checked == 100 || checked == 0, "{checked}");
+}
+
+#[test]
+fn skipped_orders_are_reported_in_text_and_do_not_fail_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = support::convert(&[
+        "fixtures/shops/shopify/tax-included.csv",
+        "--profile",
+        PROFILE,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success());
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(stderr.contains(
+        "skipped: fixtures/shops/shopify/tax-included.csv:row 9: order #1006: the payment was voided \
+         (Financial Status); no invoice"
+    ), "{stderr}");
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        stdout.starts_with(
+            "6 invoices and 2 credit notes issued, 0 already issued, 0 rejected, 2 skipped;"
+        ),
+        "{stdout}"
+    );
 }
