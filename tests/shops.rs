@@ -536,3 +536,43 @@ fn skipped_orders_are_reported_in_text_and_do_not_fail_the_run() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_woocommerce_refund_of_shipping_only_is_credited_as_a_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut refunds: Value = serde_json::from_slice(&fixture("woocommerce/refunds.json")).unwrap();
+    let refund = &mut refunds[0];
+    refund["line_items"] = Value::Array(Vec::new());
+    refund["amount"] = "11.88".into();
+    refund["shipping_lines"] = serde_json::json!([{"id": 90, "method_title": "Flat rate", "method_id": "flat_rate",
+        "total": "-9.90", "total_tax": "-1.98", "taxes": [{"id": 1, "total": "-1.98", "subtotal": ""}]}]);
+    let dir = tmp.path().join("in");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("a-orders.json"),
+        fixture("woocommerce/orders.json"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("b-refunds.json"),
+        Value::Array(vec![refund.clone()]).to_string(),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report) = convert(&[&dir], &out, &[]);
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!(summary(&report)["credit_notes"], 1);
+    let credit = support::xml_files(&out)
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("CN-"))
+        .unwrap();
+    let credit: String = fs::read_to_string(credit)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        credit.contains("<cbc:TaxInclusiveAmountcurrencyID=\"EUR\">11.88</cbc:TaxInclusiveAmount>")
+    );
+    assert!(credit.contains("<cbc:Name>Flatrate</cbc:Name>"));
+    support::assert_officially_valid(&out);
+}

@@ -606,10 +606,29 @@ fn refund(w: &WooObject, memory: &Memory, shops: &Shops) -> MapResult<RawOrder> 
     charges(&mut credit, w, &taxes, gross, -Decimal::ONE)?;
     if credit.lines.is_empty() {
         if credit.shipping.is_some() || !credit.charges.is_empty() {
-            return fail(
-                "line_items",
-                "a refund of shipping or fees without line items: ublflow needs at least one refunded line",
-            );
+            // Only shipping or fees refunded: they are the credit note's lines.
+            if !credit.discounts.is_empty() {
+                return fail(
+                    "fee_lines",
+                    "a refund of a negative fee without line items cannot be a credit note",
+                );
+            }
+            let charges = credit
+                .shipping
+                .take()
+                .into_iter()
+                .chain(credit.charges.drain(..));
+            credit.lines = charges
+                .map(|c| RawLine {
+                    description: c.reason.or_else(|| Some("Shipping".into())),
+                    quantity: Some(Decimal::ONE),
+                    unit_price: c.amount,
+                    vat_category: c.vat_category,
+                    vat_rate: c.vat_rate,
+                    ..RawLine::default()
+                })
+                .collect();
+            return Ok(credit);
         }
         let [(category, rate)] = parent.vats.iter().collect::<Vec<_>>()[..] else {
             return fail(
