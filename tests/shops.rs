@@ -394,6 +394,18 @@ fn ambiguous_shop_data_is_refused_with_what_to_configure() {
         "row 10|Refunded Amount|a partial refund of 10.00 on an order with several VAT rates"
     ));
 
+    // A business buyer (VAT id, company) without a Peppol address.
+    let no_endpoint = set_cell(&good, 12, "Note Attributes", "vat_number: DE123456789");
+    fs::write(&file, no_endpoint).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("no-endpoint"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rejection(&report, "#1009"),
+        "row 12|Billing Company|the buyer is a business (company name or VAT id) without a Peppol electronic \
+         address, which Peppol requires (PEPPOL-EN16931-R010); record it on the order as scheme:id under one of \
+         the keys in [shops] endpoint_keys (now [\"peppol_id\"])"
+    );
+
     // WooCommerce: an amount-only refund on an order with two rates, and a refund whose order is not read.
     let mut refunds: Value = serde_json::from_slice(&fixture("woocommerce/refunds.json")).unwrap();
     refunds[0]["line_items"] = Value::Array(Vec::new());
