@@ -310,7 +310,7 @@ impl Format {
     pub fn detect(path: &Path, head: &[u8]) -> Format {
         let first = head.iter().find(|b| !b.is_ascii_whitespace());
         let json_like = matches!(first, Some(b'{') | Some(b'['));
-        if json_like && contains(head, b"\"line_items\"") {
+        if json_like && has_key(head, b"\"line_items\"") {
             return Format::WooCommerce;
         }
         if !json_like && shopify::is_header(head) {
@@ -327,8 +327,15 @@ impl Format {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// Whether `key` (with its quotes) occurs followed by `:`, as an object key does.
+fn has_key(haystack: &[u8], key: &[u8]) -> bool {
+    haystack.windows(key.len()).enumerate().any(|(i, w)| {
+        w == key
+            && haystack[i + key.len()..]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                == Some(&b':')
+    })
 }
 
 /// Reads inputs in a given or detected format, keeping what one shop input tells about the next (a WooCommerce
@@ -420,6 +427,10 @@ mod tests {
             Format::WooCommerce
         );
         assert_eq!(detect("x.json", "{\"order_id\": \"1\"}"), Format::Json);
+        assert_eq!(
+            detect("x.json", "{\"note\": \"line_items\", \"lines\": []}"),
+            Format::Json
+        );
         assert_eq!(
             detect("export", "Name,Email,Financial Status,Lineitem quantity\n"),
             Format::Shopify
