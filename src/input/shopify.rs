@@ -494,7 +494,7 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
         other => {
             return sink(fail(
                 "Financial Status",
-                format!("{other:?} is not a Shopify financial status ublflow knows (paid, pending, authorized, refunded, partially_refunded, voided)"),
+                format!("{other:?} is not a Shopify financial status ublflow knows (paid, pending, authorized, refunded, partially_refunded, voided, expired)"),
             ))
         }
     };
