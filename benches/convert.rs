@@ -75,6 +75,7 @@ fn whole_convert(c: &mut Criterion) {
                         store: &out.join("ublflow.db"),
                         profile: &profile,
                         batch_size: 1000,
+                        input_format: None,
                     },
                     &mut |_| {},
                 )

@@ -4,6 +4,7 @@
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Errors reading a seller profile.
@@ -58,6 +59,9 @@ pub struct Profile {
     /// Fallbacks for buyers.
     #[serde(default)]
     pub buyers: Buyers,
+    /// What shop exports (Shopify, WooCommerce) do not say.
+    #[serde(default)]
+    pub shops: Shops,
     /// Folders and timing of `ublflow watch`.
     #[serde(default)]
     pub watch: Watch,
@@ -284,6 +288,56 @@ pub struct Buyers {
     pub consumer_endpoint_scheme: Option<String>,
 }
 
+/// What shop exports (Shopify CSV, WooCommerce JSON) do not say, for their readers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Shops {
+    /// VAT category and rate by SKU; it wins over what the export suggests.
+    pub skus: BTreeMap<String, SkuVat>,
+    /// VAT category (`Z`, `E`, `AE`, `K`, `G` or `O`) of lines, shipping and fees on which the shop charged no
+    /// VAT (and that have no `skus` entry); without it such orders are rejected.
+    pub untaxed_vat_category: Option<String>,
+    /// Exemption reason text (BT-120) for `untaxed_vat_category`.
+    pub untaxed_exemption_reason: Option<String>,
+    /// Keys holding the buyer's VAT id: WooCommerce `meta_data` keys, Shopify note attribute names; the first
+    /// one present wins.
+    pub vat_id_keys: Vec<String>,
+    /// Keys holding the buyer's Peppol electronic address as `scheme:id` (such as `0088:4006381333931`).
+    pub endpoint_keys: Vec<String>,
+    /// Shopify: whether the store's prices include tax; when absent it is read from each order's totals.
+    pub shopify_prices_include_tax: Option<bool>,
+}
+
+impl Default for Shops {
+    fn default() -> Self {
+        Shops {
+            skus: BTreeMap::new(),
+            untaxed_vat_category: None,
+            untaxed_exemption_reason: None,
+            vat_id_keys: [
+                "vat_number",
+                "_billing_vat_number",
+                "_vat_number",
+                "VAT number",
+            ]
+            .map(String::from)
+            .to_vec(),
+            endpoint_keys: ["peppol_id", "_peppol_id"].map(String::from).to_vec(),
+            shopify_prices_include_tax: None,
+        }
+    }
+}
+
+/// The VAT of one SKU.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuVat {
+    /// VAT category code (UNCL 5305): S, Z, E, AE, K, G or O.
+    pub vat_category: String,
+    /// VAT rate in percent (category S); 0 or absent otherwise.
+    pub vat_rate: Option<Decimal>,
+}
+
 impl Profile {
     /// Reads and checks a profile file.
     pub fn load(path: &Path) -> Result<Profile, ConfigError> {
@@ -324,6 +378,26 @@ impl Profile {
                 "buyers.consumer_endpoint_scheme",
                 "consumer_endpoint_id and consumer_endpoint_scheme go together".into(),
             ));
+        }
+        const CATEGORIES: [&str; 7] = ["S", "Z", "E", "AE", "K", "G", "O"];
+        if let Some(c) = &profile.shops.untaxed_vat_category {
+            if c == "S" || !CATEGORIES.contains(&c.as_str()) {
+                return Err(invalid(
+                    "shops.untaxed_vat_category",
+                    format!("{c:?} is not one of Z, E, AE, K, G, O"),
+                ));
+            }
+        }
+        for (sku, vat) in &profile.shops.skus {
+            if !CATEGORIES.contains(&vat.vat_category.as_str()) {
+                return Err(invalid(
+                    "shops.skus",
+                    format!(
+                        "SKU {sku:?}: {:?} is not one of S, Z, E, AE, K, G, O",
+                        vat.vat_category
+                    ),
+                ));
+            }
         }
         if profile.seller.vat_id.is_none() && profile.seller.company_id.is_none() {
             return Err(invalid(
@@ -368,6 +442,26 @@ mod tests {
         assert_eq!(p.payment.paid_means, "48");
         assert_eq!(p.shipping.vat, ShippingVat::ProRata);
         assert_eq!(p.shipping.reason, "Shipping");
+    }
+
+    #[test]
+    fn the_shops_section_is_checked() {
+        let p = Profile::parse(MINIMAL, Path::new("p.toml")).unwrap();
+        assert!(p.shops.skus.is_empty() && p.shops.untaxed_vat_category.is_none());
+        assert_eq!(p.shops.endpoint_keys, ["peppol_id", "_peppol_id"]);
+        let text = format!(
+            "{MINIMAL}\n[shops]\nuntaxed_vat_category = \"K\"\n[shops.skus]\nBOOK = {{ vat_category = \"S\", vat_rate = 10 }}\n"
+        );
+        let p = Profile::parse(&text, Path::new("p.toml")).unwrap();
+        assert_eq!(p.shops.skus["BOOK"].vat_rate, Some(Decimal::TEN));
+        for bad in [
+            "[shops]\nuntaxed_vat_category = \"S\"\n",
+            "[shops.skus]\nBOOK = { vat_category = \"X\" }\n",
+            "[shops]\nvat_id_key = \"x\"\n",
+        ] {
+            let e = Profile::parse(&format!("{MINIMAL}\n{bad}"), Path::new("p.toml"));
+            assert!(e.is_err(), "{bad}");
+        }
     }
 
     #[test]

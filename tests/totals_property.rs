@@ -105,6 +105,7 @@ prop_compose! {
                 .collect(),
             discounts: coupon.map(|a| RawCharge { amount: Some(a), reason: Some("Coupon".into()), ..Default::default() }).into_iter().collect(),
             payment: RawPayment { status: if paid { PaymentStatus::Paid } else { PaymentStatus::Unpaid }, ..Default::default() },
+            charged_total: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::Format;
 use crate::config::Profile;
+use crate::input;
 use crate::pipeline::batch::{self, Outcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
@@ -29,6 +30,36 @@ pub struct Args {
     /// Orders per store transaction (group commit).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     batch_size: u64,
+    /// Input format of every input; `auto` detects each input's format from its content.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+}
+
+/// The `--input-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum InputFormat {
+    /// Detect from the content (Shopify header row, WooCommerce `line_items`), else from the extension.
+    Auto,
+    /// ublflow's own JSON format.
+    UblflowJson,
+    /// ublflow's own CSV format.
+    UblflowCsv,
+    /// Shopify's order CSV export.
+    Shopify,
+    /// WooCommerce REST API v3 order and refund JSON.
+    Woocommerce,
+}
+
+impl InputFormat {
+    fn format(self) -> Option<input::Format> {
+        match self {
+            InputFormat::Auto => None,
+            InputFormat::UblflowJson => Some(input::Format::Json),
+            InputFormat::UblflowCsv => Some(input::Format::Csv),
+            InputFormat::Shopify => Some(input::Format::Shopify),
+            InputFormat::Woocommerce => Some(input::Format::WooCommerce),
+        }
+    }
 }
 
 /// Runs `convert`; returns the exit code.
@@ -51,6 +82,7 @@ pub fn run(args: Args) -> u8 {
         store: &store,
         profile: &profile,
         batch_size: args.batch_size as usize,
+        input_format: args.input_format.format(),
     };
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(5));
     bar.set_style(
@@ -66,11 +98,11 @@ pub fn run(args: Args) -> u8 {
                 serde_json::to_writer(&mut out, o).expect("outcomes serialise");
                 let _ = out.write_all(b"\n");
             }
-            Format::Text => {
-                if let Outcome::Rejected { .. } = o {
-                    bar.suspend(|| eprintln!("rejected: {}", describe(o)));
-                }
-            }
+            Format::Text => match o {
+                Outcome::Rejected { .. } => bar.suspend(|| eprintln!("rejected: {}", describe(o))),
+                Outcome::Skipped { .. } => bar.suspend(|| eprintln!("skipped: {}", describe(o))),
+                Outcome::Document { .. } => {}
+            },
         }
     };
     let result = batch::convert(&opts, &mut on_outcome);
@@ -92,6 +124,7 @@ pub fn run(args: Args) -> u8 {
                 "credit_notes": summary.credit_notes,
                 "existing": summary.existing,
                 "rejected": summary.rejected,
+                "skipped": summary.skipped,
                 "recovered": summary.recovered,
                 "out": args.out.display().to_string(),
                 "seconds": (seconds * 1000.0).round() / 1000.0,
@@ -101,11 +134,16 @@ pub fn run(args: Args) -> u8 {
         Format::Text => {
             let _ = writeln!(
                 out,
-                "{} invoices and {} credit notes issued, {} already issued, {} rejected{}; archive in {} ({:.2} s)",
+                "{} invoices and {} credit notes issued, {} already issued, {} rejected{}{}; archive in {} ({:.2} s)",
                 summary.invoices,
                 summary.credit_notes,
                 summary.existing,
                 summary.rejected,
+                if summary.skipped > 0 {
+                    format!(", {} skipped", summary.skipped)
+                } else {
+                    String::new()
+                },
                 if summary.recovered > 0 {
                     format!(", {} archive files restored", summary.recovered)
                 } else {
@@ -140,6 +178,22 @@ fn describe(o: &Outcome) -> String {
                 s.push_str(&format!(": field {f}"));
             }
             s.push_str(&format!(": {message}"));
+            s
+        }
+        Outcome::Skipped {
+            file,
+            position,
+            order_id,
+            reason,
+        } => {
+            let mut s = file.clone();
+            if let Some(p) = position {
+                s.push_str(&format!(":{p}"));
+            }
+            if let Some(id) = order_id {
+                s.push_str(&format!(": order {id}"));
+            }
+            s.push_str(&format!(": {reason}"));
             s
         }
         Outcome::Document {

@@ -72,6 +72,7 @@ pub(super) const COLUMNS: &[&str] = &[
     "payment_status",
     "payment_reference",
     "payment_means",
+    "charged_total",
 ];
 
 const REQUIRED: &[&str] = &[
@@ -122,6 +123,7 @@ pub(super) fn read<R: Read>(
         order_id: None,
         field: None,
         message,
+        skipped: false,
     };
     let header = match csv.byte_headers() {
         Ok(h) => h.clone(),
@@ -211,6 +213,7 @@ pub(super) fn read<R: Read>(
                         order_id: Some(g.order.order_id.clone()),
                         field: Some(column.into()),
                         message,
+                        skipped: false,
                     });
                 }
             }
@@ -233,6 +236,7 @@ fn finish(file: &Arc<Path>, g: Group) -> ReadItem {
         file: file.clone(),
         position: Position::Row(g.first_row),
         line_rows: g.line_rows,
+        format: super::Format::Csv,
     })
 }
 
@@ -366,6 +370,7 @@ fn new_group(file: &Arc<Path>, cells: &Cells, id: String, row: u64) -> Group {
             charges: Vec::new(),
             discounts: Vec::new(),
             payment: RawPayment::default(),
+            charged_total: None,
         },
         first_row: row,
         line_rows: Vec::new(),
@@ -378,6 +383,7 @@ fn new_group(file: &Arc<Path>, cells: &Cells, id: String, row: u64) -> Group {
             order_id: Some(group.order.order_id.clone()),
             field: Some(column.into()),
             message,
+            skipped: false,
         });
     }
     group
@@ -427,6 +433,7 @@ fn fill_order(o: &mut RawOrder, c: &Cells) -> CellResult<()> {
         reference: c.text("payment_reference")?,
         means: c.text("payment_means")?,
     };
+    o.charged_total = c.decimal("charged_total")?;
     Ok(())
 }
 

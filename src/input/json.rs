@@ -151,8 +151,24 @@ impl<R: BufRead> Splitter<R> {
 
 pub(super) fn read<R: std::io::Read>(
     file: Arc<Path>,
-    mut reader: std::io::BufReader<R>,
+    reader: std::io::BufReader<R>,
     sink: &mut dyn FnMut(ReadItem),
+) {
+    split(&file, reader, &mut |cut| match cut {
+        Ok((line, bytes)) => sink(parse(&file, line, bytes)),
+        Err(e) => sink(Err(e)),
+    });
+}
+
+/// One top-level object (the line it starts on and its bytes), or the error that ends the input.
+pub(super) type Object<'a> = Result<(u64, &'a [u8]), InputError>;
+
+/// Cuts a JSON input (one object, an array of objects, or JSON Lines) into its top-level objects, handing
+/// each to `each` with the line it starts on. A structural error or a read error is handed over last.
+pub(super) fn split<R: std::io::Read>(
+    file: &Path,
+    mut reader: std::io::BufReader<R>,
+    each: &mut dyn FnMut(Object<'_>),
 ) {
     if reader
         .fill_buf()
@@ -168,17 +184,17 @@ pub(super) fn read<R: std::io::Read>(
     loop {
         match splitter.next_cut() {
             Ok(None) => return,
-            Ok(Some(Cut::Object(line, bytes))) => sink(parse(&file, line, &bytes)),
+            Ok(Some(Cut::Object(line, bytes))) => each(Ok((line, &bytes))),
             Ok(Some(Cut::Error(line, message))) => {
-                return sink(Err(file_error(
-                    &file,
+                return each(Err(file_error(
+                    file,
                     line,
                     format!("{message}; orders after this point in the file were not read"),
                 )))
             }
             Err(e) => {
-                return sink(Err(file_error(
-                    &file,
+                return each(Err(file_error(
+                    file,
                     splitter.line,
                     format!("cannot read: {e}"),
                 )))
@@ -194,6 +210,7 @@ fn file_error(file: &Path, line: u64, message: String) -> InputError {
         order_id: None,
         field: None,
         message,
+        skipped: false,
     }
 }
 
@@ -206,6 +223,7 @@ fn parse(file: &Arc<Path>, start: u64, bytes: &[u8]) -> ReadItem {
             file: file.clone(),
             position: Position::Line(start),
             line_rows: Vec::new(),
+            format: super::Format::Json,
         }),
         Err(e) => {
             let path = e.path().to_string();
@@ -224,6 +242,7 @@ fn parse(file: &Arc<Path>, start: u64, bytes: &[u8]) -> ReadItem {
                 order_id,
                 field: (path != ".").then_some(path),
                 message,
+                skipped: false,
             })
         }
     }

@@ -1,4 +1,6 @@
-//! Readers for order exports: the project's own JSON and CSV formats (`schemas/order.schema.json`).
+//! Readers for order exports: the project's own JSON and CSV formats (`schemas/order.schema.json`), Shopify's
+//! order CSV export and WooCommerce REST API v3 order and refund JSON. Every reader maps into the same
+//! [`RawOrder`]; nothing after this module knows which shop an order came from.
 //!
 //! Readers stream: they hand each order to a callback as soon as it is read, so memory does not grow with the
 //! file. A bad order is handed over as an [`InputError`] naming the file, line or row and field; reading goes on
@@ -6,6 +8,9 @@
 
 mod csv;
 mod json;
+mod shop;
+mod shopify;
+mod woocommerce;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -90,6 +95,12 @@ pub struct RawOrder {
     /// Payment state and reference.
     #[serde(default)]
     pub payment: RawPayment,
+    /// The total the shop charged (or refunded), with VAT; when given, the document must arrive at it.
+    ///
+    /// A difference of at most one cent per line, charge and discount (the shop rounded VAT per line, EN 16931
+    /// per category) becomes the rounding amount (BT-114); a larger one rejects the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charged_total: Option<Decimal>,
 }
 
 /// The buyer as exported.
@@ -231,6 +242,8 @@ pub struct Record {
     pub position: Position,
     /// For CSV input: the row of each line, so an error in `lines[i]` names its row.
     pub line_rows: Vec<u64>,
+    /// The format it was read in, to name a field the way the input does ([`field_name`]).
+    pub format: Format,
 }
 
 /// SHA-256 over an order's canonical JSON form, to recognise the same order dropped again: the same order
@@ -254,6 +267,9 @@ pub struct InputError {
     pub field: Option<String>,
     /// What is wrong.
     pub message: String,
+    /// True when the order was deliberately left out (cancelled, voided, payment failed): it is reported as
+    /// skipped with `message` as the reason, not as rejected.
+    pub skipped: bool,
 }
 
 impl fmt::Display for InputError {
@@ -282,25 +298,90 @@ pub enum Format {
     Json,
     /// CSV, one row per order line.
     Csv,
+    /// Shopify's order CSV export ("Export orders" in the Shopify admin).
+    Shopify,
+    /// WooCommerce REST API v3 order or refund JSON: one object or an array.
+    WooCommerce,
 }
 
 impl Format {
-    /// Chooses the format from the file extension, or else from the first non-blank byte.
+    /// Chooses the format from the content (a Shopify header row, WooCommerce's `line_items`), or else from
+    /// the file extension, or else from the first non-blank byte.
     pub fn detect(path: &Path, head: &[u8]) -> Format {
+        let first = head.iter().find(|b| !b.is_ascii_whitespace());
+        let json_like = matches!(first, Some(b'{') | Some(b'['));
+        if json_like && has_key(head, b"\"line_items\"") {
+            return Format::WooCommerce;
+        }
+        if !json_like && shopify::is_header(head) {
+            return Format::Shopify;
+        }
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
             Some(e) if e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("jsonl") => {
                 Format::Json
             }
-            _ => match head.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'{') | Some(b'[') => Format::Json,
-                _ => Format::Csv,
-            },
+            _ if json_like => Format::Json,
+            _ => Format::Csv,
         }
     }
 }
 
-/// Reads every order of one input, calling `sink` for each order or error in input order.
+/// Whether `key` (with its quotes) occurs followed by `:`, as an object key does.
+fn has_key(haystack: &[u8], key: &[u8]) -> bool {
+    haystack.windows(key.len()).enumerate().any(|(i, w)| {
+        w == key
+            && haystack[i + key.len()..]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                == Some(&b':')
+    })
+}
+
+/// Reads inputs in a given or detected format, keeping what one shop input tells about the next (a WooCommerce
+/// order's buyer for its refunds) for the length of a run.
+pub struct Reader<'p> {
+    format: Option<Format>,
+    shops: &'p crate::config::Shops,
+    woo: woocommerce::Memory,
+}
+
+impl<'p> Reader<'p> {
+    /// A reader that uses `format` for every input, or detects each input's format when `None`.
+    pub fn new(format: Option<Format>, shops: &'p crate::config::Shops) -> Self {
+        Reader {
+            format,
+            shops,
+            woo: woocommerce::Memory::default(),
+        }
+    }
+
+    /// Reads every order of one input, calling `sink` for each order or error in input order.
+    ///
+    /// Returns `Err` only when the input cannot be opened at all.
+    pub fn read(
+        &mut self,
+        path: &Path,
+        reader: impl std::io::Read,
+        sink: &mut dyn FnMut(ReadItem),
+    ) -> Result<(), InputError> {
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+        let head = std::io::BufRead::fill_buf(&mut reader)
+            .map_err(|e| io_error(path, e))?
+            .to_vec();
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+        let file: Arc<Path> = Arc::from(path);
+        match self.format.unwrap_or_else(|| Format::detect(path, head)) {
+            Format::Json => json::read(file, reader, sink),
+            Format::Csv => csv::read(file, reader, sink),
+            Format::Shopify => shopify::read(file, reader, self.shops, sink),
+            Format::WooCommerce => woocommerce::read(file, reader, self.shops, &mut self.woo, sink),
+        }
+        Ok(())
+    }
+}
+
+/// Reads every order of one input in its detected format, with the default shop settings.
 ///
 /// Returns `Err` only when the input cannot be opened at all.
 pub fn read(
@@ -308,17 +389,8 @@ pub fn read(
     reader: impl std::io::Read,
     sink: &mut dyn FnMut(ReadItem),
 ) -> Result<(), InputError> {
-    let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
-    let head = std::io::BufRead::fill_buf(&mut reader)
-        .map_err(|e| io_error(path, e))?
-        .to_vec();
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    let file: Arc<Path> = Arc::from(path);
-    match Format::detect(path, head) {
-        Format::Json => json::read(file, reader, sink),
-        Format::Csv => csv::read(file, reader, sink),
-    }
-    Ok(())
+    let shops = crate::config::Shops::default();
+    Reader::new(None, &shops).read(path, reader, sink)
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> InputError {
@@ -328,10 +400,55 @@ fn io_error(path: &Path, e: std::io::Error) -> InputError {
         order_id: None,
         field: None,
         message: format!("cannot read: {e}"),
+        skipped: false,
     }
 }
 
-/// The CSV column that holds a field given as a JSON path, for error messages on CSV input.
-pub fn csv_column(path: &str) -> String {
-    csv::column_for(path)
+/// The name a field given as a JSON path of [`RawOrder`] has in an input format, for error messages: the
+/// CSV column (`line_quantity`, Shopify's `Lineitem quantity`) or the WooCommerce JSON path.
+pub fn field_name(format: Format, path: &str) -> String {
+    match format {
+        Format::Json => path.to_owned(),
+        Format::Csv => csv::column_for(path),
+        Format::Shopify => shopify::column_for(path),
+        Format::WooCommerce => woocommerce::field_for(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_detected_from_the_content_first() {
+        let detect = |name: &str, head: &str| Format::detect(Path::new(name), head.as_bytes());
+        assert_eq!(
+            detect("x.json", "[{\"id\": 1, \"line_items\": []}]"),
+            Format::WooCommerce
+        );
+        assert_eq!(detect("x.json", "{\"order_id\": \"1\"}"), Format::Json);
+        assert_eq!(
+            detect("x.json", "{\"note\": \"line_items\", \"lines\": []}"),
+            Format::Json
+        );
+        assert_eq!(
+            detect("export", "Name,Email,Financial Status,Lineitem quantity\n"),
+            Format::Shopify
+        );
+        assert_eq!(detect("x.csv", "order_id,order_date\n"), Format::Csv);
+        assert_eq!(detect("x.txt", " [ "), Format::Json);
+    }
+
+    #[test]
+    fn fields_are_named_the_way_each_format_names_them() {
+        let f = "lines[1].quantity";
+        assert_eq!(field_name(Format::Json, f), f);
+        assert_eq!(field_name(Format::Csv, f), "line_quantity");
+        assert_eq!(field_name(Format::Shopify, f), "Lineitem quantity");
+        assert_eq!(field_name(Format::WooCommerce, f), "line_items[1].quantity");
+        assert_eq!(
+            field_name(Format::WooCommerce, "buyer.address.country"),
+            "billing.country"
+        );
+    }
 }

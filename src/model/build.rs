@@ -308,8 +308,16 @@ pub fn build(order: &RawOrder, profile: &Profile) -> Result<Document, OrderError
     let tax_exclusive = line_total - allowance_total + charge_total;
     let tax_total: Decimal = vat.iter().map(|v| v.amount).sum();
     let tax_inclusive = tax_exclusive + tax_total;
+    let rounding = match order.charged_total {
+        Some(charged) => rounding_amount(charged, tax_inclusive, lines.len() + acs.len())?,
+        None => Decimal::ZERO,
+    };
     let paid = order.payment.status == PaymentStatus::Paid;
-    let prepaid = if paid { tax_inclusive } else { Decimal::ZERO };
+    let prepaid = if paid {
+        tax_inclusive + rounding
+    } else {
+        Decimal::ZERO
+    };
     let totals = Totals {
         line_total,
         allowance_total,
@@ -318,7 +326,8 @@ pub fn build(order: &RawOrder, profile: &Profile) -> Result<Document, OrderError
         tax: tax_total,
         tax_inclusive,
         prepaid,
-        payable: tax_inclusive - prepaid,
+        rounding,
+        payable: tax_inclusive + rounding - prepaid,
     };
 
     let seller = seller_party(profile, &groups)?;
@@ -384,6 +393,31 @@ fn spread_net(
         lines[i].net_amount = share;
     }
     taxable
+}
+
+/// The rounding amount (BT-114) that brings the computed total with VAT to what the shop charged.
+///
+/// A shop that rounds VAT per line can differ from EN 16931's per-category rounding by up to half a cent per
+/// line, charge and discount; one cent per part is allowed. Anything more means the export does not add up.
+fn rounding_amount(
+    charged: Decimal,
+    computed: Decimal,
+    parts: usize,
+) -> Result<Decimal, OrderError> {
+    check_money(charged).map_err(|m| err("charged_total", m))?;
+    let difference = charged - computed;
+    let tolerance = Decimal::new(parts as i64, 2);
+    if difference.abs() > tolerance {
+        return Err(err(
+            "charged_total",
+            format!(
+                "the shop charged {charged} but the lines, charges and discounts come to {computed} with VAT; \
+                 a difference of {difference} is more than VAT rounding per line (at most {tolerance} here), \
+                 so the export does not add up"
+            ),
+        ));
+    }
+    Ok(difference)
 }
 
 /// The largest quantity, price or amount an order may state, so that no computation can overflow.

@@ -244,6 +244,8 @@ pub struct Totals {
     pub tax_inclusive: Decimal,
     /// Paid amount (BT-113).
     pub prepaid: Decimal,
+    /// Rounding amount (BT-114): what the shop charged minus the computed total with VAT, usually 0.
+    pub rounding: Decimal,
     /// Amount due for payment (BT-115).
     pub payable: Decimal,
 }

@@ -31,6 +31,8 @@ pub struct Options<'a> {
     pub profile: &'a Profile,
     /// Orders per store transaction.
     pub batch_size: usize,
+    /// The input format of every input, or `None` to detect each input's format from its content.
+    pub input_format: Option<input::Format>,
 }
 
 /// Errors that stop a run (exit code 2).
@@ -74,6 +76,17 @@ pub enum Outcome {
         /// True when the order had been converted before and nothing new was issued.
         existing: bool,
     },
+    /// The order was left out on purpose (cancelled, voided, payment failed); nothing was issued.
+    Skipped {
+        /// The input file.
+        file: String,
+        /// `line N` or `row N`, when known.
+        position: Option<String>,
+        /// The order id, when known.
+        order_id: Option<String>,
+        /// Why.
+        reason: String,
+    },
     /// The order was rejected; nothing was issued.
     Rejected {
         /// The input file.
@@ -100,6 +113,8 @@ pub struct Summary {
     pub existing: u64,
     /// Orders (or unreadable parts of inputs) rejected.
     pub rejected: u64,
+    /// Orders left out on purpose (cancelled, voided, payment failed); they do not count as rejected.
+    pub skipped: u64,
     /// Archive files written again at start-up after an interrupted run.
     pub recovered: u64,
 }
@@ -147,6 +162,7 @@ pub fn with_session(
             patterns: &patterns,
             summary: &mut summary,
             archiver: &archiver,
+            reader: input::Reader::new(opts.input_format, &opts.profile.shops),
         };
         let result = work(&mut session);
         // The archiver's own error explains a stop better than the failed hand-over does.
@@ -172,6 +188,8 @@ pub struct Session<'a, 's> {
     patterns: &'a Patterns,
     summary: &'a mut Summary,
     archiver: &'a Archiver<'s>,
+    /// The input reader, kept from file to file (WooCommerce refunds refer to orders read before).
+    reader: input::Reader<'a>,
 }
 
 /// What the current batch has issued so far, before its rows are in the store.
@@ -213,6 +231,11 @@ impl Session<'_, '_> {
         on_outcome: &mut dyn FnMut(&Outcome),
     ) -> Result<Summary, ConvertError> {
         let before = self.summary.clone();
+        // The reader is moved out while the sink holds the session, and put back afterwards.
+        let mut reader = std::mem::replace(
+            &mut self.reader,
+            input::Reader::new(self.opts.input_format, &self.opts.profile.shops),
+        );
         let mut batch: Vec<ReadItem> = Vec::with_capacity(self.opts.batch_size);
         let mut failure: Option<ConvertError> = None;
         let mut sink = |item: ReadItem| {
@@ -226,10 +249,11 @@ impl Session<'_, '_> {
                 }
             }
         };
-        let opened = open_input(file).and_then(|r| input::read(file, r, &mut sink));
+        let opened = open_input(file).and_then(|r| reader.read(file, r, &mut sink));
         if let Err(e) = opened {
             sink(Err(e));
         }
+        self.reader = reader;
         if let Some(e) = failure.take() {
             return Err(e);
         }
@@ -239,6 +263,7 @@ impl Session<'_, '_> {
             credit_notes: self.summary.credit_notes - before.credit_notes,
             existing: self.summary.existing - before.existing,
             rejected: self.summary.rejected - before.rejected,
+            skipped: self.summary.skipped - before.skipped,
             recovered: 0,
         })
     }
@@ -370,6 +395,15 @@ impl Session<'_, '_> {
         }
         for (slot, path) in slots.into_iter().zip(paths) {
             let outcome = match slot {
+                Err(e) if e.skipped => {
+                    self.summary.skipped += 1;
+                    Outcome::Skipped {
+                        file: e.file.display().to_string(),
+                        position: e.position.as_ref().map(ToString::to_string),
+                        order_id: e.order_id,
+                        reason: e.message,
+                    }
+                }
                 Err(e) => {
                     self.summary.rejected += 1;
                     rejected(&e)
@@ -591,10 +625,12 @@ fn order_error(record: &Record, e: OrderError) -> InputError {
         }
         (Position::Row(_), Some(i)) if i < record.line_rows.len() => (
             Position::Row(record.line_rows[i]),
-            input::csv_column(&e.field),
+            input::field_name(record.format, &e.field),
         ),
-        (Position::Row(_), _) => (record.position.clone(), input::csv_column(&e.field)),
-        (Position::Line(_), _) => (record.position.clone(), e.field),
+        _ => (
+            record.position.clone(),
+            input::field_name(record.format, &e.field),
+        ),
     };
     InputError {
         file: record.file.to_path_buf(),
@@ -602,6 +638,7 @@ fn order_error(record: &Record, e: OrderError) -> InputError {
         order_id: Some(record.order.order_id.clone()),
         field: Some(field),
         message: e.message,
+        skipped: false,
     }
 }
 
@@ -638,6 +675,7 @@ fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, InputError> {
             order_id: None,
             field: None,
             message: format!("cannot open: {e}"),
+            skipped: false,
         })
 }
 

@@ -126,6 +126,7 @@ pub fn watch(
         store: opts.store,
         profile: opts.profile,
         batch_size: 1000,
+        input_format: None,
     };
     let mut failure = None;
     let summary = batch::with_session(&convert_opts, |session| {
@@ -360,7 +361,7 @@ fn finish_file(
             Some((_, last)) => *last = number.clone(),
             None => numbers = Some((number.clone(), number.clone())),
         },
-        Outcome::Document { .. } => {}
+        Outcome::Document { .. } | Outcome::Skipped { .. } => {}
     })?;
     session.wait_archived()?;
     let name = file.file_name().expect("work files have names").to_owned();

@@ -286,6 +286,9 @@ fn legal_monetary_total(x: &mut X, doc: &Document) {
         if !t.prepaid.is_zero() {
             x.amount("cbc:PrepaidAmount", t.prepaid);
         }
+        if !t.rounding.is_zero() {
+            x.amount("cbc:PayableRoundingAmount", t.rounding);
+        }
         x.amount("cbc:PayableAmount", t.payable);
     });
 }

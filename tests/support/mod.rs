@@ -135,3 +135,4 @@ pub fn assert_officially_valid(dir: &Path) -> usize {
 }
 
 pub mod gen;
+pub mod shop_gen;

@@ -1,0 +1,590 @@
+//! Shop exports as they come: Shopify order CSV and WooCommerce REST API JSON.
+//!
+//! `fixtures/shops/<platform>/` converts into exactly `fixtures/expected/shops/<platform>/*.xml` (set
+//! `UBLFLOW_BLESS=1` to rewrite them after an intended change, then review the diff), every document passes
+//! ublflow's own UBL 2.1 structure layer and the official Peppol rules, and bad or ambiguous exports are
+//! refused with their file, row or line, and column.
+
+mod support;
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const PROFILE: &str = "fixtures/shops/profile.toml";
+
+/// Runs `convert` with the JSON report; returns the exit code and the report lines.
+fn convert(inputs: &[&Path], out: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
+    let mut args: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
+    if !extra.contains(&"--profile") {
+        args.extend(["--profile", PROFILE]);
+    }
+    args.extend(["--out", out.to_str().unwrap(), "--format", "json"]);
+    args.extend(extra);
+    let run = support::convert(&args);
+    let lines = String::from_utf8(run.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON report lines"))
+        .collect();
+    (run.status.code().unwrap(), lines)
+}
+
+fn events<'a>(report: &'a [Value], event: &str) -> Vec<&'a Value> {
+    report.iter().filter(|v| v["event"] == event).collect()
+}
+
+fn summary(report: &[Value]) -> &Value {
+    report
+        .last()
+        .filter(|v| v["event"] == "summary")
+        .expect("a summary")
+}
+
+/// The rejection of one order, as `position|field|message`.
+fn rejection(report: &[Value], order_id: &str) -> String {
+    let r = events(report, "rejected")
+        .into_iter()
+        .find(|v| v["order_id"] == order_id)
+        .unwrap_or_else(|| panic!("order {order_id} was not rejected: {report:#?}"));
+    format!(
+        "{}|{}|{}",
+        r["position"].as_str().unwrap_or("-"),
+        r["field"].as_str().unwrap_or("-"),
+        r["message"].as_str().unwrap()
+    )
+}
+
+fn issued(report: &[Value]) -> Vec<(String, String)> {
+    events(report, "document")
+        .iter()
+        .filter(|v| v["existing"] == false)
+        .map(|v| {
+            (
+                v["order_id"].as_str().unwrap().to_owned(),
+                v["number"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn golden(platform: &str, tmp: &Path) -> Vec<Value> {
+    let root = support::root();
+    let out = tmp.join(platform);
+    let (code, report) = convert(&[&root.join("fixtures/shops").join(platform)], &out, &[]);
+    assert_eq!(code, 0, "{platform}: {report:#?}");
+    let expected_dir = root.join("fixtures/expected/shops").join(platform);
+    let produced = support::xml_files(&out);
+    if std::env::var_os("UBLFLOW_BLESS").is_some() {
+        let _ = fs::remove_dir_all(&expected_dir);
+        fs::create_dir_all(&expected_dir).unwrap();
+        for p in &produced {
+            fs::copy(p, expected_dir.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    for p in &produced {
+        let text = fs::read_to_string(p).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let findings = ublflow::validate::structure::check(&doc);
+        assert!(
+            findings.is_empty(),
+            "{}: UBL 2.1 structure: {findings:#?}",
+            p.display()
+        );
+    }
+    let expected = support::xml_files(&expected_dir);
+    let names = |v: &[PathBuf]| -> Vec<String> {
+        v.iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(names(&produced), names(&expected), "{platform}");
+    for (p, e) in produced.iter().zip(&expected) {
+        assert!(
+            fs::read(p).unwrap() == fs::read(e).unwrap(),
+            "{} differs from {}",
+            p.display(),
+            e.display()
+        );
+    }
+    report
+}
+
+#[test]
+fn shopify_exports_convert_into_the_expected_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = golden("shopify", tmp.path());
+    let s = summary(&report);
+    assert_eq!(
+        (
+            &s["invoices"],
+            &s["credit_notes"],
+            &s["existing"],
+            &s["skipped"],
+            &s["rejected"]
+        ),
+        (&8.into(), &2.into(), &1.into(), &2.into(), &0.into()),
+        "{report:#?}"
+    );
+    // The same order exported again in a second file is invoiced once.
+    let again: Vec<_> = events(&report, "document")
+        .into_iter()
+        .filter(|v| v["existing"] == true)
+        .collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["order_id"], "#1001");
+    let skipped: Vec<String> = events(&report, "skipped")
+        .iter()
+        .map(|v| format!("{} {}", v["order_id"], v["reason"]))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "\"#1005\" \"the order was cancelled (2026-11-14 15:00:00 +0100); no invoice\"",
+            "\"#1006\" \"the payment was voided (Financial Status); no invoice\""
+        ]
+    );
+    // Refunds credit the invoice of their order.
+    let issued = issued(&report);
+    let number = |id: &str| issued.iter().find(|(o, _)| o == id).unwrap().1.clone();
+    let credit = fs::read_to_string(
+        tmp.path()
+            .join("shopify/archive/2026/11")
+            .join(format!("{}.xml", number("#1003-refund"))),
+    )
+    .unwrap();
+    let credit: String = credit.split_whitespace().collect();
+    assert!(credit.contains(&format!(
+        "<cac:InvoiceDocumentReference><cbc:ID>{}</cbc:ID>",
+        number("#1003")
+    )));
+    support::assert_officially_valid(&tmp.path().join("shopify"));
+}
+
+#[test]
+fn woocommerce_exports_convert_into_the_expected_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = golden("woocommerce", tmp.path());
+    let s = summary(&report);
+    assert_eq!(
+        (
+            &s["invoices"],
+            &s["credit_notes"],
+            &s["existing"],
+            &s["skipped"],
+            &s["rejected"]
+        ),
+        (&4.into(), &2.into(), &1.into(), &2.into(), &0.into()),
+        "{report:#?}"
+    );
+    let issued = issued(&report);
+    let ids: Vec<&str> = issued.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "501",
+            "502",
+            "503",
+            "506",
+            "501-refund-601",
+            "506-refund-602"
+        ]
+    );
+    let number = |id: &str| issued.iter().find(|(o, _)| o == id).unwrap().1.clone();
+    let credit = fs::read_to_string(
+        tmp.path()
+            .join("woocommerce/archive/2026/11")
+            .join(format!("{}.xml", number("501-refund-601"))),
+    )
+    .unwrap();
+    let credit: String = credit.split_whitespace().collect();
+    assert!(credit.contains(&format!(
+        "<cac:InvoiceDocumentReference><cbc:ID>{}</cbc:ID>",
+        number("501")
+    )));
+    support::assert_officially_valid(&tmp.path().join("woocommerce"));
+}
+
+fn fixture(path: &str) -> Vec<u8> {
+    fs::read(support::root().join("fixtures/shops").join(path)).unwrap()
+}
+
+/// Order names of the invoices issued in a report.
+fn invoiced(report: &[Value]) -> Vec<String> {
+    issued(report)
+        .into_iter()
+        .map(|(o, _)| o)
+        .filter(|o| !o.contains("refund"))
+        .collect()
+}
+
+/// The Shopify fixture without one column (all its cells).
+fn without_column(csv_bytes: &[u8], column: &str) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let header = reader.headers().unwrap().clone();
+    let skip = header.iter().position(|h| h == column).unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let keep = |r: &csv::StringRecord| -> Vec<String> {
+        r.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, c)| c.to_owned())
+            .collect()
+    };
+    writer.write_record(keep(&header)).unwrap();
+    for r in reader.records() {
+        writer.write_record(keep(&r.unwrap())).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+/// The fixture with its data rows (1-based, header = row 1) filtered.
+fn rows_except(csv_bytes: &[u8], drop_row: usize) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for (i, r) in reader.records().enumerate() {
+        if i + 2 != drop_row {
+            writer.write_record(&r.unwrap()).unwrap();
+        }
+    }
+    writer.into_inner().unwrap()
+}
+
+fn replace_first(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the text to replace");
+    [&bytes[..at], to, &bytes[at + from.len()..]].concat()
+}
+
+#[test]
+fn bad_shopify_exports_name_file_row_and_column_and_good_orders_still_convert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = fixture("shopify/tax-included.csv");
+    let all = ["#1001", "#1002", "#1003", "#1004", "#1007", "#1009"];
+    let case = |name: &str, bytes: Vec<u8>| -> Vec<Value> {
+        let file = tmp.path().join(format!("{name}.csv"));
+        fs::write(&file, bytes).unwrap();
+        let (code, report) = convert(&[&file], &tmp.path().join(name), &[]);
+        assert_eq!(code, 1, "{name}: {report:#?}");
+        report
+    };
+
+    // Cut in the middle of row 10 (the first row of #1007).
+    let cut_at = String::from_utf8_lossy(&good).find("#1007,").unwrap() + 120;
+    let report = case("truncated", good[..cut_at].to_vec());
+    assert_eq!(invoiced(&report), all[..4]);
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1, "{report:#?}");
+    assert_eq!(e[0]["position"], "row 10");
+    assert!(
+        e[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the row has 16 cells where the header has 79"),
+        "{}",
+        e[0]["message"]
+    );
+
+    // Semicolons instead of commas: the whole file is refused at its header.
+    let semicolons: Vec<u8> = good
+        .iter()
+        .map(|&b| if b == b',' { b';' } else { b })
+        .collect();
+    let report = case("semicolons", semicolons);
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (&e[0]["position"], &e[0]["field"]),
+        (&"row 1".into(), &"Name".into())
+    );
+    assert!(e[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not look comma-separated"));
+
+    // A required column is missing.
+    let report = case("no-total", without_column(&good, "Total"));
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (&e[0]["position"], &e[0]["field"]),
+        (&"row 1".into(), &"Total".into())
+    );
+
+    // The first row of #1004 (row 6) is gone: its line row stands alone.
+    let report = case("orphan-line", rows_except(&good, 6));
+    assert_eq!(
+        rejection(&report, "#1004"),
+        "row 6|Financial Status|a line item row without its order's first row (Financial Status, Currency and \
+         Total are empty); the export was cut or its rows were reordered"
+    );
+    assert_eq!(
+        invoiced(&report),
+        ["#1001", "#1002", "#1003", "#1007", "#1009"]
+    );
+
+    // Latin-1 instead of UTF-8 in the first row of #1002 (row 4).
+    let report = case("latin1", replace_first(&good, "Zoë".as_bytes(), b"Zo\xeb"));
+    assert_eq!(
+        rejection(&report, "#1002"),
+        "row 4|Billing Name|not valid UTF-8 (Shopify exports UTF-8; was the file re-saved in another encoding?)"
+    );
+    assert_eq!(
+        invoiced(&report),
+        ["#1001", "#1003", "#1004", "#1007", "#1009"]
+    );
+}
+
+/// Edits a Shopify fixture row: sets `column` of the given data row (header = row 1).
+fn set_cell(csv_bytes: &[u8], row: usize, column: &str, value: &str) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let header = reader.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == column).unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for (i, r) in reader.records().enumerate() {
+        let mut cells: Vec<String> = r.unwrap().iter().map(str::to_owned).collect();
+        if i + 2 == row {
+            cells[col] = value.to_owned();
+        }
+        writer.write_record(&cells).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+#[test]
+fn ambiguous_shop_data_is_refused_with_what_to_configure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = fixture("shopify/tax-included.csv");
+    // A profile without the SKU table and without an untaxed category.
+    let bare = tmp.path().join("bare.toml");
+    fs::write(
+        &bare,
+        fs::read_to_string(support::root().join("fixtures/profile.toml")).unwrap(),
+    )
+    .unwrap();
+    let file = tmp.path().join("orders.csv");
+    fs::write(&file, &good).unwrap();
+    let (code, report) = convert(
+        &[&file],
+        &tmp.path().join("bare"),
+        &["--profile", bare.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        rejection(&report, "#1007"),
+        "row 10|Lineitem sku|the order has taxes at 10% and 20% and Shopify's export does not say which line \
+         carries which rate; give SKU \"BOOK-ALPS\" its VAT in the profile's [shops.skus] table"
+    );
+    assert!(rejection(&report, "#1009")
+        .starts_with("row 12|Lineitem taxable|the shop charged no VAT on this order; say which VAT category applies: set [shops] untaxed_vat_category"));
+    assert_eq!(invoiced(&report), ["#1001", "#1002", "#1003", "#1004"]);
+
+    // A partial refund of an order with two VAT rates: the invoice is issued, the refund refused.
+    let partial = set_cell(&good, 10, "Financial Status", "partially_refunded");
+    let partial = set_cell(&partial, 10, "Refunded Amount", "10.00");
+    fs::write(&file, partial).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("partial"), &[]);
+    assert_eq!(code, 1);
+    assert!(invoiced(&report).contains(&"#1007".to_owned()));
+    assert!(rejection(&report, "#1007").starts_with(
+        "row 10|Refunded Amount|a partial refund of 10.00 on an order with several VAT rates"
+    ));
+
+    // A business buyer (VAT id, company) without a Peppol address.
+    let no_endpoint = set_cell(&good, 12, "Note Attributes", "vat_number: DE123456789");
+    fs::write(&file, no_endpoint).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("no-endpoint"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rejection(&report, "#1009"),
+        "row 12|Billing Company|the buyer is a business (company name or VAT id) without a Peppol electronic \
+         address, which Peppol requires (PEPPOL-EN16931-R010); record it on the order as scheme:id under one of \
+         the keys in [shops] endpoint_keys (now [\"peppol_id\"])"
+    );
+
+    // WooCommerce: an amount-only refund on an order with two rates, and a refund whose order is not read.
+    let mut refunds: Value = serde_json::from_slice(&fixture("woocommerce/refunds.json")).unwrap();
+    refunds[0]["line_items"] = Value::Array(Vec::new());
+    refunds[1]["_links"]["up"][0]["href"] = "https://shop.example/wp-json/wc/v3/orders/999".into();
+    let dir = tmp.path().join("woo");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("a-orders.json"),
+        fixture("woocommerce/orders.json"),
+    )
+    .unwrap();
+    fs::write(dir.join("b-refunds.json"), refunds.to_string()).unwrap();
+    let (code, report) = convert(&[&dir], &tmp.path().join("woo-out"), &[]);
+    assert_eq!(code, 1);
+    assert!(rejection(&report, "refund-601").starts_with(
+        "line 1|amount|a refund of 8.42 given only as an amount, on an order with several VAT rates"
+    ), "{report:#?}");
+    assert!(rejection(&report, "refund-602").contains(
+        "refund 602 of order id 999: a WooCommerce refund carries no buyer, currency or tax rates"
+    ));
+    assert_eq!(summary(&report)["invoices"], 4);
+}
+
+#[test]
+fn bad_woocommerce_json_names_its_line_and_earlier_orders_convert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = fixture("woocommerce/orders.json");
+    let text = String::from_utf8(good.clone()).unwrap();
+    // Cut inside the third order (503).
+    let cut = text.find("\"id\": 503").unwrap() + 40;
+    let file = tmp.path().join("orders.json");
+    fs::write(&file, &good[..cut]).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("cut"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(invoiced(&report), ["501", "502"]);
+    let e = events(&report, "rejected");
+    assert_eq!(e.len(), 1);
+    // The object opens on the line before its "id".
+    let line = text[..text.find("\"id\": 503").unwrap()].lines().count() - 1;
+    assert_eq!(e[0]["position"], format!("line {line}"));
+    assert_eq!(
+        e[0]["message"],
+        "the file ends inside an order object; orders after this point in the file were not read"
+    );
+
+    // A line taxed at two rates at once (compound taxes) is refused, naming the line.
+    let mut orders: Value = serde_json::from_slice(&good).unwrap();
+    orders[1]["line_items"][0]["taxes"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": 2, "total": "1.00", "subtotal": "1.00"}));
+    fs::write(&file, orders.to_string()).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("compound"), &[]);
+    assert_eq!(code, 1);
+    assert!(rejection(&report, "502")
+        .starts_with("line 1|line_items[0].taxes|taxed at several rates at once"));
+
+    // A total the lines, charges and taxes do not come to (beyond VAT rounding) is refused, naming both.
+    let mut orders: Value = serde_json::from_slice(&good).unwrap();
+    orders[2]["total"] = "7.57".into();
+    fs::write(&file, orders.to_string()).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("total"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rejection(&report, "503"),
+        "line 1|total|the shop charged 7.57 but the lines, charges and discounts come to 6.56 with VAT; a \
+         difference of 1.01 is more than VAT rounding per line (at most 0.03 here), so the export does not add up"
+    );
+}
+
+#[test]
+fn the_input_format_is_detected_from_the_content_or_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A Shopify export without the .csv extension is still recognised by its header row.
+    let file = tmp.path().join("export.txt");
+    fs::write(&file, fixture("shopify/tax-excluded.csv")).unwrap();
+    let (code, report) = convert(&[&file], &tmp.path().join("auto"), &[]);
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!(invoiced(&report), ["#2001", "#2002"]);
+    let (code, report) = convert(
+        &[&file],
+        &tmp.path().join("forced"),
+        &["--input-format", "shopify"],
+    );
+    assert_eq!((code, invoiced(&report).len()), (0, 2));
+    // Forced to ublflow's own CSV, the Shopify header is refused.
+    let (code, report) = convert(
+        &[&file],
+        &tmp.path().join("own"),
+        &["--input-format", "ublflow-csv"],
+    );
+    assert_eq!(code, 1);
+    assert!(events(&report, "rejected")[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("unknown column \"Name\""));
+}
+
+#[test]
+fn generated_exports_convert_in_full() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shopify = tmp.path().join("shopify.csv");
+    let mut bytes = Vec::new();
+    support::shop_gen::write_shopify(&mut bytes, 60, 7).unwrap();
+    fs::write(&shopify, bytes).unwrap();
+    let woo = tmp.path().join("woo.json");
+    let mut bytes = Vec::new();
+    support::shop_gen::write_woocommerce(&mut bytes, 40, 7).unwrap();
+    fs::write(&woo, bytes).unwrap();
+    let (code, report) = convert(&[&shopify, &woo], &tmp.path().join("out"), &[]);
+    assert_eq!(code, 0, "{:#?}", events(&report, "rejected"));
+    assert_eq!(summary(&report)["invoices"], 100);
+    // 0 only when the referee is absent (reported as SKIPPED).
+    let checked = support::assert_officially_valid(&tmp.path().join("out"));
+    assert!(checked == 100 || checked == 0, "{checked}");
+}
+
+#[test]
+fn skipped_orders_are_reported_in_text_and_do_not_fail_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = support::convert(&[
+        "fixtures/shops/shopify/tax-included.csv",
+        "--profile",
+        PROFILE,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success());
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(stderr.contains(
+        "skipped: fixtures/shops/shopify/tax-included.csv:row 9: order #1006: the payment was voided \
+         (Financial Status); no invoice"
+    ), "{stderr}");
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        stdout.starts_with(
+            "6 invoices and 2 credit notes issued, 0 already issued, 0 rejected, 2 skipped;"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_woocommerce_refund_of_shipping_only_is_credited_as_a_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut refunds: Value = serde_json::from_slice(&fixture("woocommerce/refunds.json")).unwrap();
+    let refund = &mut refunds[0];
+    refund["line_items"] = Value::Array(Vec::new());
+    refund["amount"] = "11.88".into();
+    refund["shipping_lines"] = serde_json::json!([{"id": 90, "method_title": "Flat rate", "method_id": "flat_rate",
+        "total": "-9.90", "total_tax": "-1.98", "taxes": [{"id": 1, "total": "-1.98", "subtotal": ""}]}]);
+    let dir = tmp.path().join("in");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("a-orders.json"),
+        fixture("woocommerce/orders.json"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("b-refunds.json"),
+        Value::Array(vec![refund.clone()]).to_string(),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report) = convert(&[&dir], &out, &[]);
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!(summary(&report)["credit_notes"], 1);
+    let credit = support::xml_files(&out)
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("CN-"))
+        .unwrap();
+    let credit: String = fs::read_to_string(credit)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        credit.contains("<cbc:TaxInclusiveAmountcurrencyID=\"EUR\">11.88</cbc:TaxInclusiveAmount>")
+    );
+    assert!(credit.contains("<cbc:Name>Flatrate</cbc:Name>"));
+    support::assert_officially_valid(&out);
+}
