@@ -4,8 +4,10 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A watcher's folder: the profile (with `[watch]` settings) and the folders beside it.
@@ -34,7 +36,7 @@ impl Site {
         self.root.join(name)
     }
 
-    fn start(&self, extra: &[&str]) -> Child {
+    fn spawn(&self, extra: &[&str]) -> Child {
         support::ublflow()
             .args(["watch", "--config"])
             .arg(self.root.join("ublflow.toml"))
@@ -44,6 +46,29 @@ impl Site {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap()
+    }
+
+    /// Starts a watcher and waits until it says it is watching (its signal handlers are set by then).
+    fn start(&self, extra: &[&str]) -> Running {
+        let mut child = self.spawn(extra);
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (ready, is_ready) = mpsc::channel();
+        let collected = log.clone();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("\"watching\"") {
+                    let _ = ready.send(());
+                }
+                let mut log = collected.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        is_ready
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the watcher starts watching");
+        Running { child, log, reader }
     }
 
     /// Drops a file the recommended way: written under a temporary name, then renamed into the inbox.
@@ -95,13 +120,22 @@ fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// A started watcher and the log it writes.
+struct Running {
+    child: Child,
+    log: Arc<Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
 /// Stops a watcher with SIGTERM and returns its log.
-fn stop(child: Child) -> String {
+fn stop(mut running: Running) -> String {
     // SAFETY: kill only sends a signal to the child's process id.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "a clean stop exits 0");
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    unsafe { libc::kill(running.child.id() as i32, libc::SIGTERM) };
+    let status = running.child.wait().unwrap();
+    running.reader.join().unwrap();
+    assert_eq!(status.code(), Some(0), "a clean stop exits 0");
+    let log = running.log.lock().unwrap().clone();
+    log
 }
 
 fn orders(prefix: &str, n: usize) -> String {
@@ -230,7 +264,7 @@ fn a_second_watcher_on_the_same_folders_refuses_to_start() {
         site.dir("work/.ublflow-watch.lock").exists()
     });
     std::thread::sleep(Duration::from_millis(300));
-    let second = site.start(&[]).wait_with_output().unwrap();
+    let second = site.spawn(&[]).wait_with_output().unwrap();
     assert_eq!(second.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(
@@ -287,8 +321,9 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
             dropped += 1;
         }
         std::thread::sleep(Duration::from_millis(50 + rng.below(700)));
-        watcher.kill().unwrap(); // SIGKILL
-        watcher.wait().unwrap();
+        watcher.child.kill().unwrap(); // SIGKILL
+        watcher.child.wait().unwrap();
+        watcher.reader.join().unwrap();
         kills += 1;
     }
     let watcher = site.start(&[]);
