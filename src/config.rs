@@ -58,6 +58,9 @@ pub struct Profile {
     /// Fallbacks for buyers.
     #[serde(default)]
     pub buyers: Buyers,
+    /// Delivery: routing, retries, e-mail and portal (none: archive only).
+    #[serde(default)]
+    pub delivery: crate::send::settings::Delivery,
 }
 
 /// The seller party (BG-4).
@@ -288,6 +291,10 @@ impl Profile {
                 "consumer_endpoint_id and consumer_endpoint_scheme go together".into(),
             ));
         }
+        profile
+            .delivery
+            .check()
+            .map_err(|(key, message)| invalid(key, message))?;
         if profile.seller.vat_id.is_none() && profile.seller.company_id.is_none() {
             return Err(invalid(
                 "seller.vat_id",
