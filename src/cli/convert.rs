@@ -29,6 +29,9 @@ pub struct Args {
     /// Orders per store transaction (group commit).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     batch_size: u64,
+    /// Deliver the new documents afterwards, as `ublflow send` does (documents due once; retries stay queued).
+    #[arg(long)]
+    send: bool,
 }
 
 /// Runs `convert`; returns the exit code.
@@ -117,7 +120,16 @@ pub fn run(args: Args) -> u8 {
         }
     }
     let _ = out.flush();
-    u8::from(summary.rejected > 0)
+    drop(out);
+    let mut code = u8::from(summary.rejected > 0);
+    if args.send {
+        match super::send::deliver(&store, &profile, crate::send::Mode::Once, args.format) {
+            Some(s) if s.failed > 0 => code = code.max(1),
+            Some(_) => {}
+            None => code = 2,
+        }
+    }
+    code
 }
 
 fn describe(o: &Outcome) -> String {

@@ -1,6 +1,8 @@
 //! Command-line interface: flags to typed options, one file per subcommand.
 
 mod convert;
+mod outbox;
+mod send;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -17,6 +19,10 @@ pub struct Cli {
 enum Command {
     /// Convert order exports into numbered, archived UBL invoices and credit notes.
     Convert(convert::Args),
+    /// Deliver queued documents by e-mail or portal upload (once, --drain or --follow).
+    Send(send::Args),
+    /// List the outbox, show a document's attempts, retry or cancel a delivery.
+    Outbox(outbox::Args),
 }
 
 /// Report format of a command.
@@ -33,6 +39,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Send(args) => send::run(args),
+        Command::Outbox(args) => outbox::run(args),
     };
     ExitCode::from(code)
 }

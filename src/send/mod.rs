@@ -301,7 +301,9 @@ fn attempt(
 ) -> Result<(), SendError> {
     let channel = Channel::parse(&entry.channel).unwrap_or_default();
     let xml = store.xml(&entry.number)?.unwrap_or_default();
-    let attempt = store.start_attempt(&entry.number, retry::now_ms())?;
+    let Some(attempt) = store.start_attempt(&entry.number, retry::now_ms())? else {
+        return Ok(());
+    };
     let doc = Outgoing {
         number: &entry.number,
         recipient: &entry.recipient,

@@ -199,8 +199,9 @@ impl Store {
     }
 
     /// Records the start of an attempt and marks the document `sending`; durable before anything is sent.
-    /// Returns the attempt's number. An attempt left open by a stopped sender is closed as `interrupted`.
-    pub fn start_attempt(&mut self, number: &str, now_ms: i64) -> Result<u32, StoreError> {
+    /// Returns the attempt's number, or `None` when the document is no longer pending (cancelled meanwhile).
+    /// An attempt left open by a stopped sender is closed as `interrupted`.
+    pub fn start_attempt(&mut self, number: &str, now_ms: i64) -> Result<Option<u32>, StoreError> {
         let path = &self.path;
         let w = |e| self_wrap(path, e);
         let tx = self.conn.transaction().map_err(w)?;
@@ -210,20 +211,23 @@ impl Store {
         )
         .and_then(|mut s| s.execute([number]))
         .map_err(w)?;
-        let total: u32 = tx
+        let total: Option<u32> = tx
             .prepare_cached(
                 "UPDATE outbox SET state = 'sending', attempts = attempts + 1, total = total + 1, updated_at = ?2
-                 WHERE number = ?1 RETURNING total",
+                 WHERE number = ?1 AND state IN ('queued', 'retry', 'sending') RETURNING total",
             )
-            .and_then(|mut s| s.query_row(params![number, now_ms], |r| r.get(0)))
+            .and_then(|mut s| s.query_row(params![number, now_ms], |r| r.get(0)).optional())
             .map_err(w)?;
+        let Some(total) = total else {
+            return Ok(None);
+        };
         tx.prepare_cached(
             "INSERT INTO attempts (number, attempt, started_at, outcome) VALUES (?1, ?2, ?3, 'sending')",
         )
         .and_then(|mut s| s.execute(params![number, total, now_ms]))
         .map_err(w)?;
         tx.commit().map_err(w)?;
-        Ok(total)
+        Ok(Some(total))
     }
 
     /// Records how an attempt ended and moves the document on.
