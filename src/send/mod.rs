@@ -170,7 +170,7 @@ pub struct Summary {
     pub pending: u64,
 }
 
-/// The channels, set up on first use.
+/// The configured channels, set up (secrets read) before the first attempt, so a missing secret stops the run.
 struct Channels<'p> {
     profile: &'p Profile,
     smtp: Option<smtp::Smtp>,
@@ -178,48 +178,62 @@ struct Channels<'p> {
     pacers: HashMap<Channel, retry::Pacer>,
 }
 
-impl Channels<'_> {
-    fn deliver(&mut self, channel: Channel, doc: &Outgoing) -> Result<Outcome, SendError> {
-        let d = &self.profile.delivery;
-        let s = &self.profile.seller;
-        let pacer = self.pacers.entry(channel).or_insert_with(|| {
-            retry::Pacer::new(match channel {
-                Channel::Email => d.email.as_ref().and_then(|e| e.rate_per_minute),
-                Channel::Portal => d.portal.as_ref().and_then(|p| p.rate_per_minute),
-                Channel::None => None,
-            })
-        });
-        let no_settings = |what: &str| {
+impl<'p> Channels<'p> {
+    fn new(profile: &'p Profile) -> Result<Channels<'p>, SendError> {
+        let d = &profile.delivery;
+        let s = &profile.seller;
+        let seller = (s.endpoint_scheme.as_str(), s.endpoint_id.as_str());
+        let early = profile.payment.early_payment_text.as_deref();
+        let smtp = d
+            .email
+            .as_ref()
+            .map(|e| smtp::Smtp::new(e, seller, early))
+            .transpose()
+            .map_err(SendError::Setup)?;
+        let portal = d
+            .portal
+            .as_ref()
+            .map(portal::Portal::new)
+            .transpose()
+            .map_err(SendError::Setup)?;
+        let pacers = HashMap::from([
+            (
+                Channel::Email,
+                retry::Pacer::new(d.email.as_ref().and_then(|e| e.rate_per_minute)),
+            ),
+            (
+                Channel::Portal,
+                retry::Pacer::new(d.portal.as_ref().and_then(|p| p.rate_per_minute)),
+            ),
+        ]);
+        Ok(Channels {
+            profile,
+            smtp,
+            portal,
+            pacers,
+        })
+    }
+
+    fn deliver(&mut self, channel: Channel, doc: &Outgoing) -> Outcome {
+        let gone = |what: &str| {
             Outcome::Permanent(format!(
                 "queued for {what}, but the profile has no [delivery.{what}] section any more"
             ))
         };
-        Ok(match channel {
-            Channel::Email => {
-                let Some(settings) = &d.email else {
-                    return Ok(no_settings("email"));
-                };
-                if self.smtp.is_none() {
-                    let seller = (s.endpoint_scheme.as_str(), s.endpoint_id.as_str());
-                    let early = self.profile.payment.early_payment_text.as_deref();
-                    self.smtp =
-                        Some(smtp::Smtp::new(settings, seller, early).map_err(SendError::Setup)?);
-                }
-                pacer.wait();
-                self.smtp.as_ref().expect("set up above").deliver(doc)
-            }
-            Channel::Portal => {
-                let Some(settings) = &d.portal else {
-                    return Ok(no_settings("portal"));
-                };
-                if self.portal.is_none() {
-                    self.portal = Some(portal::Portal::new(settings).map_err(SendError::Setup)?);
-                }
-                pacer.wait();
-                self.portal.as_ref().expect("set up above").deliver(doc)
-            }
+        if let Some(pacer) = self.pacers.get_mut(&channel) {
+            pacer.wait();
+        }
+        match channel {
+            Channel::Email => self
+                .smtp
+                .as_ref()
+                .map_or_else(|| gone("email"), |t| t.deliver(doc)),
+            Channel::Portal => self
+                .portal
+                .as_ref()
+                .map_or_else(|| gone("portal"), |t| t.deliver(doc)),
             Channel::None => Outcome::Permanent("queued without a channel".into()),
-        })
+        }
     }
 }
 
@@ -234,12 +248,7 @@ pub fn run(
         return Ok(None);
     };
     let mut store = Store::open(store_path)?;
-    let mut channels = Channels {
-        profile,
-        smtp: None,
-        portal: None,
-        pacers: HashMap::new(),
-    };
+    let mut channels = Channels::new(profile)?;
     let seller = format!(
         "{}:{}",
         profile.seller.endpoint_scheme, profile.seller.endpoint_id
@@ -311,7 +320,7 @@ fn attempt(
         credit_note: is_credit_note(&xml),
         seller,
     };
-    let outcome = channels.deliver(channel, &doc)?;
+    let outcome = channels.deliver(channel, &doc);
     let now = retry::now_ms();
     let policy = &channels.profile.delivery.retry;
     let finish = match outcome {
