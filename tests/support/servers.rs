@@ -348,6 +348,9 @@ pub struct PortalState {
     pub requests: Vec<Request>,
     /// Documents stored: idempotency key to document number (a repeated key is answered 409, not stored).
     pub stored: HashMap<String, String>,
+    /// How long a default answer takes after the document is stored (a slow portal: the window in which a
+    /// killed client leaves a stored document behind).
+    pub delay: Duration,
 }
 
 /// A scripted HTTP portal. Without a script it behaves like a real one: the first upload with an idempotency
@@ -490,6 +493,8 @@ fn serve(conn: TcpStream, state: &Mutex<PortalState>) {
             }
         }
     };
+    let delay = state.lock().unwrap().delay;
+    std::thread::sleep(delay);
     let mut conn = conn;
     match reply {
         Reply::Status(code, extra, body) => {
