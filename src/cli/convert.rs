@@ -124,9 +124,9 @@ pub fn run(args: Args) -> u8 {
     let mut code = u8::from(summary.rejected > 0);
     if args.send {
         match super::send::deliver(&store, &profile, crate::send::Mode::Once, args.format) {
-            Some(s) if s.failed > 0 => code = code.max(1),
-            Some(_) => {}
-            None => code = 2,
+            Ok(Some(s)) if s.failed > 0 => code = code.max(1),
+            Ok(_) => {}
+            Err(()) => code = 2,
         }
     }
     code

@@ -59,13 +59,19 @@ pub fn run(args: Args) -> u8 {
         Mode::Once
     };
     match deliver(&store, &profile, mode, args.format) {
-        Some(summary) => u8::from(summary.failed > 0),
-        None => 2,
+        Ok(Some(summary)) => u8::from(summary.failed > 0),
+        Ok(None) | Err(()) => 2,
     }
 }
 
-/// Runs the sender with a progress bar and the report; `None` when it could not run (the error is printed).
-pub fn deliver(store: &Path, profile: &Profile, mode: Mode, format: Format) -> Option<Summary> {
+/// Runs the sender with a progress bar and the report. `Ok(None)` when another sender holds the store,
+/// `Err` when it could not run; either is explained on standard error.
+pub fn deliver(
+    store: &Path,
+    profile: &Profile,
+    mode: Mode,
+    format: Format,
+) -> Result<Option<Summary>, ()> {
     let started = Instant::now();
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(5));
     bar.set_style(
@@ -102,12 +108,12 @@ pub fn deliver(store: &Path, profile: &Profile, mode: Mode, format: Format) -> O
                 store.display(),
                 store.display()
             );
-            return None;
+            return Ok(None);
         }
         Err(e) => {
             let _ = out.flush();
             eprintln!("ublflow: {e}");
-            return None;
+            return Err(());
         }
     };
     let seconds = started.elapsed().as_secs_f64();
@@ -127,5 +133,5 @@ pub fn deliver(store: &Path, profile: &Profile, mode: Mode, format: Format) -> O
         }
     }
     let _ = out.flush();
-    Some(summary)
+    Ok(Some(summary))
 }
