@@ -627,3 +627,155 @@ timeout_secs = 5
 
     assert_no_secret(&logs, Path::new(out));
 }
+
+#[test]
+fn follow_picks_up_new_documents_multipart_with_basic_auth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out = out.to_str().unwrap();
+    let portal = Portal::start();
+    let secret_file = tmp.path().join("portal-password");
+    std::fs::write(&secret_file, format!("{PASSWORD}\n")).unwrap();
+    let delivery = format!(
+        r#"
+[delivery]
+default = "portal"
+[delivery.portal]
+url = "{}"
+auth = "basic"
+username = "shop"
+password_file = "{}"
+upload = "multipart"
+peppol = true
+rate_per_minute = 600
+"#,
+        portal.url(),
+        secret_file.display()
+    );
+    let prof = profile(tmp.path(), "follow.toml", &delivery);
+    let mut logs = Vec::new();
+    // The store exists before the sender starts; the sender then follows what convert queues.
+    let first = tmp.path().join("first.jsonl");
+    let b = buyer("business", "A", None, "4000000000001");
+    std::fs::write(&first, order("M1", b, None)).unwrap();
+    let o = run(
+        &mut logs,
+        &[
+            "convert",
+            first.to_str().unwrap(),
+            "--profile",
+            &prof,
+            "--out",
+            out,
+        ],
+    );
+    assert!(o.status.success());
+    let mut follower = ublflow()
+        .args([
+            "send",
+            "--follow",
+            "--format",
+            "json",
+            "--profile",
+            &prof,
+            "--out",
+            out,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let more = tmp.path().join("more.jsonl");
+    let orders: Vec<String> = (2..=3)
+        .map(|i| {
+            order(
+                &format!("M{i}"),
+                buyer("business", "B", None, &format!("400000000000{i}")),
+                None,
+            )
+        })
+        .collect();
+    std::fs::write(&more, orders.join("\n")).unwrap();
+    let o = run(
+        &mut logs,
+        &[
+            "convert",
+            more.to_str().unwrap(),
+            "--profile",
+            &prof,
+            "--out",
+            out,
+        ],
+    );
+    assert!(o.status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while portal.requests().len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the follower did not deliver"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A second sender on the same store refuses to run alongside.
+    let o = run(&mut logs, &["send", "--profile", &prof, "--out", out]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another sender is working"));
+    follower.kill().unwrap();
+    let done = follower.wait_with_output().unwrap();
+    logs.extend_from_slice(&done.stdout);
+    logs.extend_from_slice(&done.stderr);
+    let delivered = String::from_utf8_lossy(&done.stdout)
+        .matches("\"state\":\"delivered\"")
+        .count();
+    assert_eq!(delivered, 3, "{}", String::from_utf8_lossy(&done.stdout));
+
+    let reqs = portal.requests();
+    let gap = reqs[2].at - reqs[1].at;
+    assert!(
+        gap >= Duration::from_millis(90),
+        "rate limit of 600/min spaces uploads: {gap:?}"
+    );
+    let expected_auth = format!("Basic {}", base64(&format!("shop:{PASSWORD}")));
+    for r in &reqs {
+        let number = r.header("x-document-number").unwrap();
+        assert_eq!(r.header("authorization"), Some(expected_auth.as_str()));
+        let ctype = r.header("content-type").unwrap();
+        let boundary = ctype
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
+        let body = r.body.clone();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains(&format!("name=\"file\"; filename=\"{number}.xml\"")));
+        assert!(text.contains("name=\"receiver\"\r\n\r\niso6523-actorid-upis::0088:40000000000"));
+        assert!(text.contains(
+            "name=\"documentTypeId\"\r\n\r\nurn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+        ));
+        // The file part is the archived file, byte for byte.
+        let xml = archived(out, number);
+        let start = text.find("Content-Type: application/xml\r\n\r\n").unwrap() + 33;
+        assert_eq!(&body[start..start + xml.len()], &xml[..]);
+        assert_eq!(
+            &body[start + xml.len()..],
+            format!("\r\n--{boundary}--\r\n").as_bytes()
+        );
+    }
+    assert_no_secret(&logs, Path::new(out));
+}
+
+/// Standard base64, to check the basic-auth header independently of ublflow's encoder.
+fn base64(s: &str) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in s.as_bytes().chunks(3) {
+        let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

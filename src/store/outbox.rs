@@ -341,3 +341,97 @@ impl Store {
         Ok(n == 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{pack, NewDocument};
+    use rust_decimal::Decimal;
+
+    fn issue(store: &mut Store, number: &str, commit: bool) {
+        let txn = store.begin().unwrap();
+        txn.insert(&NewDocument {
+            number,
+            series: "S",
+            seq: txn.next_seq("S").unwrap(),
+            kind: "invoice",
+            order_id: number,
+            digest: b"d",
+            issue_date: "2026-11-12",
+            archive_path: "a.xml",
+            total: Decimal::ONE,
+            credits: None,
+            packed_xml: &pack(b"<Invoice/>"),
+        })
+        .unwrap();
+        txn.queue(&Queue {
+            number,
+            channel: "portal",
+            recipient: "0088:1",
+            failed: None,
+            now_ms: 10,
+        })
+        .unwrap();
+        if commit {
+            txn.commit().unwrap();
+        }
+    }
+
+    #[test]
+    fn queued_with_the_number_and_resumed_after_a_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        issue(&mut store, "A", false);
+        assert!(
+            store.due(100, 10).unwrap().is_empty(),
+            "rolled back with the number"
+        );
+        issue(&mut store, "A", true);
+        assert_eq!(store.due(100, 10).unwrap()[0].state, "queued");
+        assert!(
+            store.due(5, 10).unwrap().is_empty(),
+            "not due before it was queued"
+        );
+
+        // A sender stops mid-attempt: the row stays `sending`, is due again, and the attempt is closed.
+        assert_eq!(store.start_attempt("A", 20).unwrap(), Some(1));
+        let again = store.due(30, 10).unwrap();
+        assert_eq!((again[0].state.as_str(), again[0].attempts), ("sending", 1));
+        assert_eq!(store.start_attempt("A", 40).unwrap(), Some(2));
+        let finish = Finish::Retry {
+            next_at_ms: 1000,
+            error: "HTTP 503".into(),
+        };
+        store.finish_attempt("A", 2, &finish, 50).unwrap();
+        assert!(store.due(999, 10).unwrap().is_empty());
+        let (e, log) = store.outbox_entry("A").unwrap().unwrap();
+        assert_eq!(
+            (e.state.as_str(), e.last_error.as_deref()),
+            ("retry", Some("HTTP 503"))
+        );
+        let outcomes: Vec<&str> = log.iter().map(|a| a.outcome.as_str()).collect();
+        assert_eq!(outcomes, ["interrupted", "retry"]);
+
+        // Cancelled: never attempted again, even by a sender that listed it before.
+        assert!(store.outbox_set("A", &["retry"], "cancelled", 60).unwrap());
+        assert_eq!(store.start_attempt("A", 70).unwrap(), None);
+        assert!(!store.outbox_set("A", &["retry"], "cancelled", 80).unwrap());
+        assert!(store.outbox_set("A", &["cancelled"], "queued", 90).unwrap());
+        let (e, _) = store.outbox_entry("A").unwrap().unwrap();
+        assert_eq!(
+            (e.attempts, e.total, e.since_ms),
+            (0, 2, 90),
+            "a fresh budget, the history kept"
+        );
+        store.start_attempt("A", 100).unwrap();
+        store
+            .finish_attempt("A", 3, &Finish::Delivered("201 id-9".into()), 110)
+            .unwrap();
+        let (e, _) = store.outbox_entry("A").unwrap().unwrap();
+        assert_eq!(
+            (e.state.as_str(), e.ack.as_deref()),
+            ("delivered", Some("201 id-9"))
+        );
+        assert_eq!(store.next_due().unwrap(), None);
+    }
+}
