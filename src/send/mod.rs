@@ -6,9 +6,10 @@
 //! (capped exponential backoff with jitter, or the portal's `Retry-After`), or `failed` with the reason.
 //!
 //! Crash safety: a sender killed mid-attempt leaves the row `sending`; the next sender resumes it at once. A portal
-//! upload is then repeated with the same `Idempotency-Key`. For SMTP a message can be sent twice only if the
-//! process dies after the server's final `250` and before the `delivered` commit (one SQLite commit, about a
-//! millisecond); the repeated message carries the same Message-ID.
+//! upload is then repeated with the same `Idempotency-Key`. For SMTP a message can be sent twice only when the
+//! server took it but its final `250` and our `delivered` commit did not both happen: between the end of the
+//! message data and that commit (the server's own acceptance time plus one SQLite commit). The repeated message
+//! carries the same Message-ID.
 
 pub mod portal;
 pub mod retry;
@@ -248,6 +249,8 @@ pub fn run(
         return Ok(None);
     };
     let mut store = Store::open(store_path)?;
+    // The sender's records survive a crash of the process without an fsync each; see `fsync_each_record`.
+    store.sync_each_commit(profile.delivery.fsync_each_record)?;
     let mut channels = Channels::new(profile)?;
     let seller = format!(
         "{}:{}",

@@ -56,6 +56,8 @@ pub struct Delivery {
     pub rules: Vec<Rule>,
     /// Retry policy.
     pub retry: Retry,
+    /// Wait for the disk on each of the sender's records (slower; see the README on the trade-off).
+    pub fsync_each_record: bool,
     /// SMTP settings (needed when any route is `email`).
     pub email: Option<Email>,
     /// Portal settings (needed when any route is `portal`).

@@ -185,6 +185,16 @@ impl Store {
         tx.commit().map_err(|e| self_wrap(&self.path, e))
     }
 
+    /// Whether each commit of this connection waits for the disk (`synchronous=FULL`, the default) or only
+    /// for the operating system (`synchronous=NORMAL`): then commits survive a crash of the process, and a
+    /// power cut can roll back the last ones, never leaving the store inconsistent.
+    pub fn sync_each_commit(&self, full: bool) -> Result<(), StoreError> {
+        let mode = if full { "FULL" } else { "NORMAL" };
+        self.conn
+            .pragma_update(None, "synchronous", mode)
+            .map_err(|e| self.wrap(e))
+    }
+
     /// Starts a write transaction that holds the store's write lock until commit or drop.
     pub fn begin(&mut self) -> Result<Txn<'_>, StoreError> {
         let path = &self.path;
