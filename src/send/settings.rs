@@ -311,6 +311,9 @@ impl Delivery {
                 "max_attempts must be at least 1 and backoffs non-negative".into(),
             ));
         }
+        if r.max_age_hours.is_nan() || r.max_age_hours <= 0.0 {
+            return Err(("delivery.retry.max_age_hours", "must be positive".into()));
+        }
         if r.max_backoff_secs.is_nan() || r.max_backoff_secs < r.initial_backoff_secs {
             return Err((
                 "delivery.retry.max_backoff_secs",
