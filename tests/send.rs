@@ -647,7 +647,7 @@ username = "shop"
 password_file = "{}"
 upload = "multipart"
 peppol = true
-rate_per_minute = 600
+rate_per_minute = 120
 "#,
         portal.url(),
         secret_file.display()
@@ -732,8 +732,8 @@ rate_per_minute = 600
     let reqs = portal.requests();
     let gap = reqs[2].at - reqs[1].at;
     assert!(
-        gap >= Duration::from_millis(90),
-        "rate limit of 600/min spaces uploads: {gap:?}"
+        gap >= Duration::from_millis(350),
+        "rate limit of 120/min spaces uploads 500 ms apart: {gap:?}"
     );
     let expected_auth = format!("Basic {}", base64(&format!("shop:{PASSWORD}")));
     for r in &reqs {
