@@ -779,3 +779,89 @@ fn base64(s: &str) -> String {
     }
     out
 }
+
+#[test]
+fn email_over_starttls_and_implicit_tls_verifies_the_certificate() {
+    let tmp = tempfile::tempdir().unwrap();
+    for mode in ["starttls", "tls"] {
+        let certs = tmp.path().join(format!("certs-{mode}"));
+        let smtp = Smtp::start(
+            &tmp.path().join(format!("mail-{mode}")),
+            &["--tls", mode, "--tls-dir", certs.to_str().unwrap()],
+            &[],
+        );
+        let delivery = |ca: bool| {
+            let ca_file = if ca {
+                format!("ca_file = \"{}\"\n", certs.join("ca.pem").display())
+            } else {
+                String::new()
+            };
+            format!(
+                "[delivery]\ndefault = \"email\"\n[delivery.retry]\ninitial_backoff_secs = 0.05\n\
+                 max_backoff_secs = 0.1\n[delivery.email]\nhost = \"127.0.0.1\"\nport = {}\n\
+                 security = \"{mode}\"\nfrom = \"billing@alpenglow.example\"\ntimeout_secs = 5\n{ca_file}",
+                smtp.port
+            )
+        };
+        let untrusted = profile(
+            tmp.path(),
+            &format!("{mode}-public-roots.toml"),
+            &delivery(false),
+        );
+        let trusted = profile(
+            tmp.path(),
+            &format!("{mode}-private-ca.toml"),
+            &delivery(true),
+        );
+        let out = tmp.path().join(format!("out-{mode}"));
+        let out = out.to_str().unwrap();
+        let input = tmp.path().join(format!("{mode}.jsonl"));
+        let b = buyer("business", "T", Some("ap@t.example"), "4000000000009");
+        std::fs::write(&input, order("T1", b, None)).unwrap();
+        let mut logs = Vec::new();
+
+        // Verified by default: the test CA is not a public root, so the certificate is refused.
+        let o = run(
+            &mut logs,
+            &[
+                "convert",
+                input.to_str().unwrap(),
+                "--profile",
+                &untrusted,
+                "--out",
+                out,
+                "--send",
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s = show(&mut logs, out, "INV-2026-000001");
+        assert_eq!(s["state"], "retry", "{mode}: {s}");
+        let error = s["last_error"].as_str().unwrap().to_ascii_lowercase();
+        assert!(
+            error.contains("certificate") || error.contains("issuer"),
+            "{mode}: {error}"
+        );
+        assert!(
+            smtp.messages().is_empty(),
+            "{mode}: nothing sent over an unverified connection"
+        );
+
+        // Trusting the relay's CA explicitly: delivered over TLS.
+        let o = run(
+            &mut logs,
+            &["send", "--drain", "--profile", &trusted, "--out", out],
+        );
+        assert!(
+            o.status.success(),
+            "{mode}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(
+            show(&mut logs, out, "INV-2026-000001")["state"],
+            "delivered"
+        );
+        let mail = smtp.messages();
+        assert_eq!(mail.len(), 1);
+        assert_eq!(mail[0].attachments[0].1, archived(out, "INV-2026-000001"));
+    }
+}

@@ -129,6 +129,8 @@ pub struct Email {
     /// `starttls` (default), `tls` or `plain`.
     #[serde(default)]
     pub security: Security,
+    /// Extra root certificate (PEM) to trust besides the public roots, for a relay with a private CA.
+    pub ca_file: Option<PathBuf>,
     /// User name for SMTP authentication (none: no authentication).
     pub username: Option<String>,
     /// Environment variable holding the SMTP password.

@@ -10,7 +10,7 @@ use super::{Outcome, Outgoing};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Body, Mailbox, Message, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{SmtpTransport, Transport};
 use std::time::Duration;
 
@@ -67,7 +67,20 @@ impl Smtp {
         let timeout = Some(Duration::from_secs_f64(s.timeout_secs));
         let mut builder = SmtpTransport::builder_dangerous(s.host.as_str()).timeout(timeout);
         let tls = |host: &str| {
-            TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS setup for {host}: {e}"))
+            let mut b = TlsParameters::builder(host.to_owned());
+            if let Some(path) = &s.ca_file {
+                let pem = std::fs::read(path).map_err(|e| {
+                    format!(
+                        "delivery.email.ca_file: cannot read {}: {e}",
+                        path.display()
+                    )
+                })?;
+                let cert = Certificate::from_pem(&pem)
+                    .map_err(|e| format!("delivery.email.ca_file: {}: {e}", path.display()))?;
+                b = b.add_root_certificate(cert);
+            }
+            b.build_rustls()
+                .map_err(|e| format!("TLS setup for {host}: {e}"))
         };
         builder = match s.security {
             Security::Starttls => builder

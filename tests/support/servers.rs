@@ -20,7 +20,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A Python with aiosmtpd: a virtual environment under the target folder, created once, under a file lock so
+/// A Python with aiosmtpd (and trustme, for test certificates): a virtual environment under the target folder, created once, under a file lock so
 /// concurrent tests (and test binaries) never race, and only marked ready when the install succeeded.
 pub fn python() -> PathBuf {
     let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-venv");
@@ -30,7 +30,7 @@ pub fn python() -> PathBuf {
     assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
     let venv = base.join("venv");
     let py = venv.join("bin/python");
-    let ready = base.join("ready-aiosmtpd-1.4.6");
+    let ready = base.join("ready-aiosmtpd-1.4.6-trustme-1.2.1");
     if !ready.is_file() {
         let _ = std::fs::remove_dir_all(&venv);
         let ok = Command::new("python3")
@@ -50,6 +50,7 @@ pub fn python() -> PathBuf {
                 "--quiet",
                 "--disable-pip-version-check",
                 "aiosmtpd==1.4.6",
+                "trustme==1.2.1",
             ])
             .output()
             .expect("pip runs");

@@ -1,11 +1,13 @@
 """A real SMTP server (aiosmtpd) for ublflow's delivery tests.
 
 Usage: smtp_server.py PORT OUTDIR [--user NAME --password-env VAR] [--reject ADDR ...]
+                      [--tls starttls|tls --tls-dir DIR]
 
 Each accepted message is stored as OUTDIR/<n>.eml with OUTDIR/<n>.json holding the envelope
 (mail_from, rcpt_tos), written to a temporary name and renamed before the server answers 250, so every
 message the server acknowledged is on disk. Recipients listed with --reject are refused with 550.
-Prints "ready" once listening.
+With --tls, a test CA and a certificate for 127.0.0.1 are made with trustme; the CA goes to DIR/ca.pem.
+`starttls` requires STARTTLS before MAIL; `tls` speaks TLS from the first byte. Prints "ready" once listening.
 """
 import argparse
 import asyncio
@@ -23,6 +25,8 @@ parser.add_argument("outdir")
 parser.add_argument("--user")
 parser.add_argument("--password-env")
 parser.add_argument("--reject", action="append", default=[])
+parser.add_argument("--tls", choices=["starttls", "tls"])
+parser.add_argument("--tls-dir")
 args = parser.parse_args()
 os.makedirs(args.outdir, exist_ok=True)
 start = len([n for n in os.listdir(args.outdir) if n.endswith(".eml")])
@@ -67,6 +71,20 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 kwargs = {}
 if args.user:
     kwargs = dict(authenticator=authenticator, auth_require_tls=False, auth_required=True)
+if args.tls:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    os.makedirs(args.tls_dir, exist_ok=True)
+    ca.cert_pem.write_to_path(os.path.join(args.tls_dir, "ca.pem"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    if args.tls == "starttls":
+        kwargs.update(tls_context=context, require_starttls=True)
+    else:
+        kwargs.update(ssl_context=context)
 controller = Controller(Store(), hostname="127.0.0.1", port=args.port, decode_data=False, **kwargs)
 controller.start()
 print("ready", flush=True)
