@@ -865,3 +865,76 @@ fn email_over_starttls_and_implicit_tls_verifies_the_certificate() {
         assert_eq!(mail[0].attachments[0].1, archived(out, "INV-2026-000001"));
     }
 }
+
+#[test]
+fn an_smtp_server_that_never_answers_times_out_and_is_given_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Accepts connections and keeps them open without a greeting.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in silent.incoming().take(2) {
+            conns.push(c.unwrap());
+        }
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let prof = profile(
+        tmp.path(),
+        "silent.toml",
+        &format!(
+            "[delivery]\ndefault = \"email\"\n[delivery.retry]\nmax_attempts = 2\ninitial_backoff_secs = 0.05\n\
+             max_backoff_secs = 0.1\n[delivery.email]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\n\
+             from = \"billing@alpenglow.example\"\ntimeout_secs = 0.5\n"
+        ),
+    );
+    let out = tmp.path().join("out");
+    let out = out.to_str().unwrap();
+    let input = tmp.path().join("o.jsonl");
+    let b = buyer("business", "H", Some("ap@h.example"), "4000000000008");
+    std::fs::write(&input, order("H1", b, None)).unwrap();
+    let mut logs = Vec::new();
+    let o = run(
+        &mut logs,
+        &[
+            "convert",
+            input.to_str().unwrap(),
+            "--profile",
+            &prof,
+            "--out",
+            out,
+        ],
+    );
+    assert!(o.status.success());
+    let started = std::time::Instant::now();
+    let o = run(
+        &mut logs,
+        &["send", "--drain", "--profile", &prof, "--out", out],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "bounded by the timeout"
+    );
+    let s = show(&mut logs, out, "INV-2026-000001");
+    assert_eq!(
+        (s["state"].as_str(), s["total"].as_u64()),
+        (Some("failed"), Some(2)),
+        "{s}"
+    );
+    let why = s["last_error"].as_str().unwrap();
+    assert!(
+        why.starts_with("gave up after 2 attempts; last error: SMTP"),
+        "{why}"
+    );
+    assert!(
+        why.to_ascii_lowercase().contains("timed out") || why.contains("timeout"),
+        "{why}"
+    );
+    held.join().unwrap();
+}

@@ -23,6 +23,22 @@ pub struct Smtp {
     body: String,
     early_payment: Option<String>,
     seller: String,
+    timeout: Duration,
+}
+
+/// Whether an SMTP error is a socket timeout (a blocking read past its timeout reports `WouldBlock` on Unix).
+fn timed_out(e: &lettre::transport::smtp::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            );
+        }
+        source = s.source();
+    }
+    e.is_timeout()
 }
 
 /// Checks the `from` setting: an address with an optional display name, nothing that could split a header.
@@ -120,6 +136,7 @@ impl Smtp {
             body: s.body.clone(),
             early_payment: early_payment.map(str::to_owned),
             seller: format!("{}\0{}", seller.0, seller.1),
+            timeout: Duration::from_secs_f64(s.timeout_secs),
         })
     }
 
@@ -166,6 +183,13 @@ impl Smtp {
                 r.message().collect::<Vec<_>>().join(" ")
             )),
             Err(e) if e.is_permanent() => Outcome::Permanent(format!("SMTP server refused: {e}")),
+            Err(e) if timed_out(&e) => Outcome::Transient {
+                error: format!(
+                    "SMTP: timed out: the server did not answer within {} s",
+                    self.timeout.as_secs_f64()
+                ),
+                retry_after: None,
+            },
             Err(e) => Outcome::Transient {
                 error: format!("SMTP: {e}"),
                 retry_after: None,
