@@ -938,3 +938,59 @@ fn an_smtp_server_that_never_answers_times_out_and_is_given_up() {
     );
     held.join().unwrap();
 }
+
+#[test]
+fn only_archived_documents_are_sent_and_send_archives_what_an_interrupted_convert_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = out_dir.to_str().unwrap();
+    let portal = Portal::start();
+    let prof = profile(
+        tmp.path(),
+        "p.toml",
+        &format!(
+            "[delivery]\ndefault = \"portal\"\n[delivery.portal]\nurl = \"{}\"\n",
+            portal.url()
+        ),
+    );
+    let input = tmp.path().join("o.jsonl");
+    std::fs::write(
+        &input,
+        order("U1", buyer("business", "U", None, "4000000000010"), None),
+    )
+    .unwrap();
+    let mut logs = Vec::new();
+    let o = run(
+        &mut logs,
+        &[
+            "convert",
+            input.to_str().unwrap(),
+            "--profile",
+            &prof,
+            "--out",
+            out,
+        ],
+    );
+    assert!(o.status.success());
+    // As if convert had been killed after its commit and before its archive file was flushed.
+    let file = out_dir.join("archive/2026/11/INV-2026-000001.xml");
+    let xml = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let db = rusqlite::Connection::open(out_dir.join("ublflow.db")).unwrap();
+    db.execute(
+        "INSERT INTO unarchived (number) VALUES ('INV-2026-000001')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let o = run(&mut logs, &["send", "--profile", &prof, "--out", out]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 archive files restored"));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        xml,
+        "archived again before it was sent"
+    );
+    assert_eq!(portal.requests().len(), 1);
+    assert_eq!(portal.requests()[0].body, xml);
+}

@@ -2,7 +2,9 @@
 
 use super::Format;
 use crate::config::Profile;
+use crate::pipeline::archive;
 use crate::send::{self, Event, Mode, Summary};
+use crate::store::Store;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,7 +13,8 @@ use std::time::Instant;
 /// Flags of `send`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Output folder of `convert` (the store is <out>/ublflow.db unless --store says otherwise).
+    /// Output folder of `convert`: the archive is below it, and the store is <out>/ublflow.db unless --store
+    /// says otherwise.
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Seller profile (TOML) with the [delivery] section.
@@ -50,6 +53,19 @@ pub fn run(args: Args) -> u8 {
             store.display()
         );
         return 2;
+    }
+    // Documents committed but not yet archived (an interrupted convert) are archived first: only archived
+    // documents are sent.
+    let restored = Store::open(&store)
+        .map_err(|e| e.to_string())
+        .and_then(|mut s| archive::catch_up(&mut s, &args.out).map_err(|e| e.to_string()));
+    match restored {
+        Ok(0) => {}
+        Ok(n) => eprintln!("{n} archive files restored in {}", args.out.display()),
+        Err(e) => {
+            eprintln!("ublflow: {e}");
+            return 2;
+        }
     }
     let mode = if args.follow {
         Mode::Follow

@@ -174,10 +174,12 @@ impl Txn<'_> {
 }
 
 impl Store {
-    /// Up to `limit` documents due at `now_ms`: queued, retry whose time has come, and any left `sending`.
+    /// Up to `limit` documents due at `now_ms`: queued, retry whose time has come, and any left `sending`;
+    /// only documents whose archive file is on disk (nothing unarchived is ever sent).
     pub fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<Entry>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM outbox WHERE state IN ('queued', 'retry', 'sending') AND next_at <= ?1
+                 AND number NOT IN (SELECT number FROM unarchived)
              ORDER BY next_at, number LIMIT ?2"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.wrap(e))?;
@@ -387,6 +389,11 @@ mod tests {
             "rolled back with the number"
         );
         issue(&mut store, "A", true);
+        assert!(
+            store.due(100, 10).unwrap().is_empty(),
+            "not before it is archived"
+        );
+        store.mark_archived(["A"]).unwrap();
         assert_eq!(store.due(100, 10).unwrap()[0].state, "queued");
         assert!(
             store.due(5, 10).unwrap().is_empty(),
