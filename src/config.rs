@@ -65,6 +65,9 @@ pub struct Profile {
     /// Folders and timing of `ublflow watch`.
     #[serde(default)]
     pub watch: Watch,
+    /// Delivery: routing, retries, e-mail and portal (none: archive only).
+    #[serde(default)]
+    pub delivery: crate::send::settings::Delivery,
 }
 
 /// Folders and timing of `ublflow watch`; relative folders are relative to the profile file's folder.
@@ -399,6 +402,10 @@ impl Profile {
                 ));
             }
         }
+        profile
+            .delivery
+            .check()
+            .map_err(|(key, message)| invalid(key, message))?;
         if profile.seller.vat_id.is_none() && profile.seller.company_id.is_none() {
             return Err(invalid(
                 "seller.vat_id",
@@ -478,5 +485,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("numbering.credit_note"), "{e}");
+    }
+
+    #[test]
+    fn delivery_settings_are_checked_on_load() {
+        let refused = |extra: &str| {
+            let text = format!("{MINIMAL}\n{extra}");
+            Profile::parse(&text, Path::new("p.toml"))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = refused("[delivery]\ngovernment = \"email\"\n");
+        assert!(e.contains("delivery.email: a route uses email"), "{e}");
+        let e = refused(
+            "[delivery]\ndefault = \"email\"\n[delivery.email]\nhost = \"h\"\nfrom = \"a@b.example\"\n\
+             subject = \"{number} {total}\"\n",
+        );
+        assert!(
+            e.contains("delivery.email.subject: unknown placeholder {total}"),
+            "{e}"
+        );
+        let e = refused(
+            "[[delivery.rules]]\nvat_id = \"AT1\"\nemail = \"a@b.example\"\nchannel = \"none\"\n",
+        );
+        assert!(
+            e.contains("exactly one of vat_id, endpoint_id or email"),
+            "{e}"
+        );
+        let e = refused(
+            "[delivery]\ndefault = \"portal\"\n[delivery.portal]\nurl = \"https://p.example\"\nauth = \"bearer\"\n",
+        );
+        assert!(
+            e.contains("bearer auth needs token_env or token_file"),
+            "{e}"
+        );
+        let e = refused("[delivery]\ndefault = \"fax\"\n");
+        assert!(e.contains("unknown variant `fax`"), "{e}");
+        let ok = format!(
+            "{MINIMAL}\n[delivery]\ndefault = \"portal\"\n[delivery.portal]\nurl = \"https://p.example\"\n"
+        );
+        let p = Profile::parse(&ok, Path::new("p.toml")).unwrap();
+        assert_eq!(p.delivery.retry.max_attempts, 12);
+        assert!(!p.delivery.fsync_each_record);
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Data flows one way:
 //! `input` (CSV/JSON readers) -> `model` (invoice, totals) -> `ubl` (writer) -> `validate` (bytes -> report)
-//! -> `store` (numbering + archive commit). Only `pipeline` and `cli` see every stage.
+//! -> `store` (numbering + archive commit + outbox) -> `send` (e-mail, portal). Only `pipeline` and `cli` see every stage.
 
 pub mod cli;
 pub mod config;
@@ -10,6 +10,7 @@ pub mod input;
 pub mod model;
 pub mod numbering;
 pub mod pipeline;
+pub mod send;
 pub mod store;
 pub mod ubl;
 pub mod validate;

@@ -33,6 +33,9 @@ pub struct Args {
     /// Input format of every input; `auto` detects each input's format from its content.
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     input_format: InputFormat,
+    /// Deliver the new documents afterwards, as `ublflow send` does (documents due once; retries stay queued).
+    #[arg(long)]
+    send: bool,
 }
 
 /// The `--input-format` values.
@@ -155,7 +158,16 @@ pub fn run(args: Args) -> u8 {
         }
     }
     let _ = out.flush();
-    u8::from(summary.rejected > 0)
+    drop(out);
+    let mut code = u8::from(summary.rejected > 0);
+    if args.send {
+        match super::send::deliver(&store, &profile, crate::send::Mode::Once, args.format) {
+            Ok(Some(s)) if s.failed > 0 => code = code.max(1),
+            Ok(_) => {}
+            Err(()) => code = 2,
+        }
+    }
+    code
 }
 
 fn describe(o: &Outcome) -> String {

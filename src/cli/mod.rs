@@ -1,6 +1,8 @@
 //! Command-line interface: flags to typed options, one file per subcommand.
 
 mod convert;
+mod outbox;
+mod send;
 mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -22,6 +24,10 @@ enum Command {
     Watch(watch::Args),
     /// Show what the watcher and the store hold: waiting and failed files, documents, last numbers.
     Status(watch::StatusArgs),
+    /// Deliver queued documents by e-mail or portal upload (once, --drain or --follow).
+    Send(send::Args),
+    /// List the outbox, show a document's attempts, retry or cancel a delivery.
+    Outbox(outbox::Args),
 }
 
 /// Report format of a command.
@@ -40,6 +46,8 @@ pub fn run() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Watch(args) => watch::run(args),
         Command::Status(args) => watch::status(args),
+        Command::Send(args) => send::run(args),
+        Command::Outbox(args) => outbox::run(args),
     };
     ExitCode::from(code)
 }

@@ -9,7 +9,8 @@ use crate::config::Profile;
 use crate::input::{self, InputError, Position, ReadItem, Record};
 use crate::model::{self, DocKind, Document, Numbered, OrderError};
 use crate::numbering::Pattern;
-use crate::store::{self, Issued, NewDocument, Store, StoreError};
+use crate::send::{self, route, settings::Channel};
+use crate::store::{self, Issued, NewDocument, Queue, Store, StoreError, Txn};
 use crate::ubl;
 use crate::validate;
 use chrono::NaiveDate;
@@ -337,6 +338,7 @@ impl Session<'_, '_> {
                 })
                 .collect();
         };
+        let now_ms = send::retry::now_ms();
         let mut paths: Vec<Option<String>> = Vec::with_capacity(slots.len());
         for (slot, xml) in slots.iter().zip(&rendered) {
             let path = match (slot, xml) {
@@ -366,6 +368,7 @@ impl Session<'_, '_> {
                         credits: preceding.as_ref().map(|(n, _)| n.as_str()),
                         packed_xml: packed,
                     })?;
+                    queue(&txn, profile, p, number, preceding.as_ref(), now_ms)?;
                     Some(path)
                 }
                 _ => None,
@@ -510,6 +513,58 @@ fn refusal(report: &validate::Report) -> OrderError {
                 String::new()
             }
         ),
+    }
+}
+
+/// Queues a new document for delivery in the transaction that commits it: routed from the profile and the
+/// order's buyer, or, for a credit note, the way the invoice it corrects went.
+fn queue(
+    txn: &Txn,
+    profile: &Profile,
+    p: &Prepared,
+    number: &str,
+    preceding: Option<&(String, NaiveDate)>,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let route = match preceding {
+        Some((invoice, _)) => txn.route_of(invoice)?.map(|(channel, recipient)| {
+            let channel = Channel::parse(&channel).unwrap_or_default();
+            let problem = match channel {
+                Channel::Email if recipient.is_empty() => Some(format!(
+                    "invoice {invoice} it corrects has no e-mail address either"
+                )),
+                Channel::Email => route::check_address(&recipient).err(),
+                _ => None,
+            };
+            route::Route {
+                channel,
+                recipient,
+                problem,
+            }
+        }),
+        None => {
+            let b = &p.record.order.buyer;
+            route::route(
+                &profile.delivery,
+                &route::Buyer {
+                    buyer_type: b.buyer_type,
+                    vat_id: p.doc.buyer.vat_id.as_deref(),
+                    endpoint_id: &p.doc.buyer.endpoint_id,
+                    endpoint_scheme: &p.doc.buyer.endpoint_scheme,
+                    email: b.email.as_deref().map(str::trim).filter(|e| !e.is_empty()),
+                },
+            )
+        }
+    };
+    match route {
+        Some(r) if r.channel != Channel::None => txn.queue(&Queue {
+            number,
+            channel: r.channel.as_str(),
+            recipient: &r.recipient,
+            failed: r.problem.as_deref(),
+            now_ms,
+        }),
+        _ => Ok(()),
     }
 }
 

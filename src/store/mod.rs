@@ -4,6 +4,10 @@
 //! crash can lose no issued document and no number. Archive files are written from the store after the commit
 //! and marked archived once flushed to disk; documents not yet marked are written again on the next start.
 
+mod outbox;
+
+pub use outbox::{Attempt, Entry, Finish, Queue};
+
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
@@ -172,12 +176,23 @@ impl Store {
                  CREATE INDEX documents_credits ON documents (credits) WHERE credits IS NOT NULL;
                  -- Documents committed but not yet known to be in the archive on disk. A small table of its
                  -- own, so marking a batch archived rewrites a few small pages, not every document's row.
-                 CREATE TABLE unarchived (number TEXT PRIMARY KEY) WITHOUT ROWID;
-                 PRAGMA user_version = 1;",
+                 CREATE TABLE unarchived (number TEXT PRIMARY KEY) WITHOUT ROWID;",
             )
+            .and_then(|()| tx.execute_batch(outbox::SCHEMA))
+            .and_then(|()| tx.execute_batch("PRAGMA user_version = 1;"))
             .map_err(|e| self_wrap(&self.path, e))?;
         }
         tx.commit().map_err(|e| self_wrap(&self.path, e))
+    }
+
+    /// Whether each commit of this connection waits for the disk (`synchronous=FULL`, the default) or only
+    /// for the operating system (`synchronous=NORMAL`): then commits survive a crash of the process, and a
+    /// power cut can roll back the last ones, never leaving the store inconsistent.
+    pub fn sync_each_commit(&self, full: bool) -> Result<(), StoreError> {
+        let mode = if full { "FULL" } else { "NORMAL" };
+        self.conn
+            .pragma_update(None, "synchronous", mode)
+            .map_err(|e| self.wrap(e))
     }
 
     /// Starts a write transaction that holds the store's write lock until commit or drop.

@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: running the binary and the official referee.
 #![allow(dead_code)] // each test file uses a different subset of these helpers
 
+pub mod servers;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
