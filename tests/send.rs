@@ -41,7 +41,7 @@ fn buyer(kind: &str, company: &str, email: Option<&str>, endpoint: &str) -> Valu
     let mut b = json!({
         "type": kind,
         "company": company,
-        "endpoint_id": endpoint,
+        "endpoint_id": support::gln(endpoint),
         "endpoint_scheme": "0088",
         "address": { "city": "Graz", "country": "AT" }
     });

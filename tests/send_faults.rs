@@ -104,7 +104,7 @@ timeout_secs = 2
                 "order_date": "2026-11-12",
                 "buyer": {
                     "type": kind, "company": format!("Buyer {i}"), "email": email,
-                    "endpoint_id": format!("{:013}", 4_000_000_000_000u64 + u64::from(i)),
+                    "endpoint_id": support::gln(&format!("{:013}", 4_000_000_000_000u64 + u64::from(i) * 10)),
                     "endpoint_scheme": "0088", "address": { "country": "AT" }
                 },
                 "lines": [{ "description": "Tent", "quantity": 1, "unit_price": "10.00" }]

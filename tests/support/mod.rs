@@ -138,3 +138,15 @@ pub fn assert_officially_valid(dir: &Path) -> usize {
 
 pub mod gen;
 pub mod shop_gen;
+
+/// A valid GLN (GS1 check digit, as PEPPOL-COMMON-R040 requires) made from the first 12 digits of `digits`.
+pub fn gln(digits: &str) -> String {
+    let body = &digits[..12];
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
