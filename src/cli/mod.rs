@@ -1,6 +1,7 @@
 //! Command-line interface: flags to typed options, one file per subcommand.
 
 mod convert;
+mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -17,6 +18,8 @@ pub struct Cli {
 enum Command {
     /// Convert order exports into numbered, archived UBL invoices and credit notes.
     Convert(convert::Args),
+    /// Validate UBL invoices and credit notes against UBL 2.1, EN 16931 and Peppol BIS 3.0.
+    Validate(validate::Args),
 }
 
 /// Report format of a command.
@@ -28,11 +31,13 @@ pub enum Format {
     Json,
 }
 
-/// Runs the command line and returns the process exit code (0 all done, 1 some inputs rejected, 2 could not run).
+/// Runs the command line and returns the process exit code (0 all done or valid, 1 some inputs
+/// rejected or invalid, 2 could not run).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     ExitCode::from(code)
 }

@@ -26,6 +26,7 @@ use rust_decimal::Decimal;
 
 use super::catalogue::{self, Source};
 use super::fasthash::FastMap;
+use super::finding::Values;
 use super::value;
 use super::{Finding, Options, RuleSet};
 
@@ -103,6 +104,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             line: 0,
             column: 0,
             message: rule.message.to_string(),
+            values: None,
         });
         self.offsets.push(node.range().start);
     }
@@ -112,6 +114,33 @@ impl<'a, 'i> Ctx<'a, 'i> {
     pub fn check(&mut self, ok: bool, id: &'static str, node: Node) {
         if !ok {
             self.fire(id, node);
+        }
+    }
+
+    /// Fires `id` on `node` unless `ok`, recording the value the rule computed (`expected`) and
+    /// the value the document states (`found`); they are formatted only when the rule fires.
+    pub fn check_values(
+        &mut self,
+        ok: bool,
+        id: &'static str,
+        node: Node,
+        expected: Option<Decimal>,
+        found: Option<Decimal>,
+    ) {
+        if ok {
+            return;
+        }
+        let before = self.findings.len();
+        self.fire(id, node);
+        if expected.is_none() && found.is_none() {
+            return;
+        }
+        if let Some(f) = self.findings.get_mut(before) {
+            let text = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+            f.values = Some(Values {
+                expected: text(expected),
+                found: text(found),
+            });
         }
     }
 
@@ -200,6 +229,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
                     message: format!(
                         "the {name} rules cannot be evaluated on this document: {reason}"
                     ),
+                    values: None,
                 });
             }
         }
