@@ -148,7 +148,7 @@ pub fn run(args: Args) -> u8 {
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());
     match report(&inputs, &opts, policy, args.format.into(), out) {
-        Ok((summary, unreadable)) if unreadable == 0 => u8::from(summary.invalid > 0),
+        Ok((summary, 0)) => u8::from(summary.invalid > 0),
         Ok(_) => 2,
         Err(e) => {
             eprintln!("ublflow: cannot write the report: {e}");

@@ -30,7 +30,7 @@ pub struct Finding {
     /// For the arithmetic rules (totals, VAT breakdown): the value the rule computed, and the
     /// value the document states, as written by [`rust_decimal::Decimal`]; `None` elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub values: Option<Values>,
+    pub values: Option<Box<Values>>,
 }
 
 /// What an arithmetic rule expected and what it found.

@@ -102,9 +102,9 @@ impl Junit {
             .iter()
             .partition(|f| policy.fails(f.flag));
         let w = &mut self.spool;
-        write!(
+        writeln!(
             w,
-            "  <testcase classname=\"ublflow.validate\" name=\"{}\" file=\"{0}\">\n",
+            "  <testcase classname=\"ublflow.validate\" name=\"{}\" file=\"{0}\">",
             escape(doc.file)
         )?;
         if !failing.is_empty() {
@@ -113,9 +113,9 @@ impl Junit {
                 line(&mut body, doc.file, f);
             }
             let ids: Vec<&str> = failing.iter().map(|f| f.id.as_str()).collect();
-            write!(
+            writeln!(
                 w,
-                "    <failure message=\"{} failing findings: {}\" type=\"{}\">{}</failure>\n",
+                "    <failure message=\"{} failing findings: {}\" type=\"{}\">{}</failure>",
                 failing.len(),
                 escape(&ids.join(", ")),
                 escape(&failing[0].id),
@@ -132,7 +132,7 @@ impl Junit {
                 body.push_str(note);
                 body.push('\n');
             }
-            write!(w, "    <system-out>{}</system-out>\n", escape(&body))?;
+            writeln!(w, "    <system-out>{}</system-out>", escape(&body))?;
         }
         w.write_all(b"  </testcase>\n")
     }

@@ -137,10 +137,10 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
         if let Some(f) = self.findings.get_mut(before) {
             let text = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
-            f.values = Some(Values {
+            f.values = Some(Box::new(Values {
                 expected: text(expected),
                 found: text(found),
-            });
+            }));
         }
     }
 
