@@ -363,7 +363,10 @@ fn sarif_log_has_the_required_structure() {
     let uri = bad_total["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         .as_str()
         .unwrap();
-    assert!(uri.ends_with("/bad%20total.xml"), "{uri}");
+    assert!(
+        uri.starts_with("file:///") && uri.ends_with("/bad%20total.xml"),
+        "{uri}"
+    );
     let notes = runs[0]["invocations"][0]["toolExecutionNotifications"]
         .as_array()
         .unwrap();
@@ -416,4 +419,27 @@ fn official_examples_in_order_with_their_verdicts() {
     let all_valid = lines.iter().all(|l| l["valid"] == true);
     assert_eq!(code(&o), if all_valid { 0 } else { 1 });
     assert!(all_valid, "the official Peppol examples are valid");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_in_a_batch_exits_2_after_the_others() {
+    let dir = folder(&[("a.xml", &fixture()), ("c.xml", &fixture())]);
+    std::os::unix::fs::symlink(dir.path().join("gone.xml"), dir.path().join("b.xml")).unwrap();
+    let o = run(&[dir.path().to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("b.xml"));
+    let files: Vec<String> = json_lines(&o)
+        .iter()
+        .map(|l| {
+            l["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(files, ["a.xml", "c.xml"]);
 }

@@ -26,11 +26,15 @@ pub(super) struct Sarif {
     results: usize,
 }
 
-/// `file` as a relative URI reference: `\` becomes `/`, and bytes outside the unreserved set
-/// (and `/`) are percent-encoded.
+/// `file` as a URI: a relative reference for a relative path, a `file://` URI for an absolute
+/// one; `\` becomes `/`, and bytes outside the unreserved set (and `/`) are percent-encoded.
 pub(super) fn uri(file: &str) -> String {
-    let mut out = String::with_capacity(file.len());
-    for b in file.replace('\\', "/").bytes() {
+    let path = file.replace('\\', "/");
+    let mut out = String::with_capacity(path.len() + 7);
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
@@ -171,5 +175,15 @@ fn native_description(id: &str) -> &'static str {
         "XML-DTD" => "The document has a DTD; DTDs and entity declarations are refused.",
         "XML-DEPTH" => "The document nests elements too deeply.",
         _ => "The document is not well-formed XML.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(super::uri("a b/ü.xml"), "a%20b/%C3%BC.xml");
+        assert_eq!(super::uri("/tmp/x,y.xml"), "file:///tmp/x%2Cy.xml");
+        assert_eq!(super::uri("<stdin>"), "%3Cstdin%3E");
     }
 }
