@@ -443,3 +443,44 @@ fn an_unreadable_file_in_a_batch_exits_2_after_the_others() {
         .collect();
     assert_eq!(files, ["a.xml", "c.xml"]);
 }
+
+/// `valid` of one line of the official verdicts (`expected/examples.jsonl`).
+fn officially_valid(v: &serde_json::Value) -> bool {
+    v["xsd_errors"].as_array().is_some_and(|e| e.is_empty())
+        && v["failed"]
+            .as_array()
+            .is_some_and(|f| f.iter().all(|x| x["flag"] != "fatal"))
+}
+
+#[test]
+fn verdicts_on_the_official_examples_match_the_official_validator() {
+    let Some(dir) = conformance("verdicts_on_the_official_examples_match_the_official_validator")
+    else {
+        return;
+    };
+    let expected: std::collections::BTreeMap<String, bool> =
+        std::fs::read_to_string(dir.join("expected/examples.jsonl"))
+            .expect("official verdicts")
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+                let file = v["file"].as_str().expect("file").to_string();
+                (file, officially_valid(&v))
+            })
+            .collect();
+    let examples = dir.join("examples");
+    let o = run(&[examples.to_str().unwrap(), "--format", "json"], None);
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), expected.len());
+    for l in &lines {
+        let file = l["file"].as_str().unwrap();
+        let rel = Path::new(file).strip_prefix(&examples).unwrap();
+        let key = format!("examples/{}", rel.to_string_lossy());
+        let official = expected
+            .get(&key)
+            .unwrap_or_else(|| panic!("{key} has an official verdict"));
+        assert_eq!(l["valid"].as_bool().unwrap(), *official, "{key}");
+    }
+    let any_invalid = expected.values().any(|v| !v);
+    assert_eq!(code(&o), if any_invalid { 1 } else { 0 });
+}
