@@ -136,7 +136,16 @@ impl<'a, 'i> Ctx<'a, 'i> {
             return;
         }
         if let Some(f) = self.findings.get_mut(before) {
-            let text = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+            // Amounts: at least two decimals (`100.00`), never fewer digits than computed.
+            let text = |v: Option<Decimal>| {
+                v.map(|mut d| {
+                    if d.scale() < 2 {
+                        d.rescale(2);
+                    }
+                    d.to_string()
+                })
+                .unwrap_or_default()
+            };
             f.values = Some(Box::new(Values {
                 expected: text(expected),
                 found: text(found),
