@@ -98,3 +98,46 @@ fn vat_breakdown_taxable_amount() {
         ]
     );
 }
+
+/// Regression: an amount near `Decimal::MAX` overflowed the BR-CO-15 sum (a panic, "Addition
+/// overflowed"); amounts of 10^15 and more now abort the rule source as an evaluation error.
+#[test]
+fn amounts_beyond_exact_computation_are_an_evaluation_error_not_a_panic() {
+    for amount in [
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "1000000000000000",
+    ] {
+        let doc = FIXTURE.replacen(
+            "<cbc:TaxAmount currencyID=\"EUR\">108.03</cbc:TaxAmount>",
+            &format!("<cbc:TaxAmount currencyID=\"EUR\">{amount}</cbc:TaxAmount>"),
+            1,
+        );
+        let report = validate(doc.as_bytes(), &Options::default());
+        let ids: Vec<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["CEN-EVALUATION-ERROR"], "{amount}");
+        assert!(report.findings[0].message.contains("10^15"));
+    }
+    // Just below the bound the rules compute as usual.
+    let got = values(
+        "<cbc:TaxAmount currencyID=\"EUR\">108.03</cbc:TaxAmount>",
+        "<cbc:TaxAmount currencyID=\"EUR\">999999999999999.99</cbc:TaxAmount>",
+    );
+    assert_eq!(got[0], row("BR-CO-14", "108.03", "999999999999999.99"));
+}
+
+/// Regression: a unit price over a tiny base quantity overflowed PEPPOL-EN16931-R120's product.
+#[test]
+fn a_tiny_base_quantity_is_no_panic() {
+    let price = "<cbc:PriceAmount currencyID=\"EUR\">249</cbc:PriceAmount>";
+    assert!(FIXTURE.contains(price));
+    let doc = FIXTURE.replacen(
+        price,
+        "<cbc:PriceAmount currencyID=\"EUR\">999999999999999</cbc:PriceAmount>\n\
+         <cbc:BaseQuantity unitCode=\"C62\">0.0000000000000000000000000001</cbc:BaseQuantity>",
+        1,
+    );
+    let report = validate(doc.as_bytes(), &Options::default());
+    let ids: Vec<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
+    assert!(ids.contains(&"PEPPOL-EN16931-R120"), "{ids:?}");
+}

@@ -172,23 +172,42 @@ impl<'a, 'i> Ctx<'a, 'i> {
         self.abort(source, format!("'{text}' is not {what} ({at})"));
     }
 
-    /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal.
+    /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal or
+    /// is too large to compute with exactly (see [`value::MAX_EXACT`]).
     pub fn dec(&mut self, n: Node, source: Source) -> Option<Decimal> {
         let d = value::decimal(&super::xml::string_value(n));
-        if d.is_none() {
-            self.abort_on(source, n, "a decimal");
-        }
-        d
+        self.bounded(d, n, source, "a decimal")
     }
 
     /// An untyped node compared with a number (`. > 0`): cast to a number, or `None` after
-    /// aborting `source` when it is none.
+    /// aborting `source` when it is none or is too large to compute with exactly.
     pub fn num(&mut self, n: Node, source: Source) -> Option<Decimal> {
         let d = value::number(&super::xml::string_value(n));
-        if d.is_none() {
-            self.abort_on(source, n, "a number");
+        self.bounded(d, n, source, "a number")
+    }
+
+    fn bounded(
+        &mut self,
+        d: Option<Decimal>,
+        n: Node,
+        source: Source,
+        what: &str,
+    ) -> Option<Decimal> {
+        match d {
+            None => {
+                self.abort_on(source, n, what);
+                None
+            }
+            Some(v) if v.abs() >= value::MAX_EXACT => {
+                self.abort_on(
+                    source,
+                    n,
+                    "a value ublflow computes with exactly (less than 10^15 in magnitude)",
+                );
+                None
+            }
+            some => some,
         }
-        d
     }
 
     /// Lines and columns (1-based, columns in characters) of every finding, in one sweep over
