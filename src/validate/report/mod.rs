@@ -61,8 +61,6 @@ pub struct Summary {
     pub invalid: usize,
     /// Warning findings over all documents.
     pub warnings: usize,
-    /// Fatal findings over all documents.
-    pub fatal: usize,
 }
 
 impl Summary {
@@ -74,7 +72,6 @@ impl Summary {
             self.invalid += 1;
         }
         self.warnings += report.count(Flag::Warning);
-        self.fatal += report.count(Flag::Fatal);
     }
 }
 
@@ -163,7 +160,7 @@ pub(crate) fn root_name(root: &Root) -> &'static str {
 }
 
 /// The sentence the reports use when the business rules did not run after a structure error.
-pub(crate) const SKIPPED: &str =
+const SKIPPED: &str =
     "business rules skipped: the document is not structurally valid UBL 2.1 (see UBL-XSD), as the official validators do";
 
 /// The note for `report` when its business rules were skipped because of structure findings
