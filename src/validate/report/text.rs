@@ -21,11 +21,13 @@ pub(super) fn document(out: &mut impl Write, doc: &Doc, policy: Policy) -> io::R
             Flag::Warning if policy.fails(f.flag) => "warning (as error)",
             Flag::Warning => "warning",
         };
-        writeln!(
-            out,
-            "{}:{}:{}: {} {severity}: {}",
-            doc.file, f.line, f.column, f.id, f.message
-        )?;
+        // Findings without a position (an evaluation error, say) name the file alone.
+        let at = match (f.line, f.column) {
+            (0, _) => String::new(),
+            (line, 0) => format!("{line}:"),
+            (line, column) => format!("{line}:{column}:"),
+        };
+        writeln!(out, "{}:{at} {} {severity}: {}", doc.file, f.id, f.message)?;
         if let Some(v) = &f.values {
             let shown = |s: &str| if s.is_empty() { "(none)" } else { s }.to_string();
             writeln!(
