@@ -85,7 +85,8 @@ fn chunk_size() -> usize {
     rayon::current_num_threads().max(1) * 16
 }
 
-/// Every `*.xml` file below `dir` (any case), in name order, skipping names starting with `.`.
+/// Every `*.xml` file below `dir` (any case), in name order, skipping names starting with `.`
+/// and not following symbolic links to folders.
 fn walk(dir: &Path, out: &mut Vec<Input>) -> std::io::Result<()> {
     let mut entries: Vec<(PathBuf, bool)> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -93,9 +94,8 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> std::io::Result<()> {
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        let is_dir = entry.file_type()?.is_dir()
-            || (entry.file_type()?.is_symlink() && entry.path().is_dir());
-        entries.push((entry.path(), is_dir));
+        // Symbolic links to folders are not followed (no cycles); links to files are read.
+        entries.push((entry.path(), entry.file_type()?.is_dir()));
     }
     entries.sort();
     for (path, is_dir) in entries {
