@@ -1,9 +1,21 @@
-//! Whole-document validation time on the project's fixture grown to about 10 KB.
+//! Validation time, single-threaded, with `Throughput::Bytes`:
+//! - the project's fixture grown to about 10 KB and 100 KB (time linear in size);
+//! - every official Peppol example and the 3.3 MB Italian example with its attachment;
+//! - the `ublflow validate` process: start-up on one small document, and the whole generated
+//!   corpus (1500 documents, in parallel as the command runs).
+//!
+//! Run with `cargo bench --bench validate`. The conformance parts skip with a message when
+//! `../shared/conformance` is absent.
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use ublflow::validate::{validate, Options};
 
 const FIXTURE: &str = include_str!("../tests/fixtures/peppol-invoice.xml");
+const ITALIAN: &str = "examples/cen/FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml";
 
 /// The fixture with its lines repeated until the document is about `size` bytes.
 fn grown(size: usize) -> String {
@@ -18,15 +30,86 @@ fn grown(size: usize) -> String {
     doc
 }
 
-fn bench(c: &mut Criterion) {
-    let opts = Options::default();
-    for size in [10_000, 100_000] {
-        let doc = grown(size);
-        c.bench_function(&format!("validate {} KB", doc.len() / 1000), |b| {
-            b.iter(|| validate(black_box(doc.as_bytes()), &opts))
-        });
+fn conformance() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("SKIPPED conformance benches: {} is absent", dir.display());
+        None
     }
 }
 
-criterion_group!(benches, bench);
+fn documents(c: &mut Criterion) {
+    let opts = Options::default();
+    let mut group = c.benchmark_group("validate");
+    for size in [10_000, 100_000] {
+        let doc = grown(size);
+        group.throughput(Throughput::Bytes(doc.len() as u64));
+        group.bench_function(format!("grown fixture {} KB", doc.len() / 1000), |b| {
+            b.iter(|| validate(black_box(doc.as_bytes()), &opts))
+        });
+    }
+    let Some(dir) = conformance() else { return };
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(dir.join("examples/peppol"))
+        .expect("examples/peppol")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    examples.sort();
+    for path in examples {
+        let bytes = std::fs::read(&path).expect("example");
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(format!("peppol/{name}"), |b| {
+            b.iter(|| validate(black_box(&bytes), &opts))
+        });
+    }
+    group.finish();
+
+    let bytes = std::fs::read(dir.join(ITALIAN)).expect("the Italian example");
+    let mut group = c.benchmark_group("validate-large");
+    group.sample_size(20);
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function("italian 3.3 MB with attachment", |b| {
+        b.iter(|| validate(black_box(&bytes), &opts))
+    });
+    group.finish();
+}
+
+/// `ublflow validate ARGS`, output discarded; panics unless it exits 0 or 1.
+fn spawn(args: &[&Path]) {
+    let status = Command::new(env!("CARGO_BIN_EXE_ublflow"))
+        .arg("validate")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("spawn ublflow");
+    assert!(matches!(status.code(), Some(0 | 1)), "{status}");
+}
+
+fn command(c: &mut Criterion) {
+    let mut group = c.benchmark_group("command");
+    let small = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/peppol-invoice.xml");
+    group.bench_function("start-up, one small document", |b| {
+        b.iter(|| spawn(&[&small]))
+    });
+    let Some(dir) = conformance() else { return };
+    let corpus = dir.join("generated");
+    let bytes: u64 = std::fs::read_dir(&corpus)
+        .expect("generated")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "xml"))
+        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+        .sum();
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("generated corpus, 1500 documents", |b| {
+        b.iter(|| spawn(&[&corpus]))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, documents, command);
 criterion_main!(benches);

@@ -3,6 +3,7 @@
 mod convert;
 mod outbox;
 mod send;
+mod validate;
 mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -28,6 +29,8 @@ enum Command {
     Send(send::Args),
     /// List the outbox, show a document's attempts, retry or cancel a delivery.
     Outbox(outbox::Args),
+    /// Validate UBL invoices and credit notes against UBL 2.1, EN 16931 and Peppol BIS 3.0.
+    Validate(validate::Args),
 }
 
 /// Report format of a command.
@@ -39,7 +42,8 @@ pub enum Format {
     Json,
 }
 
-/// Runs the command line and returns the process exit code (0 all done, 1 some inputs rejected, 2 could not run).
+/// Runs the command line and returns the process exit code (0 all done or valid, 1 some inputs
+/// rejected or invalid, 2 could not run).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -48,6 +52,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => watch::status(args),
         Command::Send(args) => send::run(args),
         Command::Outbox(args) => outbox::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     ExitCode::from(code)
 }

@@ -27,4 +27,17 @@ pub struct Finding {
     pub column: u32,
     /// Human-readable message (the official text for business rules).
     pub message: String,
+    /// For the arithmetic rules (totals, VAT breakdown): the value the rule computed, and the
+    /// value the document states, as written by [`rust_decimal::Decimal`]; `None` elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Box<Values>>,
+}
+
+/// What an arithmetic rule expected and what it found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Values {
+    /// The value computed from the rest of the document (empty when it could not be computed).
+    pub expected: String,
+    /// The value stated in the document (empty when absent).
+    pub found: String,
 }

@@ -9,6 +9,7 @@ pub mod codelists;
 mod fasthash;
 pub mod finding;
 mod parse;
+pub mod report;
 mod rules;
 pub mod structure;
 mod value;

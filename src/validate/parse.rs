@@ -10,6 +10,7 @@ fn fatal(id: &str, line: u32, column: u32, message: String) -> Finding {
         line,
         column,
         message,
+        values: None,
     }
 }
 

@@ -87,9 +87,15 @@ pub(crate) fn number(s: &str) -> Option<Decimal> {
     })
 }
 
-/// XPath `fn:round` on a decimal: half toward positive infinity.
+/// Values the rules compute with are below this in magnitude (10^15), so that every sum,
+/// product and rounding the rules make stays inside `Decimal`'s 28 digits without overflow;
+/// a larger amount, quantity or rate aborts its rule source as an evaluation error.
+pub(crate) const MAX_EXACT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// XPath `fn:round` on a decimal: half toward positive infinity. Values so large that adding a
+/// half would overflow have no fraction left to round.
 pub(crate) fn round(d: Decimal) -> Decimal {
-    (d + Decimal::new(5, 1)).floor()
+    d.checked_add(Decimal::new(5, 1)).map_or(d, |x| x.floor())
 }
 
 /// `round(d * 10 * 10) div 100`: the official two-decimal rounding.
@@ -155,6 +161,13 @@ mod tests {
         assert_eq!(round(Decimal::new(25, 1)), Decimal::new(3, 0));
         assert_eq!(round(Decimal::new(-25, 1)), Decimal::new(-2, 0));
         assert_eq!(round2(Decimal::new(1005, 3)), Decimal::new(101, 2));
+        assert_eq!(round(Decimal::MAX), Decimal::MAX);
+        assert_eq!(round2(Decimal::MAX), Decimal::MAX);
+    }
+
+    #[test]
+    fn max_exact_is_ten_to_the_fifteenth() {
+        assert_eq!(MAX_EXACT, Decimal::from(10u64.pow(15)));
     }
 
     #[test]

@@ -105,7 +105,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
         }
     };
     let lea = child(ctx, t, "LineExtensionAmount");
-    ctx.check(lea == Some(line_sum), "BR-CO-10", t);
+    ctx.check_values(lea == Some(line_sum), "BR-CO-10", t, Some(line_sum), lea);
 
     let parent = t.parent_element().unwrap_or(t);
     let (any_allowance, allowance_sum, any_charge, charge_sum) = match memo.allowance_charge {
@@ -127,15 +127,19 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
     let charge_total = child(ctx, t, "ChargeTotalAmount");
     let has_allowance_total = cbc(t, "AllowanceTotalAmount").is_some();
     let has_charge_total = cbc(t, "ChargeTotalAmount").is_some();
-    ctx.check(
+    ctx.check_values(
         allowance_total == Some(allowance_sum) || (!has_allowance_total && !any_allowance),
         "BR-CO-11",
         t,
+        Some(allowance_sum),
+        allowance_total,
     );
-    ctx.check(
+    ctx.check_values(
         charge_total == Some(charge_sum) || (!has_charge_total && !any_charge),
         "BR-CO-12",
         t,
+        Some(charge_sum),
+        charge_total,
     );
 
     let tax_exclusive = child(ctx, t, "TaxExclusiveAmount");
@@ -145,10 +149,12 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
         (true, false) => lea.zip(charge_total).map(|(l, c)| round2(l + c)),
         (false, false) => lea,
     };
-    ctx.check(
+    ctx.check_values(
         tax_exclusive.is_some() && tax_exclusive == br_co_13,
         "BR-CO-13",
         t,
+        br_co_13,
+        tax_exclusive,
     );
 
     let payable = child(ctx, t, "PayableAmount");
@@ -157,22 +163,21 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
     let rounding = child(ctx, t, "PayableRoundingAmount");
     let has_prepaid = cbc(t, "PrepaidAmount").is_some();
     let has_rounding = cbc(t, "PayableRoundingAmount").is_some();
-    let ok = match (has_prepaid, has_rounding) {
-        (true, false) => eq(
-            payable,
-            opt2(inclusive, prepaid).map(|(i, p)| round2(i - p)),
-        ),
-        (false, false) => eq(payable, inclusive),
-        (true, true) => eq(
-            opt2(payable, rounding).map(|(p, r)| round2(p - r)),
-            opt2(inclusive, prepaid).map(|(i, p)| round2(i - p)),
-        ),
-        (false, true) => eq(
-            opt2(payable, rounding).map(|(p, r)| round2(p - r)),
-            inclusive,
-        ),
+    // Payable (less rounding, when given) = inclusive (less prepaid, when given).
+    let due = if has_prepaid {
+        opt2(inclusive, prepaid).map(|(i, p)| round2(i - p))
+    } else {
+        inclusive
     };
-    ctx.check(ok, "BR-CO-16", t);
+    let (stated, expected) = if has_rounding {
+        (
+            opt2(payable, rounding).map(|(p, r)| round2(p - r)),
+            opt2(due, rounding).map(|(d, r)| d + r),
+        )
+    } else {
+        (payable, due)
+    };
+    ctx.check_values(eq(stated, due), "BR-CO-16", t, expected, payable);
 }
 
 fn opt2(a: Option<Decimal>, b: Option<Decimal>) -> Option<(Decimal, Decimal)> {
@@ -200,7 +205,7 @@ fn tax_total(ctx: &mut Ctx, t: Node) {
     }
     let total = round2(sum(ctx, &subtotals, "TaxAmount"));
     let amount = child(ctx, t, "TaxAmount");
-    ctx.check(amount == Some(total), "BR-CO-14", t);
+    ctx.check_values(amount == Some(total), "BR-CO-14", t, Some(total), amount);
 }
 
 /// `cac:TaxTotal/cac:TaxSubtotal`: BR-45..48, BR-CO-17, BR-DEC-19/20.
@@ -222,18 +227,22 @@ fn tax_subtotal(ctx: &mut Ctx, s: Node) {
     };
     let tax = child(ctx, s, "TaxAmount");
     let taxable = child(ctx, s, "TaxableAmount");
-    let ok = match percent {
-        Some(p) if round(p).is_zero() => tax.is_some_and(|t| round(t).is_zero()),
-        Some(p) => match (tax, taxable) {
-            (Some(t), Some(b)) => {
-                let expected = round2(b.abs() * (p / Decimal::ONE_HUNDRED));
-                t.abs() - Decimal::ONE < expected && t.abs() + Decimal::ONE > expected
-            }
-            _ => false,
-        },
-        None => tax.is_some_and(|t| round(t).is_zero()),
+    // Without a rate, or at a zero rate, the tax must be zero; otherwise within 1 of
+    // |taxable| * rate / 100 (compared in absolute values).
+    let expected = match percent {
+        Some(p) if !round(p).is_zero() => {
+            taxable.map(|b| round2(b.abs() * (p / Decimal::ONE_HUNDRED)))
+        }
+        _ => Some(Decimal::ZERO),
     };
-    ctx.check(ok, "BR-CO-17", s);
+    let ok = match (percent, tax, expected) {
+        (Some(p), Some(t), Some(e)) if !round(p).is_zero() => {
+            t.abs() - Decimal::ONE < e && t.abs() + Decimal::ONE > e
+        }
+        (Some(p), _, _) if !round(p).is_zero() => false,
+        _ => tax.is_some_and(|t| round(t).is_zero()),
+    };
+    ctx.check_values(ok, "BR-CO-17", s, expected, tax.map(|t| t.abs()));
     ctx.check(max_two_decimals(s, "TaxableAmount"), "BR-DEC-19", s);
     ctx.check(max_two_decimals(s, "TaxAmount"), "BR-DEC-20", s);
 }
@@ -265,6 +274,7 @@ fn document(ctx: &mut Ctx) {
             .filter(|a| a.attribute("currencyID") == Some(cur.as_str()))
             .collect();
         let mut ok = amounts.len() == 1;
+        let (mut expected, mut found) = (None, None);
         if ok {
             let totals: Vec<Node> = r
                 .children()
@@ -275,11 +285,10 @@ fn document(ctx: &mut Ctx) {
             let inc = inclusive.and_then(|n| ctx.dec(n, CEN));
             let exc = exclusive.and_then(|n| ctx.dec(n, CEN));
             let tax = ctx.dec(amounts[0], CEN);
-            ok = match (inc, exc, tax) {
-                (Some(i), Some(e), Some(t)) => i == round2(e + t),
-                _ => false,
-            };
+            expected = exc.zip(tax).map(|(e, t)| round2(e + t));
+            found = inc;
+            ok = inc.is_some() && inc == expected;
         }
-        ctx.check(ok, "BR-CO-15", r);
+        ctx.check_values(ok, "BR-CO-15", r, expected, found);
     }
 }

@@ -525,7 +525,7 @@ fn breakdown_rules(ctx: &mut Ctx, sums: &mut Sums, cat: &Category, b: Node) {
     let tax = amount(ctx, subtotal, "TaxAmount");
     match cat.amounts {
         Amounts::ExactZeroTax => {
-            let mut ok = false;
+            let (mut ok, mut expected) = (false, None);
             for (present, lines) in [
                 (has_invoice_lines, "InvoiceLine"),
                 (has_credit_lines, "CreditNoteLine"),
@@ -533,10 +533,12 @@ fn breakdown_rules(ctx: &mut Ctx, sums: &mut Sums, cat: &Category, b: Node) {
                 if present {
                     let sum = sums.get(ctx, cat.code, lines).all;
                     ok |= taxable == Some(sum);
+                    expected.get_or_insert(sum);
                 }
             }
-            ctx.check(ok, cat.ids[7], b);
-            ctx.check(tax.is_some_and(|t| t.is_zero()), cat.ids[8], b);
+            ctx.check_values(ok, cat.ids[7], b, expected, taxable);
+            let zero = Some(Decimal::ZERO);
+            ctx.check_values(tax.is_some_and(|t| t.is_zero()), cat.ids[8], b, zero, tax);
         }
         Amounts::PerRate { requires_usage } => {
             let rate = match cbc(b, "Percent") {
@@ -544,7 +546,7 @@ fn breakdown_rules(ctx: &mut Ctx, sums: &mut Sums, cat: &Category, b: Node) {
                 None => None,
             };
             if let Some(rate) = rate {
-                let mut ok = false;
+                let (mut ok, mut expected) = (false, None);
                 for (present, lines) in [
                     (has_invoice_lines, "InvoiceLine"),
                     (has_credit_lines, "CreditNoteLine"),
@@ -559,22 +561,23 @@ fn breakdown_rules(ctx: &mut Ctx, sums: &mut Sums, cat: &Category, b: Node) {
                         let sum = code_sums.by_rate.get(&rate).copied().unwrap_or_default();
                         ok |= taxable
                             .is_some_and(|t| t - Decimal::ONE < sum && t + Decimal::ONE > sum);
+                        expected.get_or_insert(sum);
                     }
                 }
-                ctx.check(ok, cat.ids[7], b);
+                ctx.check_values(ok, cat.ids[7], b, expected, taxable);
             }
             let percent = match cbc(b, "Percent") {
                 Some(p) => ctx.dec(p, CEN),
                 None => None,
             };
-            let ok = match (tax, taxable, percent) {
-                (Some(t), Some(x), Some(p)) => {
-                    let expected = round2(x.abs() * (p / Decimal::ONE_HUNDRED));
-                    t.abs() - Decimal::ONE < expected && t.abs() + Decimal::ONE > expected
-                }
+            let expected = taxable
+                .zip(percent)
+                .map(|(x, p)| round2(x.abs() * (p / Decimal::ONE_HUNDRED)));
+            let ok = match (tax, expected) {
+                (Some(t), Some(e)) => t.abs() - Decimal::ONE < e && t.abs() + Decimal::ONE > e,
                 _ => false,
             };
-            ctx.check(ok, cat.ids[8], b);
+            ctx.check_values(ok, cat.ids[8], b, expected, tax.map(|t| t.abs()));
         }
     }
     let exemption =

@@ -26,6 +26,7 @@ use rust_decimal::Decimal;
 
 use super::catalogue::{self, Source};
 use super::fasthash::FastMap;
+use super::finding::Values;
 use super::value;
 use super::{Finding, Options, RuleSet};
 
@@ -103,6 +104,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             line: 0,
             column: 0,
             message: rule.message.to_string(),
+            values: None,
         });
         self.offsets.push(node.range().start);
     }
@@ -112,6 +114,42 @@ impl<'a, 'i> Ctx<'a, 'i> {
     pub fn check(&mut self, ok: bool, id: &'static str, node: Node) {
         if !ok {
             self.fire(id, node);
+        }
+    }
+
+    /// Fires `id` on `node` unless `ok`, recording the value the rule computed (`expected`) and
+    /// the value the document states (`found`); they are formatted only when the rule fires.
+    pub fn check_values(
+        &mut self,
+        ok: bool,
+        id: &'static str,
+        node: Node,
+        expected: Option<Decimal>,
+        found: Option<Decimal>,
+    ) {
+        if ok {
+            return;
+        }
+        let before = self.findings.len();
+        self.fire(id, node);
+        if expected.is_none() && found.is_none() {
+            return;
+        }
+        if let Some(f) = self.findings.get_mut(before) {
+            // Amounts: at least two decimals (`100.00`), never fewer digits than computed.
+            let text = |v: Option<Decimal>| {
+                v.map(|mut d| {
+                    if d.scale() < 2 {
+                        d.rescale(2);
+                    }
+                    d.to_string()
+                })
+                .unwrap_or_default()
+            };
+            f.values = Some(Box::new(Values {
+                expected: text(expected),
+                found: text(found),
+            }));
         }
     }
 
@@ -134,23 +172,42 @@ impl<'a, 'i> Ctx<'a, 'i> {
         self.abort(source, format!("'{text}' is not {what} ({at})"));
     }
 
-    /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal.
+    /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal or
+    /// is too large to compute with exactly (see [`value::MAX_EXACT`]).
     pub fn dec(&mut self, n: Node, source: Source) -> Option<Decimal> {
         let d = value::decimal(&super::xml::string_value(n));
-        if d.is_none() {
-            self.abort_on(source, n, "a decimal");
-        }
-        d
+        self.bounded(d, n, source, "a decimal")
     }
 
     /// An untyped node compared with a number (`. > 0`): cast to a number, or `None` after
-    /// aborting `source` when it is none.
+    /// aborting `source` when it is none or is too large to compute with exactly.
     pub fn num(&mut self, n: Node, source: Source) -> Option<Decimal> {
         let d = value::number(&super::xml::string_value(n));
-        if d.is_none() {
-            self.abort_on(source, n, "a number");
+        self.bounded(d, n, source, "a number")
+    }
+
+    fn bounded(
+        &mut self,
+        d: Option<Decimal>,
+        n: Node,
+        source: Source,
+        what: &str,
+    ) -> Option<Decimal> {
+        match d {
+            None => {
+                self.abort_on(source, n, what);
+                None
+            }
+            Some(v) if v.abs() >= value::MAX_EXACT => {
+                self.abort_on(
+                    source,
+                    n,
+                    "a value ublflow computes with exactly (less than 10^15 in magnitude)",
+                );
+                None
+            }
+            some => some,
         }
-        d
     }
 
     /// Lines and columns (1-based, columns in characters) of every finding, in one sweep over
@@ -200,6 +257,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
                     message: format!(
                         "the {name} rules cannot be evaluated on this document: {reason}"
                     ),
+                    values: None,
                 });
             }
         }

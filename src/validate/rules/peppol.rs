@@ -202,9 +202,10 @@ fn allowance_charge(ctx: &mut Ctx, ac: Node) {
                 };
                 let (b, f) = (ctx.dec(b, PEPPOL), ctx.dec(f, PEPPOL));
                 if let (Some(a), Some(b), Some(f)) = (amount, b, f) {
-                    let expected = b * f / Decimal::ONE_HUNDRED;
+                    // Beyond Decimal's range the product cannot equal a bounded amount.
+                    let expected = b.checked_mul(f).map(|x| x / Decimal::ONE_HUNDRED);
                     ctx.check(
-                        slack(a, expected, Decimal::new(2, 2)),
+                        expected.is_some_and(|e| slack(a, e, Decimal::new(2, 2))),
                         "PEPPOL-EN16931-R040",
                         ac,
                     );
@@ -222,7 +223,9 @@ fn allowance_charge(ctx: &mut Ctx, ac: Node) {
 
 /// `u:slack($exp, $val, $slack)`.
 fn slack(exp: Decimal, val: Decimal, slack: Decimal) -> bool {
-    exp + slack >= val && exp - slack <= val
+    // A bound past Decimal's range lies beyond every value.
+    exp.checked_add(slack).is_none_or(|hi| hi >= val)
+        && exp.checked_sub(slack).is_none_or(|lo| lo <= val)
 }
 
 /// `cac:Price/cac:AllowanceCharge`: R044, R046.
@@ -288,9 +291,18 @@ fn line(ctx: &mut Ctx, l: Node) {
         };
     }
     if let (Some(lea), Some(q), Some(p)) = (lea, quantity, price) {
-        let computed = q * (p / base) + totals[1] - totals[0];
+        // A tiny base quantity can take the unit price past Decimal's range: then the line
+        // amount cannot match (unless the quantity is zero).
+        let net = if q.is_zero() {
+            Some(Decimal::ZERO)
+        } else {
+            p.checked_div(base).and_then(|unit| q.checked_mul(unit))
+        };
+        let computed = net
+            .and_then(|n| n.checked_add(totals[1]))
+            .and_then(|n| n.checked_sub(totals[0]));
         ctx.check(
-            slack(lea, computed, Decimal::new(2, 2)),
+            computed.is_some_and(|c| slack(lea, c, Decimal::new(2, 2))),
             "PEPPOL-EN16931-R120",
             l,
         );

@@ -70,6 +70,7 @@ impl<'a, 'input> Reporter<'a, 'input> {
             line: pos.row,
             column: pos.col,
             message: message.to_string(),
+            values: None,
         });
     }
 }
