@@ -8,6 +8,7 @@ mod support;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use support::servers::{Portal, Smtp};
 use ublflow::config::Profile;
@@ -119,9 +120,15 @@ fn deliver(c: &mut Criterion, name: &str, profile: &Profile, count: usize, out: 
             for _ in 0..iters {
                 requeue(&db);
                 let t = Instant::now();
-                let s = send::run(&db, profile, Mode::Drain, &mut |_| {})
-                    .expect("sends")
-                    .expect("holds the lock");
+                let s = send::run(
+                    &db,
+                    profile,
+                    Mode::Drain,
+                    &AtomicBool::new(false),
+                    &mut |_| {},
+                )
+                .expect("sends")
+                .expect("holds the lock");
                 total += t.elapsed();
                 assert_eq!(s.delivered as usize, count);
             }

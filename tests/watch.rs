@@ -18,12 +18,17 @@ struct Site {
 
 impl Site {
     fn new(settle_ms: u64) -> Site {
+        Site::with(settle_ms, "")
+    }
+
+    /// A site whose profile ends with `extra` TOML (after the `[watch]` section).
+    fn with(settle_ms: u64, extra: &str) -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_owned();
         let profile = fs::read_to_string(support::root().join("fixtures/profile.toml")).unwrap();
         fs::write(
             root.join("ublflow.toml"),
-            format!("{profile}\n[watch]\nsettle_ms = {settle_ms}\n"),
+            format!("{profile}\n[watch]\nsettle_ms = {settle_ms}\n{extra}"),
         )
         .unwrap();
         for d in ["inbox", "done", "failed"] {
@@ -356,4 +361,34 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         "watch crash test: {kills} SIGKILLs over {files} files, {} invoices",
         archive.len()
     );
+}
+
+#[test]
+fn with_send_the_watcher_delivers_what_it_issues() {
+    let portal = support::servers::Portal::start();
+    let site = Site::with(
+        200,
+        &format!(
+            "[delivery]\ndefault = \"portal\"\n[delivery.portal]\nurl = \"{}\"\nauth = \"none\"\ntimeout_secs = 2.0\n",
+            portal.url()
+        ),
+    );
+    let watcher = site.start(&["--send"]);
+    site.drop_file("a.jsonl", &orders("D-", 4));
+    wait_until("the uploads", Duration::from_secs(60), || {
+        portal.requests().len() >= 4
+    });
+    let log = stop(watcher);
+    let uploaded: Vec<String> = portal
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("x-document-number").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        uploaded.len(),
+        4,
+        "each document uploaded once: {uploaded:?}"
+    );
+    assert_eq!(site.archive().len(), 4);
+    assert_eq!(log.matches("\"state\":\"delivered\"").count(), 4, "{log}");
 }

@@ -113,7 +113,15 @@ pub fn deliver(
             Format::Text => {}
         }
     };
-    let result = send::run(store, profile, mode, &mut on_event);
+    // SIGINT / SIGTERM end --drain and --follow after the attempt under way.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(signal, stop.clone()) {
+            eprintln!("ublflow: cannot handle signal {signal}: {e}");
+            return Err(());
+        }
+    }
+    let result = send::run(store, profile, mode, &stop, &mut on_event);
     bar.finish_and_clear();
     let summary = match result {
         Ok(Some(s)) => s,

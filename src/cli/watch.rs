@@ -22,6 +22,9 @@ pub struct Args {
     /// Log format: one line per file, for people or as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     log_format: Format,
+    /// Also deliver documents as they are issued, as `ublflow send --follow` does, in this process.
+    #[arg(long)]
+    send: bool,
 }
 
 /// Flags of `status`.
@@ -98,8 +101,20 @@ pub fn run(args: Args) -> u8 {
         settle: Duration::from_millis(profile.watch.settle_ms),
         stop: &stop,
     };
-    tracing::info!(inbox = %folders.inbox.display(), poll_seconds, "watching");
-    match watch::watch(&opts, &mut log_file) {
+    tracing::info!(inbox = %folders.inbox.display(), poll_seconds, send = args.send, "watching");
+    let result = std::thread::scope(|scope| {
+        let sender = args
+            .send
+            .then(|| scope.spawn(|| deliver(&store, &profile, &stop)));
+        let result = watch::watch(&opts, &mut log_file);
+        // However the watcher ended, the sender ends too, after the attempt under way.
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let delivered = sender.map_or(Ok(()), |s| s.join().expect("the sender does not panic"));
+        result
+            .map_err(|e| e.to_string())
+            .and_then(|s| delivered.map(|()| s))
+    });
+    match result {
         Ok(summary) => {
             tracing::info!(
                 invoices = summary.invoices,
@@ -128,6 +143,27 @@ fn init_logging(format: Format) {
         Format::Json => builder.json().try_init(),
         Format::Text => builder.try_init(),
     };
+}
+
+/// Runs the sender beside the watcher until `stop`, logging each attempt.
+fn deliver(store: &Path, profile: &Profile, stop: &AtomicBool) -> Result<(), String> {
+    let mut log = |e: &crate::send::Event| {
+        tracing::info!(number = %e.number, state = %e.state, detail = %e.detail, "delivery");
+    };
+    let result = match crate::send::run(store, profile, crate::send::Mode::Follow, stop, &mut log) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(format!(
+            "another sender is working on {} (its lock is {}.send-lock)",
+            store.display(),
+            store.display()
+        )),
+        Err(e) => Err(e.to_string()),
+    };
+    // Said at once; the watcher itself goes on converting, and the exit code tells at the stop.
+    if let Err(e) = &result {
+        tracing::error!("delivery stopped: {e}");
+    }
+    result
 }
 
 /// One log line per input file.

@@ -239,10 +239,12 @@ impl<'p> Channels<'p> {
 }
 
 /// Delivers the outbox of the store at `store_path`; `None` when another sender holds the store's lock.
+/// `Drain` and `Follow` also end, after the attempt under way, once `stop` is set.
 pub fn run(
     store_path: &Path,
     profile: &Profile,
     mode: Mode,
+    stop: &std::sync::atomic::AtomicBool,
     on_event: &mut dyn FnMut(&Event),
 ) -> Result<Option<Summary>, SendError> {
     let Some(_lock) = Lock::try_acquire(store_path)? else {
@@ -269,7 +271,7 @@ pub fn run(
             )?;
         }
     } else {
-        loop {
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
             let now = retry::now_ms();
             let due = store.due(now, 256)?;
             if due.is_empty() {
