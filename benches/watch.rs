@@ -86,6 +86,9 @@ fn latency(c: &mut Criterion) {
     });
     group.finish();
     stop(watcher);
+    if samples.is_empty() {
+        return; // filtered out on the command line
+    }
     samples.sort();
     let pct = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
     eprintln!(
