@@ -128,7 +128,7 @@ impl Portal {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = header("retry-after").and_then(|v| retry_after(&v, chrono::Utc::now()));
         let location = header("location");
         let request_id = header("x-request-id");
         let text = resp
@@ -154,7 +154,7 @@ impl Portal {
             )),
             429 | 500..=599 => Outcome::Transient {
                 error: format!("portal answered HTTP {status}: {}", excerpt()),
-                retry_after: retry_after.map(Duration::from_secs),
+                retry_after,
             },
             408 => Outcome::Transient {
                 error: "portal answered HTTP 408 (request timeout)".into(),
@@ -226,9 +226,40 @@ fn base64(data: &[u8]) -> String {
     out
 }
 
+/// A `Retry-After` value (RFC 9110): delay seconds, or an HTTP date, taken as the time left until it.
+fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let now = chrono::DateTime::parse_from_rfc2822("Tue, 24 Nov 2026 04:00:00 GMT")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after("Tue, 24 Nov 2026 04:01:30 GMT", now),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            retry_after("Tue, 24 Nov 2026 03:59:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
