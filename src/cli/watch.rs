@@ -101,6 +101,11 @@ pub fn run(args: Args) -> u8 {
         settle: Duration::from_millis(profile.watch.settle_ms),
         stop: &stop,
     };
+    // The sender opens the store beside the watcher, so its folder must exist before either starts.
+    if let Err(e) = std::fs::create_dir_all(&folders.out) {
+        eprintln!("ublflow: {}: {e}", folders.out.display());
+        return 2;
+    }
     tracing::info!(inbox = %folders.inbox.display(), poll_seconds, send = args.send, "watching");
     let result = std::thread::scope(|scope| {
         let sender = args
