@@ -179,13 +179,7 @@ fn describe(o: &Outcome) -> String {
             field,
             message,
         } => {
-            let mut s = file.clone();
-            if let Some(p) = position {
-                s.push_str(&format!(":{p}"));
-            }
-            if let Some(id) = order_id {
-                s.push_str(&format!(": order {id}"));
-            }
+            let mut s = located(file, position, order_id);
             if let Some(f) = field {
                 s.push_str(&format!(": field {f}"));
             }
@@ -197,19 +191,21 @@ fn describe(o: &Outcome) -> String {
             position,
             order_id,
             reason,
-        } => {
-            let mut s = file.clone();
-            if let Some(p) = position {
-                s.push_str(&format!(":{p}"));
-            }
-            if let Some(id) = order_id {
-                s.push_str(&format!(": order {id}"));
-            }
-            s.push_str(&format!(": {reason}"));
-            s
-        }
+        } => format!("{}: {reason}", located(file, position, order_id)),
         Outcome::Document {
             number, order_id, ..
         } => format!("order {order_id}: {number}"),
     }
+}
+
+/// `file:position: order id`, as far as they are known.
+fn located(file: &str, position: &Option<String>, order_id: &Option<String>) -> String {
+    let mut s = file.to_owned();
+    if let Some(p) = position {
+        s.push_str(&format!(":{p}"));
+    }
+    if let Some(id) = order_id {
+        s.push_str(&format!(": order {id}"));
+    }
+    s
 }
