@@ -1,23 +1,11 @@
 //! Every rule of every rule set is implemented: its official id is named in the rule code
-//! (`src/validate/rules/`) or in the UBL-CR table, except the ones listed here with the reason.
+//! (`src/validate/rules/`) or in the UBL-CR table, except the ones whose official test never fails.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use ublflow::validate::catalogue;
 use ublflow::validate::RuleSet;
-
-/// Rules of a rule set that have no implementation yet, with the reason.
-const NOT_IMPLEMENTED: [(&str, &str); 2] = [
-    (
-        "DK-R-017",
-        "2026.5 only: the official test is not in the 3.0.19 conformance material",
-    ),
-    (
-        "DE-R-T02",
-        "2026.5 only: the official test is not in the 3.0.19 conformance material",
-    ),
-];
 
 /// Rules whose official test is `true()`: they never fire, so there is nothing to implement.
 const NEVER_FIRE: [&str; 4] = ["BR-CO-05", "BR-CO-06", "BR-CO-07", "BR-CO-08"];
@@ -50,18 +38,10 @@ fn every_rule_of_every_rule_set_is_named_in_the_code() {
     let mut missing = Vec::new();
     for set in RuleSet::ALL {
         for rule in catalogue::rules().iter().filter(|r| r.flag(set).is_some()) {
-            let known = NOT_IMPLEMENTED.iter().any(|(id, _)| *id == rule.id)
-                || NEVER_FIRE.contains(&rule.id);
-            if !named.contains(rule.id) && !known {
+            if !named.contains(rule.id) && !NEVER_FIRE.contains(&rule.id) {
                 missing.push(format!("{} ({set})", rule.id));
             }
         }
     }
     assert!(missing.is_empty(), "rules without code: {missing:?}");
-    for (id, _) in NOT_IMPLEMENTED {
-        assert!(
-            !named.contains(id),
-            "{id} is implemented now: remove it from NOT_IMPLEMENTED"
-        );
-    }
 }

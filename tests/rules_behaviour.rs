@@ -198,3 +198,119 @@ fn rule_set_2026_5_adds_rules_beside_3_0_19() {
     );
     assert_eq!(new.rules, RuleSet::Peppol2026_5);
 }
+
+/// The ids a document gets under a rule set.
+fn ids_under(doc: &str, rules: RuleSet) -> Vec<String> {
+    let options = Options {
+        rules,
+        ..all_layers()
+    };
+    let mut v: Vec<String> = validate(doc.as_bytes(), &options)
+        .findings
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn de_r_t02_wants_an_absolute_external_document_location_in_2026_5() {
+    let german = FIXTURE.replace(
+        "<cbc:IdentificationCode>BE</cbc:IdentificationCode>",
+        "<cbc:IdentificationCode>DE</cbc:IdentificationCode>",
+    );
+    let located = |uri: &str| {
+        german.replacen(
+            "<cac:AccountingSupplierParty>",
+            &format!(
+                "<cac:AdditionalDocumentReference><cbc:ID>T-1</cbc:ID><cac:Attachment>\
+                 <cac:ExternalReference>{uri}</cac:ExternalReference></cac:Attachment>\
+                 </cac:AdditionalDocumentReference><cac:AccountingSupplierParty>"
+            ),
+            1,
+        )
+    };
+    let t02 = |doc: &str, set| {
+        ids_under(doc, set)
+            .iter()
+            .filter(|i| *i == "DE-R-T02")
+            .count()
+    };
+    for good in ["https://example.org/a.pdf", "ftp://x", "urn:x", "ab:"] {
+        let doc = located(&format!("<cbc:URI>{good}</cbc:URI>"));
+        assert_eq!(t02(&doc, RuleSet::Peppol2026_5), 0, "{good}");
+    }
+    for bad in [
+        "example.org/a.pdf",
+        "//example.org",
+        "1a:x",
+        "a:x",
+        " https://x",
+    ] {
+        let doc = located(&format!("<cbc:URI>{bad}</cbc:URI>"));
+        assert_eq!(t02(&doc, RuleSet::Peppol2026_5), 1, "{bad}");
+        assert_eq!(
+            t02(&doc, RuleSet::Peppol3_0_19),
+            0,
+            "{bad}: not a 3.0.19 rule"
+        );
+    }
+    // No URI at all is no absolute location either.
+    assert_eq!(t02(&located(""), RuleSet::Peppol2026_5), 1);
+    // A buyer abroad is not asked.
+    let abroad = FIXTURE.replacen(
+        "<cac:AccountingSupplierParty>",
+        "<cac:AdditionalDocumentReference><cbc:ID>T-1</cbc:ID><cac:Attachment>\
+         <cac:ExternalReference><cbc:URI>a:x</cbc:URI></cac:ExternalReference></cac:Attachment>\
+         </cac:AdditionalDocumentReference><cac:AccountingSupplierParty>",
+        1,
+    );
+    assert_eq!(t02(&abroad, RuleSet::Peppol2026_5), 0);
+}
+
+#[test]
+fn dk_r_017_wants_a_cvr_scheme_on_a_danish_buyers_registration_in_2026_5() {
+    let danish = FIXTURE
+        .replace(
+            "<cbc:IdentificationCode>BE</cbc:IdentificationCode>",
+            "<cbc:IdentificationCode>DK</cbc:IdentificationCode>",
+        )
+        .replace(
+            "<cbc:IdentificationCode>DE</cbc:IdentificationCode>",
+            "<cbc:IdentificationCode>DK</cbc:IdentificationCode>",
+        );
+    let registered = |company_id: &str| {
+        danish.replacen(
+            "<cbc:RegistrationName>Atelier Brabant SRL</cbc:RegistrationName>",
+            &format!(
+                "<cbc:RegistrationName>Atelier Brabant SRL</cbc:RegistrationName>{company_id}"
+            ),
+            1,
+        )
+    };
+    let dk17 = |doc: &str, set| ids_under(doc, set).contains(&"DK-R-017".to_string());
+    let gln = registered(r#"<cbc:CompanyID schemeID="0088">5790000436057</cbc:CompanyID>"#);
+    assert!(dk17(&gln, RuleSet::Peppol2026_5));
+    assert!(!dk17(&gln, RuleSet::Peppol3_0_19), "not a 3.0.19 rule");
+    let unschemed = registered("<cbc:CompanyID>12345678</cbc:CompanyID>");
+    assert!(dk17(&unschemed, RuleSet::Peppol2026_5));
+    let cvr = registered(r#"<cbc:CompanyID schemeID="0184">12345678</cbc:CompanyID>"#);
+    assert!(!dk17(&cvr, RuleSet::Peppol2026_5));
+    assert!(
+        !dk17(&danish, RuleSet::Peppol2026_5),
+        "no registration given"
+    );
+    let flag = catalogue::rule("DK-R-017")
+        .and_then(|r| r.flag(RuleSet::Peppol2026_5))
+        .expect("in 2026.5");
+    let report = validate(
+        gln.as_bytes(),
+        &Options {
+            rules: RuleSet::Peppol2026_5,
+            ..all_layers()
+        },
+    );
+    let found = report.findings.iter().find(|f| f.id == "DK-R-017");
+    assert_eq!(found.map(|f| f.flag), Some(flag));
+}

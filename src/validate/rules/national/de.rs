@@ -146,6 +146,18 @@ fn document(ctx: &mut Ctx, r: Node) {
         seen.extend(own);
     }
     ctx.check(!duplicate, "DE-R-022", r);
+    // 2026.5: an external document location (BT-124) is an absolute URL: a scheme of a letter and
+    // at least one more letter, digit, `+`, `-` or `.`, then `:`.
+    for d in &refs {
+        for external in path(*d, &["cac:Attachment", "cac:ExternalReference"]) {
+            let uri = cbc(external, "URI").map(|u| string_value(u).into_owned());
+            ctx.check(
+                uri.as_deref().is_some_and(absolute_url),
+                "DE-R-T02",
+                external,
+            );
+        }
+    }
     let corrected = cbcs(r, "InvoiceTypeCode")
         .chain(cbcs(r, "CreditNoteTypeCode"))
         .any(|c| crate::validate::value::number(&string_value(c)) == Some(384.into()));
@@ -378,4 +390,15 @@ fn email(s: &str) -> bool {
             && !l.ends_with('-')
     };
     local_ok && labels.len() >= 2 && labels.iter().all(label_ok)
+}
+
+/// Whether `uri` starts with a URL scheme of two or more characters followed by `:`.
+fn absolute_url(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.len() >= 2
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }

@@ -1,4 +1,4 @@
-//! Denmark: DK-R-002..DK-R-016 on Danish sellers (and buyers).
+//! Denmark: DK-R-002..DK-R-017 on Danish sellers (and buyers).
 
 use roxmltree::Node;
 
@@ -41,6 +41,21 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     if !both {
         return;
     }
+    // 2026.5: a Danish buyer's legal registration, when given, is a CVR number (scheme 0184).
+    let customer_legal = first(
+        root,
+        &[
+            "cac:AccountingCustomerParty",
+            "cac:Party",
+            "cac:PartyLegalEntity",
+            "cbc:CompanyID",
+        ],
+    );
+    let customer_cvr = customer_legal.is_none_or(|l| {
+        normalize_space(&string_value(l)).is_empty()
+            || l.attribute("schemeID").map(normalize_space).as_deref() == Some("0184")
+    });
+    ctx.check(customer_cvr, "DK-R-017", root);
     for party in ["cac:AccountingSupplierParty", "cac:AccountingCustomerParty"] {
         for pid in path(root, &[party, "cac:Party", "cac:PartyIdentification"]) {
             let id = cbc(pid, "ID");
