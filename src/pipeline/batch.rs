@@ -232,33 +232,53 @@ impl Session<'_, '_> {
         on_outcome: &mut dyn FnMut(&Outcome),
     ) -> Result<Summary, ConvertError> {
         let before = self.summary.clone();
-        // The reader is moved out while the sink holds the session, and put back afterwards.
+        // The reader parses the next batch on its own thread while this one numbers and commits the current
+        // one: a bounded hand-over keeps at most one parsed batch waiting. The reader is moved out while it
+        // runs there, and put back afterwards.
         let mut reader = std::mem::replace(
             &mut self.reader,
             input::Reader::new(self.opts.input_format, &self.opts.profile.shops),
         );
-        let mut batch: Vec<ReadItem> = Vec::with_capacity(self.opts.batch_size);
+        let batch_size = self.opts.batch_size;
+        let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<ReadItem>>(1);
         let mut failure: Option<ConvertError> = None;
-        let mut sink = |item: ReadItem| {
-            if failure.is_some() {
-                return;
-            }
-            batch.push(item);
-            if batch.len() >= self.opts.batch_size {
-                if let Err(e) = self.process(std::mem::take(&mut batch), on_outcome) {
+        std::thread::scope(|scope| {
+            let parser = scope.spawn(move || {
+                let mut batch: Vec<ReadItem> = Vec::with_capacity(batch_size);
+                // Once the numbering side has stopped, the rest of the input is read but not kept.
+                let mut stopped = false;
+                let mut sink = |item: ReadItem| {
+                    if stopped {
+                        return;
+                    }
+                    batch.push(item);
+                    if batch.len() >= batch_size {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                        stopped = batches.send(full).is_err();
+                    }
+                };
+                let opened = open_input(file).and_then(|r| reader.read(file, r, &mut sink));
+                if let Err(e) = opened {
+                    sink(Err(e));
+                }
+                if !stopped && !batch.is_empty() {
+                    // A send error means the numbering side stopped; it reports why.
+                    let _ = batches.send(batch);
+                }
+                reader
+            });
+            for batch in parsed.iter() {
+                if let Err(e) = self.process(batch, on_outcome) {
                     failure = Some(e);
+                    break;
                 }
             }
-        };
-        let opened = open_input(file).and_then(|r| reader.read(file, r, &mut sink));
-        if let Err(e) = opened {
-            sink(Err(e));
-        }
-        self.reader = reader;
-        if let Some(e) = failure.take() {
+            drop(parsed);
+            self.reader = parser.join().expect("the input reader does not panic");
+        });
+        if let Some(e) = failure {
             return Err(e);
         }
-        self.process(batch, on_outcome)?;
         Ok(Summary {
             invoices: self.summary.invoices - before.invoices,
             credit_notes: self.summary.credit_notes - before.credit_notes,
