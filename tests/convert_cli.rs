@@ -303,14 +303,17 @@ fn a_document_the_rules_reject_is_not_issued_and_takes_no_number() {
     assert_eq!(r.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&r.stderr);
     assert!(
-        stderr.contains(
-            "order V-2: field /ubl:Invoice[1]/cac:InvoiceLine[1]/cbc:InvoicedQuantity[1]"
-        ),
+        stderr.contains("order V-2: field /Invoice/cac:InvoiceLine/cbc:InvoicedQuantity"),
         "{stderr}"
     );
     assert!(stderr.contains("BR-CL-23"), "{stderr}");
     assert!(stderr.contains("PEPPOL-EN16931-CL008"), "{stderr}");
-    assert!(stderr.contains("order V-3: field /ubl:Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]/cbc:EndpointID[1]"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "order V-3: field /Invoice/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"
+        ),
+        "{stderr}"
+    );
     assert_eq!(
         archived_numbers(&out),
         ["INV-2026-000001", "INV-2026-000002"]

@@ -1,8 +1,9 @@
 //! Small navigation helpers over roxmltree for UBL: namespaces, children by name, string values,
-//! and official-style locations (`/ubl:Invoice[1]/cac:TaxTotal[1]`).
+//! and locations (`/Invoice/cac:TaxTotal/cac:TaxSubtotal[2]`), the same for every layer.
 
 use roxmltree::Node;
 
+use super::structure::tables::Ns;
 use super::Root;
 
 /// UBL common basic components.
@@ -179,19 +180,12 @@ pub(crate) fn first_ns(n: Node, steps: &[&str]) -> String {
     first(n, steps).map(text_ns).unwrap_or_default()
 }
 
-fn prefix(ns: Option<&str>) -> &'static str {
-    match ns {
-        Some(CBC) => "cbc:",
-        Some(CAC) => "cac:",
-        Some(EXT) => "ext:",
-        Some(INVOICE) => "ubl:",
-        Some(CREDIT_NOTE) => "cn:",
-        _ => "",
-    }
-}
+/// Marks a [`sibling_positions`] entry whose element has same-named siblings.
+const REPEATED: u32 = 1 << 31;
 
-/// For every element (by node id), its 1-based position among the preceding siblings with
-/// the same name, computed in one pass so that locations cost O(depth) each.
+/// For every element (by node id), its 1-based position among the preceding siblings with the same
+/// name, with [`REPEATED`] set where the name occurs more than once among its siblings; computed in
+/// one pass so that locations cost O(depth) each.
 pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
     let max = elements
         .iter()
@@ -215,34 +209,66 @@ pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
             };
             positions[c.id().get_usize()] = n;
         }
+        if seen.iter().any(|(_, n)| *n > 1) {
+            for c in parent.children().filter(|c| c.is_element()) {
+                let tag = c.tag_name();
+                if seen.iter().any(|(t, n)| *t == tag && *n > 1) {
+                    positions[c.id().get_usize()] |= REPEATED;
+                }
+            }
+        }
     }
     positions
 }
 
-/// Official-style location of an element: `/ubl:Invoice[1]/cac:TaxTotal[1]/cbc:TaxAmount[1]`,
-/// with the sibling positions of [`sibling_positions`] when given (else counted directly).
+/// Location of an element, the same for every layer: `/Invoice/cac:InvoiceLine[2]/cbc:ID`. Names
+/// carry the conventional UBL prefixes (the document's own prefix for other namespaces, none for
+/// the root), and a position is added where same-named siblings exist. Positions come from
+/// [`sibling_positions`] when given, else they are counted directly.
 pub(crate) fn location(n: Node, positions: Option<&[u32]>) -> String {
-    let mut parts = Vec::new();
-    let mut cur = Some(n);
-    while let Some(e) = cur.filter(|e| e.is_element()) {
-        let tag = e.tag_name();
-        let index = match positions {
-            Some(p) => p.get(e.id().get_usize()).copied().unwrap_or(1),
+    let mut chain: Vec<Node> = n.ancestors().filter(Node::is_element).collect();
+    chain.reverse();
+    let mut out = String::new();
+    for e in chain {
+        out.push('/');
+        write_name(&mut out, e);
+        let (index, repeated) = match positions.and_then(|p| p.get(e.id().get_usize())) {
+            Some(&p) => (p & !REPEATED, p & REPEATED != 0),
             None => {
-                std::iter::successors(e.prev_sibling_element(), |p| p.prev_sibling_element())
-                    .filter(|p| p.tag_name() == tag)
-                    .count() as u32
-                    + 1
+                let same = |s: &Node| s.is_element() && s.tag_name() == e.tag_name();
+                let before = e.prev_siblings().skip(1).filter(same).count() as u32;
+                (
+                    before + 1,
+                    before > 0 || e.next_siblings().skip(1).any(|s| same(&s)),
+                )
             }
         };
-        parts.push(format!(
-            "/{}{}[{}]",
-            prefix(tag.namespace()),
-            tag.name(),
-            index
-        ));
-        cur = e.parent();
+        if repeated {
+            out.push_str(&format!("[{index}]"));
+        }
     }
-    parts.reverse();
-    parts.concat()
+    out
+}
+
+/// `prefix:local` of an element, with the conventional UBL prefixes.
+pub(crate) fn qualified_name(node: Node) -> String {
+    let mut out = String::new();
+    write_name(&mut out, node);
+    out
+}
+
+fn write_name(out: &mut String, node: Node) {
+    let name = node.tag_name();
+    let prefix = match name.namespace() {
+        None => "",
+        Some(uri) => match Ns::from_uri(uri) {
+            Some(ns) => ns.prefix(),
+            None => node.lookup_prefix(uri).unwrap_or(""),
+        },
+    };
+    if !prefix.is_empty() {
+        out.push_str(prefix);
+        out.push(':');
+    }
+    out.push_str(name.name());
 }

@@ -3,9 +3,10 @@
 use roxmltree::{Attribute, Node};
 
 use super::model::{Attr, Datatype, Element};
-use super::report::{qualified_name, Reporter};
+use super::report::Reporter;
 use super::tables::Ns;
 use super::{simple, values};
+use crate::validate::xml::qualified_name;
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 

@@ -5,7 +5,8 @@ use roxmltree::Node;
 
 use super::children::{describe, matches, Child};
 use super::model::{State, Term};
-use super::report::{qualified_name, Reporter};
+use super::report::Reporter;
+use crate::validate::xml::qualified_name;
 
 /// Moves past one child element. Returns the term to validate the child with and whether the
 /// child was unexpected (then it is not validated and the state stays); the first unexpected

@@ -7,10 +7,11 @@ use roxmltree::{Node, NodeType};
 use super::model::{
     ComplexType, Content, ContentModel, Element, NsConstraint, Particle, Process, State, Term,
 };
-use super::report::{qualified_name, Reporter};
+use super::report::Reporter;
 use super::sequence::{self, Position};
 use super::tables::{Ns, ANY_TYPE, ELEMENTS, LOCALS, SIMPLE};
 use super::{automaton, declaration, simple, values};
+use crate::validate::xml::qualified_name;
 
 /// The name of a child element, resolved once.
 pub(crate) struct Child<'a> {

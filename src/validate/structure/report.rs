@@ -1,12 +1,12 @@
 //! Turns a schema violation into a [`Finding`]: XPath-like location and 1-based position.
 
 use std::collections::HashSet;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use roxmltree::{Attribute, Document, Node};
 
-use super::tables::Ns;
 use crate::validate::finding::{Finding, Flag};
+use crate::validate::xml::location;
 
 /// Collects the findings of one [`super::check`] run.
 pub(crate) struct Reporter<'a, 'input> {
@@ -36,7 +36,7 @@ impl<'a, 'input> Reporter<'a, 'input> {
 
     /// Reports a violation on element `node`, located at its start tag.
     pub(crate) fn report(&mut self, node: Node, message: fmt::Arguments) {
-        self.push(location(node), node.range().start, message);
+        self.push(location(node, None), node.range().start, message);
     }
 
     /// Reports a violation on an attribute of `node`, located at the attribute.
@@ -46,7 +46,7 @@ impl<'a, 'input> Reporter<'a, 'input> {
         attr: &Attribute,
         message: fmt::Arguments,
     ) {
-        let mut path = location(node);
+        let mut path = location(node, None);
         path.push_str("/@");
         if let Some(prefix) = attr.namespace().and_then(|uri| node.lookup_prefix(uri)) {
             path.push_str(prefix);
@@ -58,7 +58,7 @@ impl<'a, 'input> Reporter<'a, 'input> {
 
     /// Reports a violation about `parent`'s content found at byte offset `at`.
     pub(crate) fn report_at(&mut self, parent: Node, at: usize, message: fmt::Arguments) {
-        self.push(location(parent), at, message);
+        self.push(location(parent, None), at, message);
     }
 
     fn push(&mut self, location: String, at: usize, message: fmt::Arguments) {
@@ -73,45 +73,4 @@ impl<'a, 'input> Reporter<'a, 'input> {
             values: None,
         });
     }
-}
-
-/// `prefix:local` of an element, with the conventional UBL prefixes.
-pub(crate) fn qualified_name(node: Node) -> String {
-    let mut out = String::new();
-    write_name(&mut out, node);
-    out
-}
-
-fn write_name(out: &mut String, node: Node) {
-    let name = node.tag_name();
-    let prefix = match name.namespace() {
-        None => "",
-        Some(uri) => match Ns::from_uri(uri) {
-            Some(ns) => ns.prefix(),
-            None => node.lookup_prefix(uri).unwrap_or(""),
-        },
-    };
-    if !prefix.is_empty() {
-        out.push_str(prefix);
-        out.push(':');
-    }
-    out.push_str(name.name());
-}
-
-/// `/Invoice/cac:InvoiceLine[2]/cac:Item`: a position is added where same-named siblings exist.
-pub(crate) fn location(node: Node) -> String {
-    let mut chain: Vec<Node> = node.ancestors().filter(Node::is_element).collect();
-    chain.reverse();
-    let mut out = String::new();
-    for n in chain {
-        out.push('/');
-        write_name(&mut out, n);
-        let same = |s: &Node| s.is_element() && s.tag_name() == n.tag_name();
-        let before = n.prev_siblings().skip(1).filter(same).count();
-        let after = n.next_siblings().skip(1).any(|s| same(&s));
-        if before > 0 || after {
-            let _ = write!(out, "[{}]", before + 1);
-        }
-    }
-    out
 }

@@ -5,7 +5,8 @@ use roxmltree::Node;
 
 use super::children::{describe, matches, Child};
 use super::model::{Particle, Term, UNBOUNDED};
-use super::report::{qualified_name, Reporter};
+use super::report::Reporter;
+use crate::validate::xml::qualified_name;
 
 /// Where a sequence stands: the particle reached and how often it matched so far.
 #[derive(Clone, Copy, Default)]
