@@ -1,7 +1,6 @@
 //! `ublflow convert INPUT... [--out DIR]`.
 
 use super::Format;
-use crate::config::Profile;
 use crate::input;
 use crate::pipeline::batch::{self, Outcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -68,17 +67,11 @@ impl InputFormat {
 /// Runs `convert`; returns the exit code.
 pub fn run(args: Args) -> u8 {
     let started = Instant::now();
-    let profile = match Profile::load(&args.profile) {
+    let profile = match super::load_profile(&args.profile) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("ublflow: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
-    let store = args
-        .store
-        .clone()
-        .unwrap_or_else(|| args.out.join("ublflow.db"));
+    let store = super::store_path(&args.out, args.store.as_deref());
     let opts = batch::Options {
         inputs: &args.inputs,
         out: &args.out,

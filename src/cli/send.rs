@@ -36,24 +36,14 @@ pub struct Args {
 
 /// Runs `send`; returns the exit code (0 nothing failed, 1 some document failed, 2 could not run).
 pub fn run(args: Args) -> u8 {
-    let profile = match Profile::load(&args.profile) {
+    let profile = match super::load_profile(&args.profile) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("ublflow: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
-    let store = args
-        .store
-        .clone()
-        .unwrap_or_else(|| args.out.join("ublflow.db"));
-    if !store.is_file() {
-        eprintln!(
-            "ublflow: {}: no store here; run convert first",
-            store.display()
-        );
-        return 2;
-    }
+    let store = match super::existing_store(&args.out, args.store.as_deref()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     // Documents committed but not yet archived (an interrupted convert) are archived first: only archived
     // documents are sent.
     let restored = Store::open(&store)
