@@ -929,7 +929,7 @@ fn an_smtp_server_that_never_answers_times_out_and_is_given_up() {
     );
     let why = s["last_error"].as_str().unwrap();
     assert!(
-        why.starts_with("gave up after 2 attempts; last error: SMTP"),
+        why.starts_with("gave up after 2 attempts (max_attempts); last error: SMTP"),
         "{why}"
     );
     assert!(
@@ -993,4 +993,102 @@ fn only_archived_documents_are_sent_and_send_archives_what_an_interrupted_conver
     );
     assert_eq!(portal.requests().len(), 1);
     assert_eq!(portal.requests()[0].body, xml);
+}
+
+#[test]
+fn the_age_limit_counts_from_queueing_and_fails_only_after_an_attempt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = out_dir.to_str().unwrap();
+    let portal = Portal::start();
+    let prof = profile(
+        tmp.path(),
+        "age.toml",
+        &format!(
+            "[delivery]\ndefault = \"portal\"\n[delivery.retry]\nmax_age_hours = 72\n\
+             [delivery.portal]\nurl = \"{}\"\n",
+            portal.url()
+        ),
+    );
+    let input = tmp.path().join("o.jsonl");
+    let orders: Vec<String> = (1..=3)
+        .map(|i| {
+            let b = buyer("business", "Late", None, &format!("400000000002{i}"));
+            order(&format!("L{i}"), b, None)
+        })
+        .collect();
+    std::fs::write(&input, orders.join("\n")).unwrap();
+    let mut logs = Vec::new();
+    let o = run(
+        &mut logs,
+        &[
+            "convert",
+            input.to_str().unwrap(),
+            "--profile",
+            &prof,
+            "--out",
+            out,
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The seller runs `send` a week late: documents 1 and 2 were queued 8 days ago, 3 just now.
+    let db = rusqlite::Connection::open(out_dir.join("ublflow.db")).unwrap();
+    let week_ago = db
+        .execute(
+            "UPDATE outbox SET since = since - 8 * 86400000, next_at = next_at - 8 * 86400000
+             WHERE number IN ('INV-2026-000001', 'INV-2026-000002')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(week_ago, 2);
+    drop(db);
+    let busy = Reply::Status(503, vec![], "maintenance".into());
+    portal.script("INV-2026-000002", vec![busy.clone()]);
+    portal.script("INV-2026-000003", vec![busy]);
+
+    let o = run(&mut logs, &["send", "--profile", &prof, "--out", out]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .starts_with("1 delivered, 1 failed, 1 retries scheduled"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // Old and never attempted: attempted, and delivered.
+    let s1 = show(&mut logs, out, "INV-2026-000001");
+    assert_eq!(
+        (s1["state"].as_str(), s1["total"].as_u64()),
+        (Some("delivered"), Some(1)),
+        "{s1}"
+    );
+    // Old, and its attempt failed transiently: failed for its age, after that one attempt.
+    let s2 = show(&mut logs, out, "INV-2026-000002");
+    assert_eq!(
+        (s2["state"].as_str(), s2["total"].as_u64()),
+        (Some("failed"), Some(1)),
+        "{s2}"
+    );
+    let why = s2["last_error"].as_str().unwrap();
+    assert!(
+        why.starts_with(
+            "gave up after 1 attempt: the next one would be more than 72 hours after the document was queued \
+             (max_age_hours); last error: portal answered HTTP 503"
+        ),
+        "{why}"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("failed: INV-2026-000002: gave up after 1 attempt"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The same failure on a young document is retried: the age, not the failure, failed document 2.
+    let s3 = show(&mut logs, out, "INV-2026-000003");
+    assert_eq!(s3["state"], "retry", "{s3}");
+    assert_eq!(portal.requests().len(), 3, "one attempt each");
 }

@@ -86,7 +86,8 @@ pub struct Rule {
 pub struct Retry {
     /// Attempts after which a document that keeps failing transiently is failed.
     pub max_attempts: u32,
-    /// Hours after queueing after which a document that keeps failing transiently is failed.
+    /// Hours after queueing (or `outbox retry`) beyond which no retry is scheduled; checked only when an attempt
+    /// fails transiently, so every document is attempted at least once.
     pub max_age_hours: f64,
     /// Delay before the second attempt, in seconds; each further attempt doubles it.
     pub initial_backoff_secs: f64,
