@@ -227,7 +227,7 @@ impl<'p> Channels<'p> {
         match channel {
             Channel::Email => self
                 .smtp
-                .as_ref()
+                .as_mut()
                 .map_or_else(|| gone("email"), |t| t.deliver(doc)),
             Channel::Portal => self
                 .portal

@@ -268,6 +268,15 @@ pub fn secret(env: Option<&str>, file: Option<&PathBuf>, what: &str) -> Result<S
     Err(format!("{what}: name an environment variable or a file"))
 }
 
+/// Whether a host name or address is this machine's loopback (`localhost`, `127.0.0.0/8`, `::1`).
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Delivery {
     /// Checks the section; returns the offending key and why.
     pub fn check(&self) -> Result<(), (&'static str, String)> {
@@ -335,6 +344,14 @@ impl Delivery {
                 return Err((
                     "delivery.email.password_env",
                     "a username needs password_env or password_file".into(),
+                ));
+            }
+            if e.security == Security::Plain && e.username.is_some() && !is_loopback(&e.host) {
+                return Err((
+                    "delivery.email.security",
+                    "with a username, the password would cross the network unencrypted: use \"starttls\" or \
+                     \"tls\" (\"plain\" with a login only to a relay on this machine: localhost, 127.0.0.1, ::1)"
+                        .into(),
                 ));
             }
             if e.timeout_secs.is_nan() || e.timeout_secs <= 0.0 {

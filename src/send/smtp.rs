@@ -24,6 +24,13 @@ pub struct Smtp {
     early_payment: Option<String>,
     seller: String,
     timeout: Duration,
+    /// The user name of SMTP AUTH, if any.
+    user: Option<String>,
+    /// Whether the connection is unencrypted (`security = "plain"`).
+    plain: bool,
+    /// Why the server refused our login, once it has: the rest of the run fails without logging in again, so
+    /// a wrong password is not tried once per document (servers lock accounts or ban addresses for that).
+    login_refused: Option<String>,
 }
 
 /// Whether an SMTP error is a socket timeout (a blocking read past its timeout reports `WouldBlock` on Unix).
@@ -137,6 +144,9 @@ impl Smtp {
             early_payment: early_payment.map(str::to_owned),
             seller: format!("{}\0{}", seller.0, seller.1),
             timeout: Duration::from_secs_f64(s.timeout_secs),
+            user: s.username.clone(),
+            plain: s.security == Security::Plain,
+            login_refused: None,
         })
     }
 
@@ -171,7 +181,10 @@ impl Smtp {
     }
 
     /// Sends one document; delivered only on the server's positive reply to the message data.
-    pub fn deliver(&self, doc: &Outgoing) -> Outcome {
+    pub fn deliver(&mut self, doc: &Outgoing) -> Outcome {
+        if let Some(why) = &self.login_refused {
+            return Outcome::Permanent(format!("not sent, because earlier in this run {why}"));
+        }
         let message = match self.message(doc) {
             Ok(m) => m,
             Err(e) => return Outcome::Permanent(e),
@@ -182,18 +195,80 @@ impl Smtp {
                 r.code(),
                 r.message().collect::<Vec<_>>().join(" ")
             )),
-            Err(e) if e.is_permanent() => Outcome::Permanent(format!("SMTP server refused: {e}")),
-            Err(e) if timed_out(&e) => Outcome::Transient {
+            Err(e) => {
+                let outcome = self.failure(&e);
+                if let (Outcome::Permanent(why), Some(_)) = (&outcome, login_error(&e)) {
+                    self.login_refused = Some(why.clone());
+                }
+                outcome
+            }
+        }
+    }
+
+    /// What an SMTP error means for the document. Reasons name the user, never the password.
+    fn failure(&self, e: &lettre::transport::smtp::Error) -> Outcome {
+        let user = self.user.as_deref().unwrap_or_default();
+        match login_error(e) {
+            Some(Login::Refused) if self.user.is_some() => {
+                return Outcome::Permanent(format!(
+                    "the SMTP server refused the login of user {user:?} (check username and the password): {e}"
+                ))
+            }
+            Some(Login::NoMechanism) if self.user.is_some() => {
+                let hint = if self.plain {
+                    "; most servers offer AUTH only over TLS: use security = \"starttls\" or \"tls\""
+                } else {
+                    ""
+                };
+                return Outcome::Permanent(format!(
+                    "the SMTP server offers no login mechanism ublflow supports (AUTH PLAIN or LOGIN) to user \
+                     {user:?}{hint}"
+                ));
+            }
+            Some(Login::Required) if self.user.is_none() => {
+                return Outcome::Permanent(format!(
+                    "the SMTP server requires a login: set username and password_env or password_file: {e}"
+                ))
+            }
+            _ => {}
+        }
+        if e.is_permanent() {
+            Outcome::Permanent(format!("SMTP server refused: {e}"))
+        } else if timed_out(e) {
+            Outcome::Transient {
                 error: format!(
                     "SMTP: timed out: the server did not answer within {} s",
                     self.timeout.as_secs_f64()
                 ),
                 retry_after: None,
-            },
-            Err(e) => Outcome::Transient {
+            }
+        } else {
+            Outcome::Transient {
                 error: format!("SMTP: {e}"),
                 retry_after: None,
-            },
+            }
         }
+    }
+}
+
+/// How an SMTP error concerns the login (RFC 4954).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Login {
+    /// 534, 535 or 538: the server refused the credentials, the mechanism, or AUTH on this connection.
+    Refused,
+    /// The server offers no mechanism we can use (lettre's client-side error).
+    NoMechanism,
+    /// 530: the server wants a login we did not give.
+    Required,
+}
+
+fn login_error(e: &lettre::transport::smtp::Error) -> Option<Login> {
+    match e.status().map(u16::from) {
+        Some(534 | 535 | 538) => Some(Login::Refused),
+        Some(530) => Some(Login::Required),
+        _ if e.is_client() && e.to_string().contains("authentication mechanism") => {
+            Some(Login::NoMechanism)
+        }
+        _ => None,
     }
 }

@@ -86,6 +86,8 @@ pub struct Received {
     pub text: String,
     /// Attachments: file name and decoded bytes.
     pub attachments: Vec<(String, Vec<u8>)>,
+    /// The login the message came in under, `MECHANISM:user` (none without a login).
+    pub auth: Option<String>,
 }
 
 impl Received {
@@ -149,6 +151,11 @@ impl Smtp {
         }
     }
 
+    /// How many logins the server refused so far.
+    pub fn refused_logins(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("refused-logins")).map_or(0, |t| t.lines().count())
+    }
+
     /// Every message stored so far, in arrival order.
     pub fn messages(&self) -> Vec<Received> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
@@ -172,7 +179,9 @@ impl Smtp {
                     .iter()
                     .map(|v| v.as_str().unwrap().to_owned())
                     .collect();
-                parse_message(&std::fs::read(p).unwrap(), rcpt_tos)
+                let mut m = parse_message(&std::fs::read(p).unwrap(), rcpt_tos);
+                m.auth = envelope["auth"].as_str().map(str::to_owned);
+                m
             })
             .collect()
     }
@@ -255,6 +264,7 @@ fn parse_message(raw: &[u8], rcpt_tos: Vec<String>) -> Received {
         headers,
         text,
         attachments,
+        auth: None,
     }
 }
 
