@@ -539,6 +539,13 @@ mod tests {
                 "{local}"
             );
         }
+        let e = refused(
+            "[delivery]\ndefault = \"portal\"\n[delivery.portal]\nurl = \"http://p.example\"\nca_file = \"ca.pem\"\n",
+        );
+        assert!(
+            e.contains("delivery.portal.ca_file: is only used with an https:// url"),
+            "{e}"
+        );
         let e = refused("[delivery]\ndefault = \"fax\"\n");
         assert!(e.contains("unknown variant `fax`"), "{e}");
         let ok = format!(

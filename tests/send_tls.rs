@@ -6,10 +6,10 @@ mod support;
 
 use std::path::Path;
 use support::delivery::{
-    archived, assert_no_secret, buyer, order, profile, run, show, PASSWORD, WRONG_PASSWORD,
+    archived, assert_no_secret, buyer, convert_send, order, profile, run, show, PASSWORD, TOKEN,
+    WRONG_PASSWORD,
 };
-use support::servers::Smtp;
-use support::ublflow;
+use support::servers::{Portal, Smtp, TlsFront};
 
 #[test]
 fn email_over_starttls_and_implicit_tls_verifies_the_certificate() {
@@ -46,24 +46,11 @@ fn email_over_starttls_and_implicit_tls_verifies_the_certificate() {
         );
         let out = tmp.path().join(format!("out-{mode}"));
         let out = out.to_str().unwrap();
-        let input = tmp.path().join(format!("{mode}.jsonl"));
-        let b = buyer("business", "T", Some("ap@t.example"), "4000000000009");
-        std::fs::write(&input, order("T1", b, None)).unwrap();
+        let input = orders(&tmp.path().join(format!("{mode}.jsonl")), 1, 1);
         let mut logs = Vec::new();
 
         // Verified by default: the test CA is not a public root, so the certificate is refused.
-        let o = run(
-            &mut logs,
-            &[
-                "convert",
-                input.to_str().unwrap(),
-                "--profile",
-                &untrusted,
-                "--out",
-                out,
-                "--send",
-            ],
-        );
+        let o = convert_send(&mut logs, &input, &untrusted, out, PASSWORD);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let s = show(&mut logs, out, "INV-2026-000001");
         assert_eq!(s["state"], "retry", "{mode}: {s}");
@@ -185,18 +172,7 @@ fn smtp_login_over_starttls_and_implicit_tls() {
 
         // The right password: delivered, under the login, with the archived file.
         let input = orders(&tmp.path().join(format!("{case}-1.jsonl")), 1, 1);
-        let o = run(
-            &mut logs,
-            &[
-                "convert",
-                &input,
-                "--profile",
-                &prof,
-                "--out",
-                out,
-                "--send",
-            ],
-        );
+        let o = convert_send(&mut logs, &input, &prof, out, PASSWORD);
         assert!(
             o.status.success(),
             "{case}: {}",
@@ -223,21 +199,7 @@ fn smtp_login_over_starttls_and_implicit_tls() {
         // A wrong password: failed for good with a reason that names the user, after one refused login, not
         // one per document.
         let input = orders(&tmp.path().join(format!("{case}-2.jsonl")), 2, 2);
-        let o = ublflow()
-            .args([
-                "convert",
-                &input,
-                "--profile",
-                &prof,
-                "--out",
-                out,
-                "--send",
-            ])
-            .env("UBLFLOW_TEST_SMTP_PASSWORD", WRONG_PASSWORD)
-            .output()
-            .unwrap();
-        logs.extend_from_slice(&o.stdout);
-        logs.extend_from_slice(&o.stderr);
+        let o = convert_send(&mut logs, &input, &prof, out, WRONG_PASSWORD);
         assert_eq!(
             o.status.code(),
             Some(1),
@@ -307,18 +269,7 @@ fn a_login_is_refused_rather_than_sent_where_the_server_offers_no_auth() {
     let out = out.to_str().unwrap();
     let mut logs = Vec::new();
     let input = orders(&tmp.path().join("o.jsonl"), 1, 1);
-    let o = run(
-        &mut logs,
-        &[
-            "convert",
-            &input,
-            "--profile",
-            &prof,
-            "--out",
-            out,
-            "--send",
-        ],
-    );
+    let o = convert_send(&mut logs, &input, &prof, out, PASSWORD);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -348,6 +299,89 @@ fn a_login_is_refused_rather_than_sent_where_the_server_offers_no_auth() {
         String::from_utf8_lossy(&o.stderr).contains("delivery.email.security: with a username, the password would cross the network unencrypted"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
+    );
+    assert_no_secret(&logs, Path::new(out));
+}
+
+#[test]
+fn portal_over_https_verifies_the_certificate_and_trusts_its_ca_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let portal = Portal::start();
+    let certs = tmp.path().join("certs");
+    let front = TlsFront::start(&portal, &certs);
+    let delivery = |ca_file: Option<&Path>| {
+        let ca = ca_file.map_or(String::new(), |p| {
+            format!("ca_file = \"{}\"\n", p.display())
+        });
+        format!(
+            "[delivery]\ndefault = \"portal\"\n[delivery.retry]\ninitial_backoff_secs = 0.05\n\
+             max_backoff_secs = 0.1\n[delivery.portal]\nurl = \"{}\"\nauth = \"bearer\"\n\
+             token_env = \"UBLFLOW_TEST_PORTAL_TOKEN\"\ntimeout_secs = 5\n{ca}",
+            front.url()
+        )
+    };
+    let public_roots = profile(tmp.path(), "public-roots.toml", &delivery(None));
+    let private_ca = profile(
+        tmp.path(),
+        "private-ca.toml",
+        &delivery(Some(&certs.join("ca.pem"))),
+    );
+    let out = tmp.path().join("out");
+    let out = out.to_str().unwrap();
+    let input = orders(&tmp.path().join("o.jsonl"), 1, 1);
+    let mut logs = Vec::new();
+
+    // Verified by default: the test CA is not a public root, so the upload is refused before a byte of it goes
+    // out, and retried (the portal may fix its certificate); the reason names the certificate problem and the
+    // setting that trusts a private CA.
+    let o = convert_send(&mut logs, &input, &public_roots, out, PASSWORD);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = show(&mut logs, out, "INV-2026-000001");
+    assert_eq!(s["state"], "retry", "{s}");
+    let error = s["last_error"].as_str().unwrap();
+    assert_eq!(
+        error,
+        "portal: io: invalid peer certificate: UnknownIssuer (a portal with a private CA: set \
+         delivery.portal.ca_file)"
+    );
+    assert!(
+        portal.requests().is_empty(),
+        "nothing sent over an unverified connection"
+    );
+
+    // Trusting the portal's CA: delivered over HTTPS with the bearer token.
+    let o = run(
+        &mut logs,
+        &["send", "--drain", "--profile", &private_ca, "--out", out],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = show(&mut logs, out, "INV-2026-000001");
+    assert_eq!(
+        (s["state"].as_str(), s["ack"].as_str()),
+        (Some("delivered"), Some("portal-1")),
+        "{s}"
+    );
+    let reqs = portal.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(reqs[0].body, archived(out, "INV-2026-000001"));
+
+    // A ca_file without a certificate stops send before anything is tried.
+    let not_pem = tmp.path().join("not-a-ca.pem");
+    std::fs::write(&not_pem, "not a certificate\n").unwrap();
+    let broken = profile(tmp.path(), "broken.toml", &delivery(Some(&not_pem)));
+    let o = run(&mut logs, &["send", "--profile", &broken, "--out", out]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "delivery.portal.ca_file: {}: no PEM certificate in it",
+            not_pem.display()
+        )),
+        "{stderr}"
     );
     assert_no_secret(&logs, Path::new(out));
 }

@@ -8,7 +8,9 @@ use super::settings::{Auth, Portal as Settings, Upload};
 use super::{Outcome, Outgoing};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use std::path::Path;
 use std::time::Duration;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
 
 /// A portal client.
@@ -51,7 +53,12 @@ impl Portal {
         {
             return Err("delivery.portal: the secret contains control characters".into());
         }
+        let mut tls = TlsConfig::builder();
+        if let Some(path) = &s.ca_file {
+            tls = tls.root_certs(RootCerts::new_with_certs(&roots(path)?));
+        }
         let agent: Agent = Agent::config_builder()
+            .tls_config(tls.build())
             .timeout_global(Some(Duration::from_secs_f64(s.timeout_secs)))
             .http_status_as_error(false)
             .max_redirects(0)
@@ -115,10 +122,14 @@ impl Portal {
             Ok(r) => r,
             Err(ureq::Error::BadUri(e)) => return Outcome::Permanent(format!("portal URL: {e}")),
             Err(e) => {
-                return Outcome::Transient {
-                    error: format!("portal: {e}"),
-                    retry_after: None,
+                let mut error = format!("portal: {e}");
+                if error.contains("invalid peer certificate") {
+                    error.push_str(" (a portal with a private CA: set delivery.portal.ca_file)");
                 }
+                return Outcome::Transient {
+                    error,
+                    retry_after: None,
+                };
             }
         };
         let status = resp.status().as_u16();
@@ -163,6 +174,23 @@ impl Portal {
             _ => Outcome::Permanent(format!("portal refused with HTTP {status}: {}", excerpt())),
         }
     }
+}
+
+/// The certificates of a `ca_file`: every certificate in the PEM file, at least one.
+fn roots(path: &Path) -> Result<Vec<Certificate<'static>>, String> {
+    let what = || format!("delivery.portal.ca_file: {}", path.display());
+    let pem = std::fs::read(path).map_err(|e| format!("{}: cannot read it: {e}", what()))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item.map_err(|e| format!("{}: {e}", what()))? {
+            PemItem::Certificate(c) => certs.push(c),
+            _ => continue,
+        }
+    }
+    if certs.is_empty() {
+        return Err(format!("{}: no PEM certificate in it", what()));
+    }
+    Ok(certs)
 }
 
 /// The id a portal gives in a JSON answer (`id`, `messageId`, `message_id`, `transmissionId` or `documentId`).

@@ -185,6 +185,9 @@ pub enum Upload {
 pub struct Portal {
     /// The URL documents are POSTed to (`https://` unless the host is local).
     pub url: String,
+    /// Root certificates (PEM) to verify the portal's certificate against instead of the public roots, for a
+    /// portal with a private CA.
+    pub ca_file: Option<PathBuf>,
     /// `none` (default), `bearer` or `basic`.
     #[serde(default)]
     pub auth: Auth,
@@ -363,6 +366,12 @@ impl Delivery {
                 return Err((
                     "delivery.portal.url",
                     "must start with https:// (or http://)".into(),
+                ));
+            }
+            if p.ca_file.is_some() && !p.url.starts_with("https://") {
+                return Err((
+                    "delivery.portal.ca_file",
+                    "is only used with an https:// url".into(),
                 ));
             }
             let secret_named =

@@ -54,15 +54,43 @@ pub fn buyer(kind: &str, company: &str, email: Option<&str>, endpoint: &str) -> 
 
 /// Runs ublflow with the test secrets in its environment; keeps every output for the secret check.
 pub fn run(logs: &mut Vec<u8>, args: &[&str]) -> Output {
+    run_with_password(logs, args, PASSWORD)
+}
+
+/// As [`run`], with this SMTP password in `UBLFLOW_TEST_SMTP_PASSWORD`.
+pub fn run_with_password(logs: &mut Vec<u8>, args: &[&str], password: &str) -> Output {
     let out = ublflow()
         .args(args)
         .env("UBLFLOW_TEST_PORTAL_TOKEN", TOKEN)
-        .env("UBLFLOW_TEST_SMTP_PASSWORD", PASSWORD)
+        .env("UBLFLOW_TEST_SMTP_PASSWORD", password)
         .output()
         .expect("ublflow runs");
     logs.extend_from_slice(&out.stdout);
     logs.extend_from_slice(&out.stderr);
     out
+}
+
+/// `convert INPUT --profile PROFILE --out OUT --send`, as [`run_with_password`].
+pub fn convert_send(
+    logs: &mut Vec<u8>,
+    input: &str,
+    profile: &str,
+    out: &str,
+    password: &str,
+) -> Output {
+    run_with_password(
+        logs,
+        &[
+            "convert",
+            input,
+            "--profile",
+            profile,
+            "--out",
+            out,
+            "--send",
+        ],
+        password,
+    )
 }
 
 /// `outbox show --format json` of one document.
