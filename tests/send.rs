@@ -7,7 +7,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
 use support::delivery::{
-    archived, assert_no_secret, buyer, order, profile, run, show, PASSWORD, TOKEN, WRONG_PASSWORD,
+    archived, assert_no_secret, buyer, convert, order, profile, run, show, PASSWORD, TOKEN,
+    WRONG_PASSWORD,
 };
 use support::servers::{Portal, Reply, Smtp};
 use support::ublflow;
@@ -844,17 +845,7 @@ fn the_age_limit_counts_from_queueing_and_fails_only_after_an_attempt() {
         .collect();
     std::fs::write(&input, orders.join("\n")).unwrap();
     let mut logs = Vec::new();
-    let o = run(
-        &mut logs,
-        &[
-            "convert",
-            input.to_str().unwrap(),
-            "--profile",
-            &prof,
-            "--out",
-            out,
-        ],
-    );
+    let o = convert(&mut logs, input.to_str().unwrap(), &prof, out, false);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The seller runs `send` a week late: documents 1 and 2 were queued 8 days ago, 3 just now.
     let db = rusqlite::Connection::open(out_dir.join("ublflow.db")).unwrap();

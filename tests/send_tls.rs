@@ -6,8 +6,8 @@ mod support;
 
 use std::path::Path;
 use support::delivery::{
-    archived, assert_no_secret, buyer, convert_send, order, profile, run, show, PASSWORD, TOKEN,
-    WRONG_PASSWORD,
+    archived, assert_no_secret, buyer, convert, order, profile, run, run_with_password, show,
+    PASSWORD, TOKEN, WRONG_PASSWORD,
 };
 use support::servers::{Portal, Smtp, TlsFront};
 
@@ -50,7 +50,7 @@ fn email_over_starttls_and_implicit_tls_verifies_the_certificate() {
         let mut logs = Vec::new();
 
         // Verified by default: the test CA is not a public root, so the certificate is refused.
-        let o = convert_send(&mut logs, &input, &untrusted, out, PASSWORD);
+        let o = convert(&mut logs, &input, &untrusted, out, true);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let s = show(&mut logs, out, "INV-2026-000001");
         assert_eq!(s["state"], "retry", "{mode}: {s}");
@@ -172,7 +172,7 @@ fn smtp_login_over_starttls_and_implicit_tls() {
 
         // The right password: delivered, under the login, with the archived file.
         let input = orders(&tmp.path().join(format!("{case}-1.jsonl")), 1, 1);
-        let o = convert_send(&mut logs, &input, &prof, out, PASSWORD);
+        let o = convert(&mut logs, &input, &prof, out, true);
         assert!(
             o.status.success(),
             "{case}: {}",
@@ -199,7 +199,19 @@ fn smtp_login_over_starttls_and_implicit_tls() {
         // A wrong password: failed for good with a reason that names the user, after one refused login, not
         // one per document.
         let input = orders(&tmp.path().join(format!("{case}-2.jsonl")), 2, 2);
-        let o = convert_send(&mut logs, &input, &prof, out, WRONG_PASSWORD);
+        let o = run_with_password(
+            &mut logs,
+            &[
+                "convert",
+                &input,
+                "--profile",
+                &prof,
+                "--out",
+                out,
+                "--send",
+            ],
+            WRONG_PASSWORD,
+        );
         assert_eq!(
             o.status.code(),
             Some(1),
@@ -269,7 +281,7 @@ fn a_login_is_refused_rather_than_sent_where_the_server_offers_no_auth() {
     let out = out.to_str().unwrap();
     let mut logs = Vec::new();
     let input = orders(&tmp.path().join("o.jsonl"), 1, 1);
-    let o = convert_send(&mut logs, &input, &prof, out, PASSWORD);
+    let o = convert(&mut logs, &input, &prof, out, true);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -334,7 +346,7 @@ fn portal_over_https_verifies_the_certificate_and_trusts_its_ca_file() {
     // Verified by default: the test CA is not a public root, so the upload is refused before a byte of it goes
     // out, and retried (the portal may fix its certificate); the reason names the certificate problem and the
     // setting that trusts a private CA.
-    let o = convert_send(&mut logs, &input, &public_roots, out, PASSWORD);
+    let o = convert(&mut logs, &input, &public_roots, out, true);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let s = show(&mut logs, out, "INV-2026-000001");
     assert_eq!(s["state"], "retry", "{s}");

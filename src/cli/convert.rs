@@ -3,7 +3,6 @@
 use super::Format;
 use crate::input;
 use crate::pipeline::batch::{self, Outcome};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -80,11 +79,7 @@ pub fn run(args: Args) -> u8 {
         batch_size: args.batch_size as usize,
         input_format: args.input_format.format(),
     };
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(5));
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos} orders ({per_sec}) {elapsed}")
-            .expect("a valid template"),
-    );
+    let bar = super::progress::spinner(args.format, "{spinner} {pos} orders ({per_sec}) {elapsed}");
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut on_outcome = |o: &Outcome| {

@@ -2,6 +2,7 @@
 
 mod convert;
 mod outbox;
+mod progress;
 mod send;
 mod validate;
 mod watch;

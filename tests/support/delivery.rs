@@ -70,27 +70,13 @@ pub fn run_with_password(logs: &mut Vec<u8>, args: &[&str], password: &str) -> O
     out
 }
 
-/// `convert INPUT --profile PROFILE --out OUT --send`, as [`run_with_password`].
-pub fn convert_send(
-    logs: &mut Vec<u8>,
-    input: &str,
-    profile: &str,
-    out: &str,
-    password: &str,
-) -> Output {
-    run_with_password(
-        logs,
-        &[
-            "convert",
-            input,
-            "--profile",
-            profile,
-            "--out",
-            out,
-            "--send",
-        ],
-        password,
-    )
+/// `convert INPUT --profile PROFILE --out OUT`, with `--send` if `send`, as [`run`].
+pub fn convert(logs: &mut Vec<u8>, input: &str, profile: &str, out: &str, send: bool) -> Output {
+    let mut args = vec!["convert", input, "--profile", profile, "--out", out];
+    if send {
+        args.push("--send");
+    }
+    run(logs, &args)
 }
 
 /// `outbox show --format json` of one document.
