@@ -195,43 +195,42 @@ impl Smtp {
                 r.code(),
                 r.message().collect::<Vec<_>>().join(" ")
             )),
-            Err(e) => {
-                let outcome = self.failure(&e);
-                if let (Outcome::Permanent(why), Some(_)) = (&outcome, login_error(&e)) {
+            Err(e) => match self.login_refusal(&e) {
+                Some(why) => {
                     self.login_refused = Some(why.clone());
+                    Outcome::Permanent(why)
                 }
-                outcome
-            }
+                None => self.failure(&e),
+            },
         }
     }
 
-    /// What an SMTP error means for the document. Reasons name the user, never the password.
-    fn failure(&self, e: &lettre::transport::smtp::Error) -> Outcome {
-        let user = self.user.as_deref().unwrap_or_default();
-        match login_error(e) {
-            Some(Login::Refused) if self.user.is_some() => {
-                return Outcome::Permanent(format!(
-                    "the SMTP server refused the login of user {user:?} (check username and the password): {e}"
-                ))
-            }
-            Some(Login::NoMechanism) if self.user.is_some() => {
-                let hint = if self.plain {
-                    "; most servers offer AUTH only over TLS: use security = \"starttls\" or \"tls\""
-                } else {
-                    ""
-                };
-                return Outcome::Permanent(format!(
-                    "the SMTP server offers no login mechanism ublflow supports (AUTH PLAIN or LOGIN) to user \
-                     {user:?}{hint}"
-                ));
-            }
-            Some(Login::Required) if self.user.is_none() => {
-                return Outcome::Permanent(format!(
-                    "the SMTP server requires a login: set username and password_env or password_file: {e}"
-                ))
-            }
-            _ => {}
+    /// Why the server refused our login, if the error says it did. Names the user, never the password.
+    fn login_refusal(&self, e: &lettre::transport::smtp::Error) -> Option<String> {
+        let user = self.user.as_deref()?;
+        // 534, 535 and 538 only answer AUTH (RFC 4954): the credentials, the mechanism or AUTH on this connection.
+        if matches!(e.status().map(u16::from), Some(534 | 535 | 538)) {
+            return Some(format!(
+                "the SMTP server refused the login of user {user:?} (check username and the password): {e}"
+            ));
         }
+        // lettre's own error when the server's EHLO names no mechanism it can use.
+        if e.is_client() && e.to_string().contains("authentication mechanism") {
+            let hint = if self.plain {
+                "; most servers offer AUTH only over TLS: use security = \"starttls\" or \"tls\""
+            } else {
+                ""
+            };
+            return Some(format!(
+                "the SMTP server offers no login mechanism ublflow supports (AUTH PLAIN or LOGIN) to user \
+                 {user:?}{hint}"
+            ));
+        }
+        None
+    }
+
+    /// What any other SMTP error means for the document.
+    fn failure(&self, e: &lettre::transport::smtp::Error) -> Outcome {
         if e.is_permanent() {
             Outcome::Permanent(format!("SMTP server refused: {e}"))
         } else if timed_out(e) {
@@ -248,27 +247,5 @@ impl Smtp {
                 retry_after: None,
             }
         }
-    }
-}
-
-/// How an SMTP error concerns the login (RFC 4954).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Login {
-    /// 534, 535 or 538: the server refused the credentials, the mechanism, or AUTH on this connection.
-    Refused,
-    /// The server offers no mechanism we can use (lettre's client-side error).
-    NoMechanism,
-    /// 530: the server wants a login we did not give.
-    Required,
-}
-
-fn login_error(e: &lettre::transport::smtp::Error) -> Option<Login> {
-    match e.status().map(u16::from) {
-        Some(534 | 535 | 538) => Some(Login::Refused),
-        Some(530) => Some(Login::Required),
-        _ if e.is_client() && e.to_string().contains("authentication mechanism") => {
-            Some(Login::NoMechanism)
-        }
-        _ => None,
     }
 }
