@@ -336,28 +336,11 @@ pub fn qp_decode(s: &str) -> Vec<u8> {
 
 /// Decodes base64, skipping line breaks.
 pub fn base64_decode(s: &str) -> Vec<u8> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let digits: Vec<u32> = s.bytes().filter_map(val).collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, d)| acc | d << (18 - 6 * i));
-        for i in 0..chunk.len().saturating_sub(1) {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    out
+    use base64::Engine;
+    let digits: String = s.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(digits)
+        .expect("valid base64")
 }
 
 /// What the scripted portal answers.
