@@ -519,6 +519,33 @@ mod tests {
             e.contains("bearer auth needs token_env or token_file"),
             "{e}"
         );
+        let plain_login = |host: &str| {
+            format!(
+                "[delivery]\ndefault = \"email\"\n[delivery.email]\nhost = \"{host}\"\nsecurity = \"plain\"\n\
+                 username = \"u\"\npassword_env = \"P\"\nfrom = \"a@b.example\"\n"
+            )
+        };
+        let e = refused(&plain_login("smtp.example.net"));
+        assert!(
+            e.contains(
+                "delivery.email.security: with a username, the password would cross the network"
+            ),
+            "{e}"
+        );
+        for local in ["127.0.0.1", "localhost", "::1"] {
+            let text = format!("{MINIMAL}\n{}", plain_login(local));
+            assert!(
+                Profile::parse(&text, Path::new("p.toml")).is_ok(),
+                "{local}"
+            );
+        }
+        let e = refused(
+            "[delivery]\ndefault = \"portal\"\n[delivery.portal]\nurl = \"http://p.example\"\nca_file = \"ca.pem\"\n",
+        );
+        assert!(
+            e.contains("delivery.portal.ca_file: is only used with an https:// url"),
+            "{e}"
+        );
         let e = refused("[delivery]\ndefault = \"fax\"\n");
         assert!(e.contains("unknown variant `fax`"), "{e}");
         let ok = format!(

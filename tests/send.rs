@@ -3,106 +3,17 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
 use std::time::Duration;
+use support::delivery::{
+    archived, assert_no_secret, buyer, convert, order, profile, run, show, PASSWORD, TOKEN,
+    WRONG_PASSWORD,
+};
 use support::servers::{Portal, Reply, Smtp};
-use support::{root, ublflow};
-
-const TOKEN: &str = "tok-3f9a1c77e2-SECRET";
-const PASSWORD: &str = "pw-81d0b2a4c6-SECRET";
-
-/// The sample profile with a delivery section appended.
-fn profile(dir: &Path, name: &str, delivery: &str) -> String {
-    let base = std::fs::read_to_string(root().join("fixtures/profile.toml")).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, format!("{base}\n{delivery}")).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
-/// One order (or refund of `refund_of`) with the given buyer.
-fn order(id: &str, buyer: Value, refund_of: Option<&str>) -> String {
-    let mut o = json!({
-        "order_id": id,
-        "order_date": "2026-11-12",
-        "buyer": buyer,
-        "lines": [{ "description": "Trekking tent", "quantity": 1, "unit_price": "100.00" }],
-        "payment": { "status": "unpaid", "reference": format!("RF-{id}") }
-    });
-    if let Some(r) = refund_of {
-        o["kind"] = "refund".into();
-        o["refund_of"] = r.into();
-    }
-    o.to_string()
-}
-
-fn buyer(kind: &str, company: &str, email: Option<&str>, endpoint: &str) -> Value {
-    let mut b = json!({
-        "type": kind,
-        "company": company,
-        "endpoint_id": support::gln(endpoint),
-        "endpoint_scheme": "0088",
-        "address": { "city": "Graz", "country": "AT" }
-    });
-    if let Some(e) = email {
-        b["email"] = e.into();
-    }
-    b
-}
-
-/// Runs ublflow with the test secrets in its environment; keeps every output for the secret check.
-fn run(logs: &mut Vec<u8>, args: &[&str]) -> Output {
-    let out = ublflow()
-        .args(args)
-        .env("UBLFLOW_TEST_PORTAL_TOKEN", TOKEN)
-        .env("UBLFLOW_TEST_SMTP_PASSWORD", PASSWORD)
-        .output()
-        .expect("ublflow runs");
-    logs.extend_from_slice(&out.stdout);
-    logs.extend_from_slice(&out.stderr);
-    out
-}
-
-fn show(logs: &mut Vec<u8>, out: &str, number: &str) -> Value {
-    let o = run(
-        logs,
-        &["outbox", "--out", out, "--format", "json", "show", number],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn archived(out: &str, number: &str) -> Vec<u8> {
-    std::fs::read(Path::new(out).join(format!("archive/2026/11/{number}.xml"))).unwrap()
-}
-
-/// No secret in the logs, the store or the archive.
-fn assert_no_secret(logs: &[u8], out: &Path) {
-    let mut haystacks = vec![logs.to_vec()];
-    for entry in walk(out) {
-        haystacks.push(std::fs::read(entry).unwrap());
-    }
-    for h in &haystacks {
-        let text = String::from_utf8_lossy(h);
-        for secret in [TOKEN, PASSWORD] {
-            assert!(!text.contains(secret), "a secret leaked");
-        }
-    }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
+use support::ublflow;
 
 #[test]
 fn portal_answers_every_branch() {
@@ -606,14 +517,17 @@ timeout_secs = 5
             out,
             "--send",
         ])
-        .env("UBLFLOW_TEST_SMTP_PASSWORD", "wrong-password-SECRET")
+        .env("UBLFLOW_TEST_SMTP_PASSWORD", WRONG_PASSWORD)
         .output()
         .unwrap();
+    logs.extend_from_slice(&o.stdout);
+    logs.extend_from_slice(&o.stderr);
     let text =
         String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-    assert!(!text.contains("wrong-password-SECRET"), "{text}");
     assert!(
-        text.contains("retry: INV-2026-000007") || text.contains("failed: INV-2026-000007"),
+        text.contains(
+            "failed: INV-2026-000007: the SMTP server refused the login of user \"billing\""
+        ),
         "{text}"
     );
     let o = ublflow()
@@ -735,7 +649,7 @@ rate_per_minute = 120
         gap >= Duration::from_millis(350),
         "rate limit of 120/min spaces uploads 500 ms apart: {gap:?}"
     );
-    let expected_auth = format!("Basic {}", base64(&format!("shop:{PASSWORD}")));
+    let expected_auth = format!("Basic {}", STANDARD.encode(format!("shop:{PASSWORD}")));
     for r in &reqs {
         let number = r.header("x-document-number").unwrap();
         assert_eq!(r.header("authorization"), Some(expected_auth.as_str()));
@@ -760,110 +674,6 @@ rate_per_minute = 120
         );
     }
     assert_no_secret(&logs, Path::new(out));
-}
-
-/// Standard base64, to check the basic-auth header independently of ublflow's encoder.
-fn base64(s: &str) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in s.as_bytes().chunks(3) {
-        let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[test]
-fn email_over_starttls_and_implicit_tls_verifies_the_certificate() {
-    let tmp = tempfile::tempdir().unwrap();
-    for mode in ["starttls", "tls"] {
-        let certs = tmp.path().join(format!("certs-{mode}"));
-        let smtp = Smtp::start(
-            &tmp.path().join(format!("mail-{mode}")),
-            &["--tls", mode, "--tls-dir", certs.to_str().unwrap()],
-            &[],
-        );
-        let delivery = |ca: bool| {
-            let ca_file = if ca {
-                format!("ca_file = \"{}\"\n", certs.join("ca.pem").display())
-            } else {
-                String::new()
-            };
-            format!(
-                "[delivery]\ndefault = \"email\"\n[delivery.retry]\ninitial_backoff_secs = 0.05\n\
-                 max_backoff_secs = 0.1\n[delivery.email]\nhost = \"127.0.0.1\"\nport = {}\n\
-                 security = \"{mode}\"\nfrom = \"billing@alpenglow.example\"\ntimeout_secs = 5\n{ca_file}",
-                smtp.port
-            )
-        };
-        let untrusted = profile(
-            tmp.path(),
-            &format!("{mode}-public-roots.toml"),
-            &delivery(false),
-        );
-        let trusted = profile(
-            tmp.path(),
-            &format!("{mode}-private-ca.toml"),
-            &delivery(true),
-        );
-        let out = tmp.path().join(format!("out-{mode}"));
-        let out = out.to_str().unwrap();
-        let input = tmp.path().join(format!("{mode}.jsonl"));
-        let b = buyer("business", "T", Some("ap@t.example"), "4000000000009");
-        std::fs::write(&input, order("T1", b, None)).unwrap();
-        let mut logs = Vec::new();
-
-        // Verified by default: the test CA is not a public root, so the certificate is refused.
-        let o = run(
-            &mut logs,
-            &[
-                "convert",
-                input.to_str().unwrap(),
-                "--profile",
-                &untrusted,
-                "--out",
-                out,
-                "--send",
-            ],
-        );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let s = show(&mut logs, out, "INV-2026-000001");
-        assert_eq!(s["state"], "retry", "{mode}: {s}");
-        let error = s["last_error"].as_str().unwrap().to_ascii_lowercase();
-        assert!(
-            error.contains("certificate") || error.contains("issuer"),
-            "{mode}: {error}"
-        );
-        assert!(
-            smtp.messages().is_empty(),
-            "{mode}: nothing sent over an unverified connection"
-        );
-
-        // Trusting the relay's CA explicitly: delivered over TLS.
-        let o = run(
-            &mut logs,
-            &["send", "--drain", "--profile", &trusted, "--out", out],
-        );
-        assert!(
-            o.status.success(),
-            "{mode}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert_eq!(
-            show(&mut logs, out, "INV-2026-000001")["state"],
-            "delivered"
-        );
-        let mail = smtp.messages();
-        assert_eq!(mail.len(), 1);
-        assert_eq!(mail[0].attachments[0].1, archived(out, "INV-2026-000001"));
-    }
 }
 
 #[test]
@@ -929,7 +739,7 @@ fn an_smtp_server_that_never_answers_times_out_and_is_given_up() {
     );
     let why = s["last_error"].as_str().unwrap();
     assert!(
-        why.starts_with("gave up after 2 attempts; last error: SMTP"),
+        why.starts_with("gave up after 2 attempts (max_attempts); last error: SMTP"),
         "{why}"
     );
     assert!(
@@ -993,4 +803,92 @@ fn only_archived_documents_are_sent_and_send_archives_what_an_interrupted_conver
     );
     assert_eq!(portal.requests().len(), 1);
     assert_eq!(portal.requests()[0].body, xml);
+}
+
+#[test]
+fn the_age_limit_counts_from_queueing_and_fails_only_after_an_attempt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = out_dir.to_str().unwrap();
+    let portal = Portal::start();
+    let prof = profile(
+        tmp.path(),
+        "age.toml",
+        &format!(
+            "[delivery]\ndefault = \"portal\"\n[delivery.retry]\nmax_age_hours = 72\n\
+             [delivery.portal]\nurl = \"{}\"\n",
+            portal.url()
+        ),
+    );
+    let input = tmp.path().join("o.jsonl");
+    let orders: Vec<String> = (1..=3)
+        .map(|i| {
+            let b = buyer("business", "Late", None, &format!("400000000002{i}"));
+            order(&format!("L{i}"), b, None)
+        })
+        .collect();
+    std::fs::write(&input, orders.join("\n")).unwrap();
+    let mut logs = Vec::new();
+    let o = convert(&mut logs, input.to_str().unwrap(), &prof, out, false);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The seller runs `send` a week late: documents 1 and 2 were queued 8 days ago, 3 just now.
+    let db = rusqlite::Connection::open(out_dir.join("ublflow.db")).unwrap();
+    let week_ago = db
+        .execute(
+            "UPDATE outbox SET since = since - 8 * 86400000, next_at = next_at - 8 * 86400000
+             WHERE number IN ('INV-2026-000001', 'INV-2026-000002')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(week_ago, 2);
+    drop(db);
+    let busy = Reply::Status(503, vec![], "maintenance".into());
+    portal.script("INV-2026-000002", vec![busy.clone()]);
+    portal.script("INV-2026-000003", vec![busy]);
+
+    let o = run(&mut logs, &["send", "--profile", &prof, "--out", out]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .starts_with("1 delivered, 1 failed, 1 retries scheduled"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // Old and never attempted: attempted, and delivered.
+    let s1 = show(&mut logs, out, "INV-2026-000001");
+    assert_eq!(
+        (s1["state"].as_str(), s1["total"].as_u64()),
+        (Some("delivered"), Some(1)),
+        "{s1}"
+    );
+    // Old, and its attempt failed transiently: failed for its age, after that one attempt.
+    let s2 = show(&mut logs, out, "INV-2026-000002");
+    assert_eq!(
+        (s2["state"].as_str(), s2["total"].as_u64()),
+        (Some("failed"), Some(1)),
+        "{s2}"
+    );
+    let why = s2["last_error"].as_str().unwrap();
+    assert!(
+        why.starts_with(
+            "gave up after 1 attempt: the next one would be more than 72 hours after the document was queued \
+             (max_age_hours); last error: portal answered HTTP 503"
+        ),
+        "{why}"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("failed: INV-2026-000002: gave up after 1 attempt"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The same failure on a young document is retried: the age, not the failure, failed document 2.
+    let s3 = show(&mut logs, out, "INV-2026-000003");
+    assert_eq!(s3["state"], "retry", "{s3}");
+    assert_eq!(portal.requests().len(), 3, "one attempt each");
 }

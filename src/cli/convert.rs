@@ -1,10 +1,8 @@
 //! `ublflow convert INPUT... [--out DIR]`.
 
 use super::Format;
-use crate::config::Profile;
 use crate::input;
 use crate::pipeline::batch::{self, Outcome};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -68,17 +66,11 @@ impl InputFormat {
 /// Runs `convert`; returns the exit code.
 pub fn run(args: Args) -> u8 {
     let started = Instant::now();
-    let profile = match Profile::load(&args.profile) {
+    let profile = match super::load_profile(&args.profile) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("ublflow: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
-    let store = args
-        .store
-        .clone()
-        .unwrap_or_else(|| args.out.join("ublflow.db"));
+    let store = super::store_path(&args.out, args.store.as_deref());
     let opts = batch::Options {
         inputs: &args.inputs,
         out: &args.out,
@@ -87,11 +79,7 @@ pub fn run(args: Args) -> u8 {
         batch_size: args.batch_size as usize,
         input_format: args.input_format.format(),
     };
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(5));
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos} orders ({per_sec}) {elapsed}")
-            .expect("a valid template"),
-    );
+    let bar = super::progress::spinner(args.format, "{spinner} {pos} orders ({per_sec}) {elapsed}");
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut on_outcome = |o: &Outcome| {

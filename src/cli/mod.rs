@@ -2,11 +2,14 @@
 
 mod convert;
 mod outbox;
+mod progress;
 mod send;
 mod validate;
 mod watch;
 
+use crate::config::Profile;
 use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// ublflow: webshop order exports in, Peppol BIS Billing 3.0 invoices and credit notes out.
@@ -40,6 +43,33 @@ pub enum Format {
     Text,
     /// JSON Lines for machines.
     Json,
+}
+
+/// Loads and checks the seller profile; on failure the error is on standard error and the exit code (2) is
+/// returned.
+fn load_profile(path: &Path) -> Result<Profile, u8> {
+    Profile::load(path).map_err(|e| {
+        eprintln!("ublflow: {e}");
+        2
+    })
+}
+
+/// The store of an output folder: `--store` if given, else `<out>/ublflow.db`.
+fn store_path(out: &Path, store: Option<&Path>) -> PathBuf {
+    store.map_or_else(|| out.join("ublflow.db"), Path::to_path_buf)
+}
+
+/// The store an earlier `convert` made: as [`store_path`], and it must exist (else the exit code, 2).
+fn existing_store(out: &Path, store: Option<&Path>) -> Result<PathBuf, u8> {
+    let path = store_path(out, store);
+    if path.is_file() {
+        return Ok(path);
+    }
+    eprintln!(
+        "ublflow: {}: no store here; run convert first",
+        path.display()
+    );
+    Err(2)
 }
 
 /// Runs the command line and returns the process exit code (0 all done or valid, 1 some inputs

@@ -58,17 +58,10 @@ const STATES: [&str; 6] = [
 
 /// Runs `outbox`; returns the exit code (0 done, 1 the document is not in a state that allows it, 2 error).
 pub fn run(args: Args) -> u8 {
-    let path = args
-        .store
-        .clone()
-        .unwrap_or_else(|| args.out.join("ublflow.db"));
-    if !path.is_file() {
-        eprintln!(
-            "ublflow: {}: no store here; run convert first",
-            path.display()
-        );
-        return 2;
-    }
+    let path = match super::existing_store(&args.out, args.store.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let mut store = match Store::open(&path) {
         Ok(s) => s,
         Err(e) => {

@@ -1,11 +1,11 @@
 //! `ublflow send [--follow | --drain]`: deliver the outbox.
 
+use super::progress::SendProgress;
 use super::Format;
 use crate::config::Profile;
 use crate::pipeline::archive;
 use crate::send::{self, Event, Mode, Summary};
 use crate::store::Store;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -36,24 +36,14 @@ pub struct Args {
 
 /// Runs `send`; returns the exit code (0 nothing failed, 1 some document failed, 2 could not run).
 pub fn run(args: Args) -> u8 {
-    let profile = match Profile::load(&args.profile) {
+    let profile = match super::load_profile(&args.profile) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("ublflow: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
-    let store = args
-        .store
-        .clone()
-        .unwrap_or_else(|| args.out.join("ublflow.db"));
-    if !store.is_file() {
-        eprintln!(
-            "ublflow: {}: no store here; run convert first",
-            store.display()
-        );
-        return 2;
-    }
+    let store = match super::existing_store(&args.out, args.store.as_deref()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     // Documents committed but not yet archived (an interrupted convert) are archived first: only archived
     // documents are sent.
     let restored = Store::open(&store)
@@ -89,15 +79,18 @@ pub fn deliver(
     format: Format,
 ) -> Result<Option<Summary>, ()> {
     let started = Instant::now();
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(5));
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos} delivery attempts ({per_sec}) {elapsed}")
-            .expect("a valid template"),
-    );
+    let documents = match mode {
+        Mode::Once => Some(send::retry::now_ms()),
+        Mode::Drain | Mode::Follow => None,
+    };
+    let documents = Store::open(store)
+        .and_then(|s| s.pending_count(documents))
+        .unwrap_or_default();
+    let mut bar = SendProgress::new(format, mode, documents);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut on_event = |e: &Event| {
-        bar.inc(1);
+        bar.attempt(e);
         match format {
             Format::Json => {
                 let mut line = serde_json::to_value(e).expect("events serialise");
@@ -122,7 +115,7 @@ pub fn deliver(
         }
     }
     let result = send::run(store, profile, mode, &stop, &mut on_event);
-    bar.finish_and_clear();
+    bar.finish();
     let summary = match result {
         Ok(Some(s)) => s,
         Ok(None) => {

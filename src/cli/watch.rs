@@ -61,16 +61,9 @@ impl Folders {
     }
 }
 
-fn load(config: &Path) -> Result<Profile, u8> {
-    Profile::load(config).map_err(|e| {
-        eprintln!("ublflow: {e}");
-        2
-    })
-}
-
 /// Runs `watch` until SIGINT or SIGTERM; returns the exit code (0 after a clean stop, 2 when it cannot run).
 pub fn run(args: Args) -> u8 {
-    let profile = match load(&args.config) {
+    let profile = match super::load_profile(&args.config) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -88,7 +81,7 @@ pub fn run(args: Args) -> u8 {
         }
     }
     init_logging(args.log_format);
-    let store = folders.out.join("ublflow.db");
+    let store = super::store_path(&folders.out, None);
     let opts = WatchOptions {
         inbox: &folders.inbox,
         work: &folders.work,
@@ -190,7 +183,7 @@ fn log_file(r: &FileReport) {
 
 /// Runs `status`; returns the exit code.
 pub fn status(args: StatusArgs) -> u8 {
-    let profile = match load(&args.config) {
+    let profile = match super::load_profile(&args.config) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -209,7 +202,7 @@ pub fn status(args: StatusArgs) -> u8 {
     };
     let waiting = count(&folders.inbox, "") + count(&folders.work, "");
     let failed = count(&folders.failed, ".error.json");
-    let store_path = folders.out.join("ublflow.db");
+    let store_path = super::store_path(&folders.out, None);
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let (series, counts) = if store_path.exists() {
         let store = match Store::open(&store_path) {

@@ -227,7 +227,7 @@ impl<'p> Channels<'p> {
         match channel {
             Channel::Email => self
                 .smtp
-                .as_ref()
+                .as_mut()
                 .map_or_else(|| gone("email"), |t| t.deliver(doc)),
             Channel::Portal => self
                 .portal
@@ -331,6 +331,7 @@ fn attempt(
     let finish = match outcome {
         Outcome::Delivered(ack) => Finish::Delivered(ack),
         Outcome::Permanent(reason) => Finish::Failed(reason),
+        // The limits are checked only here, after an attempt: a document is always tried at least once.
         Outcome::Transient { error, retry_after } => {
             let delay =
                 retry::backoff(policy, entry.attempts + 1).max(retry_after.unwrap_or_default());

@@ -32,15 +32,24 @@ pub fn backoff(policy: &Retry, attempts: u32) -> Duration {
     Duration::from_secs_f64(jittered.max(0.0))
 }
 
-/// Why a document that failed transiently is not retried any more, if it is not.
+/// Why a document whose attempt number `attempts` has just failed transiently is not retried any more, if it is
+/// not. The age limit counts from `since_ms`, when the document was queued (or queued again by `outbox retry`),
+/// and is only checked here, after a failed attempt: a document is always attempted at least once, however late
+/// the sender runs. It gives up when the next attempt, at `next_ms`, would fall more than `max_age_hours` after
+/// queueing, so no retry is ever made past the limit.
 pub fn give_up(policy: &Retry, attempts: u32, since_ms: i64, next_ms: i64) -> Option<String> {
+    let tried = match attempts {
+        1 => "1 attempt".to_owned(),
+        n => format!("{n} attempts"),
+    };
     if attempts >= policy.max_attempts {
-        return Some(format!("gave up after {attempts} attempts"));
+        return Some(format!("gave up after {tried} (max_attempts)"));
     }
     let age_h = (next_ms - since_ms) as f64 / 3_600_000.0;
     (age_h > policy.max_age_hours).then(|| {
         format!(
-            "gave up after {attempts} attempts: the next one would be more than {} hours after queueing",
+            "gave up after {tried}: the next one would be more than {} hours after the document was queued \
+             (max_age_hours)",
             policy.max_age_hours
         )
     })
@@ -99,9 +108,25 @@ mod tests {
         let spread: std::collections::BTreeSet<u64> =
             (0..20).map(|_| backoff(&p, 2).as_millis() as u64).collect();
         assert!(spread.len() > 1, "jitter varies the delay");
-        assert!(give_up(&p, 5, 0, 0).is_some());
-        assert!(give_up(&p, 2, 0, 3_600_001).is_some());
-        assert!(give_up(&p, 2, 0, 1000).is_none());
+        assert_eq!(
+            give_up(&p, 5, 0, 0).as_deref(),
+            Some("gave up after 5 attempts (max_attempts)")
+        );
+        assert_eq!(
+            give_up(&p, 1, 0, 3_600_001).as_deref(),
+            Some(
+                "gave up after 1 attempt: the next one would be more than 1 hours after the document was \
+                 queued (max_age_hours)"
+            )
+        );
+        assert!(
+            give_up(&p, 2, 0, 3_600_000).is_none(),
+            "at the limit itself"
+        );
+        assert!(
+            give_up(&p, 2, 1000, 3_600_500).is_none(),
+            "counted from queueing"
+        );
     }
 
     #[test]

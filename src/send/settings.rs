@@ -86,7 +86,8 @@ pub struct Rule {
 pub struct Retry {
     /// Attempts after which a document that keeps failing transiently is failed.
     pub max_attempts: u32,
-    /// Hours after queueing after which a document that keeps failing transiently is failed.
+    /// Hours after queueing (or `outbox retry`) beyond which no retry is scheduled; checked only when an attempt
+    /// fails transiently, so every document is attempted at least once.
     pub max_age_hours: f64,
     /// Delay before the second attempt, in seconds; each further attempt doubles it.
     pub initial_backoff_secs: f64,
@@ -184,6 +185,9 @@ pub enum Upload {
 pub struct Portal {
     /// The URL documents are POSTed to (`https://` unless the host is local).
     pub url: String,
+    /// Root certificates (PEM) to verify the portal's certificate against instead of the public roots, for a
+    /// portal with a private CA.
+    pub ca_file: Option<PathBuf>,
     /// `none` (default), `bearer` or `basic`.
     #[serde(default)]
     pub auth: Auth,
@@ -267,6 +271,15 @@ pub fn secret(env: Option<&str>, file: Option<&PathBuf>, what: &str) -> Result<S
     Err(format!("{what}: name an environment variable or a file"))
 }
 
+/// Whether a host name or address is this machine's loopback (`localhost`, `127.0.0.0/8`, `::1`).
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Delivery {
     /// Checks the section; returns the offending key and why.
     pub fn check(&self) -> Result<(), (&'static str, String)> {
@@ -336,6 +349,14 @@ impl Delivery {
                     "a username needs password_env or password_file".into(),
                 ));
             }
+            if e.security == Security::Plain && e.username.is_some() && !is_loopback(&e.host) {
+                return Err((
+                    "delivery.email.security",
+                    "with a username, the password would cross the network unencrypted: use \"starttls\" or \
+                     \"tls\" (\"plain\" with a login only to a relay on this machine: localhost, 127.0.0.1, ::1)"
+                        .into(),
+                ));
+            }
             if e.timeout_secs.is_nan() || e.timeout_secs <= 0.0 {
                 return Err(("delivery.email.timeout_secs", "must be positive".into()));
             }
@@ -345,6 +366,12 @@ impl Delivery {
                 return Err((
                     "delivery.portal.url",
                     "must start with https:// (or http://)".into(),
+                ));
+            }
+            if p.ca_file.is_some() && !p.url.starts_with("https://") {
+                return Err((
+                    "delivery.portal.ca_file",
+                    "is only used with an https:// url".into(),
                 ));
             }
             let secret_named =

@@ -24,6 +24,13 @@ pub struct Smtp {
     early_payment: Option<String>,
     seller: String,
     timeout: Duration,
+    /// The user name of SMTP AUTH, if any.
+    user: Option<String>,
+    /// Whether the connection is unencrypted (`security = "plain"`).
+    plain: bool,
+    /// Why the server refused our login, once it has: the rest of the run fails without logging in again, so
+    /// a wrong password is not tried once per document (servers lock accounts or ban addresses for that).
+    login_refused: Option<String>,
 }
 
 /// Whether an SMTP error is a socket timeout (a blocking read past its timeout reports `WouldBlock` on Unix).
@@ -137,6 +144,9 @@ impl Smtp {
             early_payment: early_payment.map(str::to_owned),
             seller: format!("{}\0{}", seller.0, seller.1),
             timeout: Duration::from_secs_f64(s.timeout_secs),
+            user: s.username.clone(),
+            plain: s.security == Security::Plain,
+            login_refused: None,
         })
     }
 
@@ -171,7 +181,10 @@ impl Smtp {
     }
 
     /// Sends one document; delivered only on the server's positive reply to the message data.
-    pub fn deliver(&self, doc: &Outgoing) -> Outcome {
+    pub fn deliver(&mut self, doc: &Outgoing) -> Outcome {
+        if let Some(why) = &self.login_refused {
+            return Outcome::Permanent(format!("not sent, because earlier in this run {why}"));
+        }
         let message = match self.message(doc) {
             Ok(m) => m,
             Err(e) => return Outcome::Permanent(e),
@@ -182,18 +195,57 @@ impl Smtp {
                 r.code(),
                 r.message().collect::<Vec<_>>().join(" ")
             )),
-            Err(e) if e.is_permanent() => Outcome::Permanent(format!("SMTP server refused: {e}")),
-            Err(e) if timed_out(&e) => Outcome::Transient {
+            Err(e) => match self.login_refusal(&e) {
+                Some(why) => {
+                    self.login_refused = Some(why.clone());
+                    Outcome::Permanent(why)
+                }
+                None => self.failure(&e),
+            },
+        }
+    }
+
+    /// Why the server refused our login, if the error says it did. Names the user, never the password.
+    fn login_refusal(&self, e: &lettre::transport::smtp::Error) -> Option<String> {
+        let user = self.user.as_deref()?;
+        // 534, 535 and 538 only answer AUTH (RFC 4954): the credentials, the mechanism or AUTH on this connection.
+        if matches!(e.status().map(u16::from), Some(534 | 535 | 538)) {
+            return Some(format!(
+                "the SMTP server refused the login of user {user:?} (check username and the password): {e}"
+            ));
+        }
+        // lettre's own error when the server's EHLO names no mechanism it can use.
+        if e.is_client() && e.to_string().contains("authentication mechanism") {
+            let hint = if self.plain {
+                "; most servers offer AUTH only over TLS: use security = \"starttls\" or \"tls\""
+            } else {
+                ""
+            };
+            return Some(format!(
+                "the SMTP server offers no login mechanism ublflow supports (AUTH PLAIN or LOGIN) to user \
+                 {user:?}{hint}"
+            ));
+        }
+        None
+    }
+
+    /// What any other SMTP error means for the document.
+    fn failure(&self, e: &lettre::transport::smtp::Error) -> Outcome {
+        if e.is_permanent() {
+            Outcome::Permanent(format!("SMTP server refused: {e}"))
+        } else if timed_out(e) {
+            Outcome::Transient {
                 error: format!(
                     "SMTP: timed out: the server did not answer within {} s",
                     self.timeout.as_secs_f64()
                 ),
                 retry_after: None,
-            },
-            Err(e) => Outcome::Transient {
+            }
+        } else {
+            Outcome::Transient {
                 error: format!("SMTP: {e}"),
                 retry_after: None,
-            },
+            }
         }
     }
 }

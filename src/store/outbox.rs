@@ -189,6 +189,20 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.wrap(e))
     }
 
+    /// How many archived documents are pending (queued, retry or sending); with `due_at`, only those due then
+    /// (the documents [`Store::due`] gives at that time).
+    pub fn pending_count(&self, due_at: Option<i64>) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE state IN ('queued', 'retry', 'sending')
+                     AND (?1 IS NULL OR next_at <= ?1) AND number NOT IN (SELECT number FROM unarchived)",
+                [due_at],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.wrap(e))
+    }
+
     /// When the next pending document falls due (none when nothing is pending).
     pub fn next_due(&self) -> Result<Option<i64>, StoreError> {
         self.conn
@@ -393,8 +407,15 @@ mod tests {
             store.due(100, 10).unwrap().is_empty(),
             "not before it is archived"
         );
+        assert_eq!(
+            store.pending_count(None).unwrap(),
+            0,
+            "unarchived is not counted"
+        );
         store.mark_archived(["A"]).unwrap();
         assert_eq!(store.due(100, 10).unwrap()[0].state, "queued");
+        assert_eq!(store.pending_count(Some(100)).unwrap(), 1);
+        assert_eq!(store.pending_count(Some(5)).unwrap(), 0);
         assert!(
             store.due(5, 10).unwrap().is_empty(),
             "not due before it was queued"
@@ -411,6 +432,14 @@ mod tests {
         };
         store.finish_attempt("A", 2, &finish, 50).unwrap();
         assert!(store.due(999, 10).unwrap().is_empty());
+        assert_eq!(
+            (
+                store.pending_count(Some(999)).unwrap(),
+                store.pending_count(None).unwrap()
+            ),
+            (0, 1),
+            "a retry is pending, not due before its time"
+        );
         let (e, log) = store.outbox_entry("A").unwrap().unwrap();
         assert_eq!(
             (e.state.as_str(), e.last_error.as_deref()),

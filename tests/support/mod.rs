@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: running the binary and the official referee.
 #![allow(dead_code)] // each test file uses a different subset of these helpers
 
+pub mod delivery;
 pub mod servers;
 
 use std::path::{Path, PathBuf};

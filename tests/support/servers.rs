@@ -1,5 +1,6 @@
 //! Real servers on loopback for the delivery tests: an SMTP server (Python's aiosmtpd, installed by the tests
-//! into a private virtual environment) and a scripted HTTP portal written here on `std::net`.
+//! into a private virtual environment), a scripted HTTP portal written here on `std::net`, and a TLS front for
+//! it (Python's ssl, with trustme's test certificates) to reach it over HTTPS.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -64,6 +65,59 @@ pub fn python() -> PathBuf {
     py
 }
 
+/// Starts a Python helper that prints `ready` once listening and runs until its standard input is closed.
+fn spawn_ready(mut cmd: Command, what: &str) -> (Child, ChildStdin) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{what} does not say it is ready: {e}"));
+    assert_eq!(line.trim(), "ready", "{what} did not start");
+    let stdin = child.stdin.take().expect("stdin");
+    (child, stdin)
+}
+
+/// A TLS front (`tls_front.py`) for a [`Portal`]: HTTPS on its own port, with a certificate for 127.0.0.1 from a
+/// test CA whose certificate it writes to `<certs>/ca.pem`.
+pub struct TlsFront {
+    /// Its port.
+    pub port: u16,
+    child: (Child, ChildStdin),
+}
+
+impl TlsFront {
+    /// Starts a front relaying to `portal`.
+    pub fn start(portal: &Portal, certs: &Path) -> TlsFront {
+        let port = free_port();
+        let mut cmd = Command::new(python());
+        cmd.arg(super::root().join("tests/support/tls_front.py"))
+            .arg(port.to_string())
+            .arg(portal.addr.port().to_string())
+            .arg(certs);
+        TlsFront {
+            port,
+            child: spawn_ready(cmd, "the TLS front"),
+        }
+    }
+
+    /// The upload URL over HTTPS.
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}/api/documents", self.port)
+    }
+}
+
+impl Drop for TlsFront {
+    fn drop(&mut self) {
+        let _ = self.child.0.kill();
+        let _ = self.child.0.wait();
+    }
+}
+
 /// A running (or stopped) aiosmtpd that stores each message it acknowledges.
 pub struct Smtp {
     /// Its port.
@@ -86,6 +140,8 @@ pub struct Received {
     pub text: String,
     /// Attachments: file name and decoded bytes.
     pub attachments: Vec<(String, Vec<u8>)>,
+    /// The login the message came in under, `MECHANISM:user` (none without a login).
+    pub auth: Option<String>,
 }
 
 impl Received {
@@ -120,25 +176,13 @@ impl Smtp {
         if self.child.is_some() {
             return;
         }
-        let script = super::root().join("tests/support/smtp_server.py");
-        let mut child = Command::new(python())
-            .arg(script)
+        let mut cmd = Command::new(python());
+        cmd.arg(super::root().join("tests/support/smtp_server.py"))
             .arg(self.port.to_string())
             .arg(&self.dir)
             .args(&self.args)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the SMTP server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the SMTP server says it is ready");
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
-        let stdin = child.stdin.take().expect("stdin");
-        self.child = Some((child, stdin));
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        self.child = Some(spawn_ready(cmd, "the SMTP server"));
     }
 
     /// Kills the server (SIGKILL): connections are refused until [`Smtp::up`].
@@ -147,6 +191,11 @@ impl Smtp {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// How many logins the server refused so far.
+    pub fn refused_logins(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("refused-logins")).map_or(0, |t| t.lines().count())
     }
 
     /// Every message stored so far, in arrival order.
@@ -172,7 +221,9 @@ impl Smtp {
                     .iter()
                     .map(|v| v.as_str().unwrap().to_owned())
                     .collect();
-                parse_message(&std::fs::read(p).unwrap(), rcpt_tos)
+                let mut m = parse_message(&std::fs::read(p).unwrap(), rcpt_tos);
+                m.auth = envelope["auth"].as_str().map(str::to_owned);
+                m
             })
             .collect()
     }
@@ -255,6 +306,7 @@ fn parse_message(raw: &[u8], rcpt_tos: Vec<String>) -> Received {
         headers,
         text,
         attachments,
+        auth: None,
     }
 }
 
@@ -284,28 +336,11 @@ pub fn qp_decode(s: &str) -> Vec<u8> {
 
 /// Decodes base64, skipping line breaks.
 pub fn base64_decode(s: &str) -> Vec<u8> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let digits: Vec<u32> = s.bytes().filter_map(val).collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, d)| acc | d << (18 - 6 * i));
-        for i in 0..chunk.len().saturating_sub(1) {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    out
+    use base64::Engine;
+    let digits: String = s.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(digits)
+        .expect("valid base64")
 }
 
 /// What the scripted portal answers.
