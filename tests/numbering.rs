@@ -13,23 +13,7 @@ const PROFILE: &str = "fixtures/profile.toml";
 
 /// Reads the archive: number -> sales order id, checking each file is a complete document.
 fn archive(out: &Path) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for p in support::xml_files(&out.join("archive")) {
-        let xml = fs::read_to_string(&p).unwrap();
-        assert!(
-            xml.ends_with("</Invoice>\n"),
-            "{} is truncated",
-            p.display()
-        );
-        let id = xml
-            .split("<cbc:SalesOrderID>")
-            .nth(1)
-            .and_then(|s| s.split('<').next())
-            .unwrap()
-            .to_owned();
-        map.insert(p.file_stem().unwrap().to_string_lossy().into_owned(), id);
-    }
-    map
+    support::archived_orders(&out.join("archive"))
 }
 
 /// Asserts numbers 1..=n without gaps and each order id exactly once.

@@ -95,25 +95,7 @@ impl Site {
 
     /// Number -> sales order id of every archived document, checking each file is complete.
     fn archive(&self) -> BTreeMap<String, String> {
-        let mut map = BTreeMap::new();
-        for p in support::xml_files(&self.dir("out/archive")) {
-            let xml = fs::read_to_string(&p).unwrap();
-            assert!(
-                xml.ends_with("</Invoice>\n"),
-                "{} is truncated",
-                p.display()
-            );
-            let id = xml
-                .split("<cbc:SalesOrderID>")
-                .nth(1)
-                .unwrap()
-                .split('<')
-                .next()
-                .unwrap()
-                .to_owned();
-            map.insert(p.file_stem().unwrap().to_string_lossy().into_owned(), id);
-        }
-        map
+        support::archived_orders(&self.dir("out/archive"))
     }
 }
 

@@ -49,6 +49,33 @@ pub fn xml_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Number -> sales order id of every invoice archived below `archive`, checking each file is a complete
+/// document (a truncated file fails the test).
+pub fn archived_orders(archive: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut map = std::collections::BTreeMap::new();
+    for p in xml_files(archive) {
+        let xml = std::fs::read_to_string(&p).expect("archive file readable");
+        assert!(
+            xml.ends_with("</Invoice>\n"),
+            "{} is truncated",
+            p.display()
+        );
+        let id = xml
+            .split("<cbc:SalesOrderID>")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap_or_else(|| panic!("{} has no SalesOrderID", p.display()))
+            .to_owned();
+        let number = p
+            .file_stem()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
+        map.insert(number, id);
+    }
+    map
+}
+
 /// The official Peppol BIS 3.0.19 validator from `../shared/tools`, if present.
 pub fn official_validator() -> Option<PathBuf> {
     let tool = root().join("../shared/tools/official-validate");
