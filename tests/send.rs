@@ -276,6 +276,23 @@ X-Tenant = "shop-7"
         Some(1),
         "a delivered document cannot be cancelled"
     );
+    // Several numbers at once: one unknown number changes nothing.
+    let o = run(
+        &mut logs,
+        &["outbox", "--out", out, "cancel", &n(8), "INV-2026-999999"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("INV-2026-999999 is not in the outbox"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(show(&mut logs, out, &n(8))["state"], "failed");
+    let o = run(
+        &mut logs,
+        &["outbox", "--out", out, "retry", "--state", "bogus"],
+    );
+    assert_eq!(o.status.code(), Some(2));
     let o = run(&mut logs, &["outbox", "--out", out, "list"]);
     let listing = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(

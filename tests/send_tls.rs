@@ -250,6 +250,34 @@ fn smtp_login_over_starttls_and_implicit_tls() {
             "{case}: one wrong login, not one per document"
         );
         assert_eq!(smtp.messages().len(), 1, "{case}: nothing more was sent");
+
+        // With the password fixed, every failed document is queued again at once and delivered.
+        let o = run(
+            &mut logs,
+            &["outbox", "--out", out, "retry", "--state", "failed"],
+        );
+        assert!(
+            o.status.success(),
+            "{case}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            said.contains("INV-2026-000002: failed -> queued"),
+            "{case}: {said}"
+        );
+        assert!(
+            said.contains("INV-2026-000003: failed -> queued"),
+            "{case}: {said}"
+        );
+        assert!(said.contains("2 documents selected"), "{case}: {said}");
+        let o = run(&mut logs, &["send", "--profile", &prof, "--out", out]);
+        assert!(
+            String::from_utf8_lossy(&o.stdout).starts_with("2 delivered, 0 failed"),
+            "{case}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert_eq!(smtp.messages().len(), 3, "{case}");
         assert_no_secret(&logs, Path::new(out));
     }
 }

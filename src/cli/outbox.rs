@@ -1,4 +1,4 @@
-//! `ublflow outbox [list|show NUMBER|retry NUMBER|cancel NUMBER]`: see and act on undelivered documents.
+//! `ublflow outbox [list|show NUMBER|retry NUMBER...|cancel NUMBER...]`: see and act on undelivered documents.
 
 use super::Format;
 use crate::send::retry::now_ms;
@@ -35,16 +35,21 @@ enum Action {
         /// Document number.
         number: String,
     },
-    /// Queue a failed, cancelled or waiting document again, now, with a fresh attempt budget.
-    Retry {
-        /// Document number.
-        number: String,
-    },
-    /// Withdraw a document that is not delivered yet; it is never sent.
-    Cancel {
-        /// Document number.
-        number: String,
-    },
+    /// Queue failed, cancelled or waiting documents again, now, with a fresh attempt budget.
+    Retry(Selection),
+    /// Withdraw documents that are not delivered yet; they are never sent.
+    Cancel(Selection),
+}
+
+/// The documents `retry` and `cancel` act on: numbers, or every document in one state.
+#[derive(Debug, clap::Args)]
+struct Selection {
+    /// Document numbers.
+    #[arg(required_unless_present = "state", conflicts_with = "state")]
+    numbers: Vec<String>,
+    /// Every document in this state instead (for example `failed`, after a wrong password was fixed).
+    #[arg(long)]
+    state: Option<String>,
 }
 
 const STATES: [&str; 6] = [
@@ -145,21 +150,54 @@ fn act(store: &mut Store, action: Option<Action>, format: Format) -> anyhow::Res
             }
             Ok(0)
         }
-        Action::Retry { number } => change(
+        Action::Retry(selection) => change_all(
             store,
-            &number,
+            selection,
             &["failed", "retry", "cancelled", "queued"],
             "queued",
             format,
         ),
-        Action::Cancel { number } => change(
+        Action::Cancel(selection) => change_all(
             store,
-            &number,
+            selection,
             &["queued", "retry", "failed"],
             "cancelled",
             format,
         ),
     }
+}
+
+/// Moves every selected document from one of the states `from` to `to`; 1 when any could not move.
+fn change_all(
+    store: &mut Store,
+    selection: Selection,
+    from: &[&str],
+    to: &str,
+    format: Format,
+) -> anyhow::Result<u8> {
+    let numbers = match selection.state.as_deref() {
+        None => selection.numbers,
+        Some(s) if STATES.contains(&s) => store
+            .outbox(Some(s))?
+            .into_iter()
+            .map(|e| e.number)
+            .collect(),
+        Some(s) => anyhow::bail!("unknown state {s:?}; states are {}", STATES.join(", ")),
+    };
+    // An unknown number stops the command before anything changes.
+    for number in &numbers {
+        if store.outbox_entry(number)?.is_none() {
+            anyhow::bail!("{number} is not in the outbox");
+        }
+    }
+    let mut code = 0;
+    for number in &numbers {
+        code = code.max(change(store, number, from, to, format)?);
+    }
+    if format == Format::Text && selection.state.is_some() {
+        println!("{} documents selected", numbers.len());
+    }
+    Ok(code)
 }
 
 fn change(
