@@ -237,6 +237,7 @@ fn finish(file: &Arc<Path>, g: Group) -> ReadItem {
         position: Position::Row(g.first_row),
         line_rows: g.line_rows,
         format: super::Format::Csv,
+        refund_base: None,
     })
 }
 

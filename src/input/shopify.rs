@@ -522,6 +522,7 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
         position: at.clone(),
         line_rows: g.line_rows.clone(),
         format: super::Format::Shopify,
+        refund_base: None,
     };
     let credit = refund.then(|| refund_order(&order, &o));
     sink(Ok(record(order)));
