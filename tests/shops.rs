@@ -390,9 +390,29 @@ fn ambiguous_shop_data_is_refused_with_what_to_configure() {
     let (code, report) = convert(&[&file], &tmp.path().join("partial"), &[]);
     assert_eq!(code, 1);
     assert!(invoiced(&report).contains(&"#1007".to_owned()));
-    assert!(rejection(&report, "#1007").starts_with(
-        "row 10|Refunded Amount|a partial refund of 10.00 on an order with several VAT rates"
-    ));
+    assert_eq!(
+        rejection(&report, "#1007"),
+        "row 10|Refunded Amount|a partial refund of 10.00 on an order with VAT at 10% and 20%: Shopify's export \
+         gives only the refunded amount, not which lines it refunds, so the VAT split is unknown and ublflow does \
+         not guess it. The invoice is issued; give the credit note yourself as a refund in ublflow's own JSON or \
+         CSV format (README, Order input format): kind = refund, refund_of = \"#1007\", an order_id of its own \
+         such as \"#1007-refund-1\", the order's buyer, and the refunded lines with their VAT rates, converted \
+         into the same store"
+    );
+    let refused = events(&report, "rejected");
+    assert_eq!(refused[0]["file"], file.to_str().unwrap());
+    // What the message says to do works: the refund in ublflow's own CSV, against the same store.
+    let own = tmp.path().join("refund.csv");
+    fs::write(
+        &own,
+        "order_id,kind,refund_of,order_date,prices_include_vat,buyer_type,buyer_name,buyer_city,buyer_country,\
+         line_description,line_quantity,line_unit_price,line_vat_rate\n#1007-refund-1,refund,#1007,2026-11-20,true,\
+         consumer,Zoë Ærø-Šimić,Salzburg,AT,Hiking guide Alps (returned),1,10.00,10\n",
+    )
+    .unwrap();
+    let (code, report) = convert(&[&own], &tmp.path().join("partial"), &[]);
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!(summary(&report)["credit_notes"], 1);
 
     // A business buyer (VAT id, company) without a Peppol address.
     let no_endpoint = set_cell(&good, 12, "Note Attributes", "vat_number: DE123456789");

@@ -685,11 +685,23 @@ fn refund_order(invoice: &RawOrder, o: &OrderRow) -> Result<(RawOrder, bool), St
         .map(|l| (l.vat_category.as_ref(), l.vat_rate))
         .collect();
     if taxes.len() != 1 {
+        let rates: Vec<String> = taxes
+            .iter()
+            .map(|(category, rate)| match category.map(String::as_str) {
+                Some("S") | None => format!("{}%", rate.unwrap_or_default()),
+                Some(c) => format!("category {c}"),
+            })
+            .collect();
         return Err(format!(
-            "a partial refund of {} on an order with several VAT rates: Shopify's export gives only the amount, \
-             not which lines were refunded, so the VAT split is unknown; issue this credit note in ublflow's own \
-             format (kind = refund, refund_of = {:?}) with the refunded lines",
-            o.refunded, invoice.order_id
+            "a partial refund of {refunded} on an order with VAT at {}: Shopify's export gives only the refunded \
+             amount, not which lines it refunds, so the VAT split is unknown and ublflow does not guess it. The \
+             invoice is issued; give the credit note yourself as a refund in ublflow's own JSON or CSV format \
+             (README, Order input format): kind = refund, refund_of = {id:?}, an order_id of its own such as \
+             \"{id}-refund-1\", the order's buyer, and the refunded lines with their VAT rates, converted into the \
+             same store",
+            rates.join(" and "),
+            refunded = o.refunded,
+            id = invoice.order_id,
         ));
     }
     let template = &invoice.lines[0];
