@@ -6,6 +6,7 @@
 //! file. A bad order is handed over as an [`InputError`] naming the file, line or row and field; reading goes on
 //! with the next order wherever the format allows it.
 
+mod cells;
 mod csv;
 mod json;
 mod shop;
@@ -101,6 +102,31 @@ pub struct RawOrder {
     /// per category) becomes the rounding amount (BT-114); a larger one rejects the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charged_total: Option<Decimal>,
+}
+
+impl RawOrder {
+    /// An order with nothing filled in but its id and date.
+    fn empty(order_id: String, order_date: NaiveDate) -> RawOrder {
+        RawOrder {
+            order_id,
+            kind: OrderKind::Order,
+            refund_of: None,
+            order_date,
+            currency: None,
+            prices_include_vat: false,
+            buyer_reference: None,
+            purchase_order: None,
+            note: None,
+            buyer: RawBuyer::default(),
+            delivery: None,
+            lines: Vec::new(),
+            shipping: None,
+            charges: Vec::new(),
+            discounts: Vec::new(),
+            payment: RawPayment::default(),
+            charged_total: None,
+        }
+    }
 }
 
 /// The buyer as exported.

@@ -9,6 +9,7 @@
 //! in `Tax 1..5 Name` every taxed line takes it; with several, every line needs a `[shops.skus]` entry, or the
 //! order is rejected.
 
+use super::cells::{self, CellResult, Header, Row};
 use super::shop::{self, Vat};
 use super::{
     InputError, OrderKind, PaymentStatus, Position, RawAddress, RawCharge, RawDelivery, RawLine,
@@ -44,57 +45,21 @@ pub(super) fn is_header(head: &[u8]) -> bool {
     has(b"Name") && has(b"Financial Status") && has(b"Lineitem quantity")
 }
 
-/// The column positions of one file.
-struct Header {
-    names: Vec<String>,
+/// What Shopify's export reads from a row beyond text and decimals.
+trait ShopifyCells {
+    fn money(&self, name: &'static str) -> CellResult<Decimal>;
+    fn date(&self, name: &'static str) -> CellResult<Option<NaiveDate>>;
+    fn is_order_row(&self) -> bool;
 }
 
-impl Header {
-    fn index(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
-    }
-}
-
-/// The cells of one row, by column name.
-struct Row<'a> {
-    header: &'a Header,
-    record: &'a csv::ByteRecord,
-}
-
-type Cell<T> = Result<T, (&'static str, String)>;
-
-impl Row<'_> {
-    fn text(&self, name: &'static str) -> Cell<Option<String>> {
-        let Some(i) = self.header.index(name) else {
-            return Ok(None);
-        };
-        let bytes = self.record.get(i).unwrap_or_default();
-        let text = std::str::from_utf8(bytes).map_err(|_| {
-            (
-                name,
-                "not valid UTF-8 (Shopify exports UTF-8; was the file re-saved in another encoding?)"
-                    .to_string(),
-            )
-        })?;
-        Ok(shop::text(Some(text)))
-    }
-
-    fn decimal(&self, name: &'static str) -> Cell<Option<Decimal>> {
-        match self.text(name)? {
-            None => Ok(None),
-            Some(t) => t
-                .parse::<Decimal>()
-                .map(Some)
-                .map_err(|_| (name, format!("{t:?} is not a decimal number"))),
-        }
-    }
-
-    fn money(&self, name: &'static str) -> Cell<Decimal> {
+impl ShopifyCells for Row<'_> {
+    /// An amount; an empty cell is zero.
+    fn money(&self, name: &'static str) -> CellResult<Decimal> {
         Ok(self.decimal(name)?.unwrap_or_default())
     }
 
     /// A Shopify time stamp (`2026-11-12 14:03:27 +0100`): its date as written.
-    fn date(&self, name: &'static str) -> Cell<Option<NaiveDate>> {
+    fn date(&self, name: &'static str) -> CellResult<Option<NaiveDate>> {
         match self.text(name)? {
             None => Ok(None),
             Some(t) => t
@@ -145,32 +110,21 @@ struct OrderRow {
 
 pub(super) fn read<R: Read>(
     file: Arc<Path>,
-    mut reader: std::io::BufReader<R>,
+    reader: std::io::BufReader<R>,
     shops: &Shops,
     sink: &mut dyn FnMut(ReadItem),
 ) {
-    if std::io::BufRead::fill_buf(&mut reader).is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF")) {
-        std::io::BufRead::consume(&mut reader, 3);
-    }
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(reader);
+    let mut csv = cells::open(reader);
     let file_error = |row: u64, field: Option<&str>, message: String| {
         shop::error(&file, Position::Row(row), None, field, message)
     };
-    let header = match csv.byte_headers() {
-        Ok(h) => Header {
-            names: h
-                .iter()
-                .map(|n| String::from_utf8_lossy(n).trim().to_owned())
-                .collect(),
-        },
+    let header = match Header::read(&mut csv) {
+        Ok(h) => h,
         Err(e) => return sink(Err(file_error(1, None, e.to_string()))),
     };
     for required in REQUIRED {
         if header.index(required).is_none() {
-            let hint = if header.names.len() == 1 {
+            let hint = if header.names().len() == 1 {
                 " (the file does not look comma-separated; Shopify exports use ',')"
             } else {
                 ""
@@ -195,25 +149,15 @@ pub(super) fn read<R: Read>(
                 if let Some(g) = group.take() {
                     finish(&file, g, shops, sink);
                 }
-                let at = e.position().map_or(row + 1, |p| p.record() + 1);
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
-                        "the row has {len} cells where the header has {expected_len} (the file is cut or was \
-                         edited)"
-                    ),
-                    _ => e.to_string(),
-                };
-                return sink(Err(file_error(
-                    at,
-                    None,
-                    format!("{message}; rows after this point in the file were not read"),
-                )));
+                let (at, message) = cells::malformed(&e, row);
+                return sink(Err(file_error(at, None, message)));
             }
         }
         row += 1;
         let cells = Row {
             header: &header,
             record: &record,
+            utf8_hint: "Shopify exports UTF-8; was the file re-saved in another encoding?",
         };
         let name = match cells.text("Name") {
             Ok(Some(name)) => name,
@@ -293,11 +237,11 @@ fn start(file: &Path, cells: &Row, name: String, row: u64) -> Group {
     group
 }
 
-fn order_row(c: &Row, name: &str) -> Cell<OrderRow> {
+fn order_row(c: &Row, name: &str) -> CellResult<OrderRow> {
     let date = c
         .date("Created at")?
         .ok_or(("Created at", "is empty".to_string()))?;
-    let mut order = shop::empty_order(name.to_owned(), date);
+    let mut order = RawOrder::empty(name.to_owned(), date);
     order.currency = c.text("Currency")?;
     order.note = c.text("Notes")?;
     let billing = address(c, "Billing")?;
@@ -379,7 +323,7 @@ fn rate_of(name: &str) -> Option<Decimal> {
     (rate >= Decimal::ZERO && rate < Decimal::ONE_HUNDRED).then(|| rate.normalize())
 }
 
-fn address(c: &Row, prefix: &str) -> Cell<RawAddress> {
+fn address(c: &Row, prefix: &str) -> CellResult<RawAddress> {
     let col = |suffix: &str| -> &'static str {
         ADDRESS_COLUMNS
             .iter()
@@ -418,7 +362,7 @@ const ADDRESS_COLUMNS: &[&str] = &[
 ];
 
 /// One line item row: the line and whether Shopify charges tax on it (`Lineitem taxable`).
-fn read_line(c: &Row) -> Cell<(RawLine, bool)> {
+fn read_line(c: &Row) -> CellResult<(RawLine, bool)> {
     let taxable = match c.text("Lineitem taxable")?.map(|t| t.to_ascii_lowercase()) {
         None => true,
         Some(t) if t == "true" => true,

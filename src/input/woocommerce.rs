@@ -328,7 +328,7 @@ fn order(
         .clone()
         .or_else(|| w.id.map(|i| i.to_string()))
         .ok_or_else(|| ("number".to_string(), "is missing".to_string()))?;
-    let mut order = shop::empty_order(number, date(w.date_created.as_deref())?);
+    let mut order = RawOrder::empty(number, date(w.date_created.as_deref())?);
     order.currency = shop::text(w.currency.as_deref());
     order.prices_include_vat = w.prices_include_tax;
     order.note = shop::text(w.customer_note.as_deref());
