@@ -783,3 +783,48 @@ fn the_reader_keeps_a_window_of_orders_for_refunds_however_long_the_export() {
     assert_eq!(credits[0].buyer.email.as_deref(), Some("eva0@example.org"));
     assert_eq!(reader.remembered(), WINDOW);
 }
+
+#[test]
+fn shopify_header_spellings_and_quoted_zip_codes_read_as_the_export_means_them() {
+    // Shopify's column list spells `Canceled at`, headers may differ in case, and exports write zip codes
+    // with a leading apostrophe ('5020) so that spreadsheets keep leading zeros. None of it changes a
+    // document: the cancelled order #1005 is still skipped, and the documents are those of the plain file.
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = fixture("shopify/tax-included.csv");
+    let (code, report) = convert(
+        &[&support::root().join("fixtures/shops/shopify/tax-included.csv")],
+        &tmp.path().join("plain"),
+        &[],
+    );
+    assert_eq!(code, 0, "{report:#?}");
+
+    let text = String::from_utf8(plain).unwrap();
+    let (header, rows) = text.split_once('\n').unwrap();
+    let header = header
+        .replace("Cancelled at", "Canceled at")
+        .replace("Lineitem sku", "Lineitem SKU")
+        .replace("Billing Zip", "billing zip");
+    let spelled = format!("{header}\n{rows}").into_bytes();
+    let quoted = set_cell(&spelled, 10, "billing zip", "'5020");
+    let quoted = set_cell(&quoted, 10, "Shipping Zip", "'5020");
+    let file = tmp.path().join("export.csv");
+    fs::write(&file, quoted).unwrap();
+    let (code, other) = convert(&[&file], &tmp.path().join("spelled"), &[]);
+    assert_eq!(code, 0, "{other:#?}");
+    assert!(events(&other, "skipped")
+        .iter()
+        .any(|v| v["order_id"] == "#1005"));
+    assert_eq!(issued(&other), issued(&report));
+    let (a, b) = (
+        support::xml_files(&tmp.path().join("plain")),
+        support::xml_files(&tmp.path().join("spelled")),
+    );
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!(
+            fs::read(x).unwrap() == fs::read(y).unwrap(),
+            "{}",
+            y.display()
+        );
+    }
+}

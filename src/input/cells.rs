@@ -32,8 +32,12 @@ pub(super) struct Header {
 }
 
 impl Header {
-    /// Reads the header row of `csv`.
-    pub fn read<R: Read>(csv: &mut csv::Reader<R>) -> Result<Header, csv::Error> {
+    /// Reads the header row of `csv`. A column is found by the name `canonical` gives its header name, or by
+    /// the header name itself where that gives `None`.
+    pub fn read<R: Read>(
+        csv: &mut csv::Reader<R>,
+        canonical: fn(&str) -> Option<&'static str>,
+    ) -> Result<Header, csv::Error> {
         let names: Vec<String> = csv
             .byte_headers()?
             .iter()
@@ -42,7 +46,8 @@ impl Header {
         let mut positions = HashMap::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
             // The first of two equal names wins.
-            positions.entry(name.clone()).or_insert(i);
+            let key = canonical(name).map_or_else(|| name.clone(), str::to_owned);
+            positions.entry(key).or_insert(i);
         }
         Ok(Header { names, positions })
     }

@@ -118,7 +118,7 @@ pub(super) fn read<R: Read>(
         message,
         skipped: false,
     };
-    let header = match Header::read(&mut csv) {
+    let header = match Header::read(&mut csv, |_| None) {
         Ok(h) => h,
         Err(e) => return sink(Err(file_error(Some(Position::Row(1)), e.to_string()))),
     };

@@ -23,6 +23,78 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+/// Every column ublflow reads, spelled as in the export's header row.
+const COLUMNS: &[&str] = &[
+    "Name",
+    "Email",
+    "Phone",
+    "Financial Status",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Code",
+    "Discount Amount",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+    "Lineitem taxable",
+    "Lineitem discount",
+    "Billing Name",
+    "Billing Company",
+    "Billing Phone",
+    "Shipping Name",
+    "Notes",
+    "Note Attributes",
+    "Cancelled at",
+    "Payment Reference",
+    "Payment ID",
+    "Refunded Amount",
+    "Tax 1 Name",
+    "Tax 1 Value",
+    "Tax 2 Name",
+    "Tax 2 Value",
+    "Tax 3 Name",
+    "Tax 3 Value",
+    "Tax 4 Name",
+    "Tax 4 Value",
+    "Tax 5 Name",
+    "Tax 5 Value",
+    "Billing Street",
+    "Billing Address1",
+    "Billing Address2",
+    "Billing City",
+    "Billing Zip",
+    "Billing Province",
+    "Billing Country",
+    "Shipping Street",
+    "Shipping Address1",
+    "Shipping Address2",
+    "Shipping City",
+    "Shipping Zip",
+    "Shipping Province",
+    "Shipping Country",
+];
+
+/// The name ublflow reads a header name as: names are compared without regard to case (`Lineitem SKU`), and
+/// the spellings Shopify's own column list uses for two of them (`Canceled at`, `Payment Reference
+/// (deprecated)`) stand for the names exports carry.
+fn canonical(name: &str) -> Option<&'static str> {
+    if name.eq_ignore_ascii_case("Canceled at") {
+        return Some("Cancelled at");
+    }
+    if name.eq_ignore_ascii_case("Payment Reference (deprecated)") {
+        return Some("Payment Reference");
+    }
+    COLUMNS
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+        .copied()
+}
+
 /// Columns without which no order can be read.
 const REQUIRED: &[&str] = &[
     "Name",
@@ -118,7 +190,7 @@ pub(super) fn read<R: Read>(
     let file_error = |row: u64, field: Option<&str>, message: String| {
         shop::error(&file, Position::Row(row), None, field, message)
     };
-    let header = match Header::read(&mut csv) {
+    let header = match Header::read(&mut csv, canonical) {
         Ok(h) => h,
         Err(e) => return sink(Err(file_error(1, None, e.to_string()))),
     };
@@ -325,7 +397,7 @@ fn rate_of(name: &str) -> Option<Decimal> {
 
 fn address(c: &Row, prefix: &str) -> CellResult<RawAddress> {
     let col = |suffix: &str| -> &'static str {
-        ADDRESS_COLUMNS
+        COLUMNS
             .iter()
             .find(|n| n.strip_prefix(prefix).and_then(|r| r.strip_prefix(' ')) == Some(suffix))
             .expect("a known address column")
@@ -338,28 +410,15 @@ fn address(c: &Row, prefix: &str) -> CellResult<RawAddress> {
         street,
         additional_street: c.text(col("Address2"))?,
         city: c.text(col("City"))?,
-        postal_code: c.text(col("Zip"))?,
+        // Shopify writes zip codes as '01067, so that spreadsheets keep their leading zeros.
+        postal_code: c
+            .text(col("Zip"))?
+            .map(|z| z.strip_prefix('\'').unwrap_or(&z).trim().to_owned())
+            .filter(|z| !z.is_empty()),
         region: c.text(col("Province"))?,
         country: c.text(col("Country"))?,
     })
 }
-
-const ADDRESS_COLUMNS: &[&str] = &[
-    "Billing Street",
-    "Billing Address1",
-    "Billing Address2",
-    "Billing City",
-    "Billing Zip",
-    "Billing Province",
-    "Billing Country",
-    "Shipping Street",
-    "Shipping Address1",
-    "Shipping Address2",
-    "Shipping City",
-    "Shipping Zip",
-    "Shipping Province",
-    "Shipping Country",
-];
 
 /// One line item row: the line and whether Shopify charges tax on it (`Lineitem taxable`).
 fn read_line(c: &Row) -> CellResult<(RawLine, bool)> {
