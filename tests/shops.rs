@@ -538,9 +538,30 @@ fn generated_exports_convert_in_full() {
     let (code, report) = convert(&[&shopify, &woo], &tmp.path().join("out"), &[]);
     assert_eq!(code, 0, "{:#?}", events(&report, "rejected"));
     assert_eq!(summary(&report)["invoices"], 100);
+    let invoices = issued(&report);
+
+    // A later run with a refund of every WooCommerce order, in batches of 7: the reader keeps at most one
+    // batch of orders, so nearly every refund finds its order in the store.
+    let refunds = tmp.path().join("refunds.json");
+    let mut bytes = Vec::new();
+    support::shop_gen::write_woocommerce_refunds(&mut bytes, 40).unwrap();
+    fs::write(&refunds, bytes).unwrap();
+    let (code, report) = convert(&[&refunds], &tmp.path().join("out"), &["--batch-size", "7"]);
+    assert_eq!(code, 0, "{:#?}", events(&report, "rejected"));
+    let credits = issued(&report);
+    assert_eq!(credits.len(), 40);
+    for (refund, number) in &credits {
+        let order = refund.split("-refund-").next().unwrap();
+        let invoice = &invoices.iter().find(|(o, _)| o == order).unwrap().1;
+        let file = tmp
+            .path()
+            .join("out/archive/2026/06")
+            .join(format!("{number}.xml"));
+        assert_eq!(&credited_invoice(&file), invoice, "{refund}");
+    }
     // 0 only when the referee is absent (reported as SKIPPED).
     let checked = support::assert_officially_valid(&tmp.path().join("out"));
-    assert!(checked == 100 || checked == 0, "{checked}");
+    assert!(checked == 140 || checked == 0, "{checked}");
 }
 
 #[test]
