@@ -120,3 +120,80 @@ pub(super) fn malformed(e: &csv::Error, after_row: u64) -> (u64, String) {
         format!("{what}; rows after this point in the file were not read"),
     )
 }
+
+/// How a reader turns the runs of rows that share a key column (the order id) into orders.
+pub(super) trait Grouping {
+    /// An order being assembled from its rows.
+    type Group;
+    /// The key its rows share.
+    fn key(group: &Self::Group) -> &str;
+    /// Starts an order at its first row.
+    fn start(&mut self, key: String, row: u64, cells: &Row) -> Self::Group;
+    /// Reads a row, the first one too, into its order.
+    fn add(&mut self, group: &mut Self::Group, row: u64, cells: &Row);
+    /// Hands over a complete order.
+    fn finish(&mut self, group: Self::Group);
+    /// Hands over an error at a row that belongs to no order, naming the column where there is one.
+    fn fail(&mut self, row: u64, column: Option<&'static str>, message: String);
+}
+
+/// The key column of a file and how its rows are read.
+pub(super) struct Keyed<'h> {
+    /// The file's header.
+    pub header: &'h Header,
+    /// The column whose value starts a new order when it changes.
+    pub key: &'static str,
+    /// The error of a row whose key cell is empty (or not UTF-8).
+    pub no_key: &'static str,
+    /// What to say after "not valid UTF-8".
+    pub utf8_hint: &'static str,
+}
+
+/// Reads the records of `csv` after its header into orders: rows next to each other with the same key are
+/// one order. A row without key ends the order before it and is refused; a malformed record ends the reading.
+pub(super) fn group_rows<R: Read, G: Grouping>(
+    csv: &mut csv::Reader<R>,
+    keyed: &Keyed,
+    grouping: &mut G,
+) {
+    let mut group: Option<G::Group> = None;
+    let mut record = csv::ByteRecord::new();
+    let mut row = 1u64;
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                if let Some(g) = group.take() {
+                    grouping.finish(g);
+                }
+                let (at, message) = malformed(&e, row);
+                return grouping.fail(at, None, message);
+            }
+        }
+        row += 1;
+        let cells = Row {
+            header: keyed.header,
+            record: &record,
+            utf8_hint: keyed.utf8_hint,
+        };
+        let Ok(Some(key)) = cells.text(keyed.key) else {
+            if let Some(g) = group.take() {
+                grouping.finish(g);
+            }
+            grouping.fail(row, Some(keyed.key), keyed.no_key.to_owned());
+            continue;
+        };
+        if group.as_ref().is_some_and(|g| G::key(g) != key) {
+            grouping.finish(group.take().expect("checked above"));
+        }
+        let g = group.get_or_insert_with(|| grouping.start(key, row, &cells));
+        grouping.add(g, row, &cells);
+    }
+    if let Some(g) = group.take() {
+        grouping.finish(g);
+    }
+    if row == 1 {
+        grouping.fail(1, None, "the file holds no orders".into());
+    }
+}

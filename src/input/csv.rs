@@ -3,7 +3,7 @@
 //! Order-level columns are read from the first row of each order; later rows of the order may repeat them
 //! or leave them empty. Column names are the JSON field paths flattened (see [`column_for`]).
 
-use super::cells::{self, CellResult, Header, Row};
+use super::cells::{self, CellResult, Grouping, Header, Keyed, Row};
 use super::{
     BuyerType, InputError, PaymentStatus, Position, RawAddress, RawBuyer, RawCharge, RawDelivery,
     RawLine, RawOrder, RawPayment, ReadItem, Record,
@@ -143,54 +143,40 @@ pub(super) fn read<R: Read>(
             )));
         }
     }
-    let mut group: Option<Group> = None;
-    let mut record = csv::ByteRecord::new();
-    let mut row = 1u64;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if let Some(g) = group.take() {
-                    sink(finish(&file, g));
-                }
-                let (at, message) = cells::malformed(&e, row);
-                return sink(Err(file_error(Some(Position::Row(at)), message)));
-            }
-        }
-        row += 1;
-        let cells = Row {
-            header: &header,
-            record: &record,
-            utf8_hint: "save the export as UTF-8",
-        };
-        let id = match cells.text("order_id") {
-            Ok(Some(id)) => id,
-            Ok(None) | Err(_) => {
-                if let Some(g) = group.take() {
-                    sink(finish(&file, g));
-                }
-                sink(Err(InputError {
-                    field: Some("order_id".into()),
-                    ..file_error(
-                        Some(Position::Row(row)),
-                        "order_id is empty or not UTF-8".into(),
-                    )
-                }));
-                continue;
-            }
-        };
-        if group.as_ref().is_some_and(|g| g.order.order_id != id) {
-            sink(finish(&file, group.take().expect("checked above")));
-        }
-        let g = group.get_or_insert_with(|| new_group(&file, &cells, id, row));
+    let keyed = Keyed {
+        header: &header,
+        key: "order_id",
+        no_key: "order_id is empty or not UTF-8",
+        utf8_hint: "save the export as UTF-8",
+    };
+    cells::group_rows(&mut csv, &keyed, &mut Orders { file: &file, sink });
+}
+
+/// Orders of ublflow's own CSV, handed to `sink`.
+struct Orders<'a> {
+    file: &'a Arc<Path>,
+    sink: &'a mut dyn FnMut(ReadItem),
+}
+
+impl Grouping for Orders<'_> {
+    type Group = Group;
+
+    fn key(group: &Group) -> &str {
+        &group.order.order_id
+    }
+
+    fn start(&mut self, key: String, row: u64, cells: &Row) -> Group {
+        new_group(self.file, cells, key, row)
+    }
+
+    fn add(&mut self, g: &mut Group, row: u64, cells: &Row) {
         g.line_rows.push(row);
-        match read_line(&cells) {
+        match read_line(cells) {
             Ok(line) => g.order.lines.push(line),
             Err((column, message)) => {
                 if g.error.is_none() {
                     g.error = Some(InputError {
-                        file: file.to_path_buf(),
+                        file: self.file.to_path_buf(),
                         position: Some(Position::Row(row)),
                         order_id: Some(g.order.order_id.clone()),
                         field: Some(column.into()),
@@ -201,11 +187,20 @@ pub(super) fn read<R: Read>(
             }
         }
     }
-    if let Some(g) = group.take() {
-        sink(finish(&file, g));
+
+    fn finish(&mut self, group: Group) {
+        (self.sink)(finish(self.file, group));
     }
-    if row == 1 {
-        sink(Err(file_error(None, "the file holds no orders".into())));
+
+    fn fail(&mut self, row: u64, column: Option<&'static str>, message: String) {
+        (self.sink)(Err(InputError {
+            file: self.file.to_path_buf(),
+            position: Some(Position::Row(row)),
+            order_id: None,
+            field: column.map(str::to_owned),
+            message,
+            skipped: false,
+        }));
     }
 }
 

@@ -9,7 +9,7 @@
 //! in `Tax 1..5 Name` every taxed line takes it; with several, every line needs a `[shops.skus]` entry, or the
 //! order is rejected.
 
-use super::cells::{self, CellResult, Header, Row};
+use super::cells::{self, CellResult, Grouping, Header, Keyed, Row};
 use super::shop::{self, Vat};
 use super::{
     InputError, OrderKind, PaymentStatus, Position, RawAddress, RawCharge, RawDelivery, RawLine,
@@ -210,52 +210,46 @@ pub(super) fn read<R: Read>(
             )));
         }
     }
-    let mut group: Option<Group> = None;
-    let mut record = csv::ByteRecord::new();
-    let mut row = 1u64;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if let Some(g) = group.take() {
-                    finish(&file, g, shops, sink);
-                }
-                let (at, message) = cells::malformed(&e, row);
-                return sink(Err(file_error(at, None, message)));
-            }
-        }
-        row += 1;
-        let cells = Row {
-            header: &header,
-            record: &record,
-            utf8_hint: "Shopify exports UTF-8; was the file re-saved in another encoding?",
-        };
-        let name = match cells.text("Name") {
-            Ok(Some(name)) => name,
-            Ok(None) | Err(_) => {
-                if let Some(g) = group.take() {
-                    finish(&file, g, shops, sink);
-                }
-                sink(Err(file_error(
-                    row,
-                    Some("Name"),
-                    "the order name is empty or not UTF-8".into(),
-                )));
-                continue;
-            }
-        };
-        if group.as_ref().is_some_and(|g| g.name != name) {
-            finish(&file, group.take().expect("checked above"), shops, sink);
-        }
-        let g = group.get_or_insert_with(|| start(&file, &cells, name, row));
+    let keyed = Keyed {
+        header: &header,
+        key: "Name",
+        no_key: "the order name is empty or not UTF-8",
+        utf8_hint: "Shopify exports UTF-8; was the file re-saved in another encoding?",
+    };
+    let mut orders = Orders {
+        file: &file,
+        shops,
+        sink,
+    };
+    cells::group_rows(&mut csv, &keyed, &mut orders);
+}
+
+/// Orders (and their credit notes) of a Shopify export, handed to `sink`.
+struct Orders<'a> {
+    file: &'a Arc<Path>,
+    shops: &'a Shops,
+    sink: &'a mut dyn FnMut(ReadItem),
+}
+
+impl Grouping for Orders<'_> {
+    type Group = Group;
+
+    fn key(group: &Group) -> &str {
+        &group.name
+    }
+
+    fn start(&mut self, key: String, row: u64, cells: &Row) -> Group {
+        start(self.file, cells, key, row)
+    }
+
+    fn add(&mut self, g: &mut Group, row: u64, cells: &Row) {
         g.line_rows.push(row);
-        match read_line(&cells) {
+        match read_line(cells) {
             Ok((line, taxable)) => g.lines.push((row, line, taxable)),
             Err((column, message)) => {
                 if g.error.is_none() {
                     g.error = Some(shop::error(
-                        &file,
+                        self.file,
                         Position::Row(row),
                         Some(&g.name),
                         Some(column),
@@ -265,11 +259,19 @@ pub(super) fn read<R: Read>(
             }
         }
     }
-    if let Some(g) = group.take() {
-        finish(&file, g, shops, sink);
+
+    fn finish(&mut self, group: Group) {
+        finish(self.file, group, self.shops, self.sink);
     }
-    if row == 1 {
-        sink(Err(file_error(1, None, "the file holds no orders".into())));
+
+    fn fail(&mut self, row: u64, column: Option<&'static str>, message: String) {
+        (self.sink)(Err(shop::error(
+            self.file,
+            Position::Row(row),
+            None,
+            column,
+            message,
+        )));
     }
 }
 
