@@ -849,3 +849,34 @@ fn shopify_header_spellings_and_quoted_zip_codes_read_as_the_export_means_them()
         );
     }
 }
+
+#[test]
+fn invoices_issued_before_the_store_kept_refund_data_get_it_when_their_orders_come_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let orders = support::root().join("fixtures/shops/woocommerce/orders.json");
+    let refunds = support::root().join("fixtures/shops/woocommerce/refunds.json");
+    let (code, _) = convert(&[&orders], &out, &[]);
+    assert_eq!(code, 0);
+    // Make the store what an earlier ublflow left: schema version 1, no refund data.
+    let db = rusqlite::Connection::open(out.join("ublflow.db")).unwrap();
+    db.execute_batch("DROP TABLE refund_bases; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(db);
+
+    // The refunds alone cannot be credited: nothing says what their orders were.
+    let (code, report) = convert(&[&refunds], &out, &[]);
+    assert_eq!(code, 1);
+    assert!(rejection(&report, "refund-601").contains("order id 501 has no invoice on this store"));
+
+    // The orders again (already issued, so nothing new) and then the refunds: now they are credited.
+    let (code, report) = convert(&[&orders, &refunds], &out, &["--batch-size", "1"]);
+    assert_eq!(code, 0, "{report:#?}");
+    let s = summary(&report);
+    assert_eq!((&s["existing"], &s["credit_notes"]), (&4.into(), &2.into()));
+    let db = rusqlite::Connection::open(out.join("ublflow.db")).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+}
