@@ -2,7 +2,9 @@
 //! (about 20 MB, 1-3 rows per order) and a 5,000-order WooCommerce REST API array.
 //!
 //! `shops-read`: reading and building every document (no store, no files). `shops-convert`: the whole
-//! `convert` run with store, numbering and archive files. `cargo bench --bench shops`.
+//! `convert` run with store, numbering and archive files. `shops-refunds`: a later run with a refund of each
+//! of the 5,000 WooCommerce orders, which the reader finds in the store (it keeps one batch of orders in
+//! memory, however long the input). `cargo bench --bench shops`.
 
 #[path = "../tests/support/gen.rs"]
 mod gen;
@@ -116,5 +118,63 @@ fn whole_convert(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, read_and_build, whole_convert);
+/// A `convert` run of WooCommerce inputs into `out`, with its store there.
+fn convert_woocommerce(profile: &Profile, inputs: &[PathBuf], out: &Path) -> batch::Summary {
+    let store = out.join("ublflow.db");
+    let options = batch::Options {
+        inputs,
+        out,
+        store: &store,
+        profile,
+        batch_size: 1000,
+        input_format: Some(Format::WooCommerce),
+    };
+    batch::convert(&options, &mut |_| {}).expect("converts")
+}
+
+/// Refunds converted in a run after their orders': each credit note takes its order's data from the store.
+fn refunds_in_a_later_run(c: &mut Criterion) {
+    let profile = profile();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let [_, (orders, count)] = exports(dir.path());
+    let refunds = dir.path().join("woocommerce-refunds.json");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&refunds).expect("creates"));
+    shop_gen::write_woocommerce_refunds(&mut out, count).expect("writes");
+    drop(out);
+    // The orders, converted once; every iteration starts from a copy of their store.
+    let base = dir.path().join("orders-run");
+    let summary = convert_woocommerce(&profile, &[orders], &base);
+    assert_eq!(summary.invoices as usize, count);
+    let inputs = vec![refunds];
+    let mut group = c.benchmark_group("shops-refunds");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    group.throughput(Throughput::Elements(count as u64));
+    let mut run = 0;
+    group.bench_function(format!("woocommerce-refunds-{count}-later-run"), |b| {
+        b.iter_batched(
+            || {
+                run += 1;
+                let out = dir.path().join(format!("refunds-{run}"));
+                std::fs::create_dir_all(&out).expect("creates");
+                std::fs::copy(base.join("ublflow.db"), out.join("ublflow.db")).expect("copies");
+                out
+            },
+            |out: PathBuf| {
+                let summary = convert_woocommerce(&profile, &inputs, &out);
+                assert_eq!(summary.credit_notes as usize, count);
+                summary
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    read_and_build,
+    whole_convert,
+    refunds_in_a_later_run
+);
 criterion_main!(benches);

@@ -1,5 +1,6 @@
 //! Writes a generated shop export to standard output, for benchmarks and memory measurements:
-//! `cargo run --release --example gen_shop_exports -- shopify|woocommerce COUNT [SEED] > export`.
+//! `cargo run --release --example gen_shop_exports -- shopify|woocommerce|woocommerce-refunds COUNT [SEED] >
+//! export` (`woocommerce-refunds`: a refund of each order `woocommerce` writes with the same COUNT).
 
 #[path = "../tests/support/gen.rs"]
 mod gen;
@@ -16,7 +17,8 @@ fn main() {
     match platform.as_str() {
         "shopify" => shop_gen::write_shopify(&mut out, count, seed),
         "woocommerce" => shop_gen::write_woocommerce(&mut out, count, seed),
-        other => panic!("{other:?}: shopify or woocommerce"),
+        "woocommerce-refunds" => shop_gen::write_woocommerce_refunds(&mut out, count),
+        other => panic!("{other:?}: shopify, woocommerce or woocommerce-refunds"),
     }
     .expect("stdout");
 }

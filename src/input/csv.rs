@@ -3,15 +3,14 @@
 //! Order-level columns are read from the first row of each order; later rows of the order may repeat them
 //! or leave them empty. Column names are the JSON field paths flattened (see [`column_for`]).
 
+use super::cells::{self, CellResult, Grouping, Header, Keyed, Row};
 use super::{
-    BuyerType, InputError, OrderKind, PaymentStatus, Position, RawAddress, RawBuyer, RawCharge,
-    RawDelivery, RawLine, RawOrder, RawPayment, ReadItem, Record,
+    BuyerType, InputError, PaymentStatus, Position, RawAddress, RawBuyer, RawCharge, RawDelivery,
+    RawLine, RawOrder, RawPayment, ReadItem, Record,
 };
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use std::io::Read;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 
 /// Every column the reader knows, in the order the README documents them.
@@ -107,16 +106,10 @@ struct Group {
 
 pub(super) fn read<R: Read>(
     file: Arc<Path>,
-    mut reader: std::io::BufReader<R>,
+    reader: std::io::BufReader<R>,
     sink: &mut dyn FnMut(ReadItem),
 ) {
-    if std::io::BufRead::fill_buf(&mut reader).is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF")) {
-        std::io::BufRead::consume(&mut reader, 3);
-    }
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(reader);
+    let mut csv = cells::open(reader);
     let file_error = |position: Option<Position>, message: String| InputError {
         file: file.to_path_buf(),
         position,
@@ -125,90 +118,65 @@ pub(super) fn read<R: Read>(
         message,
         skipped: false,
     };
-    let header = match csv.byte_headers() {
-        Ok(h) => h.clone(),
+    let header = match Header::read(&mut csv, |_| None) {
+        Ok(h) => h,
         Err(e) => return sink(Err(file_error(Some(Position::Row(1)), e.to_string()))),
     };
-    let mut index = vec![None; COLUMNS.len()];
-    for (i, name) in header.iter().enumerate() {
-        let name = String::from_utf8_lossy(name);
-        let name = name.trim();
-        match COLUMNS.iter().position(|c| *c == name) {
-            Some(c) => index[c] = Some(i),
-            None => {
-                let hint = if header.len() == 1 && (name.contains(';') || name.contains('\t')) {
-                    " (the file looks delimited by ';' or tabs; ublflow reads comma-separated CSV)"
-                } else {
-                    ""
-                };
-                return sink(Err(file_error(
-                    Some(Position::Row(1)),
-                    format!(
-                        "unknown column {name:?}{hint}; known columns are listed in the README"
-                    ),
-                )));
-            }
+    for name in header.names() {
+        if !COLUMNS.contains(&name.as_str()) {
+            let hint = if header.names().len() == 1 && (name.contains(';') || name.contains('\t')) {
+                " (the file looks delimited by ';' or tabs; ublflow reads comma-separated CSV)"
+            } else {
+                ""
+            };
+            return sink(Err(file_error(
+                Some(Position::Row(1)),
+                format!("unknown column {name:?}{hint}; known columns are listed in the README"),
+            )));
         }
     }
     for required in REQUIRED {
-        if index[col(required)].is_none() {
+        if header.index(required).is_none() {
             return sink(Err(file_error(
                 Some(Position::Row(1)),
                 format!("missing required column {required:?}"),
             )));
         }
     }
-    let mut group: Option<Group> = None;
-    let mut record = csv::ByteRecord::new();
-    let mut row = 1u64;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if let Some(g) = group.take() {
-                    sink(finish(&file, g));
-                }
-                let position = e.position().map(|p| Position::Row(p.record() + 1));
-                sink(Err(file_error(
-                    position,
-                    format!("{e}; rows after this point in the file were not read"),
-                )));
-                return;
-            }
-        }
-        row += 1;
-        let cells = Cells {
-            record: &record,
-            index: &index,
-        };
-        let id = match cells.text("order_id") {
-            Ok(Some(id)) => id,
-            Ok(None) | Err(_) => {
-                if let Some(g) = group.take() {
-                    sink(finish(&file, g));
-                }
-                sink(Err(InputError {
-                    field: Some("order_id".into()),
-                    ..file_error(
-                        Some(Position::Row(row)),
-                        "order_id is empty or not UTF-8".into(),
-                    )
-                }));
-                continue;
-            }
-        };
-        if group.as_ref().is_some_and(|g| g.order.order_id != id) {
-            sink(finish(&file, group.take().expect("checked above")));
-        }
-        let g = group.get_or_insert_with(|| new_group(&file, &cells, id, row));
+    let keyed = Keyed {
+        header: &header,
+        key: "order_id",
+        no_key: "order_id is empty or not UTF-8",
+        utf8_hint: "save the export as UTF-8",
+    };
+    cells::group_rows(&mut csv, &keyed, &mut Orders { file: &file, sink });
+}
+
+/// Orders of ublflow's own CSV, handed to `sink`.
+struct Orders<'a> {
+    file: &'a Arc<Path>,
+    sink: &'a mut dyn FnMut(ReadItem),
+}
+
+impl Grouping for Orders<'_> {
+    type Group = Group;
+
+    fn key(group: &Group) -> &str {
+        &group.order.order_id
+    }
+
+    fn start(&mut self, key: String, row: u64, cells: &Row) -> Group {
+        new_group(self.file, cells, key, row)
+    }
+
+    fn add(&mut self, g: &mut Group, row: u64, cells: &Row) {
         g.line_rows.push(row);
-        match read_line(&cells) {
+        match read_line(cells) {
             Ok(line) => g.order.lines.push(line),
             Err((column, message)) => {
                 if g.error.is_none() {
                     g.error = Some(InputError {
-                        file: file.to_path_buf(),
+                        file: self.file.to_path_buf(),
                         position: Some(Position::Row(row)),
                         order_id: Some(g.order.order_id.clone()),
                         field: Some(column.into()),
@@ -219,11 +187,20 @@ pub(super) fn read<R: Read>(
             }
         }
     }
-    if let Some(g) = group.take() {
-        sink(finish(&file, g));
+
+    fn finish(&mut self, group: Group) {
+        (self.sink)(finish(self.file, group));
     }
-    if row == 1 {
-        sink(Err(file_error(None, "the file holds no orders".into())));
+
+    fn fail(&mut self, row: u64, column: Option<&'static str>, message: String) {
+        (self.sink)(Err(InputError {
+            file: self.file.to_path_buf(),
+            position: Some(Position::Row(row)),
+            order_id: None,
+            field: column.map(str::to_owned),
+            message,
+            skipped: false,
+        }));
     }
 }
 
@@ -237,55 +214,24 @@ fn finish(file: &Arc<Path>, g: Group) -> ReadItem {
         position: Position::Row(g.first_row),
         line_rows: g.line_rows,
         format: super::Format::Csv,
+        refund_base: None,
     })
 }
 
-fn col(name: &str) -> usize {
-    COLUMNS
-        .iter()
-        .position(|c| *c == name)
-        .expect("a known column")
+/// What ublflow's own CSV reads from a row beyond text and decimals.
+trait OwnCells {
+    fn date(&self, name: &'static str) -> CellResult<Option<NaiveDate>>;
+    fn boolean(&self, name: &'static str) -> CellResult<Option<bool>>;
+    fn choice<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &'static str,
+        allowed: &str,
+    ) -> CellResult<Option<T>>;
+    fn address(&self, prefix: &str) -> CellResult<RawAddress>;
+    fn charge(&self, prefix: &str) -> CellResult<Option<RawCharge>>;
 }
 
-type CellResult<T> = Result<T, (&'static str, String)>;
-
-/// The cells of one row, looked up by column name.
-struct Cells<'a> {
-    record: &'a csv::ByteRecord,
-    index: &'a [Option<usize>],
-}
-
-impl Cells<'_> {
-    /// The trimmed text of a column; `None` when the column is absent or the cell empty.
-    fn text(&self, name: &'static str) -> CellResult<Option<String>> {
-        let Some(i) = self.index[col(name)] else {
-            return Ok(None);
-        };
-        let bytes = self.record.get(i).unwrap_or_default();
-        let text = std::str::from_utf8(bytes).map_err(|_| {
-            (
-                name,
-                "not valid UTF-8 (save the export as UTF-8)".to_string(),
-            )
-        })?;
-        let text = text.trim();
-        Ok((!text.is_empty()).then(|| text.to_owned()))
-    }
-
-    fn parsed<T: FromStr>(&self, name: &'static str, what: &str) -> CellResult<Option<T>> {
-        match self.text(name)? {
-            None => Ok(None),
-            Some(t) => t
-                .parse()
-                .map(Some)
-                .map_err(|_| (name, format!("{t:?} is not {what}"))),
-        }
-    }
-
-    fn decimal(&self, name: &'static str) -> CellResult<Option<Decimal>> {
-        self.parsed(name, "a decimal number (use '.' as the decimal separator)")
-    }
-
+impl OwnCells for Row<'_> {
     fn date(&self, name: &'static str) -> CellResult<Option<NaiveDate>> {
         self.parsed(name, "a date (YYYY-MM-DD)")
     }
@@ -351,27 +297,9 @@ impl Cells<'_> {
     }
 }
 
-fn new_group(file: &Arc<Path>, cells: &Cells, id: String, row: u64) -> Group {
+fn new_group(file: &Arc<Path>, cells: &Row, id: String, row: u64) -> Group {
     let mut group = Group {
-        order: RawOrder {
-            order_id: id,
-            kind: OrderKind::Order,
-            refund_of: None,
-            order_date: NaiveDate::MIN,
-            currency: None,
-            prices_include_vat: false,
-            buyer_reference: None,
-            purchase_order: None,
-            note: None,
-            buyer: RawBuyer::default(),
-            delivery: None,
-            lines: Vec::new(),
-            shipping: None,
-            charges: Vec::new(),
-            discounts: Vec::new(),
-            payment: RawPayment::default(),
-            charged_total: None,
-        },
+        order: RawOrder::empty(id, NaiveDate::MIN),
         first_row: row,
         line_rows: Vec::new(),
         error: None,
@@ -389,7 +317,7 @@ fn new_group(file: &Arc<Path>, cells: &Cells, id: String, row: u64) -> Group {
     group
 }
 
-fn fill_order(o: &mut RawOrder, c: &Cells) -> CellResult<()> {
+fn fill_order(o: &mut RawOrder, c: &Row) -> CellResult<()> {
     o.kind = c.choice("kind", "order, refund")?.unwrap_or_default();
     o.refund_of = c.text("refund_of")?;
     o.order_date = c
@@ -451,7 +379,7 @@ fn has_any(a: &RawAddress) -> bool {
     .any(|f| f.is_some())
 }
 
-fn read_line(c: &Cells) -> CellResult<RawLine> {
+fn read_line(c: &Row) -> CellResult<RawLine> {
     Ok(RawLine {
         sku: c.text("line_sku")?,
         description: c.text("line_description")?,

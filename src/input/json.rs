@@ -224,6 +224,7 @@ fn parse(file: &Arc<Path>, start: u64, bytes: &[u8]) -> ReadItem {
             position: Position::Line(start),
             line_rows: Vec::new(),
             format: super::Format::Json,
+            refund_base: None,
         }),
         Err(e) => {
             let path = e.path().to_string();

@@ -6,6 +6,7 @@
 //! file. A bad order is handed over as an [`InputError`] naming the file, line or row and field; reading goes on
 //! with the next order wherever the format allows it.
 
+mod cells;
 mod csv;
 mod json;
 mod shop;
@@ -101,6 +102,31 @@ pub struct RawOrder {
     /// per category) becomes the rounding amount (BT-114); a larger one rejects the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charged_total: Option<Decimal>,
+}
+
+impl RawOrder {
+    /// An order with nothing filled in but its id and date.
+    fn empty(order_id: String, order_date: NaiveDate) -> RawOrder {
+        RawOrder {
+            order_id,
+            kind: OrderKind::Order,
+            refund_of: None,
+            order_date,
+            currency: None,
+            prices_include_vat: false,
+            buyer_reference: None,
+            purchase_order: None,
+            note: None,
+            buyer: RawBuyer::default(),
+            delivery: None,
+            lines: Vec::new(),
+            shipping: None,
+            charges: Vec::new(),
+            discounts: Vec::new(),
+            payment: RawPayment::default(),
+            charged_total: None,
+        }
+    }
 }
 
 /// The buyer as exported.
@@ -244,6 +270,25 @@ pub struct Record {
     pub line_rows: Vec<u64>,
     /// The format it was read in, to name a field the way the input does ([`field_name`]).
     pub format: Format,
+    /// For a shop order whose later refunds need its data: what to keep with its invoice (see [`RefundBases`]).
+    pub refund_base: Option<RefundBase>,
+}
+
+/// What a shop order's refunds need from it, kept in the store with the order's invoice: a refund exported
+/// in a later run (WooCommerce refunds carry no buyer, currency or tax rates) is still credited against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundBase {
+    /// The shop's own reference to the order, as its refunds name it (`woocommerce:501`).
+    pub key: String,
+    /// The reader's data for the refunds (JSON), opaque to everything but the reader.
+    pub data: Vec<u8>,
+}
+
+/// Where a reader finds the [`RefundBase`] of an order whose invoice was issued before: in an earlier run, or
+/// in an earlier batch of this one. The pipeline answers from the store.
+pub trait RefundBases {
+    /// The data kept under `key` with an issued invoice, if any; `Err` with a message when the look-up failed.
+    fn find(&mut self, key: &str) -> Result<Option<Vec<u8>>, String>;
 }
 
 /// SHA-256 over an order's canonical JSON form, to recognise the same order dropped again: the same order
@@ -338,22 +383,46 @@ fn has_key(haystack: &[u8], key: &[u8]) -> bool {
     })
 }
 
+/// How many recent WooCommerce orders a [`Reader`] keeps for their refunds when [`Reader::new`] made it.
+pub const DEFAULT_REFUND_WINDOW: usize = 10_000;
+
 /// Reads inputs in a given or detected format, keeping what one shop input tells about the next (a WooCommerce
-/// order's buyer for its refunds) for the length of a run.
+/// order's buyer and tax rates for its refunds).
+///
+/// Memory is flat: the reader keeps the refund data of the last `window` WooCommerce orders only, and finds
+/// older ones through its [`RefundBases`], where their invoices were stored.
 pub struct Reader<'p> {
     format: Option<Format>,
     shops: &'p crate::config::Shops,
     woo: woocommerce::Memory,
+    bases: Option<Box<dyn RefundBases + 'p>>,
 }
 
 impl<'p> Reader<'p> {
-    /// A reader that uses `format` for every input, or detects each input's format when `None`.
+    /// A reader that uses `format` for every input, or detects each input's format when `None`. Without
+    /// [`Reader::with_refund_bases`], a refund finds its order only among the last [`DEFAULT_REFUND_WINDOW`]
+    /// orders read.
     pub fn new(format: Option<Format>, shops: &'p crate::config::Shops) -> Self {
         Reader {
             format,
             shops,
-            woo: woocommerce::Memory::default(),
+            woo: woocommerce::Memory::new(DEFAULT_REFUND_WINDOW),
+            bases: None,
         }
+    }
+
+    /// Looks up the orders of refunds in `bases` when they are not among the last `window` orders read.
+    ///
+    /// `window` must cover every order read but not yet stored: with `convert`'s batches, the batch size.
+    pub fn with_refund_bases(mut self, bases: Box<dyn RefundBases + 'p>, window: usize) -> Self {
+        self.woo = woocommerce::Memory::new(window);
+        self.bases = Some(bases);
+        self
+    }
+
+    /// How many orders the reader keeps for their refunds now (at most the window).
+    pub fn remembered(&self) -> usize {
+        self.woo.len()
     }
 
     /// Reads every order of one input, calling `sink` for each order or error in input order.
@@ -375,7 +444,10 @@ impl<'p> Reader<'p> {
             Format::Json => json::read(file, reader, sink),
             Format::Csv => csv::read(file, reader, sink),
             Format::Shopify => shopify::read(file, reader, self.shops, sink),
-            Format::WooCommerce => woocommerce::read(file, reader, self.shops, &mut self.woo, sink),
+            Format::WooCommerce => {
+                let bases = self.bases.as_deref_mut();
+                woocommerce::read(file, reader, self.shops, &mut self.woo, bases, sink)
+            }
         }
         Ok(())
     }
@@ -390,7 +462,8 @@ pub fn read(
     sink: &mut dyn FnMut(ReadItem),
 ) -> Result<(), InputError> {
     let shops = crate::config::Shops::default();
-    Reader::new(None, &shops).read(path, reader, sink)
+    let mut shop_reader = Reader::new(None, &shops);
+    shop_reader.read(path, reader, sink)
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> InputError {

@@ -1,11 +1,8 @@
 //! What the shop readers (Shopify, WooCommerce) share: VAT from the profile's SKU table, buyers and their
 //! Peppol addresses, and errors.
 
-use super::{
-    BuyerType, InputError, OrderKind, Position, RawAddress, RawBuyer, RawLine, RawOrder, RawPayment,
-};
+use super::{BuyerType, InputError, Position, RawAddress, RawBuyer, RawLine};
 use crate::config::Shops;
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::path::Path;
 
@@ -97,29 +94,6 @@ pub(super) fn classify(buyer: &mut RawBuyer, endpoint_keys: &[String]) -> Result
         ));
     }
     Ok(())
-}
-
-/// An order with nothing filled in but its id and date.
-pub(super) fn empty_order(order_id: String, order_date: NaiveDate) -> RawOrder {
-    RawOrder {
-        order_id,
-        kind: OrderKind::Order,
-        refund_of: None,
-        order_date,
-        currency: None,
-        prices_include_vat: false,
-        buyer_reference: None,
-        purchase_order: None,
-        note: None,
-        buyer: RawBuyer::default(),
-        delivery: None,
-        lines: Vec::new(),
-        shipping: None,
-        charges: Vec::new(),
-        discounts: Vec::new(),
-        payment: RawPayment::default(),
-        charged_total: None,
-    }
 }
 
 /// An error at a position in a shop input.

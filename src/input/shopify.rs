@@ -9,6 +9,7 @@
 //! in `Tax 1..5 Name` every taxed line takes it; with several, every line needs a `[shops.skus]` entry, or the
 //! order is rejected.
 
+use super::cells::{self, CellResult, Grouping, Header, Keyed, Row};
 use super::shop::{self, Vat};
 use super::{
     InputError, OrderKind, PaymentStatus, Position, RawAddress, RawCharge, RawDelivery, RawLine,
@@ -21,6 +22,78 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
+
+/// Every column ublflow reads, spelled as in the export's header row.
+const COLUMNS: &[&str] = &[
+    "Name",
+    "Email",
+    "Phone",
+    "Financial Status",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Code",
+    "Discount Amount",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+    "Lineitem taxable",
+    "Lineitem discount",
+    "Billing Name",
+    "Billing Company",
+    "Billing Phone",
+    "Shipping Name",
+    "Notes",
+    "Note Attributes",
+    "Cancelled at",
+    "Payment Reference",
+    "Payment ID",
+    "Refunded Amount",
+    "Tax 1 Name",
+    "Tax 1 Value",
+    "Tax 2 Name",
+    "Tax 2 Value",
+    "Tax 3 Name",
+    "Tax 3 Value",
+    "Tax 4 Name",
+    "Tax 4 Value",
+    "Tax 5 Name",
+    "Tax 5 Value",
+    "Billing Street",
+    "Billing Address1",
+    "Billing Address2",
+    "Billing City",
+    "Billing Zip",
+    "Billing Province",
+    "Billing Country",
+    "Shipping Street",
+    "Shipping Address1",
+    "Shipping Address2",
+    "Shipping City",
+    "Shipping Zip",
+    "Shipping Province",
+    "Shipping Country",
+];
+
+/// The name ublflow reads a header name as: names are compared without regard to case (`Lineitem SKU`), and
+/// the spellings Shopify's own column list uses for two of them (`Canceled at`, `Payment Reference
+/// (deprecated)`) stand for the names exports carry.
+fn canonical(name: &str) -> Option<&'static str> {
+    if name.eq_ignore_ascii_case("Canceled at") {
+        return Some("Cancelled at");
+    }
+    if name.eq_ignore_ascii_case("Payment Reference (deprecated)") {
+        return Some("Payment Reference");
+    }
+    COLUMNS
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+        .copied()
+}
 
 /// Columns without which no order can be read.
 const REQUIRED: &[&str] = &[
@@ -44,57 +117,21 @@ pub(super) fn is_header(head: &[u8]) -> bool {
     has(b"Name") && has(b"Financial Status") && has(b"Lineitem quantity")
 }
 
-/// The column positions of one file.
-struct Header {
-    names: Vec<String>,
+/// What Shopify's export reads from a row beyond text and decimals.
+trait ShopifyCells {
+    fn money(&self, name: &'static str) -> CellResult<Decimal>;
+    fn date(&self, name: &'static str) -> CellResult<Option<NaiveDate>>;
+    fn is_order_row(&self) -> bool;
 }
 
-impl Header {
-    fn index(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
-    }
-}
-
-/// The cells of one row, by column name.
-struct Row<'a> {
-    header: &'a Header,
-    record: &'a csv::ByteRecord,
-}
-
-type Cell<T> = Result<T, (&'static str, String)>;
-
-impl Row<'_> {
-    fn text(&self, name: &'static str) -> Cell<Option<String>> {
-        let Some(i) = self.header.index(name) else {
-            return Ok(None);
-        };
-        let bytes = self.record.get(i).unwrap_or_default();
-        let text = std::str::from_utf8(bytes).map_err(|_| {
-            (
-                name,
-                "not valid UTF-8 (Shopify exports UTF-8; was the file re-saved in another encoding?)"
-                    .to_string(),
-            )
-        })?;
-        Ok(shop::text(Some(text)))
-    }
-
-    fn decimal(&self, name: &'static str) -> Cell<Option<Decimal>> {
-        match self.text(name)? {
-            None => Ok(None),
-            Some(t) => t
-                .parse::<Decimal>()
-                .map(Some)
-                .map_err(|_| (name, format!("{t:?} is not a decimal number"))),
-        }
-    }
-
-    fn money(&self, name: &'static str) -> Cell<Decimal> {
+impl ShopifyCells for Row<'_> {
+    /// An amount; an empty cell is zero.
+    fn money(&self, name: &'static str) -> CellResult<Decimal> {
         Ok(self.decimal(name)?.unwrap_or_default())
     }
 
     /// A Shopify time stamp (`2026-11-12 14:03:27 +0100`): its date as written.
-    fn date(&self, name: &'static str) -> Cell<Option<NaiveDate>> {
+    fn date(&self, name: &'static str) -> CellResult<Option<NaiveDate>> {
         match self.text(name)? {
             None => Ok(None),
             Some(t) => t
@@ -145,32 +182,21 @@ struct OrderRow {
 
 pub(super) fn read<R: Read>(
     file: Arc<Path>,
-    mut reader: std::io::BufReader<R>,
+    reader: std::io::BufReader<R>,
     shops: &Shops,
     sink: &mut dyn FnMut(ReadItem),
 ) {
-    if std::io::BufRead::fill_buf(&mut reader).is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF")) {
-        std::io::BufRead::consume(&mut reader, 3);
-    }
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(reader);
+    let mut csv = cells::open(reader);
     let file_error = |row: u64, field: Option<&str>, message: String| {
         shop::error(&file, Position::Row(row), None, field, message)
     };
-    let header = match csv.byte_headers() {
-        Ok(h) => Header {
-            names: h
-                .iter()
-                .map(|n| String::from_utf8_lossy(n).trim().to_owned())
-                .collect(),
-        },
+    let header = match Header::read(&mut csv, canonical) {
+        Ok(h) => h,
         Err(e) => return sink(Err(file_error(1, None, e.to_string()))),
     };
     for required in REQUIRED {
         if header.index(required).is_none() {
-            let hint = if header.names.len() == 1 {
+            let hint = if header.names().len() == 1 {
                 " (the file does not look comma-separated; Shopify exports use ',')"
             } else {
                 ""
@@ -184,62 +210,46 @@ pub(super) fn read<R: Read>(
             )));
         }
     }
-    let mut group: Option<Group> = None;
-    let mut record = csv::ByteRecord::new();
-    let mut row = 1u64;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if let Some(g) = group.take() {
-                    finish(&file, g, shops, sink);
-                }
-                let at = e.position().map_or(row + 1, |p| p.record() + 1);
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
-                        "the row has {len} cells where the header has {expected_len} (the file is cut or was \
-                         edited)"
-                    ),
-                    _ => e.to_string(),
-                };
-                return sink(Err(file_error(
-                    at,
-                    None,
-                    format!("{message}; rows after this point in the file were not read"),
-                )));
-            }
-        }
-        row += 1;
-        let cells = Row {
-            header: &header,
-            record: &record,
-        };
-        let name = match cells.text("Name") {
-            Ok(Some(name)) => name,
-            Ok(None) | Err(_) => {
-                if let Some(g) = group.take() {
-                    finish(&file, g, shops, sink);
-                }
-                sink(Err(file_error(
-                    row,
-                    Some("Name"),
-                    "the order name is empty or not UTF-8".into(),
-                )));
-                continue;
-            }
-        };
-        if group.as_ref().is_some_and(|g| g.name != name) {
-            finish(&file, group.take().expect("checked above"), shops, sink);
-        }
-        let g = group.get_or_insert_with(|| start(&file, &cells, name, row));
+    let keyed = Keyed {
+        header: &header,
+        key: "Name",
+        no_key: "the order name is empty or not UTF-8",
+        utf8_hint: "Shopify exports UTF-8; was the file re-saved in another encoding?",
+    };
+    let mut orders = Orders {
+        file: &file,
+        shops,
+        sink,
+    };
+    cells::group_rows(&mut csv, &keyed, &mut orders);
+}
+
+/// Orders (and their credit notes) of a Shopify export, handed to `sink`.
+struct Orders<'a> {
+    file: &'a Arc<Path>,
+    shops: &'a Shops,
+    sink: &'a mut dyn FnMut(ReadItem),
+}
+
+impl Grouping for Orders<'_> {
+    type Group = Group;
+
+    fn key(group: &Group) -> &str {
+        &group.name
+    }
+
+    fn start(&mut self, key: String, row: u64, cells: &Row) -> Group {
+        start(self.file, cells, key, row)
+    }
+
+    fn add(&mut self, g: &mut Group, row: u64, cells: &Row) {
         g.line_rows.push(row);
-        match read_line(&cells) {
+        match read_line(cells) {
             Ok((line, taxable)) => g.lines.push((row, line, taxable)),
             Err((column, message)) => {
                 if g.error.is_none() {
                     g.error = Some(shop::error(
-                        &file,
+                        self.file,
                         Position::Row(row),
                         Some(&g.name),
                         Some(column),
@@ -249,11 +259,19 @@ pub(super) fn read<R: Read>(
             }
         }
     }
-    if let Some(g) = group.take() {
-        finish(&file, g, shops, sink);
+
+    fn finish(&mut self, group: Group) {
+        finish(self.file, group, self.shops, self.sink);
     }
-    if row == 1 {
-        sink(Err(file_error(1, None, "the file holds no orders".into())));
+
+    fn fail(&mut self, row: u64, column: Option<&'static str>, message: String) {
+        (self.sink)(Err(shop::error(
+            self.file,
+            Position::Row(row),
+            None,
+            column,
+            message,
+        )));
     }
 }
 
@@ -293,11 +311,11 @@ fn start(file: &Path, cells: &Row, name: String, row: u64) -> Group {
     group
 }
 
-fn order_row(c: &Row, name: &str) -> Cell<OrderRow> {
+fn order_row(c: &Row, name: &str) -> CellResult<OrderRow> {
     let date = c
         .date("Created at")?
         .ok_or(("Created at", "is empty".to_string()))?;
-    let mut order = shop::empty_order(name.to_owned(), date);
+    let mut order = RawOrder::empty(name.to_owned(), date);
     order.currency = c.text("Currency")?;
     order.note = c.text("Notes")?;
     let billing = address(c, "Billing")?;
@@ -379,9 +397,9 @@ fn rate_of(name: &str) -> Option<Decimal> {
     (rate >= Decimal::ZERO && rate < Decimal::ONE_HUNDRED).then(|| rate.normalize())
 }
 
-fn address(c: &Row, prefix: &str) -> Cell<RawAddress> {
+fn address(c: &Row, prefix: &str) -> CellResult<RawAddress> {
     let col = |suffix: &str| -> &'static str {
-        ADDRESS_COLUMNS
+        COLUMNS
             .iter()
             .find(|n| n.strip_prefix(prefix).and_then(|r| r.strip_prefix(' ')) == Some(suffix))
             .expect("a known address column")
@@ -394,31 +412,18 @@ fn address(c: &Row, prefix: &str) -> Cell<RawAddress> {
         street,
         additional_street: c.text(col("Address2"))?,
         city: c.text(col("City"))?,
-        postal_code: c.text(col("Zip"))?,
+        // Shopify writes zip codes as '01067, so that spreadsheets keep their leading zeros.
+        postal_code: c
+            .text(col("Zip"))?
+            .map(|z| z.strip_prefix('\'').unwrap_or(&z).trim().to_owned())
+            .filter(|z| !z.is_empty()),
         region: c.text(col("Province"))?,
         country: c.text(col("Country"))?,
     })
 }
 
-const ADDRESS_COLUMNS: &[&str] = &[
-    "Billing Street",
-    "Billing Address1",
-    "Billing Address2",
-    "Billing City",
-    "Billing Zip",
-    "Billing Province",
-    "Billing Country",
-    "Shipping Street",
-    "Shipping Address1",
-    "Shipping Address2",
-    "Shipping City",
-    "Shipping Zip",
-    "Shipping Province",
-    "Shipping Country",
-];
-
 /// One line item row: the line and whether Shopify charges tax on it (`Lineitem taxable`).
-fn read_line(c: &Row) -> Cell<(RawLine, bool)> {
+fn read_line(c: &Row) -> CellResult<(RawLine, bool)> {
     let taxable = match c.text("Lineitem taxable")?.map(|t| t.to_ascii_lowercase()) {
         None => true,
         Some(t) if t == "true" => true,
@@ -522,6 +527,7 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
         position: at.clone(),
         line_rows: g.line_rows.clone(),
         format: super::Format::Shopify,
+        refund_base: None,
     };
     let credit = refund.then(|| refund_order(&order, &o));
     sink(Ok(record(order)));
@@ -684,11 +690,23 @@ fn refund_order(invoice: &RawOrder, o: &OrderRow) -> Result<(RawOrder, bool), St
         .map(|l| (l.vat_category.as_ref(), l.vat_rate))
         .collect();
     if taxes.len() != 1 {
+        let rates: Vec<String> = taxes
+            .iter()
+            .map(|(category, rate)| match category.map(String::as_str) {
+                Some("S") | None => format!("{}%", rate.unwrap_or_default()),
+                Some(c) => format!("category {c}"),
+            })
+            .collect();
         return Err(format!(
-            "a partial refund of {} on an order with several VAT rates: Shopify's export gives only the amount, \
-             not which lines were refunded, so the VAT split is unknown; issue this credit note in ublflow's own \
-             format (kind = refund, refund_of = {:?}) with the refunded lines",
-            o.refunded, invoice.order_id
+            "a partial refund of {refunded} on an order with VAT at {}: Shopify's export gives only the refunded \
+             amount, not which lines it refunds, so the VAT split is unknown and ublflow does not guess it. The \
+             invoice is issued; give the credit note yourself as a refund in ublflow's own JSON or CSV format \
+             (README, Order input format): kind = refund, refund_of = {id:?}, an order_id of its own such as \
+             \"{id}-refund-1\", the order's buyer, and the refunded lines with their VAT rates, converted into the \
+             same store",
+            rates.join(" and "),
+            refunded = o.refunded,
+            id = invoice.order_id,
         ));
     }
     let template = &invoice.lines[0];

@@ -3,31 +3,79 @@
 //!
 //! The input is cut into objects by the JSON scanner of the project's own format, so memory holds one object
 //! at a time. An object with a `status` is an order; one with an `amount` and no `status` is a refund. A
-//! refund carries no buyer, currency or tax rates, so they come from its order, which must be read earlier in
-//! the same run: the order's `refunds` list names its refunds, and only such orders are remembered.
+//! refund carries no buyer, currency or tax rates, so they come from its order: every order hands over what
+//! its refunds need (a [`RefundBase`]) to be stored with its invoice, and the reader keeps the last few
+//! (those not stored yet) itself. A refund finds its order there, or else in the store through
+//! [`RefundBases`], however many runs ago the order was converted.
 
 use super::shop::{self, Vat};
 use super::{
     OrderKind, PaymentStatus, Position, RawAddress, RawCharge, RawDelivery, RawLine, RawOrder,
-    ReadItem, Record,
+    ReadItem, Record, RefundBase, RefundBases,
 };
 use crate::config::Shops;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use std::collections::{BTreeSet, HashMap};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
-/// What a run keeps of orders that list refunds, so that the refunds (read later) can be credited.
-#[derive(Debug, Default)]
+/// The refund data of the last orders read (at most `window`), by WooCommerce order id: the orders whose
+/// invoices may not be in the store yet. Older ones are looked up in the store.
+#[derive(Debug)]
 pub(super) struct Memory {
-    /// By WooCommerce order id.
-    parents: HashMap<u64, Parent>,
+    /// By WooCommerce order id: when it was read (a count) and its data.
+    parents: HashMap<u64, (u64, Parent)>,
+    /// Order ids with the count they were read at, oldest first; an id read again has a newer entry too.
+    queue: VecDeque<(u64, u64)>,
+    /// Orders read so far.
+    count: u64,
+    /// How many orders are kept.
+    window: usize,
 }
 
-/// An order's part that its refunds need.
-#[derive(Debug)]
+impl Memory {
+    /// Keeps the last `window` orders (at least one).
+    pub(super) fn new(window: usize) -> Memory {
+        Memory {
+            parents: HashMap::new(),
+            queue: VecDeque::new(),
+            count: 0,
+            window: window.max(1),
+        }
+    }
+
+    /// How many orders are kept now.
+    pub(super) fn len(&self) -> usize {
+        self.parents.len()
+    }
+
+    fn remember(&mut self, id: u64, parent: Parent) {
+        self.count += 1;
+        self.parents.insert(id, (self.count, parent));
+        self.queue.push_back((id, self.count));
+        while self.queue.len() > self.window {
+            if let Some((old, read_at)) = self.queue.pop_front() {
+                if self.parents.get(&old).is_some_and(|(at, _)| *at == read_at) {
+                    self.parents.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<&Parent> {
+        self.parents.get(&id).map(|(_, p)| p)
+    }
+}
+
+/// The key of a WooCommerce order's [`RefundBase`], by its id (the one refunds name in `_links.up`).
+fn base_key(order_id: u64) -> String {
+    format!("woocommerce:{order_id}")
+}
+
+/// An order's part that its refunds need: what is kept in memory and, as JSON, stored with its invoice.
+#[derive(Debug, Serialize, Deserialize)]
 struct Parent {
     /// The order as mapped, without lines (buyer, currency, price convention).
     order: RawOrder,
@@ -63,8 +111,6 @@ struct WooObject {
     fee_lines: Vec<WooFee>,
     #[serde(default)]
     meta_data: Vec<WooMeta>,
-    #[serde(default)]
-    refunds: Vec<serde_json::Value>,
     // Refund fields.
     amount: Option<Decimal>,
     parent_id: Option<u64>,
@@ -143,17 +189,30 @@ struct WooLink {
     href: String,
 }
 
-pub(super) fn read<R: std::io::Read>(
+pub(super) fn read<'p, R: std::io::Read>(
     file: Arc<Path>,
     reader: std::io::BufReader<R>,
     shops: &Shops,
     memory: &mut Memory,
+    mut bases: Option<&mut (dyn RefundBases + 'p)>,
     sink: &mut dyn FnMut(ReadItem),
 ) {
     super::json::split(&file, reader, &mut |cut| match cut {
-        Ok((line, bytes)) => object(&file, line, bytes, shops, memory, sink),
+        Ok((line, bytes)) => {
+            let found = Found {
+                memory: &mut *memory,
+                bases: bases.as_deref_mut(),
+            };
+            object(&file, line, bytes, shops, found, sink)
+        }
         Err(e) => sink(Err(e)),
     });
+}
+
+/// Where the orders of refunds are found: the reader's memory, then the store.
+struct Found<'m, 'b, 'p> {
+    memory: &'m mut Memory,
+    bases: Option<&'b mut (dyn RefundBases + 'p)>,
 }
 
 /// Maps one order or refund object.
@@ -162,7 +221,7 @@ fn object(
     line: u64,
     bytes: &[u8],
     shops: &Shops,
-    memory: &mut Memory,
+    found: Found<'_, '_, '_>,
     sink: &mut dyn FnMut(ReadItem),
 ) {
     let at = Position::Line(line);
@@ -184,18 +243,19 @@ fn object(
             )));
         }
     };
-    let record = |order| Record {
+    let record = |order, refund_base| Record {
         order,
         file: file.clone(),
         position: at.clone(),
         line_rows: Vec::new(),
         format: super::Format::WooCommerce,
+        refund_base,
     };
     let result = if w.status.is_none() && w.amount.is_some() {
-        refund(&w, memory, shops).map(record)
+        refund(&w, found, shops).map(|o| record(o, None))
     } else {
-        match order(&w, shops, memory) {
-            Ok(Some(o)) => Ok(record(o)),
+        match order(&w, shops, found.memory) {
+            Ok(Some((o, base))) => Ok(record(o, base)),
             Ok(None) => {
                 let id = w.number.clone().unwrap_or_default();
                 let status = w.status.clone().unwrap_or_default();
@@ -241,8 +301,13 @@ fn date(text: Option<&str>) -> MapResult<NaiveDate> {
         })
 }
 
-/// Maps an order; `None` for one that gets no invoice (cancelled, failed, draft).
-fn order(w: &WooObject, shops: &Shops, memory: &mut Memory) -> MapResult<Option<RawOrder>> {
+/// Maps an order, with what its refunds will need; `None` for one that gets no invoice (cancelled, failed,
+/// draft).
+fn order(
+    w: &WooObject,
+    shops: &Shops,
+    memory: &mut Memory,
+) -> MapResult<Option<(RawOrder, Option<RefundBase>)>> {
     let status = w.status.as_deref().unwrap_or_default();
     let paid = match status {
         "processing" | "completed" | "refunded" => true,
@@ -263,7 +328,7 @@ fn order(w: &WooObject, shops: &Shops, memory: &mut Memory) -> MapResult<Option<
         .clone()
         .or_else(|| w.id.map(|i| i.to_string()))
         .ok_or_else(|| ("number".to_string(), "is missing".to_string()))?;
-    let mut order = shop::empty_order(number, date(w.date_created.as_deref())?);
+    let mut order = RawOrder::empty(number, date(w.date_created.as_deref())?);
     order.currency = shop::text(w.currency.as_deref());
     order.prices_include_vat = w.prices_include_tax;
     order.note = shop::text(w.customer_note.as_deref());
@@ -299,31 +364,33 @@ fn order(w: &WooObject, shops: &Shops, memory: &mut Memory) -> MapResult<Option<
         order.lines.push(mapped);
     }
     charges(&mut order, w, &taxes, w.prices_include_tax, Decimal::ONE)?;
-    if !w.refunds.is_empty() {
-        if let Some(id) = w.id {
-            let vats = order
-                .lines
-                .iter()
-                .map(|l| {
-                    (
-                        l.vat_category.clone().unwrap_or_default(),
-                        l.vat_rate.unwrap_or_default(),
-                    )
-                })
-                .collect();
-            let mut template = order.clone();
-            template.lines.clear();
-            memory.parents.insert(
-                id,
-                Parent {
-                    order: template,
-                    rates: rates.clone(),
-                    vats,
-                },
-            );
-        }
-    }
-    Ok(Some(order))
+    // Every order: a refund may come in a later export, long after this one.
+    let Some(id) = w.id else {
+        return Ok(Some((order, None)));
+    };
+    let vats = order
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.vat_category.clone().unwrap_or_default(),
+                l.vat_rate.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut template = order.clone();
+    template.lines.clear();
+    let parent = Parent {
+        order: template,
+        rates,
+        vats,
+    };
+    let base = RefundBase {
+        key: base_key(id),
+        data: serde_json::to_vec(&parent).expect("refund data always serialises"),
+    };
+    memory.remember(id, parent);
+    Ok(Some((order, Some(base))))
 }
 
 fn buyer(order: &mut RawOrder, w: &WooObject, shops: &Shops) -> MapResult<()> {
@@ -542,8 +609,8 @@ fn charges(
     Ok(())
 }
 
-/// Maps a refund against an order read earlier in the run.
-fn refund(w: &WooObject, memory: &Memory, shops: &Shops) -> MapResult<RawOrder> {
+/// Maps a refund against its order, read earlier in this run or converted in an earlier one.
+fn refund(w: &WooObject, found: Found<'_, '_, '_>, shops: &Shops) -> MapResult<RawOrder> {
     let refund_id =
         w.id.ok_or_else(|| ("id".to_string(), "a refund needs its id".to_string()))?;
     let parent_id = w
@@ -563,15 +630,42 @@ fn refund(w: &WooObject, memory: &Memory, shops: &Shops) -> MapResult<RawOrder> 
                     .to_string(),
             )
         })?;
-    let Some(parent) = memory.parents.get(&parent_id) else {
-        return fail(
-            "_links.up",
-            format!(
-                "refund {refund_id} of order id {parent_id}: a WooCommerce refund carries no buyer, currency or tax \
-                 rates, so ublflow takes them from the order; give the order's export (listing this refund) \
-                 earlier in the same run"
-            ),
-        );
+    let stored: Parent;
+    let parent = match found.memory.get(parent_id) {
+        Some(p) => p,
+        None => {
+            let key = base_key(parent_id);
+            let bytes = match found.bases {
+                Some(bases) => bases.find(&key).map_err(|m| {
+                    (
+                        "_links.up".to_string(),
+                        format!("refund {refund_id} of order id {parent_id}: {m}"),
+                    )
+                })?,
+                None => None,
+            };
+            let Some(bytes) = bytes else {
+                return fail(
+                    "_links.up",
+                    format!(
+                        "refund {refund_id} of order id {parent_id}: a WooCommerce refund carries no buyer, \
+                         currency or tax rates, so ublflow takes them from the order, and order id {parent_id} has \
+                         no invoice on this store; convert the order first: its export earlier in this run, or in \
+                         an earlier run on the same store"
+                    ),
+                );
+            };
+            stored = serde_json::from_slice(&bytes).map_err(|e| {
+                (
+                    "_links.up".to_string(),
+                    format!(
+                        "refund {refund_id} of order id {parent_id}: the store's data of the order cannot be read \
+                         ({e})"
+                    ),
+                )
+            })?;
+            &stored
+        }
     };
     let mut credit = parent.order.clone();
     credit.kind = OrderKind::Refund;

@@ -149,6 +149,8 @@ pub fn with_session(
         recovered: archive::catch_up(&mut store, opts.out)? as u64,
         ..Summary::default()
     };
+    // A connection of its own: the reader looks up refund bases while the session holds the store.
+    let bases = Store::open(opts.store)?;
     let patterns = Patterns {
         invoice: Pattern::parse(&opts.profile.numbering.invoice)
             .expect("checked when the profile was loaded"),
@@ -163,9 +165,11 @@ pub fn with_session(
             patterns: &patterns,
             summary: &mut summary,
             archiver: &archiver,
-            reader: input::Reader::new(opts.input_format, &opts.profile.shops),
+            reader: input::Reader::new(opts.input_format, &opts.profile.shops)
+                .with_refund_bases(Box::new(StoredBases(bases)), opts.batch_size),
         };
         let result = work(&mut session);
+        drop(session);
         // The archiver's own error explains a stop better than the failed hand-over does.
         match (result, archiver.finish()) {
             (Err(ConvertError::ArchiverStopped), Err(e)) => Err(e.into()),
@@ -175,6 +179,18 @@ pub fn with_session(
         }
     })?;
     Ok(summary)
+}
+
+/// The store as the reader's [`input::RefundBases`]: it sees what earlier batches and runs committed; the
+/// reader keeps the orders of the batch not yet committed itself (its window is the batch size).
+struct StoredBases(Store);
+
+impl input::RefundBases for StoredBases {
+    fn find(&mut self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.0
+            .refund_base(key)
+            .map_err(|e| format!("the store could not be read: {e}"))
+    }
 }
 
 struct Patterns {
@@ -389,7 +405,13 @@ impl Session<'_, '_> {
                         packed_xml: packed,
                     })?;
                     queue(&txn, profile, p, number, preceding.as_ref(), now_ms)?;
+                    keep_refund_base(&txn, p, number)?;
                     Some(path)
+                }
+                // An invoice issued before refund bases were kept gets its base when its order comes again.
+                (Ok((p, Slot::Existing { number, .. })), _) => {
+                    keep_refund_base(&txn, p, number)?;
+                    None
                 }
                 _ => None,
             };
@@ -584,6 +606,16 @@ fn queue(
             failed: r.problem.as_deref(),
             now_ms,
         }),
+        _ => Ok(()),
+    }
+}
+
+/// Keeps what a shop order's later refunds need with its invoice, in the transaction that commits it.
+fn keep_refund_base(txn: &Txn, p: &Prepared, number: &str) -> Result<(), StoreError> {
+    match &p.record.refund_base {
+        Some(base) if p.doc.kind == DocKind::Invoice => {
+            txn.keep_refund_base(&base.key, number, &base.data)
+        }
         _ => Ok(()),
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -182,6 +182,19 @@ impl Store {
             .and_then(|()| tx.execute_batch("PRAGMA user_version = 1;"))
             .map_err(|e| self_wrap(&self.path, e))?;
         }
+        if version < 2 {
+            tx.execute_batch(
+                "-- What the refunds of a shop order need from it (input::RefundBase), kept with its invoice so that
+                 -- a refund exported in a later run is credited against it.
+                 CREATE TABLE refund_bases (
+                    key TEXT PRIMARY KEY,
+                    number TEXT NOT NULL REFERENCES documents (number),
+                    data BLOB NOT NULL
+                 );
+                 PRAGMA user_version = 2;",
+            )
+            .map_err(|e| self_wrap(&self.path, e))?;
+        }
         tx.commit().map_err(|e| self_wrap(&self.path, e))
     }
 
@@ -239,6 +252,14 @@ impl Store {
             .optional()
             .map_err(|e| self.wrap(e))?;
         packed.map(|p| unpack(&p, number)).transpose()
+    }
+
+    /// The refund data kept with an invoice under a shop's order key (see [`Txn::keep_refund_base`]).
+    pub fn refund_base(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT data FROM refund_bases WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(|e| self.wrap(e))
     }
 
     /// The last number taken in each series, by series name.
@@ -391,6 +412,18 @@ impl Txn<'_> {
                     .prepare_cached("INSERT INTO unarchived (number) VALUES (?1)")?
                     .execute([d.number])
             })
+            .map(|_| ())
+            .map_err(|e| self.wrap(e))
+    }
+
+    /// Keeps what the refunds of a shop order need with its invoice `number`, under the shop's order `key`.
+    /// The first one kept stays: an invoice, once issued, does not change.
+    pub fn keep_refund_base(&self, key: &str, number: &str, data: &[u8]) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO refund_bases (key, number, data) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING",
+            )
+            .and_then(|mut s| s.execute(params![key, number, data]))
             .map(|_| ())
             .map_err(|e| self.wrap(e))
     }

@@ -180,3 +180,25 @@ pub fn write_woocommerce(out: &mut impl Write, count: usize, seed: u64) -> std::
     }
     writeln!(out, "]")
 }
+
+/// Writes a WooCommerce REST API array of refunds, as `GET /orders/<id>/refunds` returns them: one for each
+/// order [`write_woocommerce`] writes with the same `count`, refunding 1.20 (VAT included) by amount alone.
+pub fn write_woocommerce_refunds(out: &mut impl Write, count: usize) -> std::io::Result<()> {
+    writeln!(out, "[")?;
+    for i in 0..count {
+        let (order, id) = (10_000 + i, 900_000 + i);
+        let refund = serde_json::json!({
+            "id": id, "date_created": "2026-06-30T10:00:00", "date_created_gmt": "2026-06-30T08:00:00",
+            "amount": "1.20", "reason": "Goodwill", "refunded_by": 1, "refunded_payment": true,
+            "meta_data": [], "line_items": [], "tax_lines": [], "shipping_lines": [], "fee_lines": [],
+            "_links": {
+                "self": [{"href": format!("https://shop.example/wp-json/wc/v3/orders/{order}/refunds/{id}")}],
+                "collection": [{"href": format!("https://shop.example/wp-json/wc/v3/orders/{order}/refunds")}],
+                "up": [{"href": format!("https://shop.example/wp-json/wc/v3/orders/{order}")}],
+            },
+        });
+        let sep = if i + 1 < count { "," } else { "" };
+        writeln!(out, "{refund}{sep}")?;
+    }
+    writeln!(out, "]")
+}
