@@ -286,7 +286,7 @@ pub struct RefundBase {
 
 /// Where a reader finds the [`RefundBase`] of an order whose invoice was issued before: in an earlier run, or
 /// in an earlier batch of this one. The pipeline answers from the store.
-pub trait RefundBases {
+pub trait RefundBases: Send {
     /// The data kept under `key` with an issued invoice, if any; `Err` with a message when the look-up failed.
     fn find(&mut self, key: &str) -> Result<Option<Vec<u8>>, String>;
 }
@@ -413,7 +413,7 @@ impl<'p> Reader<'p> {
 
     /// Looks up the orders of refunds in `bases` when they are not among the last `window` orders read.
     ///
-    /// `window` must cover every order read but not yet stored: with `convert`'s batches, the batch size.
+    /// `window` must cover every order read but not yet stored: with `convert`'s batches, every batch in flight.
     pub fn with_refund_bases(mut self, bases: Box<dyn RefundBases + 'p>, window: usize) -> Self {
         self.woo = woocommerce::Memory::new(window);
         self.bases = Some(bases);

@@ -165,8 +165,10 @@ pub fn with_session(
             patterns: &patterns,
             summary: &mut summary,
             archiver: &archiver,
-            reader: input::Reader::new(opts.input_format, &opts.profile.shops)
-                .with_refund_bases(Box::new(StoredBases(bases)), opts.batch_size),
+            reader: input::Reader::new(opts.input_format, &opts.profile.shops).with_refund_bases(
+                Box::new(StoredBases(bases)),
+                opts.batch_size * UNCOMMITTED_BATCHES,
+            ),
         };
         let result = work(&mut session);
         drop(session);
@@ -182,7 +184,7 @@ pub fn with_session(
 }
 
 /// The store as the reader's [`input::RefundBases`]: it sees what earlier batches and runs committed; the
-/// reader keeps the orders of the batch not yet committed itself (its window is the batch size).
+/// reader keeps the orders of the batches not yet committed itself (its window is [`UNCOMMITTED_BATCHES`]).
 struct StoredBases(Store);
 
 impl input::RefundBases for StoredBases {
@@ -192,6 +194,10 @@ impl input::RefundBases for StoredBases {
             .map_err(|e| format!("the store could not be read: {e}"))
     }
 }
+
+/// Batches read but not yet committed, at most: the one being numbered, the one waiting for it, and the one
+/// the reader is filling (see [`Session::convert_file`]).
+const UNCOMMITTED_BATCHES: usize = 3;
 
 struct Patterns {
     invoice: Pattern,
