@@ -395,9 +395,9 @@ fn ambiguous_shop_data_is_refused_with_what_to_configure() {
         "row 10|Refunded Amount|a partial refund of 10.00 on an order with VAT at 10% and 20%: Shopify's export \
          gives only the refunded amount, not which lines it refunds, so the VAT split is unknown and ublflow does \
          not guess it. The invoice is issued; give the credit note yourself as a refund in ublflow's own JSON or \
-         CSV format (README, Order input format): kind = refund, refund_of = \"#1007\", an order_id of its own \
-         such as \"#1007-refund-1\", the order's buyer, and the refunded lines with their VAT rates, converted \
-         into the same store"
+         CSV format (README, Order input format): kind = refund, refund_of = \"#1007\", order_id = \
+         \"#1007-refund\", the order's buyer, and the refunded lines with their VAT rates, converted into the same \
+         store. Once it is issued, this refund is reported as settled by it"
     );
     let refused = events(&report, "rejected");
     assert_eq!(refused[0]["file"], file.to_str().unwrap());
@@ -406,13 +406,32 @@ fn ambiguous_shop_data_is_refused_with_what_to_configure() {
     fs::write(
         &own,
         "order_id,kind,refund_of,order_date,prices_include_vat,buyer_type,buyer_name,buyer_city,buyer_country,\
-         line_description,line_quantity,line_unit_price,line_vat_rate\n#1007-refund-1,refund,#1007,2026-11-20,true,\
+         line_description,line_quantity,line_unit_price,line_vat_rate\n#1007-refund,refund,#1007,2026-11-20,true,\
          consumer,Zoë Ærø-Šimić,Salzburg,AT,Hiking guide Alps (returned),1,10.00,10\n",
     )
     .unwrap();
     let (code, report) = convert(&[&own], &tmp.path().join("partial"), &[]);
     assert_eq!(code, 0, "{report:#?}");
     assert_eq!(summary(&report)["credit_notes"], 1);
+    // The same export read again: the refund is settled by that credit note, no longer rejected.
+    let (code, report) = convert(&[&file], &tmp.path().join("partial"), &[]);
+    assert_eq!(code, 0, "{report:#?}");
+    let credit_note = events(&report, "document")
+        .into_iter()
+        .find(|d| d["order_id"] == "#1007-refund");
+    assert!(credit_note.is_none(), "the export does not issue it again");
+    let settled: Vec<&Value> = events(&report, "skipped")
+        .into_iter()
+        .filter(|s| s["order_id"] == "#1007")
+        .collect();
+    assert_eq!(settled.len(), 1, "{report:#?}");
+    let reason = settled[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the refund is settled by credit note CN-2026-")
+            && reason.ends_with(", issued for #1007-refund"),
+        "{reason}"
+    );
+    assert!(events(&report, "rejected").is_empty(), "{report:#?}");
 
     // A business buyer (VAT id, company) without a Peppol address.
     let no_endpoint = set_cell(&good, 12, "Note Attributes", "vat_number: DE123456789");

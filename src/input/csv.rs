@@ -117,6 +117,7 @@ pub(super) fn read<R: Read>(
         field: None,
         message,
         skipped: false,
+        settled_by: None,
     };
     let header = match Header::read(&mut csv, |_| None) {
         Ok(h) => h,
@@ -182,6 +183,7 @@ impl Grouping for Orders<'_> {
                         field: Some(column.into()),
                         message,
                         skipped: false,
+                        settled_by: None,
                     });
                 }
             }
@@ -200,6 +202,7 @@ impl Grouping for Orders<'_> {
             field: column.map(str::to_owned),
             message,
             skipped: false,
+            settled_by: None,
         }));
     }
 }
@@ -312,6 +315,7 @@ fn new_group(file: &Arc<Path>, cells: &Row, id: String, row: u64) -> Group {
             field: Some(column.into()),
             message,
             skipped: false,
+            settled_by: None,
         });
     }
     group

@@ -211,6 +211,7 @@ fn file_error(file: &Path, line: u64, message: String) -> InputError {
         field: None,
         message,
         skipped: false,
+        settled_by: None,
     }
 }
 
@@ -244,6 +245,7 @@ fn parse(file: &Arc<Path>, start: u64, bytes: &[u8]) -> ReadItem {
                 field: (path != ".").then_some(path),
                 message,
                 skipped: false,
+                settled_by: None,
             })
         }
     }

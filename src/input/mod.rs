@@ -315,6 +315,10 @@ pub struct InputError {
     /// True when the order was deliberately left out (cancelled, voided, payment failed): it is reported as
     /// skipped with `message` as the reason, not as rejected.
     pub skipped: bool,
+    /// For a refund the export cannot express (a Shopify partial refund over several VAT rates): the order id
+    /// under which the user supplies its credit note in ublflow's own format. Once that credit note is issued,
+    /// the refund is reported as skipped, settled by it, instead of rejected again on every read.
+    pub settled_by: Option<String>,
 }
 
 impl fmt::Display for InputError {
@@ -474,6 +478,7 @@ fn io_error(path: &Path, e: std::io::Error) -> InputError {
         field: None,
         message: format!("cannot read: {e}"),
         skipped: false,
+        settled_by: None,
     }
 }
 

@@ -111,6 +111,7 @@ pub(super) fn error(
         field: field.map(str::to_owned),
         message: message.into(),
         skipped: false,
+        settled_by: None,
     }
 }
 
@@ -124,6 +125,7 @@ pub(super) fn skipped(
 ) -> InputError {
     InputError {
         skipped: true,
+        settled_by: None,
         ..error(file, position, Some(order_id), Some(field), reason)
     }
 }

@@ -538,7 +538,9 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
             line_rows: vec![g.first_row],
             ..record(credit)
         })),
-        Some(Err(message)) => sink(fail("Refunded Amount", message)),
+        Some(Err((message, settled_by))) => {
+            sink(fail("Refunded Amount", message).map_err(|e| InputError { settled_by, ..e }))
+        }
     }
 }
 
@@ -666,12 +668,19 @@ fn map_order(
 }
 
 /// The credit note for a refunded order: the whole order mirrored when all of it was refunded (`true`), or one
-/// line of the refunded amount when the order has a single VAT rate (`false`).
-fn refund_order(invoice: &RawOrder, o: &OrderRow) -> Result<(RawOrder, bool), String> {
+/// line of the refunded amount when the order has a single VAT rate (`false`). A refund that cannot be built is
+/// an error message, with the order id of the credit note that settles it when the user can supply one.
+fn refund_order(
+    invoice: &RawOrder,
+    o: &OrderRow,
+) -> Result<(RawOrder, bool), (String, Option<String>)> {
     if o.refunded.is_zero() {
-        return Err(format!(
-            "the Financial Status is {} but the Refunded Amount is empty; the refund cannot be credited",
-            o.status
+        return Err((
+            format!(
+                "the Financial Status is {} but the Refunded Amount is empty; the refund cannot be credited",
+                o.status
+            ),
+            None,
         ));
     }
     let mut credit = invoice.clone();
@@ -697,16 +706,20 @@ fn refund_order(invoice: &RawOrder, o: &OrderRow) -> Result<(RawOrder, bool), St
                 Some(c) => format!("category {c}"),
             })
             .collect();
-        return Err(format!(
-            "a partial refund of {refunded} on an order with VAT at {}: Shopify's export gives only the refunded \
-             amount, not which lines it refunds, so the VAT split is unknown and ublflow does not guess it. The \
-             invoice is issued; give the credit note yourself as a refund in ublflow's own JSON or CSV format \
-             (README, Order input format): kind = refund, refund_of = {id:?}, an order_id of its own such as \
-             \"{id}-refund-1\", the order's buyer, and the refunded lines with their VAT rates, converted into the \
-             same store",
-            rates.join(" and "),
-            refunded = o.refunded,
-            id = invoice.order_id,
+        return Err((
+            format!(
+                "a partial refund of {refunded} on an order with VAT at {}: Shopify's export gives only the \
+                 refunded amount, not which lines it refunds, so the VAT split is unknown and ublflow does not \
+                 guess it. The invoice is issued; give the credit note yourself as a refund in ublflow's own JSON \
+                 or CSV format (README, Order input format): kind = refund, refund_of = {id:?}, order_id = \
+                 {credit:?}, the order's buyer, and the refunded lines with their VAT rates, converted into the \
+                 same store. Once it is issued, this refund is reported as settled by it",
+                rates.join(" and "),
+                refunded = o.refunded,
+                id = invoice.order_id,
+                credit = credit.order_id,
+            ),
+            Some(credit.order_id),
         ));
     }
     let template = &invoice.lines[0];

@@ -356,7 +356,7 @@ impl Session<'_, '_> {
             for p in prepared {
                 let slot = match p {
                     Ok(p) => allocate(&txn, &mut here, self.patterns, p)?,
-                    Err(e) => Err(e),
+                    Err(e) => Err(settle(&txn, &here, e)?),
                 };
                 slots.push(slot);
             }
@@ -626,6 +626,28 @@ fn keep_refund_base(txn: &Txn, p: &Prepared, number: &str) -> Result<(), StoreEr
     }
 }
 
+/// A refund the export cannot express is skipped, not rejected, once the credit note the user supplied for it
+/// (see [`InputError::settled_by`]) is issued.
+fn settle(txn: &Txn, here: &Batch, e: InputError) -> Result<InputError, StoreError> {
+    let Some(id) = e.settled_by.as_deref() else {
+        return Ok(e);
+    };
+    let issued = match here.issued.get(&(DocKind::CreditNote, id.to_owned())) {
+        Some(i) => Some(i.number.clone()),
+        None => txn
+            .find(DocKind::CreditNote.as_str(), id)?
+            .map(|i| i.number),
+    };
+    Ok(match issued {
+        Some(number) => InputError {
+            message: format!("the refund is settled by credit note {number}, issued for {id}"),
+            skipped: true,
+            ..e
+        },
+        None => e,
+    })
+}
+
 /// Decides the number of one order: its existing document, a new number, or a rejection.
 ///
 /// `here` holds what this batch issued so far (its rows are inserted only after rendering).
@@ -752,6 +774,7 @@ fn order_error(record: &Record, e: OrderError) -> InputError {
         field: Some(field),
         message: e.message,
         skipped: false,
+        settled_by: None,
     }
 }
 
@@ -789,6 +812,7 @@ fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, InputError> {
             field: None,
             message: format!("cannot open: {e}"),
             skipped: false,
+            settled_by: None,
         })
 }
 
