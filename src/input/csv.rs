@@ -111,7 +111,7 @@ pub(super) fn read<R: Read>(
 ) {
     let mut csv = cells::open(reader);
     let file_error = |position: Option<Position>, message: String| InputError {
-        file: file.to_path_buf(),
+        file: file.clone(),
         position,
         order_id: None,
         field: None,
@@ -177,7 +177,7 @@ impl Grouping for Orders<'_> {
             Err((column, message)) => {
                 if g.error.is_none() {
                     g.error = Some(InputError {
-                        file: self.file.to_path_buf(),
+                        file: self.file.clone(),
                         position: Some(Position::Row(row)),
                         order_id: Some(g.order.order_id.clone()),
                         field: Some(column.into()),
@@ -196,7 +196,7 @@ impl Grouping for Orders<'_> {
 
     fn fail(&mut self, row: u64, column: Option<&'static str>, message: String) {
         (self.sink)(Err(InputError {
-            file: self.file.to_path_buf(),
+            file: self.file.clone(),
             position: Some(Position::Row(row)),
             order_id: None,
             field: column.map(str::to_owned),
@@ -309,7 +309,7 @@ fn new_group(file: &Arc<Path>, cells: &Row, id: String, row: u64) -> Group {
     };
     if let Err((column, message)) = fill_order(&mut group.order, cells) {
         group.error = Some(InputError {
-            file: file.to_path_buf(),
+            file: file.clone(),
             position: Some(Position::Row(row)),
             order_id: Some(group.order.order_id.clone()),
             field: Some(column.into()),

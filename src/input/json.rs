@@ -205,7 +205,7 @@ pub(super) fn split<R: std::io::Read>(
 
 fn file_error(file: &Path, line: u64, message: String) -> InputError {
     InputError {
-        file: file.to_owned(),
+        file: file.into(),
         position: Some(Position::Line(line)),
         order_id: None,
         field: None,
@@ -239,7 +239,7 @@ fn parse(file: &Arc<Path>, start: u64, bytes: &[u8]) -> ReadItem {
                 .ok()
                 .and_then(|v| v.get("order_id")?.as_str().map(str::to_owned));
             Err(InputError {
-                file: file.to_path_buf(),
+                file: file.clone(),
                 position: Some(Position::Line(line)),
                 order_id,
                 field: (path != ".").then_some(path),

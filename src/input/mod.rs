@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Whether a record is a sale or a refund of an earlier sale.
@@ -303,7 +303,7 @@ pub fn digest(order: &RawOrder) -> [u8; 32] {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     /// The input file (`-` for stdin).
-    pub file: PathBuf,
+    pub file: std::sync::Arc<Path>,
     /// Where the problem is, when known.
     pub position: Option<Position>,
     /// The order id, when it could be read.
@@ -318,7 +318,7 @@ pub struct InputError {
     /// For a refund the export cannot express (a Shopify partial refund over several VAT rates): the order id
     /// under which the user supplies its credit note in ublflow's own format. Once that credit note is issued,
     /// the refund is reported as skipped, settled by it, instead of rejected again on every read.
-    pub settled_by: Option<String>,
+    pub settled_by: Option<Box<String>>,
 }
 
 impl fmt::Display for InputError {
@@ -472,7 +472,7 @@ pub fn read(
 
 fn io_error(path: &Path, e: std::io::Error) -> InputError {
     InputError {
-        file: path.to_owned(),
+        file: path.into(),
         position: None,
         order_id: None,
         field: None,

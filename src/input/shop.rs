@@ -105,7 +105,7 @@ pub(super) fn error(
     message: impl Into<String>,
 ) -> InputError {
     InputError {
-        file: file.to_owned(),
+        file: file.into(),
         position: Some(position),
         order_id: order_id.map(str::to_owned),
         field: field.map(str::to_owned),

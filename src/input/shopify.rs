@@ -539,7 +539,10 @@ fn finish(file: &Arc<Path>, g: Group, shops: &Shops, sink: &mut dyn FnMut(ReadIt
             ..record(credit)
         })),
         Some(Err((message, settled_by))) => {
-            sink(fail("Refunded Amount", message).map_err(|e| InputError { settled_by, ..e }))
+            sink(fail("Refunded Amount", message).map_err(|e| InputError {
+                settled_by: settled_by.map(Box::new),
+                ..e
+            }))
         }
     }
 }

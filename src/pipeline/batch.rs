@@ -768,7 +768,7 @@ fn order_error(record: &Record, e: OrderError) -> InputError {
         ),
     };
     InputError {
-        file: record.file.to_path_buf(),
+        file: record.file.clone(),
         position: Some(position),
         order_id: Some(record.order.order_id.clone()),
         field: Some(field),
@@ -806,7 +806,7 @@ fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, InputError> {
     std::fs::File::open(path)
         .map(|f| Box::new(f) as Box<dyn std::io::Read>)
         .map_err(|e| InputError {
-            file: path.to_owned(),
+            file: path.into(),
             position: None,
             order_id: None,
             field: None,
