@@ -76,6 +76,7 @@ fn whole_convert(c: &mut Criterion) {
                         profile: &profile,
                         batch_size: 1000,
                         input_format: None,
+                        bytes_read: None,
                     },
                     &mut |_| {},
                 )

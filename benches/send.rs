@@ -41,6 +41,7 @@ fn issue(out: &Path, count: usize, profile: &Profile) {
             profile,
             batch_size: 1000,
             input_format: None,
+            bytes_read: None,
         },
         &mut |_| {},
     )

@@ -103,6 +103,7 @@ fn whole_convert(c: &mut Criterion) {
                             profile: &profile,
                             batch_size: 1000,
                             input_format: Some(format),
+                            bytes_read: None,
                         },
                         &mut |_| {},
                     )
@@ -128,6 +129,7 @@ fn convert_woocommerce(profile: &Profile, inputs: &[PathBuf], out: &Path) -> bat
         profile,
         batch_size: 1000,
         input_format: Some(Format::WooCommerce),
+        bytes_read: None,
     };
     batch::convert(&options, &mut |_| {}).expect("converts")
 }

@@ -4,7 +4,8 @@ use super::Format;
 use crate::input;
 use crate::pipeline::batch::{self, Outcome};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Flags of `convert`.
@@ -71,6 +72,8 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     let store = super::store_path(&args.out, args.store.as_deref());
+    let bytes_read = AtomicU64::new(0);
+    let mut orders = 0u64;
     let opts = batch::Options {
         inputs: &args.inputs,
         out: &args.out,
@@ -78,12 +81,15 @@ pub fn run(args: Args) -> u8 {
         profile: &profile,
         batch_size: args.batch_size as usize,
         input_format: args.input_format.format(),
+        bytes_read: Some(&bytes_read),
     };
-    let bar = super::progress::spinner(args.format, "{spinner} {pos} orders ({per_sec}) {elapsed}");
+    let bar = super::progress::input_bar(args.format, input_size(&args.inputs));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut on_outcome = |o: &Outcome| {
-        bar.inc(1);
+        orders += 1;
+        bar.set_position(bytes_read.load(Ordering::Relaxed));
+        bar.set_message(format!("{orders} orders"));
         match args.format {
             Format::Json => {
                 serde_json::to_writer(&mut out, o).expect("outcomes serialise");
@@ -156,6 +162,16 @@ pub fn run(args: Args) -> u8 {
         }
     }
     code
+}
+
+/// Total size in bytes of the input files, or `None` when it cannot be known (standard input, a path that
+/// cannot be listed: `convert` itself reports that).
+fn input_size(inputs: &[PathBuf]) -> Option<u64> {
+    let files = batch::input_files(inputs).ok()?;
+    files
+        .iter()
+        .map(|f| (f != Path::new("-")).then(|| std::fs::metadata(f).ok().map(|m| m.len()))?)
+        .sum()
 }
 
 fn describe(o: &Outcome) -> String {

@@ -22,6 +22,22 @@ pub(super) fn spinner(format: Format, template: &str) -> ProgressBar {
     bar
 }
 
+/// The progress of `convert` over its input: a bar over `total` bytes when the size of every input is known
+/// (files), else a spinner (standard input). The message counts the orders done.
+pub(super) fn input_bar(format: Format, total: Option<u64>) -> ProgressBar {
+    match total {
+        Some(total) => {
+            let bar = spinner(
+                format,
+                "{wide_bar} {bytes}/{total_bytes}, {msg} ({elapsed}, {eta} left)",
+            );
+            bar.set_length(total);
+            bar
+        }
+        None => spinner(format, "{spinner} {bytes} read, {msg} ({elapsed})"),
+    }
+}
+
 /// The progress of a sender run. `send` and `send --drain` draw a bar whose length is the number of documents
 /// they have to work on when they start (due now, or pending for `--drain`), grown if documents queued meanwhile
 /// are attempted too; its position counts the documents done with (for `--drain`, delivered or failed: a retry

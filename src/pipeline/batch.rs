@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What `convert` works on.
 pub struct Options<'a> {
@@ -34,6 +35,8 @@ pub struct Options<'a> {
     pub batch_size: usize,
     /// The input format of every input, or `None` to detect each input's format from its content.
     pub input_format: Option<input::Format>,
+    /// Counts the bytes read from the inputs so far (for a progress bar over [`input_files`]' sizes).
+    pub bytes_read: Option<&'a AtomicU64>,
 }
 
 /// Errors that stop a run (exit code 2).
@@ -125,7 +128,7 @@ pub fn convert(
     opts: &Options,
     on_outcome: &mut dyn FnMut(&Outcome),
 ) -> Result<Summary, ConvertError> {
-    let files = expand_inputs(opts.inputs)?;
+    let files = input_files(opts.inputs)?;
     with_session(opts, |session| {
         for file in &files {
             session.convert_file(file, on_outcome)?;
@@ -262,6 +265,7 @@ impl Session<'_, '_> {
             input::Reader::new(self.opts.input_format, &self.opts.profile.shops),
         );
         let batch_size = self.opts.batch_size;
+        let bytes_read = self.opts.bytes_read;
         let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<ReadItem>>(1);
         let mut failure: Option<ConvertError> = None;
         std::thread::scope(|scope| {
@@ -279,7 +283,8 @@ impl Session<'_, '_> {
                         stopped = batches.send(full).is_err();
                     }
                 };
-                let opened = open_input(file).and_then(|r| reader.read(file, r, &mut sink));
+                let opened =
+                    open_input(file, bytes_read).and_then(|r| reader.read(file, r, &mut sink));
                 if let Err(e) = opened {
                     sink(Err(e));
                 }
@@ -799,12 +804,21 @@ fn document(p: &Prepared, number: String, path: String, existing: bool) -> Outco
     }
 }
 
-fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, InputError> {
+fn open_input<'c>(
+    path: &Path,
+    counter: Option<&'c AtomicU64>,
+) -> Result<Box<dyn std::io::Read + 'c>, InputError> {
+    let counted = |inner: Box<dyn std::io::Read + 'c>| -> Box<dyn std::io::Read + 'c> {
+        match counter {
+            Some(counter) => Box::new(Counted { inner, counter }),
+            None => inner,
+        }
+    };
     if path == Path::new("-") {
-        return Ok(Box::new(std::io::stdin().lock()));
+        return Ok(counted(Box::new(std::io::stdin().lock())));
     }
     std::fs::File::open(path)
-        .map(|f| Box::new(f) as Box<dyn std::io::Read>)
+        .map(|f| counted(Box::new(f)))
         .map_err(|e| InputError {
             file: path.into(),
             position: None,
@@ -816,8 +830,23 @@ fn open_input(path: &Path) -> Result<Box<dyn std::io::Read>, InputError> {
         })
 }
 
-/// Lists the input files: files as given, folders recursively in name order (`.csv`, `.json`, `.jsonl` only).
-fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ConvertError> {
+/// A reader that adds what it reads to a counter.
+struct Counted<'c> {
+    inner: Box<dyn std::io::Read + 'c>,
+    counter: &'c AtomicU64,
+}
+
+impl std::io::Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Lists the input files `convert` reads: files as given, folders recursively in name order (`.csv`, `.json`,
+/// `.jsonl` only), `-` for standard input.
+pub fn input_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ConvertError> {
     let mut files = Vec::new();
     for input in inputs {
         if input == Path::new("-") || input.is_file() {

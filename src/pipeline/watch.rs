@@ -127,6 +127,7 @@ pub fn watch(
         profile: opts.profile,
         batch_size: 1000,
         input_format: None,
+        bytes_read: None,
     };
     let mut failure = None;
     let summary = batch::with_session(&convert_opts, |session| {

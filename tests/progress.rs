@@ -1,6 +1,6 @@
-//! The progress of `send` on a terminal (a pseudo-terminal the test opens): a bar whose length is the number of
-//! documents to send, and nothing drawn with `--format json` or when the output is not a terminal. The one-line
-//! summary is there either way.
+//! Progress on a terminal (a pseudo-terminal the test opens): `send` draws a bar whose length is the number of
+//! documents to send, `convert` one over the bytes of its input files; nothing is drawn with `--format json` or
+//! when the output is not a terminal. The one-line summary is there either way.
 
 mod support;
 
@@ -173,4 +173,44 @@ fn send_once_counts_the_documents_due_and_json_draws_nothing() {
         3,
         "{screen}"
     );
+}
+
+#[test]
+fn convert_draws_a_bar_over_the_input_bytes_on_a_terminal_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let orders: Vec<String> = (1..=3)
+        .map(|i| {
+            let b = buyer("business", "B", None, &format!("400000000004{i}"));
+            order(&format!("B{i}"), b, None)
+        })
+        .collect();
+    let input = tmp.path().join("o.jsonl");
+    std::fs::write(&input, orders.join("\n")).unwrap();
+    let size = std::fs::metadata(&input).unwrap().len();
+    let input = input.to_str().unwrap();
+    let prof = support::root().join("fixtures/profile.toml");
+    let prof = prof.to_str().unwrap();
+
+    let out = tmp.path().join("out");
+    let (status, screen) = on_terminal(&[
+        "convert",
+        input,
+        "--profile",
+        prof,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{screen}");
+    assert!(screen.contains(&format!("/{size} B, ")), "{screen}");
+    assert!(
+        screen.contains("3 invoices and 0 credit notes issued"),
+        "{screen}"
+    );
+
+    // Redirected: no bar.
+    let piped = tmp.path().join("piped");
+    let o = support::convert(&[input, "--profile", prof, "--out", piped.to_str().unwrap()]);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains(" B, "), "{stderr}");
 }
