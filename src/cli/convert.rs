@@ -96,8 +96,8 @@ pub fn run(args: Args) -> u8 {
                 let _ = out.write_all(b"\n");
             }
             Format::Text => match o {
-                Outcome::Rejected { .. } => bar.suspend(|| eprintln!("rejected: {}", describe(o))),
-                Outcome::Skipped { .. } => bar.suspend(|| eprintln!("skipped: {}", describe(o))),
+                Outcome::Rejected { .. } => bar.suspend(|| eprintln!("rejected: {o}")),
+                Outcome::Skipped { .. } => bar.suspend(|| eprintln!("skipped: {o}")),
                 Outcome::Document { .. } => {}
             },
         }
@@ -172,44 +172,4 @@ fn input_size(inputs: &[PathBuf]) -> Option<u64> {
         .iter()
         .map(|f| (f != Path::new("-")).then(|| std::fs::metadata(f).ok().map(|m| m.len()))?)
         .sum()
-}
-
-fn describe(o: &Outcome) -> String {
-    match o {
-        Outcome::Rejected {
-            file,
-            position,
-            order_id,
-            field,
-            message,
-        } => {
-            let mut s = located(file, position, order_id);
-            if let Some(f) = field {
-                s.push_str(&format!(": field {f}"));
-            }
-            s.push_str(&format!(": {message}"));
-            s
-        }
-        Outcome::Skipped {
-            file,
-            position,
-            order_id,
-            reason,
-        } => format!("{}: {reason}", located(file, position, order_id)),
-        Outcome::Document {
-            number, order_id, ..
-        } => format!("order {order_id}: {number}"),
-    }
-}
-
-/// `file:position: order id`, as far as they are known.
-fn located(file: &str, position: &Option<String>, order_id: &Option<String>) -> String {
-    let mut s = file.to_owned();
-    if let Some(p) = position {
-        s.push_str(&format!(":{p}"));
-    }
-    if let Some(id) = order_id {
-        s.push_str(&format!(": order {id}"));
-    }
-    s
 }

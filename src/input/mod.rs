@@ -323,18 +323,38 @@ pub struct InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(p) = &self.position {
-            write!(f, ":{p}")?;
-        }
-        if let Some(id) = &self.order_id {
-            write!(f, ": order {id}")?;
-        }
-        if let Some(field) = &self.field {
-            write!(f, ": field {field}")?;
-        }
-        write!(f, ": {}", self.message)
+        write_problem(
+            f,
+            &self.file.display(),
+            self.position.as_ref().map(|p| p as &dyn fmt::Display),
+            self.order_id.as_deref(),
+            self.field.as_deref(),
+            &self.message,
+        )
     }
+}
+
+/// `file:position: order id: field f: message`, with the parts that are known: how every problem with an order
+/// is written for people.
+pub fn write_problem(
+    f: &mut fmt::Formatter<'_>,
+    file: &dyn fmt::Display,
+    position: Option<&dyn fmt::Display>,
+    order_id: Option<&str>,
+    field: Option<&str>,
+    message: &str,
+) -> fmt::Result {
+    write!(f, "{file}")?;
+    if let Some(p) = position {
+        write!(f, ":{p}")?;
+    }
+    if let Some(id) = order_id {
+        write!(f, ": order {id}")?;
+    }
+    if let Some(field) = field {
+        write!(f, ": field {field}")?;
+    }
+    write!(f, ": {message}")
 }
 
 /// One item a reader hands over.

@@ -106,6 +106,43 @@ pub enum Outcome {
     },
 }
 
+/// A position to write, when known.
+fn displayed(p: &Option<String>) -> Option<&dyn std::fmt::Display> {
+    p.as_ref().map(|p| p as &dyn std::fmt::Display)
+}
+
+/// For people: `file:position: order id: field f: message` for a rejected or skipped order, `order id: number`
+/// for a document.
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Rejected {
+                file,
+                position: at,
+                order_id,
+                field,
+                message,
+            } => input::write_problem(
+                f,
+                file,
+                displayed(at),
+                order_id.as_deref(),
+                field.as_deref(),
+                message,
+            ),
+            Outcome::Skipped {
+                file,
+                position: at,
+                order_id,
+                reason,
+            } => input::write_problem(f, file, displayed(at), order_id.as_deref(), None, reason),
+            Outcome::Document {
+                number, order_id, ..
+            } => write!(f, "order {order_id}: {number}"),
+        }
+    }
+}
+
 /// Counts of a run.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
