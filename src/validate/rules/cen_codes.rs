@@ -6,8 +6,9 @@ use roxmltree::Node;
 use super::common::indicator_is;
 use super::Ctx;
 use crate::validate::codelists::{list, CodeList};
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{is_cac, string_value, CBC};
+use crate::validate::xml::{is_cac, string_value};
 
 /// `not(contains(normalize-space(v), ' ')) and contains(' LIST ', concat(' ', normalize-space(v), ' '))`.
 fn coded(l: &CodeList, v: &str) -> bool {
@@ -22,8 +23,8 @@ fn parent_is(n: Node, name: &str) -> bool {
 /// Runs the code-list rules on every element.
 pub(crate) fn check(ctx: &mut Ctx) {
     for i in 0..ctx.elements.len() {
-        let el = ctx.elements[i];
-        if el.tag_name().namespace() == Some(CBC) {
+        if ctx.namespaces[i] == Some(Ns::Cbc) {
+            let el = ctx.elements[i];
             basic(ctx, el);
         }
     }

@@ -9,8 +9,9 @@ use super::common::{category_code, category_is, indicator_is, is_vat};
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::round2;
-use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, is_cbc, string_value, CAC};
+use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -219,24 +220,24 @@ pub(crate) fn check(ctx: &mut Ctx) {
         allowance_charge: Vec::new(),
         all_tax_categories: Vec::new(),
     };
-    for &e in &ctx.elements {
-        if is_cac(e, "ClassifiedTaxCategory") {
-            uses.classified.push(Cat::new(e));
-        } else if is_cac(e, "TaxCategory") {
-            uses.all_tax_categories.push(Cat::new(e));
-            let parent = e.parent_element();
-            if let Some(ac) = parent.filter(|p| is_cac(*p, "AllowanceCharge")) {
-                uses.allowance_charge.push((ac, Cat::new(e)));
-            } else if parent.is_some_and(|s| {
-                is_cac(s, "TaxSubtotal")
-                    && s.parent_element()
-                        .is_some_and(|t| is_cac(t, "TaxTotal") && t.parent_element() == Some(root))
-            }) {
-                uses.breakdown.push(Cat::new(e));
-            }
+    uses.classified.extend(
+        ctx.named(Ns::Cac, "ClassifiedTaxCategory")
+            .map(|e| Cat::new(*e)),
+    );
+    for &e in ctx.named(Ns::Cac, "TaxCategory") {
+        uses.all_tax_categories.push(Cat::new(e));
+        let parent = e.parent_element();
+        if let Some(ac) = parent.filter(|p| is_cac(*p, "AllowanceCharge")) {
+            uses.allowance_charge.push((ac, Cat::new(e)));
+        } else if parent.is_some_and(|s| {
+            is_cac(s, "TaxSubtotal")
+                && s.parent_element()
+                    .is_some_and(|t| is_cac(t, "TaxTotal") && t.parent_element() == Some(root))
+        }) {
+            uses.breakdown.push(Cat::new(e));
         }
     }
-    let ids = VatIds::collect(&ctx.elements);
+    let ids = VatIds::collect(ctx);
     let mut sums = Sums::new(ctx);
     for cat in &CATEGORIES {
         document_rules(ctx, cat, &uses, &ids);
@@ -260,23 +261,22 @@ struct VatIds {
 }
 
 impl VatIds {
-    fn collect(elements: &[Node]) -> Self {
+    fn collect(ctx: &Ctx) -> Self {
         let scheme_ids = |party: Node, vat_only: bool| {
             cacs(party, "PartyTaxScheme")
                 .any(|s| (!vat_only || is_vat(s)) && cbc(s, "CompanyID").is_some())
         };
-        let (mut sellers, mut buyers, mut reps) = (Vec::new(), Vec::new(), Vec::new());
-        for &e in elements
-            .iter()
-            .filter(|e| e.tag_name().namespace() == Some(CAC))
-        {
-            match e.tag_name().name() {
-                "AccountingSupplierParty" => sellers.extend(cacs(e, "Party")),
-                "AccountingCustomerParty" => buyers.extend(cacs(e, "Party")),
-                "TaxRepresentativeParty" => reps.push(e),
-                _ => {}
-            }
-        }
+        let parties = |outer: &str| -> Vec<Node> {
+            ctx.named(Ns::Cac, outer)
+                .flat_map(|e| cacs(*e, "Party"))
+                .collect()
+        };
+        let sellers = parties("AccountingSupplierParty");
+        let buyers = parties("AccountingCustomerParty");
+        let reps: Vec<Node> = ctx
+            .named(Ns::Cac, "TaxRepresentativeParty")
+            .copied()
+            .collect();
         VatIds {
             seller_any: sellers.iter().any(|p| scheme_ids(*p, false)),
             seller_vat: sellers.iter().any(|p| scheme_ids(*p, true)),
@@ -423,8 +423,8 @@ impl<'a, 'i> Sums<'a, 'i> {
     fn new(ctx: &Ctx<'a, 'i>) -> Self {
         Sums {
             root: ctx.root,
-            has_invoice_lines: ctx.elements.iter().any(|e| is_cac(*e, "InvoiceLine")),
-            has_credit_lines: ctx.elements.iter().any(|e| is_cac(*e, "CreditNoteLine")),
+            has_invoice_lines: ctx.named(Ns::Cac, "InvoiceLine").next().is_some(),
+            has_credit_lines: ctx.named(Ns::Cac, "CreditNoteLine").next().is_some(),
             cache: FastMap::default(),
         }
     }
@@ -488,12 +488,7 @@ impl CodeSums {
                 sums.add(-v, &rates);
             }
         }
-        let users: Vec<Node> = ctx
-            .elements
-            .iter()
-            .copied()
-            .filter(|e| is_cac(*e, lines) || is_cac(*e, "AllowanceCharge"))
-            .collect();
+        let users = ctx.named_any(&[(Ns::Cac, lines), (Ns::Cac, "AllowanceCharge")]);
         for u in users {
             let cats = if is_cac(u, lines) {
                 line_cats(u)
@@ -625,9 +620,8 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     let b_anywhere = uses.all_tax_categories.iter().any(|c| raw(&c.node, "B"))
         || uses.classified.iter().any(|c| raw(&c.node, "B"));
     let all_italian = || {
-        !ctx.elements
-            .iter()
-            .any(|e| is_cbc(*e, "IdentificationCode") && string_value(*e) != "IT")
+        !ctx.named(Ns::Cbc, "IdentificationCode")
+            .any(|e| string_value(*e) != "IT")
     };
     let italian_ok = !b_anywhere || all_italian();
     ctx.check(italian_ok, "BR-B-01", root);

@@ -5,16 +5,17 @@ use roxmltree::Node;
 use super::common::indicator_is;
 use super::Ctx;
 use crate::validate::fasthash::FastSet;
-use crate::validate::xml::{
-    cacs, cbc, cbcs, count, counts, exists, is_cac, is_cbc, path, string_value,
-};
+use crate::validate::structure::tables::Ns;
+use crate::validate::xml::{cacs, cbc, cbcs, count, counts, exists, is_cac, path, string_value};
 
 /// Runs the UBL-SR rules.
 pub(crate) fn check(ctx: &mut Ctx) {
     document(ctx);
     for i in 0..ctx.elements.len() {
-        let el = ctx.elements[i];
-        element(ctx, el);
+        if ctx.namespaces[i] == Some(Ns::Cac) {
+            let (el, name) = (ctx.elements[i], ctx.names[i]);
+            element(ctx, el, name);
+        }
     }
 }
 
@@ -27,12 +28,8 @@ fn scheme_is_vat(pts: Node, vat: bool) -> bool {
 
 /// Distinct string values of every `//cbc:name`.
 fn distinct_values(ctx: &Ctx, name: &str) -> usize {
-    let seen: FastSet<std::borrow::Cow<str>> = ctx
-        .elements
-        .iter()
-        .filter(|e| is_cbc(**e, name))
-        .map(|e| string_value(*e))
-        .collect();
+    let seen: FastSet<std::borrow::Cow<str>> =
+        ctx.named(Ns::Cbc, name).map(|e| string_value(*e)).collect();
     seen.len()
 }
 
@@ -118,12 +115,10 @@ fn document(ctx: &mut Ctx) {
     ctx.check(vat_ids(sup, false) <= 1, "UBL-SR-13", r);
     ctx.check(vat_ids(cus, true) <= 1, "UBL-SR-18", r);
     let sepa = ctx
-        .elements
-        .iter()
+        .named(Ns::Cbc, "ID")
         .filter(|e| {
-            is_cbc(**e, "ID")
-                && e.parent_element()
-                    .is_some_and(|p| is_cac(p, "PartyIdentification"))
+            e.parent_element()
+                .is_some_and(|p| is_cac(p, "PartyIdentification"))
         })
         .filter(|e| {
             e.attribute("schemeID")
@@ -144,13 +139,8 @@ fn document(ctx: &mut Ctx) {
     );
 }
 
-fn element(ctx: &mut Ctx, el: Node) {
-    let Some(name) = el.tag_name().namespace().and(Some(el.tag_name().name())) else {
-        return;
-    };
-    if !is_cac(el, name) {
-        return;
-    }
+/// The UBL-SR rules on one `cac:` element called `name`.
+fn element(ctx: &mut Ctx, el: Node, name: &str) {
     match name {
         "PostalAddress" | "Address" => {
             ctx.check(cacs(el, "AddressLine").count() <= 1, "UBL-SR-51", el);

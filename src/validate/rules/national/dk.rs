@@ -5,8 +5,9 @@ use roxmltree::Node;
 use super::super::context::Countries;
 use super::super::Ctx;
 use super::is_number;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
-use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
+use crate::validate::xml::{cacs, cbc, cbcs, first, path, string_value};
 
 /// Runs the Danish rules.
 pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
@@ -96,12 +97,10 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         });
         ctx.check(!tst || version_ok, "DK-R-003", l);
     }
-    let charges: Vec<Node> = ctx
-        .elements
-        .iter()
+    let charges = ctx
+        .named(Ns::Cac, "AllowanceCharge")
         .copied()
-        .filter(|e| is_cac(*e, "AllowanceCharge"))
-        .collect();
+        .collect::<Vec<_>>();
     for ac in charges {
         let zzz = cbcs(ac, "AllowanceChargeReasonCode").any(|c| string_value(c) == "ZZZ");
         let reason = cbc(ac, "AllowanceChargeReason").map(|r| string_value(r).into_owned());
