@@ -333,7 +333,7 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
             let prefix: String = cbc_text(el, "CompanyID")
                 .map(|t| t.chars().take(2).collect())
                 .unwrap_or_default();
-            let countries = codelists::list("cen:BR-CO-09#1");
+            let countries = codelists::code_list!("cen:BR-CO-09#1");
             ctx.check(countries.contains_substring(&prefix), "BR-CO-09", el);
         }
         _ => {}

@@ -131,7 +131,7 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
         .collect();
     let code_is = |v: &str| codes.iter().any(|c| c == v);
     let first_code = codes.first().cloned().unwrap_or_default();
-    let allowed = super::super::super::codelists::list("peppol:DK-R-005#1");
+    let allowed = crate::validate::codelists::code_list!("peppol:DK-R-005#1");
     ctx.check(
         allowed.contains_substring(&format!(" {first_code} ")),
         "DK-R-005",
