@@ -417,6 +417,9 @@ struct Sums<'a, 'i> {
     has_invoice_lines: bool,
     has_credit_lines: bool,
     cache: FastMap<(&'static str, &'static str), CodeSums>,
+    /// The distinct rates of the categories of each line or allowance/charge (by node id) read
+    /// so far: every code and both passes of [`CodeSums::compute`] read the same ones.
+    rates: FastMap<usize, Vec<Decimal>>,
 }
 
 impl<'a, 'i> Sums<'a, 'i> {
@@ -426,6 +429,7 @@ impl<'a, 'i> Sums<'a, 'i> {
             has_invoice_lines: ctx.named(Ns::Cac, "InvoiceLine").next().is_some(),
             has_credit_lines: ctx.named(Ns::Cac, "CreditNoteLine").next().is_some(),
             cache: FastMap::default(),
+            rates: FastMap::default(),
         }
     }
 
@@ -434,23 +438,34 @@ impl<'a, 'i> Sums<'a, 'i> {
         let root = self.root;
         self.cache
             .entry((lines, code))
-            .or_insert_with(|| CodeSums::compute(ctx, root, code, lines))
+            .or_insert_with(|| CodeSums::compute(ctx, &mut self.rates, root, code, lines))
     }
 }
 
-/// The rates (`xs:decimal(cbc:Percent)`) of `cats` when one of them has `code`.
-fn rates_if_code(ctx: &mut Ctx, cats: &[Node], code: &str) -> Option<Vec<Decimal>> {
+/// The rates (`xs:decimal(cbc:Percent)`) of `cats`, the categories of `owner`, when one of them
+/// has `code`. They are read once per owner (`memo`): a second read would only repeat the
+/// values, and an abort, which the first read has already reported.
+fn rates_if_code<'m>(
+    ctx: &mut Ctx,
+    memo: &'m mut FastMap<usize, Vec<Decimal>>,
+    owner: Node,
+    cats: &[Node],
+    code: &str,
+) -> Option<&'m [Decimal]> {
     if !cats.iter().any(|c| category_is(*c, code)) {
         return None;
     }
-    let mut rates: Vec<Decimal> = Vec::new();
-    for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
-        if let Some(r) = ctx.dec(p, CEN) {
-            if !rates.contains(&r) {
-                rates.push(r);
+    let rates = memo.entry(owner.id().get_usize()).or_insert_with(|| {
+        let mut rates: Vec<Decimal> = Vec::new();
+        for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
+            if let Some(r) = ctx.dec(p, CEN) {
+                if !rates.contains(&r) {
+                    rates.push(r);
+                }
             }
         }
-    }
+        rates
+    });
     Some(rates)
 }
 
@@ -462,13 +477,19 @@ fn line_cats<'a, 'i>(l: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
 }
 
 impl CodeSums {
-    fn compute(ctx: &mut Ctx, root: Node, code: &str, lines: &str) -> Self {
+    fn compute(
+        ctx: &mut Ctx,
+        memo: &mut FastMap<usize, Vec<Decimal>>,
+        root: Node,
+        code: &str,
+        lines: &str,
+    ) -> Self {
         let mut sums = CodeSums::default();
         let root_lines: Vec<Node> = root.children().filter(|l| is_cac(*l, lines)).collect();
         for l in root_lines {
-            if let Some(rates) = rates_if_code(ctx, &line_cats(l), code) {
+            if let Some(rates) = rates_if_code(ctx, memo, l, &line_cats(l), code) {
                 let v = amount(ctx, l, "LineExtensionAmount").unwrap_or_default();
-                sums.add(v, &rates);
+                sums.add(v, rates);
             }
         }
         let acs: Vec<Node> = root
@@ -477,15 +498,15 @@ impl CodeSums {
             .collect();
         for ac in acs {
             let cats: Vec<Node> = cacs(ac, "TaxCategory").collect();
-            let Some(rates) = rates_if_code(ctx, &cats, code) else {
+            let Some(rates) = rates_if_code(ctx, memo, ac, &cats, code) else {
                 continue;
             };
             let v = amount(ctx, ac, "Amount").unwrap_or_default();
             if indicator_is(ac, true) {
-                sums.add(v, &rates);
+                sums.add(v, rates);
             }
             if indicator_is(ac, false) {
-                sums.add(-v, &rates);
+                sums.add(-v, rates);
             }
         }
         let users = ctx.named_any(&[(Ns::Cac, lines), (Ns::Cac, "AllowanceCharge")]);
@@ -495,8 +516,8 @@ impl CodeSums {
             } else {
                 cacs(u, "TaxCategory").collect()
             };
-            if let Some(rates) = rates_if_code(ctx, &cats, code) {
-                sums.used_rates.extend(rates);
+            if let Some(rates) = rates_if_code(ctx, memo, u, &cats, code) {
+                sums.used_rates.extend(rates.iter().copied());
             }
         }
         sums
