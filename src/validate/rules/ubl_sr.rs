@@ -182,23 +182,25 @@ fn element(ctx: &mut Ctx, el: Node, name: &str) {
             ctx.check(ok, "UBL-SR-53", el);
         }
         "InvoiceLine" | "CreditNoteLine" => {
-            ctx.check(cbcs(el, "Note").count() <= 1, "UBL-SR-34", el);
-            ctx.check(
-                count(el, &["cac:OrderLineReference", "cbc:LineID"]) <= 1,
-                "UBL-SR-35",
+            let [notes, order_lines, periods, discounts, cats, descriptions, references] = counts(
                 el,
+                &[
+                    &["cbc:Note"],
+                    &["cac:OrderLineReference", "cbc:LineID"],
+                    &["cac:InvoicePeriod"],
+                    &["cac:Price", "cac:AllowanceCharge", "cbc:Amount"],
+                    &["cac:Item", "cac:ClassifiedTaxCategory"],
+                    &["cac:Item", "cbc:Description"],
+                    &["cac:DocumentReference"],
+                ],
             );
-            ctx.check(cacs(el, "InvoicePeriod").count() <= 1, "UBL-SR-36", el);
-            let discounts = count(el, &["cac:Price", "cac:AllowanceCharge", "cbc:Amount"]);
+            ctx.check(notes <= 1, "UBL-SR-34", el);
+            ctx.check(order_lines <= 1, "UBL-SR-35", el);
+            ctx.check(periods <= 1, "UBL-SR-36", el);
             ctx.check(discounts <= 1, "UBL-SR-37", el);
-            let cats = count(el, &["cac:Item", "cac:ClassifiedTaxCategory"]);
             ctx.check(cats == 1, "UBL-SR-48", el);
-            ctx.check(
-                count(el, &["cac:Item", "cbc:Description"]) <= 1,
-                "UBL-SR-50",
-                el,
-            );
-            ctx.check(cacs(el, "DocumentReference").count() <= 1, "UBL-SR-52", el);
+            ctx.check(descriptions <= 1, "UBL-SR-50", el);
+            ctx.check(references <= 1, "UBL-SR-52", el);
         }
         "PayeeParty" => payee(ctx, el),
         "PaymentMeans" => {
