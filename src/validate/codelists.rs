@@ -54,6 +54,17 @@ fn all() -> &'static FastMap<&'static str, CodeList> {
     })
 }
 
+/// [`list`] for a name written in the code: looked up on the first use at each call site
+/// only, as the rules consult lists for every coded element of every document.
+macro_rules! code_list {
+    ($name:literal) => {{
+        static LIST: std::sync::OnceLock<&'static $crate::validate::codelists::CodeList> =
+            std::sync::OnceLock::new();
+        *LIST.get_or_init(|| $crate::validate::codelists::list($name))
+    }};
+}
+pub(crate) use code_list;
+
 /// The code list called `name` (such as `cen:BR-CL-04#1` or `peppol:ISO4217`).
 ///
 /// # Panics

@@ -75,19 +75,21 @@ pub(crate) fn cac<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
 /// All elements reached from `n` by the child path `steps` (`"cac:Party"`, `"cbc:ID"`...), in
 /// document order, like an XPath relative location path.
 pub(crate) fn path<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Vec<N<'a, 'i>> {
-    let mut cur = vec![n];
-    for step in steps {
+    // Depth first into one vector: the nodes reached from one element all precede those reached
+    // from its following siblings, so this is document order, without a vector per step.
+    fn walk<'a, 'i>(n: N<'a, 'i>, steps: &[&str], out: &mut Vec<N<'a, 'i>>) {
+        let Some((step, rest)) = steps.split_first() else {
+            out.push(n);
+            return;
+        };
         let (ns, name) = split_step(step);
-        let mut next = Vec::new();
-        for c in &cur {
-            next.extend(c.children().filter(|k| is(*k, ns, name)));
+        for k in n.children().filter(|k| is(*k, ns, name)) {
+            walk(k, rest, out);
         }
-        if next.is_empty() {
-            return next;
-        }
-        cur = next;
     }
-    cur
+    let mut out = Vec::new();
+    walk(n, steps, &mut out);
+    out
 }
 
 /// Number of elements reached by the child path `steps` (XPath `count(path)`), without
@@ -103,6 +105,22 @@ pub(crate) fn count(n: Node, steps: &[&str]) -> usize {
                 .sum()
         }
     }
+}
+
+/// `count(path)` for each of `paths` (none empty), with one scan of the children of `n`: rules
+/// that bound many paths from the root would otherwise walk the root's children once each.
+pub(crate) fn counts<const K: usize>(n: Node, paths: &[&[&str]; K]) -> [usize; K] {
+    let firsts = paths.map(|steps| split_step(steps[0]));
+    let mut out = [0; K];
+    for k in n.children().filter(Node::is_element) {
+        let tag = k.tag_name();
+        for (i, (ns, name)) in firsts.iter().enumerate() {
+            if tag.name() == *name && tag.namespace() == Some(*ns) {
+                out[i] += count(k, &paths[i][1..]);
+            }
+        }
+    }
+    out
 }
 
 /// First element reached by the child path `steps`.

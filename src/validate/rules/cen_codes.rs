@@ -5,9 +5,10 @@ use roxmltree::Node;
 
 use super::common::indicator_is;
 use super::Ctx;
-use crate::validate::codelists::{list, CodeList};
+use crate::validate::codelists::{code_list, CodeList};
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{is_cac, string_value, CBC};
+use crate::validate::xml::{is_cac, string_value};
 
 /// `not(contains(normalize-space(v), ' ')) and contains(' LIST ', concat(' ', normalize-space(v), ' '))`.
 fn coded(l: &CodeList, v: &str) -> bool {
@@ -22,22 +23,26 @@ fn parent_is(n: Node, name: &str) -> bool {
 /// Runs the code-list rules on every element.
 pub(crate) fn check(ctx: &mut Ctx) {
     for i in 0..ctx.elements.len() {
-        let el = ctx.elements[i];
-        if el.tag_name().namespace() == Some(CBC) {
+        if ctx.namespaces[i] == Some(Ns::Cbc) {
+            let el = ctx.elements[i];
             basic(ctx, el);
         }
     }
 }
 
-fn attr_coded(el: Node, attr: &str, l: &str) -> Option<bool> {
-    el.attribute(attr).map(|v| coded(list(l), v))
+fn attr_coded(el: Node, attr: &str, l: &CodeList) -> Option<bool> {
+    el.attribute(attr).map(|v| coded(l, v))
 }
 
 fn basic(ctx: &mut Ctx, el: Node) {
     let text = || string_value(el);
     match el.tag_name().name() {
-        "InvoiceTypeCode" => ctx.check(coded(list("cen:BR-CL-01#1"), &text()), "BR-CL-01", el),
-        "CreditNoteTypeCode" => ctx.check(coded(list("cen:BR-CL-01#2"), &text()), "BR-CL-01", el),
+        "InvoiceTypeCode" => {
+            ctx.check(coded(code_list!("cen:BR-CL-01#1"), &text()), "BR-CL-01", el)
+        }
+        "CreditNoteTypeCode" => {
+            ctx.check(coded(code_list!("cen:BR-CL-01#2"), &text()), "BR-CL-01", el)
+        }
         "Amount"
         | "BaseAmount"
         | "PriceAmount"
@@ -52,36 +57,40 @@ fn basic(ctx: &mut Ctx, el: Node) {
         | "PayableRoundingAmount"
         | "PayableAmount" => {
             let ok = coded(
-                list("cen:BR-CL-03#1"),
+                code_list!("cen:BR-CL-03#1"),
                 el.attribute("currencyID").unwrap_or(""),
             );
             ctx.check(ok, "BR-CL-03", el);
         }
-        "DocumentCurrencyCode" => ctx.check(coded(list("cen:BR-CL-04#1"), &text()), "BR-CL-04", el),
-        "TaxCurrencyCode" => ctx.check(coded(list("cen:BR-CL-05#1"), &text()), "BR-CL-05", el),
+        "DocumentCurrencyCode" => {
+            ctx.check(coded(code_list!("cen:BR-CL-04#1"), &text()), "BR-CL-04", el)
+        }
+        "TaxCurrencyCode" => {
+            ctx.check(coded(code_list!("cen:BR-CL-05#1"), &text()), "BR-CL-05", el)
+        }
         "DescriptionCode" if parent_is(el, "InvoicePeriod") => {
-            ctx.check(coded(list("cen:BR-CL-06#1"), &text()), "BR-CL-06", el)
+            ctx.check(coded(code_list!("cen:BR-CL-06#1"), &text()), "BR-CL-06", el)
         }
         "Note" if el.parent_element() == Some(ctx.root) => note_subject(ctx, el),
         "ID" => identifier(ctx, el),
         "CompanyID" if parent_is(el, "PartyLegalEntity") => {
-            if let Some(ok) = attr_coded(el, "schemeID", "cen:BR-CL-11#1") {
+            if let Some(ok) = attr_coded(el, "schemeID", code_list!("cen:BR-CL-11#1")) {
                 ctx.check(ok, "BR-CL-11", el);
             }
         }
         "ItemClassificationCode" if parent_is(el, "CommodityClassification") => {
-            if let Some(ok) = attr_coded(el, "listID", "cen:BR-CL-13#1") {
+            if let Some(ok) = attr_coded(el, "listID", code_list!("cen:BR-CL-13#1")) {
                 ctx.check(ok, "BR-CL-13", el);
             }
         }
         "IdentificationCode" if parent_is(el, "Country") => {
-            ctx.check(coded(list("cen:BR-CL-14#1"), &text()), "BR-CL-14", el)
+            ctx.check(coded(code_list!("cen:BR-CL-14#1"), &text()), "BR-CL-14", el)
         }
         "IdentificationCode" if parent_is(el, "OriginCountry") => {
-            ctx.check(coded(list("cen:BR-CL-15#1"), &text()), "BR-CL-15", el)
+            ctx.check(coded(code_list!("cen:BR-CL-15#1"), &text()), "BR-CL-15", el)
         }
         "PaymentMeansCode" if parent_is(el, "PaymentMeans") => {
-            ctx.check(coded(list("cen:BR-CL-16#1"), &text()), "BR-CL-16", el)
+            ctx.check(coded(code_list!("cen:BR-CL-16#1"), &text()), "BR-CL-16", el)
         }
         "AllowanceChargeReasonCode" => {
             let Some(ac) = el
@@ -91,29 +100,29 @@ fn basic(ctx: &mut Ctx, el: Node) {
                 return;
             };
             if indicator_is(ac, false) {
-                ctx.check(coded(list("cen:BR-CL-19#1"), &text()), "BR-CL-19", el);
+                ctx.check(coded(code_list!("cen:BR-CL-19#1"), &text()), "BR-CL-19", el);
             } else if indicator_is(ac, true) {
-                ctx.check(coded(list("cen:BR-CL-20#1"), &text()), "BR-CL-20", el);
+                ctx.check(coded(code_list!("cen:BR-CL-20#1"), &text()), "BR-CL-20", el);
             }
         }
         "TaxExemptionReasonCode" => {
             let t = text();
             let ok = !normalize_space(&t).contains(' ')
-                && list("cen:BR-CL-22#1").contains(&normalize_space(&t.to_uppercase()));
+                && code_list!("cen:BR-CL-22#1").contains(&normalize_space(&t.to_uppercase()));
             ctx.check(ok, "BR-CL-22", el);
         }
         "InvoicedQuantity" | "BaseQuantity" | "CreditedQuantity" => {
-            if let Some(ok) = attr_coded(el, "unitCode", "cen:BR-CL-23#1") {
+            if let Some(ok) = attr_coded(el, "unitCode", code_list!("cen:BR-CL-23#1")) {
                 ctx.check(ok, "BR-CL-23", el);
             }
         }
         "EmbeddedDocumentBinaryObject" => {
             if let Some(mime) = el.attribute("mimeCode") {
-                ctx.check(list("peppol:MIMECODE").contains(mime), "BR-CL-24", el);
+                ctx.check(code_list!("peppol:MIMECODE").contains(mime), "BR-CL-24", el);
             }
         }
         "EndpointID" => {
-            if let Some(ok) = attr_coded(el, "schemeID", "cen:BR-CL-25#1") {
+            if let Some(ok) = attr_coded(el, "schemeID", code_list!("cen:BR-CL-25#1")) {
                 ctx.check(ok, "BR-CL-25", el);
             }
         }
@@ -136,7 +145,7 @@ fn identifier(ctx: &mut Ctx, el: Node) {
             let invoiced_object = crate::validate::xml::cbcs(parent, "DocumentTypeCode")
                 .any(|c| string_value(c) == "130");
             if invoiced_object {
-                let ok = attr_coded(el, "schemeID", "cen:BR-CL-07#1").unwrap_or(true);
+                let ok = attr_coded(el, "schemeID", code_list!("cen:BR-CL-07#1")).unwrap_or(true);
                 ctx.check(ok, "BR-CL-07", el);
             }
         }
@@ -147,27 +156,27 @@ fn identifier(ctx: &mut Ctx, el: Node) {
                     .ancestors()
                     .any(|a| is_cac(a, "AccountingSupplierParty") || is_cac(a, "PayeeParty"));
             ctx.check(
-                coded(list("cen:BR-CL-10#1"), scheme) || sepa,
+                coded(code_list!("cen:BR-CL-10#1"), scheme) || sepa,
                 "BR-CL-10",
                 el,
             );
         }
         "TaxCategory" => ctx.check(
-            coded(list("cen:BR-CL-17#1"), &string_value(el)),
+            coded(code_list!("cen:BR-CL-17#1"), &string_value(el)),
             "BR-CL-17",
             el,
         ),
         "ClassifiedTaxCategory" => ctx.check(
-            coded(list("cen:BR-CL-18#1"), &string_value(el)),
+            coded(code_list!("cen:BR-CL-18#1"), &string_value(el)),
             "BR-CL-18",
             el,
         ),
         "StandardItemIdentification" if has_scheme => {
-            let ok = attr_coded(el, "schemeID", "cen:BR-CL-21#1").unwrap_or(true);
+            let ok = attr_coded(el, "schemeID", code_list!("cen:BR-CL-21#1")).unwrap_or(true);
             ctx.check(ok, "BR-CL-21", el);
         }
         "DeliveryLocation" if has_scheme => {
-            let ok = attr_coded(el, "schemeID", "cen:BR-CL-26#1").unwrap_or(true);
+            let ok = attr_coded(el, "schemeID", code_list!("cen:BR-CL-26#1")).unwrap_or(true);
             ctx.check(ok, "BR-CL-26", el);
         }
         _ => {}
@@ -183,7 +192,7 @@ fn note_subject(ctx: &mut Ctx, el: Node) {
     let code = after.split_once('#').map_or("", |(c, _)| c);
     if code.chars().count() == 3 {
         ctx.check(
-            list("cen:BR-CL-08#1").contains_substring(code),
+            code_list!("cen:BR-CL-08#1").contains_substring(code),
             "BR-CL-08",
             el,
         );

@@ -7,17 +7,22 @@ use super::common::{cbc_text, indicator_is, is_vat, max_two_decimals, vat_childr
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::codelists;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value;
 use crate::validate::xml::{
-    cac, cacs, cbc, cbcs, exists, first_blank, first_ns, is_cac, is_cbc, string_value, text_ns, CAC,
+    cac, cacs, cbc, cbcs, exists, first_blank, first_ns, is_cac, string_value, text_ns,
 };
 
 /// Runs the core rules on the document and on every element.
 pub(crate) fn check(ctx: &mut Ctx) {
     document(ctx);
     for i in 0..ctx.elements.len() {
-        let el = ctx.elements[i];
-        element(ctx, el);
+        let (el, name) = (ctx.elements[i], ctx.names[i]);
+        match ctx.namespaces[i] {
+            Some(Ns::Cac) => aggregate(ctx, el, name),
+            Some(Ns::Cbc) => basic(ctx, el, name),
+            _ => {}
+        }
     }
 }
 
@@ -96,9 +101,8 @@ fn document(ctx: &mut Ctx) {
         r,
     );
     let tax_amount_currencies: Vec<String> = ctx
-        .elements
-        .iter()
-        .filter(|e| is_cbc(**e, "TaxAmount") && parent_is(**e, "TaxTotal"))
+        .named(Ns::Cbc, "TaxAmount")
+        .filter(|e| parent_is(**e, "TaxTotal"))
         .filter_map(|e| e.attribute("currencyID").map(str::to_string))
         .collect();
     let br53 = cbcs(r, "TaxCurrencyCode")
@@ -130,10 +134,9 @@ fn document(ctx: &mut Ctx) {
         ("BR-DEC-15", "TaxCurrencyCode"),
     ] {
         let amounts: Vec<Node> = ctx
-            .elements
-            .iter()
+            .named(Ns::Cbc, "TaxAmount")
             .copied()
-            .filter(|e| is_cbc(*e, "TaxAmount") && parent_is(*e, "TaxTotal"))
+            .filter(|e| parent_is(*e, "TaxTotal"))
             .filter(|e| {
                 let cur = e.attribute("currencyID").unwrap_or("");
                 cbcs(*e, code).any(|c| string_value(c) == cur)
@@ -142,15 +145,6 @@ fn document(ctx: &mut Ctx) {
         if let Some(first) = amounts.first() {
             ctx.check(value::decimals(&string_value(*first)) <= 2, id, r);
         }
-    }
-}
-
-fn element(ctx: &mut Ctx, el: Node) {
-    let tag = el.tag_name();
-    if tag.namespace() == Some(CAC) {
-        aggregate(ctx, el, tag.name());
-    } else if is_cbc(el, tag.name()) {
-        basic(ctx, el, tag.name());
     }
 }
 
@@ -339,7 +333,7 @@ fn aggregate(ctx: &mut Ctx, el: Node, name: &str) {
             let prefix: String = cbc_text(el, "CompanyID")
                 .map(|t| t.chars().take(2).collect())
                 .unwrap_or_default();
-            let countries = codelists::list("cen:BR-CO-09#1");
+            let countries = codelists::code_list!("cen:BR-CO-09#1");
             ctx.check(countries.contains_substring(&prefix), "BR-CO-09", el);
         }
         _ => {}

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::common::{max_two_decimals, vat_children};
 use super::Ctx;
 use crate::validate::catalogue::Source;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::{self, round, round2};
 use crate::validate::xml::{cbc, cbcs, is_cac, is_cbc, string_value};
 
@@ -93,12 +94,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
     let line_sum = match memo.line_sum {
         Some(s) => s,
         None => {
-            let lines: Vec<Node> = ctx
-                .elements
-                .iter()
-                .copied()
-                .filter(|e| is_cac(*e, "InvoiceLine") || is_cac(*e, "CreditNoteLine"))
-                .collect();
+            let lines = ctx.named_any(&[(Ns::Cac, "InvoiceLine"), (Ns::Cac, "CreditNoteLine")]);
             let s = round2(sum(ctx, &lines, "LineExtensionAmount"));
             memo.line_sum = Some(s);
             s
@@ -251,11 +247,10 @@ fn tax_subtotal(ctx: &mut Ctx, s: Node) {
 fn payable(ctx: &mut Ctx, memo: &mut Memo, p: Node) {
     let Some(v) = ctx.num(p, CEN) else { return };
     let due = *memo.due.get_or_insert_with(|| {
-        ctx.elements.iter().any(|e| is_cbc(*e, "DueDate"))
+        ctx.named(Ns::Cbc, "DueDate").next().is_some()
             || ctx
-                .elements
-                .iter()
-                .any(|e| is_cac(*e, "PaymentTerms") && cbc(*e, "Note").is_some())
+                .named(Ns::Cac, "PaymentTerms")
+                .any(|e| cbc(*e, "Note").is_some())
     });
     ctx.check(v <= Decimal::ZERO || due, "BR-CO-25", p);
 }

@@ -9,8 +9,9 @@ use super::common::{category_code, category_is, indicator_is, is_vat};
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::round2;
-use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, is_cbc, string_value, CAC};
+use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -219,24 +220,24 @@ pub(crate) fn check(ctx: &mut Ctx) {
         allowance_charge: Vec::new(),
         all_tax_categories: Vec::new(),
     };
-    for &e in &ctx.elements {
-        if is_cac(e, "ClassifiedTaxCategory") {
-            uses.classified.push(Cat::new(e));
-        } else if is_cac(e, "TaxCategory") {
-            uses.all_tax_categories.push(Cat::new(e));
-            let parent = e.parent_element();
-            if let Some(ac) = parent.filter(|p| is_cac(*p, "AllowanceCharge")) {
-                uses.allowance_charge.push((ac, Cat::new(e)));
-            } else if parent.is_some_and(|s| {
-                is_cac(s, "TaxSubtotal")
-                    && s.parent_element()
-                        .is_some_and(|t| is_cac(t, "TaxTotal") && t.parent_element() == Some(root))
-            }) {
-                uses.breakdown.push(Cat::new(e));
-            }
+    uses.classified.extend(
+        ctx.named(Ns::Cac, "ClassifiedTaxCategory")
+            .map(|e| Cat::new(*e)),
+    );
+    for &e in ctx.named(Ns::Cac, "TaxCategory") {
+        uses.all_tax_categories.push(Cat::new(e));
+        let parent = e.parent_element();
+        if let Some(ac) = parent.filter(|p| is_cac(*p, "AllowanceCharge")) {
+            uses.allowance_charge.push((ac, Cat::new(e)));
+        } else if parent.is_some_and(|s| {
+            is_cac(s, "TaxSubtotal")
+                && s.parent_element()
+                    .is_some_and(|t| is_cac(t, "TaxTotal") && t.parent_element() == Some(root))
+        }) {
+            uses.breakdown.push(Cat::new(e));
         }
     }
-    let ids = VatIds::collect(&ctx.elements);
+    let ids = VatIds::collect(ctx);
     let mut sums = Sums::new(ctx);
     for cat in &CATEGORIES {
         document_rules(ctx, cat, &uses, &ids);
@@ -260,23 +261,22 @@ struct VatIds {
 }
 
 impl VatIds {
-    fn collect(elements: &[Node]) -> Self {
+    fn collect(ctx: &Ctx) -> Self {
         let scheme_ids = |party: Node, vat_only: bool| {
             cacs(party, "PartyTaxScheme")
                 .any(|s| (!vat_only || is_vat(s)) && cbc(s, "CompanyID").is_some())
         };
-        let (mut sellers, mut buyers, mut reps) = (Vec::new(), Vec::new(), Vec::new());
-        for &e in elements
-            .iter()
-            .filter(|e| e.tag_name().namespace() == Some(CAC))
-        {
-            match e.tag_name().name() {
-                "AccountingSupplierParty" => sellers.extend(cacs(e, "Party")),
-                "AccountingCustomerParty" => buyers.extend(cacs(e, "Party")),
-                "TaxRepresentativeParty" => reps.push(e),
-                _ => {}
-            }
-        }
+        let parties = |outer: &str| -> Vec<Node> {
+            ctx.named(Ns::Cac, outer)
+                .flat_map(|e| cacs(*e, "Party"))
+                .collect()
+        };
+        let sellers = parties("AccountingSupplierParty");
+        let buyers = parties("AccountingCustomerParty");
+        let reps: Vec<Node> = ctx
+            .named(Ns::Cac, "TaxRepresentativeParty")
+            .copied()
+            .collect();
         VatIds {
             seller_any: sellers.iter().any(|p| scheme_ids(*p, false)),
             seller_vat: sellers.iter().any(|p| scheme_ids(*p, true)),
@@ -417,15 +417,19 @@ struct Sums<'a, 'i> {
     has_invoice_lines: bool,
     has_credit_lines: bool,
     cache: FastMap<(&'static str, &'static str), CodeSums>,
+    /// The distinct rates of the categories of each line or allowance/charge (by node id) read
+    /// so far: every code and both passes of [`CodeSums::compute`] read the same ones.
+    rates: FastMap<usize, Vec<Decimal>>,
 }
 
 impl<'a, 'i> Sums<'a, 'i> {
     fn new(ctx: &Ctx<'a, 'i>) -> Self {
         Sums {
             root: ctx.root,
-            has_invoice_lines: ctx.elements.iter().any(|e| is_cac(*e, "InvoiceLine")),
-            has_credit_lines: ctx.elements.iter().any(|e| is_cac(*e, "CreditNoteLine")),
+            has_invoice_lines: ctx.named(Ns::Cac, "InvoiceLine").next().is_some(),
+            has_credit_lines: ctx.named(Ns::Cac, "CreditNoteLine").next().is_some(),
             cache: FastMap::default(),
+            rates: FastMap::default(),
         }
     }
 
@@ -434,23 +438,34 @@ impl<'a, 'i> Sums<'a, 'i> {
         let root = self.root;
         self.cache
             .entry((lines, code))
-            .or_insert_with(|| CodeSums::compute(ctx, root, code, lines))
+            .or_insert_with(|| CodeSums::compute(ctx, &mut self.rates, root, code, lines))
     }
 }
 
-/// The rates (`xs:decimal(cbc:Percent)`) of `cats` when one of them has `code`.
-fn rates_if_code(ctx: &mut Ctx, cats: &[Node], code: &str) -> Option<Vec<Decimal>> {
+/// The rates (`xs:decimal(cbc:Percent)`) of `cats`, the categories of `owner`, when one of them
+/// has `code`. They are read once per owner (`memo`): a second read would only repeat the
+/// values, and an abort, which the first read has already reported.
+fn rates_if_code<'m>(
+    ctx: &mut Ctx,
+    memo: &'m mut FastMap<usize, Vec<Decimal>>,
+    owner: Node,
+    cats: &[Node],
+    code: &str,
+) -> Option<&'m [Decimal]> {
     if !cats.iter().any(|c| category_is(*c, code)) {
         return None;
     }
-    let mut rates: Vec<Decimal> = Vec::new();
-    for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
-        if let Some(r) = ctx.dec(p, CEN) {
-            if !rates.contains(&r) {
-                rates.push(r);
+    let rates = memo.entry(owner.id().get_usize()).or_insert_with(|| {
+        let mut rates: Vec<Decimal> = Vec::new();
+        for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
+            if let Some(r) = ctx.dec(p, CEN) {
+                if !rates.contains(&r) {
+                    rates.push(r);
+                }
             }
         }
-    }
+        rates
+    });
     Some(rates)
 }
 
@@ -462,13 +477,19 @@ fn line_cats<'a, 'i>(l: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
 }
 
 impl CodeSums {
-    fn compute(ctx: &mut Ctx, root: Node, code: &str, lines: &str) -> Self {
+    fn compute(
+        ctx: &mut Ctx,
+        memo: &mut FastMap<usize, Vec<Decimal>>,
+        root: Node,
+        code: &str,
+        lines: &str,
+    ) -> Self {
         let mut sums = CodeSums::default();
         let root_lines: Vec<Node> = root.children().filter(|l| is_cac(*l, lines)).collect();
         for l in root_lines {
-            if let Some(rates) = rates_if_code(ctx, &line_cats(l), code) {
+            if let Some(rates) = rates_if_code(ctx, memo, l, &line_cats(l), code) {
                 let v = amount(ctx, l, "LineExtensionAmount").unwrap_or_default();
-                sums.add(v, &rates);
+                sums.add(v, rates);
             }
         }
         let acs: Vec<Node> = root
@@ -477,31 +498,26 @@ impl CodeSums {
             .collect();
         for ac in acs {
             let cats: Vec<Node> = cacs(ac, "TaxCategory").collect();
-            let Some(rates) = rates_if_code(ctx, &cats, code) else {
+            let Some(rates) = rates_if_code(ctx, memo, ac, &cats, code) else {
                 continue;
             };
             let v = amount(ctx, ac, "Amount").unwrap_or_default();
             if indicator_is(ac, true) {
-                sums.add(v, &rates);
+                sums.add(v, rates);
             }
             if indicator_is(ac, false) {
-                sums.add(-v, &rates);
+                sums.add(-v, rates);
             }
         }
-        let users: Vec<Node> = ctx
-            .elements
-            .iter()
-            .copied()
-            .filter(|e| is_cac(*e, lines) || is_cac(*e, "AllowanceCharge"))
-            .collect();
+        let users = ctx.named_any(&[(Ns::Cac, lines), (Ns::Cac, "AllowanceCharge")]);
         for u in users {
             let cats = if is_cac(u, lines) {
                 line_cats(u)
             } else {
                 cacs(u, "TaxCategory").collect()
             };
-            if let Some(rates) = rates_if_code(ctx, &cats, code) {
-                sums.used_rates.extend(rates);
+            if let Some(rates) = rates_if_code(ctx, memo, u, &cats, code) {
+                sums.used_rates.extend(rates.iter().copied());
             }
         }
         sums
@@ -625,9 +641,8 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     let b_anywhere = uses.all_tax_categories.iter().any(|c| raw(&c.node, "B"))
         || uses.classified.iter().any(|c| raw(&c.node, "B"));
     let all_italian = || {
-        !ctx.elements
-            .iter()
-            .any(|e| is_cbc(*e, "IdentificationCode") && string_value(*e) != "IT")
+        !ctx.named(Ns::Cbc, "IdentificationCode")
+            .any(|e| string_value(*e) != "IT")
     };
     let italian_ok = !b_anywhere || all_italian();
     ctx.check(italian_ok, "BR-B-01", root);

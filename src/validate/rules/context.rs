@@ -69,16 +69,20 @@ impl Countries {
         let sellers = path(root, &["cac:AccountingSupplierParty", "cac:Party"]);
         let buyers = path(root, &["cac:AccountingCustomerParty", "cac:Party"]);
         let reps = path(root, &["cac:TaxRepresentativeParty"]);
+        let seller_country = address_country(root, "cac:AccountingSupplierParty");
+        let buyer_country = address_country(root, "cac:AccountingCustomerParty");
         let upper = |n: Option<Node>| n.map(|c| normalize_space(&string_value(c)).to_uppercase());
-        let seller_address = upper(address_country(root, "cac:AccountingSupplierParty"));
-        let buyer_address = upper(address_country(root, "cac:AccountingCustomerParty"));
+        let seller_address = upper(seller_country);
+        let buyer_address = upper(buyer_country);
         let raw = |n: Option<Node>| n.map(|c| string_value(c).into_owned()).unwrap_or_default();
-        let accounting_supplier = vat_prefix(&sellers)
+        let seller_vat = vat_prefix(&sellers);
+        let accounting_supplier = seller_vat
+            .clone()
             .or_else(|| seller_address.clone())
             .unwrap_or_else(|| "XX".into());
         Countries {
             profile: super::peppol::profile(root),
-            supplier: vat_prefix(&sellers)
+            supplier: seller_vat
                 .or_else(|| vat_prefix(&reps))
                 .or_else(|| seller_address.clone())
                 .unwrap_or_else(|| "XX".into()),
@@ -88,8 +92,8 @@ impl Countries {
             accounting_supplier,
             supplier_is_de: seller_address.as_deref() == Some("DE"),
             customer_is_de: buyer_address.as_deref() == Some("DE"),
-            supplier_address: raw(address_country(root, "cac:AccountingSupplierParty")),
-            customer_address: raw(address_country(root, "cac:AccountingCustomerParty")),
+            supplier_address: raw(seller_country),
+            customer_address: raw(buyer_country),
         }
     }
 }

@@ -27,6 +27,7 @@ use rust_decimal::Decimal;
 use super::catalogue::{self, Source};
 use super::fasthash::FastMap;
 use super::finding::Values;
+use super::structure::tables::Ns;
 use super::value;
 use super::{Finding, Options, RuleSet};
 
@@ -38,6 +39,10 @@ pub(crate) struct Ctx<'a, 'i> {
     pub is_invoice: bool,
     /// Every element of the document in document order (root first).
     pub elements: Vec<Node<'a, 'i>>,
+    /// The namespace of each of `elements` (same index), resolved once per element.
+    pub namespaces: Vec<Option<Ns>>,
+    /// The local name of each of `elements` (same index).
+    pub names: Vec<&'i str>,
     /// String values of the root's `cbc:DocumentCurrencyCode` children.
     pub document_currencies: Vec<String>,
     set: RuleSet,
@@ -54,10 +59,13 @@ pub(crate) struct Ctx<'a, 'i> {
 impl<'a, 'i> Ctx<'a, 'i> {
     fn new(doc: &'a Document<'i>, set: RuleSet) -> Self {
         let root = doc.root_element();
+        let elements: Vec<Node> = root.descendants().filter(|n| n.is_element()).collect();
         Ctx {
             root,
             is_invoice: root.tag_name().name() == "Invoice",
-            elements: root.descendants().filter(|n| n.is_element()).collect(),
+            namespaces: namespaces(&elements),
+            names: elements.iter().map(|e| e.tag_name().name()).collect(),
+            elements,
             document_currencies: super::xml::cbcs(root, "DocumentCurrencyCode")
                 .map(|c| super::xml::string_value(c).into_owned())
                 .collect(),
@@ -68,6 +76,36 @@ impl<'a, 'i> Ctx<'a, 'i> {
             path_memo: FastMap::default(),
             aborted: [None, None],
         }
+    }
+
+    /// Every element `{ns}name` of the document (XPath `//prefix:name`), in document order,
+    /// found from the names resolved once per element.
+    pub fn named<'c>(
+        &'c self,
+        ns: Ns,
+        name: &'c str,
+    ) -> impl Iterator<Item = &'c Node<'a, 'i>> + 'c {
+        self.namespaces
+            .iter()
+            .zip(&self.names)
+            .zip(&self.elements)
+            .filter(move |((n, local), _)| **n == Some(ns) && **local == name)
+            .map(|(_, e)| e)
+    }
+
+    /// Every element with one of `names`, in document order.
+    pub fn named_any(&self, names: &[(Ns, &str)]) -> Vec<Node<'a, 'i>> {
+        self.namespaces
+            .iter()
+            .zip(&self.names)
+            .zip(&self.elements)
+            .filter(|((n, local), _)| {
+                names
+                    .iter()
+                    .any(|(ns, name)| **n == Some(*ns) && *local == name)
+            })
+            .map(|(_, e)| *e)
+            .collect()
     }
 
     /// String values of `path(n, steps)`, looked up once per node and path: rules on
@@ -262,6 +300,27 @@ impl<'a, 'i> Ctx<'a, 'i> {
             }
         }
     }
+}
+
+/// The namespace of each element. roxmltree hands out the same string for every element under
+/// one namespace declaration, so a few remembered (address, length) pairs stand for the full
+/// comparison of the 70-byte UBL URIs.
+fn namespaces(elements: &[Node]) -> Vec<Option<Ns>> {
+    let mut seen: Vec<(&str, Option<Ns>)> = Vec::new();
+    elements
+        .iter()
+        .map(|e| {
+            let uri = e.tag_name().namespace()?;
+            if let Some(&(_, ns)) = seen.iter().find(|(u, _)| std::ptr::eq(*u, uri)) {
+                return ns;
+            }
+            let ns = Ns::from_uri(uri);
+            if seen.len() < 8 {
+                seen.push((uri, ns));
+            }
+            ns
+        })
+        .collect()
 }
 
 fn source_index(s: Source) -> usize {

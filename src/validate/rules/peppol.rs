@@ -8,7 +8,7 @@ use super::common::cbc_text;
 use super::context::Countries;
 use super::Ctx;
 use crate::validate::catalogue::Source;
-use crate::validate::codelists::list;
+use crate::validate::codelists::code_list;
 use crate::validate::value::{self, is_blank, normalize_space, round2};
 use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, first, is_cac, string_value, CAC, CBC};
 
@@ -465,7 +465,7 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
         "EmbeddedDocumentBinaryObject" => {
             if let Some(m) = el.attribute("mimeCode") {
                 ctx.check(
-                    list("peppol:MIMECODE").contains(m),
+                    code_list!("peppol:MIMECODE").contains(m),
                     "PEPPOL-EN16931-CL001",
                     el,
                 );
@@ -479,13 +479,13 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
                 let indicator = |v: &str| cbcs(ac, "ChargeIndicator").any(|c| string_value(c) == v);
                 if indicator("false") {
                     ctx.check(
-                        list("peppol:UNCL5189").contains(&text()),
+                        code_list!("peppol:UNCL5189").contains(&text()),
                         "PEPPOL-EN16931-CL002",
                         el,
                     );
                 } else if indicator("true") {
                     ctx.check(
-                        list("peppol:UNCL7161").contains(&text()),
+                        code_list!("peppol:UNCL7161").contains(&text()),
                         "PEPPOL-EN16931-CL003",
                         el,
                     );
@@ -494,7 +494,7 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
         }
         "DescriptionCode" if parent_is(el, "InvoicePeriod") => {
             ctx.check(
-                list("peppol:UNCL2005").contains(&text()),
+                code_list!("peppol:UNCL2005").contains(&text()),
                 "PEPPOL-EN16931-CL006",
                 el,
             );
@@ -514,13 +514,13 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
         | "PayableAmount" => {
             let ok = el
                 .attribute("currencyID")
-                .is_some_and(|c| list("peppol:ISO4217").contains(c));
+                .is_some_and(|c| code_list!("peppol:ISO4217").contains(c));
             ctx.check(ok, "PEPPOL-EN16931-CL007", el);
         }
         "InvoiceTypeCode" => {
             let t = text();
-            let ok =
-                countries.profile != "01" || list("peppol:PEPPOL-EN16931-P0100#1").contains(&t);
+            let ok = countries.profile != "01"
+                || code_list!("peppol:PEPPOL-EN16931-P0100#1").contains(&t);
             ctx.check(ok, "PEPPOL-EN16931-P0100", el);
             let german = countries.supplier_is_de && countries.customer_is_de;
             let ns = normalize_space(&string_value(el));
@@ -532,7 +532,7 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
         }
         "CreditNoteTypeCode" => {
             let ok = countries.profile != "01"
-                || list("peppol:PEPPOL-EN16931-P0101#1").contains(&text());
+                || code_list!("peppol:PEPPOL-EN16931-P0101#1").contains(&text());
             ctx.check(ok, "PEPPOL-EN16931-P0101", el);
         }
         "IssueDate" | "DueDate" | "TaxPointDate" | "StartDate" | "EndDate"
@@ -543,7 +543,11 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
         }
         "EndpointID" => {
             if let Some(s) = el.attribute("schemeID") {
-                ctx.check(list("peppol:eaid").contains(s), "PEPPOL-EN16931-CL008", el);
+                ctx.check(
+                    code_list!("peppol:eaid").contains(s),
+                    "PEPPOL-EN16931-CL008",
+                    el,
+                );
             }
         }
         _ => {}

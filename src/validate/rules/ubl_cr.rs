@@ -10,6 +10,7 @@ use roxmltree::Node;
 
 use super::Ctx;
 use crate::validate::fasthash::FastMap;
+use crate::validate::structure::tables::Ns;
 use crate::validate::xml::{self, cac, cacs, cbcs, CAC, CBC, EXT};
 
 const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
@@ -179,13 +180,8 @@ fn conditional(ctx: &mut Ctx) {
     let due_date = cacs(root, "PaymentMeans").any(|p| cbcs(p, "PaymentDueDate").next().is_some());
     ctx.check(!due_date || !ctx.is_invoice, "UBL-CR-412", root);
 
-    let mut refs = ctx
-        .elements
-        .iter()
-        .copied()
-        .filter(|e| xml::is_cac(*e, "AdditionalDocumentReference"));
     let (mut cr665, mut cr666, mut cr673) = (false, false, false);
-    for r in refs.by_ref() {
+    for &r in ctx.named(Ns::Cac, "AdditionalDocumentReference") {
         let codes: Vec<_> = cbcs(r, "DocumentTypeCode")
             .map(|c| xml::string_value(c).into_owned())
             .collect();

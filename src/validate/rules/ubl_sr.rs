@@ -5,14 +5,17 @@ use roxmltree::Node;
 use super::common::indicator_is;
 use super::Ctx;
 use crate::validate::fasthash::FastSet;
-use crate::validate::xml::{cacs, cbc, cbcs, count, exists, is_cac, is_cbc, path, string_value};
+use crate::validate::structure::tables::Ns;
+use crate::validate::xml::{cacs, cbc, cbcs, count, counts, exists, is_cac, path, string_value};
 
 /// Runs the UBL-SR rules.
 pub(crate) fn check(ctx: &mut Ctx) {
     document(ctx);
     for i in 0..ctx.elements.len() {
-        let el = ctx.elements[i];
-        element(ctx, el);
+        if ctx.namespaces[i] == Some(Ns::Cac) {
+            let (el, name) = (ctx.elements[i], ctx.names[i]);
+            element(ctx, el, name);
+        }
     }
 }
 
@@ -25,12 +28,8 @@ fn scheme_is_vat(pts: Node, vat: bool) -> bool {
 
 /// Distinct string values of every `//cbc:name`.
 fn distinct_values(ctx: &Ctx, name: &str) -> usize {
-    let seen: FastSet<std::borrow::Cow<str>> = ctx
-        .elements
-        .iter()
-        .filter(|e| is_cbc(**e, name))
-        .map(|e| string_value(*e))
-        .collect();
+    let seen: FastSet<std::borrow::Cow<str>> =
+        ctx.named(Ns::Cbc, name).map(|e| string_value(*e)).collect();
     seen.len()
 }
 
@@ -38,7 +37,7 @@ fn document(ctx: &mut Ctx) {
     let r = ctx.root;
     let sup = "cac:AccountingSupplierParty";
     let cus = "cac:AccountingCustomerParty";
-    let limits: [(&str, &[&str]); 20] = [
+    let limits: [(&str, &[&str]); 17] = [
         ("UBL-SR-01", &["cac:ContractDocumentReference", "cbc:ID"]),
         ("UBL-SR-02", &["cac:ReceiptDocumentReference", "cbc:ID"]),
         ("UBL-SR-03", &["cac:DespatchDocumentReference", "cbc:ID"]),
@@ -95,12 +94,10 @@ fn document(ctx: &mut Ctx) {
         ),
         ("UBL-SR-45", &["cac:PaymentMeans", "cbc:PaymentDueDate"]),
         ("UBL-SR-49", &["cac:InvoicePeriod", "cbc:DescriptionCode"]),
-        ("UBL-SR-04", &[]),
-        ("UBL-SR-12", &[]),
-        ("UBL-SR-13", &[]),
     ];
-    for (id, steps) in limits.iter().filter(|(_, s)| !s.is_empty()) {
-        ctx.check(count(r, steps) <= 1, id, r);
+    let found = counts(r, &limits.map(|(_, steps)| steps));
+    for ((id, _), n) in limits.iter().zip(found) {
+        ctx.check(n <= 1, id, r);
     }
     let invoiced_object_ids = cacs(r, "AdditionalDocumentReference")
         .filter(|d| cbcs(*d, "DocumentTypeCode").any(|c| string_value(c) == "130"))
@@ -118,12 +115,10 @@ fn document(ctx: &mut Ctx) {
     ctx.check(vat_ids(sup, false) <= 1, "UBL-SR-13", r);
     ctx.check(vat_ids(cus, true) <= 1, "UBL-SR-18", r);
     let sepa = ctx
-        .elements
-        .iter()
+        .named(Ns::Cbc, "ID")
         .filter(|e| {
-            is_cbc(**e, "ID")
-                && e.parent_element()
-                    .is_some_and(|p| is_cac(p, "PartyIdentification"))
+            e.parent_element()
+                .is_some_and(|p| is_cac(p, "PartyIdentification"))
         })
         .filter(|e| {
             e.attribute("schemeID")
@@ -144,13 +139,8 @@ fn document(ctx: &mut Ctx) {
     );
 }
 
-fn element(ctx: &mut Ctx, el: Node) {
-    let Some(name) = el.tag_name().namespace().and(Some(el.tag_name().name())) else {
-        return;
-    };
-    if !is_cac(el, name) {
-        return;
-    }
+/// The UBL-SR rules on one `cac:` element called `name`.
+fn element(ctx: &mut Ctx, el: Node, name: &str) {
     match name {
         "PostalAddress" | "Address" => {
             ctx.check(cacs(el, "AddressLine").count() <= 1, "UBL-SR-51", el);
@@ -192,23 +182,25 @@ fn element(ctx: &mut Ctx, el: Node) {
             ctx.check(ok, "UBL-SR-53", el);
         }
         "InvoiceLine" | "CreditNoteLine" => {
-            ctx.check(cbcs(el, "Note").count() <= 1, "UBL-SR-34", el);
-            ctx.check(
-                count(el, &["cac:OrderLineReference", "cbc:LineID"]) <= 1,
-                "UBL-SR-35",
+            let [notes, order_lines, periods, discounts, cats, descriptions, references] = counts(
                 el,
+                &[
+                    &["cbc:Note"],
+                    &["cac:OrderLineReference", "cbc:LineID"],
+                    &["cac:InvoicePeriod"],
+                    &["cac:Price", "cac:AllowanceCharge", "cbc:Amount"],
+                    &["cac:Item", "cac:ClassifiedTaxCategory"],
+                    &["cac:Item", "cbc:Description"],
+                    &["cac:DocumentReference"],
+                ],
             );
-            ctx.check(cacs(el, "InvoicePeriod").count() <= 1, "UBL-SR-36", el);
-            let discounts = count(el, &["cac:Price", "cac:AllowanceCharge", "cbc:Amount"]);
+            ctx.check(notes <= 1, "UBL-SR-34", el);
+            ctx.check(order_lines <= 1, "UBL-SR-35", el);
+            ctx.check(periods <= 1, "UBL-SR-36", el);
             ctx.check(discounts <= 1, "UBL-SR-37", el);
-            let cats = count(el, &["cac:Item", "cac:ClassifiedTaxCategory"]);
             ctx.check(cats == 1, "UBL-SR-48", el);
-            ctx.check(
-                count(el, &["cac:Item", "cbc:Description"]) <= 1,
-                "UBL-SR-50",
-                el,
-            );
-            ctx.check(cacs(el, "DocumentReference").count() <= 1, "UBL-SR-52", el);
+            ctx.check(descriptions <= 1, "UBL-SR-50", el);
+            ctx.check(references <= 1, "UBL-SR-52", el);
         }
         "PayeeParty" => payee(ctx, el),
         "PaymentMeans" => {

@@ -5,8 +5,9 @@ use roxmltree::Node;
 use super::super::context::Countries;
 use super::super::Ctx;
 use super::is_number;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
-use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
+use crate::validate::xml::{cacs, cbc, cbcs, first, path, string_value};
 
 /// Runs the Danish rules.
 pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
@@ -96,12 +97,10 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         });
         ctx.check(!tst || version_ok, "DK-R-003", l);
     }
-    let charges: Vec<Node> = ctx
-        .elements
-        .iter()
+    let charges = ctx
+        .named(Ns::Cac, "AllowanceCharge")
         .copied()
-        .filter(|e| is_cac(*e, "AllowanceCharge"))
-        .collect();
+        .collect::<Vec<_>>();
     for ac in charges {
         let zzz = cbcs(ac, "AllowanceChargeReasonCode").any(|c| string_value(c) == "ZZZ");
         let reason = cbc(ac, "AllowanceChargeReason").map(|r| string_value(r).into_owned());
@@ -132,7 +131,7 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
         .collect();
     let code_is = |v: &str| codes.iter().any(|c| c == v);
     let first_code = codes.first().cloned().unwrap_or_default();
-    let allowed = super::super::super::codelists::list("peppol:DK-R-005#1");
+    let allowed = crate::validate::codelists::code_list!("peppol:DK-R-005#1");
     ctx.check(
         allowed.contains_substring(&format!(" {first_code} ")),
         "DK-R-005",

@@ -5,6 +5,7 @@ use roxmltree::Node;
 use super::super::context::Countries;
 use super::super::{Ctx, Source};
 use super::is_number;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
 
@@ -36,10 +37,9 @@ fn vat_ids(party: Node, normalized: bool) -> Vec<String> {
 }
 
 fn parties<'a, 'i>(ctx: &Ctx<'a, 'i>, outer: &str) -> Vec<Node<'a, 'i>> {
-    ctx.elements
-        .iter()
+    ctx.named(Ns::Cac, "Party")
         .copied()
-        .filter(|p| is_cac(*p, "Party") && p.parent_element().is_some_and(|s| is_cac(s, outer)))
+        .filter(|p| p.parent_element().is_some_and(|s| is_cac(s, outer)))
         .collect()
 }
 
@@ -99,12 +99,10 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             ctx.check(urls == 1, "GR-S-008-1", root);
             ctx.check(urls <= 1, "GR-R-008-2", root);
         }
-        let refs: Vec<Node> = ctx
-            .elements
-            .iter()
+        let refs = ctx
+            .named(Ns::Cac, "AdditionalDocumentReference")
             .copied()
-            .filter(|e| is_cac(*e, "AdditionalDocumentReference"))
-            .collect();
+            .collect::<Vec<_>>();
         for r in refs {
             let has = |d: &str| cbcs(r, "DocumentDescription").any(|x| string_value(x) == d);
             if address_gr && has("##M.AR.K##") {

@@ -3,6 +3,7 @@
 use super::super::context::Countries;
 use super::super::Ctx;
 use super::child_ns;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{cacs, exists, first, is_cac, string_value};
 
@@ -12,13 +13,11 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         return;
     }
     let parties: Vec<_> = ctx
-        .elements
-        .iter()
+        .named(Ns::Cac, "Party")
         .copied()
         .filter(|p| {
-            is_cac(*p, "Party")
-                && p.parent_element()
-                    .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
+            p.parent_element()
+                .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
         })
         .collect();
     for party in parties {

@@ -3,6 +3,7 @@
 use roxmltree::Node;
 
 use super::super::Ctx;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
 use crate::validate::xml::{cbc, exists, first, is_cac, is_cbc, string_value};
 
@@ -65,7 +66,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
             "cbc:ID",
         ],
     );
-    let means = ctx.elements.iter().any(|e| is_cac(*e, "PaymentMeans"));
+    let means = ctx.named(Ns::Cac, "PaymentMeans").next().is_some();
     let ordered = exists(root, &["cac:OrderReference", "cbc:ID"]);
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];

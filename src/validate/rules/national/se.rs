@@ -5,6 +5,7 @@ use roxmltree::Node;
 use super::super::Ctx;
 use super::is_number;
 use crate::validate::rules::peppol_common::swedish_orgnr;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
 use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
 
@@ -39,19 +40,16 @@ fn swedish_vat_seller(party: Node) -> bool {
 /// Runs the Swedish rules.
 pub(crate) fn check(ctx: &mut Ctx) {
     let sellers: Vec<Node> = ctx
-        .elements
-        .iter()
+        .named(Ns::Cac, "Party")
         .copied()
         .filter(|p| {
-            is_cac(*p, "Party")
-                && p.parent_element()
-                    .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
+            p.parent_element()
+                .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
         })
         .collect();
-    let buyers_se = ctx.elements.iter().any(|p| {
-        is_cac(*p, "Party")
-            && p.parent_element()
-                .is_some_and(|s| is_cac(s, "AccountingCustomerParty"))
+    let buyers_se = ctx.named(Ns::Cac, "Party").any(|p| {
+        p.parent_element()
+            .is_some_and(|s| is_cac(s, "AccountingCustomerParty"))
             && country_is(*p, "SE")
     });
     let seller_se = sellers.iter().any(|p| country_is(*p, "SE"));
@@ -100,10 +98,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
     }
     if vat_seller {
         let cats: Vec<Node> = ctx
-            .elements
-            .iter()
-            .copied()
-            .filter(|e| is_cac(*e, "TaxCategory") || is_cac(*e, "ClassifiedTaxCategory"))
+            .named_any(&[(Ns::Cac, "TaxCategory"), (Ns::Cac, "ClassifiedTaxCategory")])
+            .into_iter()
             .filter(|c| cbcs(*c, "ID").any(|i| string_value(i) == "S"))
             .collect();
         for c in cats {
@@ -118,12 +114,10 @@ pub(crate) fn check(ctx: &mut Ctx) {
     if !seller_se {
         return;
     }
-    let means: Vec<Node> = ctx
-        .elements
-        .iter()
+    let means = ctx
+        .named(Ns::Cac, "PaymentMeans")
         .copied()
-        .filter(|e| is_cac(*e, "PaymentMeans"))
-        .collect();
+        .collect::<Vec<_>>();
     for pm in means {
         let code = cbc(pm, "PaymentMeansCode")
             .map(|c| normalize_space(&string_value(c)))
