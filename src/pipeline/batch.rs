@@ -271,6 +271,19 @@ struct Prepared {
     digest: [u8; 32],
 }
 
+/// Builds the document of an order read (without its number) and the digest that recognises the order again.
+fn prepare(item: ReadItem, profile: &Profile) -> Result<Prepared, InputError> {
+    let record = item?;
+    match model::build(&record.order, profile) {
+        Ok(doc) => Ok(Prepared {
+            digest: input::digest(&record.order),
+            record,
+            doc,
+        }),
+        Err(e) => Err(order_error(&record, e)),
+    }
+}
+
 /// What numbering decided for one prepared order.
 enum Slot {
     New {
@@ -294,27 +307,29 @@ impl Session<'_, '_> {
         on_outcome: &mut dyn FnMut(&Outcome),
     ) -> Result<Summary, ConvertError> {
         let before = self.summary.clone();
-        // The reader parses the next batch on its own thread while this one numbers and commits the current
-        // one: a bounded hand-over keeps at most one parsed batch waiting. The reader is moved out while it
-        // runs there, and put back afterwards.
+        // The reader parses the orders of the next batch and builds their documents on its own thread while
+        // this one numbers, renders and commits the current one: a bounded hand-over keeps at most one built
+        // batch waiting. The reader is moved out while it runs there, and put back afterwards.
         let mut reader = std::mem::replace(
             &mut self.reader,
             input::Reader::new(self.opts.input_format, &self.opts.profile.shops),
         );
         let batch_size = self.opts.batch_size;
         let bytes_read = self.opts.bytes_read;
-        let (batches, parsed) = std::sync::mpsc::sync_channel::<Vec<ReadItem>>(1);
+        let profile = self.opts.profile;
+        let (batches, parsed) =
+            std::sync::mpsc::sync_channel::<Vec<Result<Prepared, InputError>>>(1);
         let mut failure: Option<ConvertError> = None;
         std::thread::scope(|scope| {
             let parser = scope.spawn(move || {
-                let mut batch: Vec<ReadItem> = Vec::with_capacity(batch_size);
+                let mut batch: Vec<Result<Prepared, InputError>> = Vec::with_capacity(batch_size);
                 // Once the numbering side has stopped, the rest of the input is read but not kept.
                 let mut stopped = false;
                 let mut sink = |item: ReadItem| {
                     if stopped {
                         return;
                     }
-                    batch.push(item);
+                    batch.push(prepare(item, profile));
                     if batch.len() >= batch_size {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                         stopped = batches.send(full).is_err();
@@ -364,28 +379,13 @@ impl Session<'_, '_> {
 
     fn process(
         &mut self,
-        batch: Vec<ReadItem>,
+        prepared: Vec<Result<Prepared, InputError>>,
         on_outcome: &mut dyn FnMut(&Outcome),
     ) -> Result<(), ConvertError> {
-        if batch.is_empty() {
+        if prepared.is_empty() {
             return Ok(());
         }
         let profile = self.opts.profile;
-        let prepared: Vec<Result<Prepared, InputError>> = batch
-            .into_par_iter()
-            .map(|item| {
-                let record = item?;
-                match model::build(&record.order, profile) {
-                    Ok(doc) => Ok(Prepared {
-                        digest: input::digest(&record.order),
-                        record,
-                        doc,
-                    }),
-                    Err(e) => Err(order_error(&record, e)),
-                }
-            })
-            .collect();
-
         // Number in input order inside one transaction, render, and validate exactly the bytes to be
         // committed. A document the rules reject goes nowhere but the error report: the transaction is
         // rolled back and the batch numbered again without it, so it takes no number.
