@@ -321,3 +321,51 @@ fn a_document_the_rules_reject_is_not_issued_and_takes_no_number() {
     let second = fs::read_to_string(out.join("archive/2026/05/INV-2026-000002.xml")).unwrap();
     assert!(second.contains("<cbc:SalesOrderID>V-4</cbc:SalesOrderID>"));
 }
+
+#[test]
+fn a_large_input_read_ahead_on_its_own_thread_keeps_input_order_and_reports_bad_orders() {
+    // Over 1 MiB, so the orders are read and built on a reader thread while earlier batches are committed.
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<String> = support::gen::orders_jsonl("L", 2500, 3, 11)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    // One bad order in the middle of a later batch.
+    lines[1234] = order("L-BAD", "-1").replace('\n', " ");
+    let input = dir.path().join("large.jsonl");
+    fs::write(&input, lines.join("\n")).unwrap();
+    assert!(
+        fs::metadata(&input).unwrap().len() > 1 << 20,
+        "large enough"
+    );
+    let out = dir.path().join("out");
+    let o = run(
+        &[&input],
+        &out,
+        &["--batch-size", "100", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let rejected: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["event"] == "rejected").collect();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0]["order_id"], "L-BAD");
+    assert_eq!(rejected[0]["position"], "line 1235");
+    // Numbers follow input order, without gaps.
+    let documents: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["event"] == "document").collect();
+    assert_eq!(documents.len(), 2499);
+    let expected_ids: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.contains("L-BAD"))
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["order_id"].to_string())
+        .collect();
+    for (i, (d, id)) in documents.iter().zip(&expected_ids).enumerate() {
+        assert_eq!(d["number"], format!("INV-2026-{:06}", i + 1));
+        assert_eq!(d["order_id"].to_string(), *id);
+    }
+    assert_eq!(archived_numbers(&out).len(), 2499);
+}

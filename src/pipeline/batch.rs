@@ -271,8 +271,45 @@ struct Prepared {
     digest: [u8; 32],
 }
 
+/// An order read and built, or why it could not be.
+type Built = Result<Prepared, InputError>;
+
+/// Inputs up to this size are read on the numbering thread: they hold about one batch of orders or less, so
+/// a reader thread would only add its start to every small file (`watch` converts one small file at a time).
+const INLINE_INPUT_BYTES: u64 = 1 << 20;
+
+/// Reads `file`, builds each order's document and hands them to `deliver` in batches of the batch size, in
+/// input order. Once `deliver` says stop (`false`), the rest of the input is read but not kept.
+fn read_batches(
+    reader: &mut input::Reader,
+    file: &Path,
+    opts: &Options,
+    deliver: &mut dyn FnMut(Vec<Built>) -> bool,
+) {
+    let batch_size = opts.batch_size;
+    let mut batch: Vec<Built> = Vec::with_capacity(batch_size);
+    let mut stopped = false;
+    let mut sink = |item: ReadItem| {
+        if stopped {
+            return;
+        }
+        batch.push(prepare(item, opts.profile));
+        if batch.len() >= batch_size {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+            stopped = !deliver(full);
+        }
+    };
+    let opened = open_input(file, opts.bytes_read).and_then(|r| reader.read(file, r, &mut sink));
+    if let Err(e) = opened {
+        sink(Err(e));
+    }
+    if !stopped && !batch.is_empty() {
+        deliver(batch);
+    }
+}
+
 /// Builds the document of an order read (without its number) and the digest that recognises the order again.
-fn prepare(item: ReadItem, profile: &Profile) -> Result<Prepared, InputError> {
+fn prepare(item: ReadItem, profile: &Profile) -> Built {
     let record = item?;
     match model::build(&record.order, profile) {
         Ok(doc) => Ok(Prepared {
@@ -307,54 +344,52 @@ impl Session<'_, '_> {
         on_outcome: &mut dyn FnMut(&Outcome),
     ) -> Result<Summary, ConvertError> {
         let before = self.summary.clone();
-        // The reader parses the orders of the next batch and builds their documents on its own thread while
-        // this one numbers, renders and commits the current one: a bounded hand-over keeps at most one built
-        // batch waiting. The reader is moved out while it runs there, and put back afterwards.
+        // The reader is moved out while it reads, and put back afterwards.
         let mut reader = std::mem::replace(
             &mut self.reader,
             input::Reader::new(self.opts.input_format, &self.opts.profile.shops),
         );
-        let batch_size = self.opts.batch_size;
-        let bytes_read = self.opts.bytes_read;
-        let profile = self.opts.profile;
-        let (batches, parsed) =
-            std::sync::mpsc::sync_channel::<Vec<Result<Prepared, InputError>>>(1);
+        let opts = self.opts;
+        let read = |reader: &mut input::Reader, deliver: &mut dyn FnMut(Vec<Built>) -> bool| {
+            read_batches(reader, file, opts, deliver)
+        };
         let mut failure: Option<ConvertError> = None;
-        std::thread::scope(|scope| {
-            let parser = scope.spawn(move || {
-                let mut batch: Vec<Result<Prepared, InputError>> = Vec::with_capacity(batch_size);
-                // Once the numbering side has stopped, the rest of the input is read but not kept.
-                let mut stopped = false;
-                let mut sink = |item: ReadItem| {
-                    if stopped {
-                        return;
+        let small = file != Path::new("-")
+            && std::fs::metadata(file).is_ok_and(|m| m.len() <= INLINE_INPUT_BYTES);
+        if small {
+            // About a batch at most: nothing to overlap, so no thread to start.
+            read(
+                &mut reader,
+                &mut |batch| match self.process(batch, on_outcome) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        failure = Some(e);
+                        false
                     }
-                    batch.push(prepare(item, profile));
-                    if batch.len() >= batch_size {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
-                        stopped = batches.send(full).is_err();
-                    }
-                };
-                let opened =
-                    open_input(file, bytes_read).and_then(|r| reader.read(file, r, &mut sink));
-                if let Err(e) = opened {
-                    sink(Err(e));
-                }
-                if !stopped && !batch.is_empty() {
+                },
+            );
+            self.reader = reader;
+        } else {
+            // The reader parses the orders of the next batch and builds their documents on its own thread
+            // while this one numbers, renders and commits the current one: a bounded hand-over keeps at most
+            // one built batch waiting.
+            let (batches, built) = std::sync::mpsc::sync_channel::<Vec<Built>>(1);
+            std::thread::scope(|scope| {
+                let parser = scope.spawn(move || {
                     // A send error means the numbering side stopped; it reports why.
-                    let _ = batches.send(batch);
+                    read(&mut reader, &mut |batch| batches.send(batch).is_ok());
+                    reader
+                });
+                for batch in built.iter() {
+                    if let Err(e) = self.process(batch, on_outcome) {
+                        failure = Some(e);
+                        break;
+                    }
                 }
-                reader
+                drop(built);
+                self.reader = parser.join().expect("the input reader does not panic");
             });
-            for batch in parsed.iter() {
-                if let Err(e) = self.process(batch, on_outcome) {
-                    failure = Some(e);
-                    break;
-                }
-            }
-            drop(parsed);
-            self.reader = parser.join().expect("the input reader does not panic");
-        });
+        }
         if let Some(e) = failure {
             return Err(e);
         }
@@ -379,7 +414,7 @@ impl Session<'_, '_> {
 
     fn process(
         &mut self,
-        prepared: Vec<Result<Prepared, InputError>>,
+        prepared: Vec<Built>,
         on_outcome: &mut dyn FnMut(&Outcome),
     ) -> Result<(), ConvertError> {
         if prepared.is_empty() {
