@@ -744,8 +744,10 @@ fn an_smtp_server_that_never_answers_times_out_and_is_given_up() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    // Two attempts of 0.5 s each: a hang would never end. The bound is loose so that a loaded machine does not
+    // fail it; it only shows the wait is bounded.
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(20),
         "bounded by the timeout"
     );
     let s = show(&mut logs, out, "INV-2026-000001");
