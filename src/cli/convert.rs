@@ -71,11 +71,19 @@ pub fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Listed once: the progress bar sizes these files, and convert reads them.
+    let files = match batch::input_files(&args.inputs) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("ublflow: {e}");
+            return 2;
+        }
+    };
     let store = super::store_path(&args.out, args.store.as_deref());
     let bytes_read = AtomicU64::new(0);
     let mut orders = 0u64;
     let opts = batch::Options {
-        inputs: &args.inputs,
+        inputs: &files,
         out: &args.out,
         store: &store,
         profile: &profile,
@@ -83,7 +91,7 @@ pub fn run(args: Args) -> u8 {
         input_format: args.input_format.format(),
         bytes_read: Some(&bytes_read),
     };
-    let bar = super::progress::input_bar(args.format, input_size(&args.inputs));
+    let bar = super::progress::input_bar(args.format, input_size(&files));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut on_outcome = |o: &Outcome| {
@@ -164,10 +172,9 @@ pub fn run(args: Args) -> u8 {
     code
 }
 
-/// Total size in bytes of the input files, or `None` when it cannot be known (standard input, a path that
-/// cannot be listed: `convert` itself reports that).
-fn input_size(inputs: &[PathBuf]) -> Option<u64> {
-    let files = batch::input_files(inputs).ok()?;
+/// Total size in bytes of the input files, or `None` when it cannot be known (standard input, a file that
+/// cannot be read: `convert` itself reports that).
+fn input_size(files: &[PathBuf]) -> Option<u64> {
     files
         .iter()
         .map(|f| (f != Path::new("-")).then(|| std::fs::metadata(f).ok().map(|m| m.len()))?)

@@ -709,20 +709,27 @@ fn settle(txn: &Txn, here: &Batch, e: InputError) -> Result<InputError, StoreErr
     let Some(id) = e.settled_by.as_deref() else {
         return Ok(e);
     };
-    let issued = match here.issued.get(&(DocKind::CreditNote, id.to_owned())) {
-        Some(i) => Some(i.number.clone()),
-        None => txn
-            .find(DocKind::CreditNote.as_str(), id)?
-            .map(|i| i.number),
-    };
-    Ok(match issued {
-        Some(number) => InputError {
+    Ok(match find_issued(txn, here, DocKind::CreditNote, id)? {
+        Some(Issued { number, .. }) => InputError {
             message: format!("the refund is settled by credit note {number}, issued for {id}"),
             skipped: true,
             ..e
         },
         None => e,
     })
+}
+
+/// The document issued for an order: in this batch (not yet in the store) or before.
+fn find_issued(
+    txn: &Txn,
+    here: &Batch,
+    kind: DocKind,
+    order_id: &str,
+) -> Result<Option<Issued>, StoreError> {
+    match here.issued.get(&(kind, order_id.to_owned())) {
+        Some(i) => Ok(Some(i.clone())),
+        None => txn.find(kind.as_str(), order_id),
+    }
 }
 
 /// Decides the number of one order: its existing document, a new number, or a rejection.
@@ -735,12 +742,7 @@ fn allocate(
     p: Prepared,
 ) -> Result<Result<(Prepared, Slot), InputError>, StoreError> {
     let doc = &p.doc;
-    let find = |kind: DocKind, id: &str| -> Result<Option<Issued>, StoreError> {
-        match here.issued.get(&(kind, id.to_owned())) {
-            Some(i) => Ok(Some(i.clone())),
-            None => txn.find(kind.as_str(), id),
-        }
-    };
+    let find = |kind: DocKind, id: &str| find_issued(txn, here, kind, id);
     if let Some(issued) = find(doc.kind, &doc.order_id)? {
         if issued.digest == p.digest {
             let slot = Slot::Existing {
