@@ -147,6 +147,10 @@ fn converting_again_returns_existing_documents_and_changed_orders_are_refused() 
     assert_eq!(lines[2]["event"], "summary");
     assert_eq!(lines[2]["invoices"], 0);
     assert_eq!(lines[2]["existing"], 2);
+    assert_eq!(
+        lines[2]["recovered"], 0,
+        "the first run marked its files archived"
+    );
     assert_eq!(archived_numbers(&out), before, "no new number");
 
     // A deleted archive file comes back from the store.
@@ -167,6 +171,28 @@ fn converting_again_returns_existing_documents_and_changed_orders_are_refused() 
         "{stderr}"
     );
     assert_eq!(archived_numbers(&out), before);
+}
+
+/// The archiver hands the documents it flushed back to the committing side, which marks them archived with its
+/// next batch or at the end: after a run of many batches the store holds nothing unarchived, so the next run
+/// restores nothing and `send` can deliver every document.
+#[test]
+fn every_batch_is_marked_archived_by_the_end_of_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("o.jsonl");
+    let orders: Vec<String> = (1..=7)
+        .map(|i| order(&format!("M-{i}"), "1").replace(",\n        ", ", "))
+        .collect();
+    fs::write(&input, orders.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    let first = run(&[&input], &out, &["--batch-size", "2"]);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert_eq!(archived_numbers(&out).len(), 7);
+    let store = rusqlite::Connection::open(out.join("ublflow.db")).unwrap();
+    let unarchived: i64 = store
+        .query_row("SELECT count(*) FROM unarchived", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(unarchived, 0);
 }
 
 #[test]

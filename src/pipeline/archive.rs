@@ -80,16 +80,11 @@ pub struct Entry {
     pub xml: Vec<u8>,
 }
 
-/// Writes committed documents to the archive, flushes them with one group flush and marks them archived in
-/// the store.
+/// Writes committed documents to the archive and flushes them with one group flush.
 ///
 /// One thread writes: creating files in one folder from several threads makes them queue on the folder's
 /// lock (spinning), which costs more than it gains; the caller runs this beside the other stages instead.
-pub fn write_and_mark(
-    store: &mut Store,
-    out: &Path,
-    entries: &[Entry],
-) -> Result<(), ArchiveError> {
+fn write_and_flush(out: &Path, entries: &[Entry]) -> Result<(), ArchiveError> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -106,7 +101,16 @@ pub fn write_and_mark(
         }
         write_file(&path, &e.xml)?;
     }
-    flush(out)?;
+    flush(out)
+}
+
+/// Writes committed documents to the archive, flushes them and marks them archived in the store.
+pub fn write_and_mark(
+    store: &mut Store,
+    out: &Path,
+    entries: &[Entry],
+) -> Result<(), ArchiveError> {
+    write_and_flush(out, entries)?;
     store.mark_archived(entries.iter().map(|e| e.number.as_str()))?;
     Ok(())
 }
@@ -140,31 +144,43 @@ enum Job {
 /// Writes the archive in a thread of its own while the next batches are prepared and committed.
 ///
 /// Batches arrive through a bounded channel, so the committing side waits rather than queuing without limit.
+/// The archiver never writes to the store: it hands the numbers of the documents it flushed back
+/// ([`Archiver::archived`]), and the committing side marks them archived in its own next transaction. A second
+/// writer would wait for the store's lock, which the committing side holds while it renders and validates a
+/// batch, and would make every batch one commit (one disk flush) longer.
 pub struct Archiver<'scope> {
     jobs: std::sync::mpsc::SyncSender<Job>,
+    flushed: std::sync::mpsc::Receiver<Vec<String>>,
     handle: std::thread::ScopedJoinHandle<'scope, Result<(), ArchiveError>>,
 }
 
 impl<'scope> Archiver<'scope> {
-    /// Starts the archiver on its own store connection.
+    /// Starts the archiver.
     pub fn start<'env>(
         scope: &'scope std::thread::Scope<'scope, 'env>,
-        store_path: &'env Path,
         out: &'env Path,
-    ) -> Result<Archiver<'scope>, ArchiveError> {
-        let mut store = Store::open(store_path)?;
+    ) -> Archiver<'scope> {
         let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(1);
+        let (done, flushed) = std::sync::mpsc::channel();
         let handle = scope.spawn(move || {
             for job in queue {
                 match job {
-                    Job::Write(entries) => write_and_mark(&mut store, out, &entries)?,
-                    // Everything sent before the barrier is archived: say so (the waiter may be gone).
+                    Job::Write(entries) => {
+                        write_and_flush(out, &entries)?;
+                        // The committing side may be gone after an error of its own.
+                        let _ = done.send(entries.into_iter().map(|e| e.number).collect());
+                    }
+                    // Everything sent before the barrier is flushed: say so (the waiter may be gone).
                     Job::Barrier(done) => drop(done.send(())),
                 }
             }
             Ok(())
         });
-        Ok(Archiver { jobs, handle })
+        Archiver {
+            jobs,
+            flushed,
+            handle,
+        }
     }
 
     /// Hands over a committed batch; false when the archiver has stopped ([`Archiver::finish`] tells why).
@@ -172,15 +188,24 @@ impl<'scope> Archiver<'scope> {
         self.jobs.send(Job::Write(entries)).is_ok()
     }
 
-    /// Waits until everything handed over so far is archived; false when the archiver has stopped.
+    /// Waits until everything handed over so far is flushed; false when the archiver has stopped.
     pub fn barrier(&self) -> bool {
         let (done, wait) = std::sync::mpsc::sync_channel(1);
         self.jobs.send(Job::Barrier(done)).is_ok() && wait.recv().is_ok()
     }
 
-    /// Waits until everything handed over is archived, and returns the first error.
-    pub fn finish(self) -> Result<(), ArchiveError> {
+    /// The numbers of the documents flushed since the last call, to be marked archived in the store.
+    pub fn archived(&self) -> Vec<String> {
+        self.flushed.try_iter().flatten().collect()
+    }
+
+    /// Waits until everything handed over is flushed, and returns the numbers not yet collected by
+    /// [`Archiver::archived`] or the first error.
+    pub fn finish(self) -> Result<Vec<String>, ArchiveError> {
         drop(self.jobs);
-        self.handle.join().expect("the archiver does not panic")
+        self.handle
+            .join()
+            .expect("the archiver does not panic")
+            .map(|()| self.flushed.try_iter().flatten().collect())
     }
 }

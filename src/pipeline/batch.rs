@@ -198,26 +198,31 @@ pub fn with_session(
             .expect("checked when the profile was loaded"),
     };
     std::thread::scope(|scope| {
-        let archiver = Archiver::start(scope, opts.store, opts.out)?;
+        let archiver = Archiver::start(scope, opts.out);
         let mut session = Session {
             opts,
             store: &mut store,
             patterns: &patterns,
             summary: &mut summary,
             archiver: &archiver,
+            flushed: Vec::new(),
             reader: input::Reader::new(opts.input_format, &opts.profile.shops).with_refund_bases(
                 Box::new(StoredBases(bases)),
                 opts.batch_size * UNCOMMITTED_BATCHES,
             ),
         };
         let result = work(&mut session);
+        let mut flushed = std::mem::take(&mut session.flushed);
         drop(session);
         // The archiver's own error explains a stop better than the failed hand-over does.
-        match (result, archiver.finish()) {
+        let finished = archiver.finish().map(|rest| flushed.extend(rest));
+        // What was flushed is marked even after an error (what was not is written again on the next start).
+        let marked = store.mark_archived(flushed.iter().map(String::as_str));
+        match (result, finished) {
             (Err(ConvertError::ArchiverStopped), Err(e)) => Err(e.into()),
             (Err(e), _) => Err(e),
             (Ok(()), Err(e)) => Err(e.into()),
-            (Ok(()), Ok(())) => Ok(()),
+            (Ok(()), Ok(())) => marked.map_err(ConvertError::from),
         }
     })?;
     Ok(summary)
@@ -251,6 +256,8 @@ pub struct Session<'a, 's> {
     patterns: &'a Patterns,
     summary: &'a mut Summary,
     archiver: &'a Archiver<'s>,
+    /// Documents the archiver flushed, to be marked archived with the next transaction.
+    flushed: Vec<String>,
     /// The input reader, kept from file to file (WooCommerce refunds refer to orders read before).
     reader: input::Reader<'a>,
 }
@@ -403,13 +410,17 @@ impl Session<'_, '_> {
         })
     }
 
-    /// Waits until every document committed so far is written to the archive and flushed.
-    pub fn wait_archived(&self) -> Result<(), ConvertError> {
-        if self.archiver.barrier() {
-            Ok(())
-        } else {
-            Err(ConvertError::ArchiverStopped)
+    /// Waits until every document committed so far is written to the archive and flushed, and marks them
+    /// archived in the store (from then on they can be delivered).
+    pub fn wait_archived(&mut self) -> Result<(), ConvertError> {
+        if !self.archiver.barrier() {
+            return Err(ConvertError::ArchiverStopped);
         }
+        self.flushed.extend(self.archiver.archived());
+        self.store
+            .mark_archived(self.flushed.iter().map(String::as_str))?;
+        self.flushed.clear();
+        Ok(())
     }
 
     fn process(
@@ -500,7 +511,10 @@ impl Session<'_, '_> {
             };
             paths.push(path);
         }
+        self.flushed.extend(self.archiver.archived());
+        txn.mark_archived(self.flushed.iter().map(String::as_str))?;
         txn.commit()?;
+        self.flushed.clear();
 
         // Durable now: hand the new documents to the archiver, restore missing files of existing ones, report.
         let entries: Vec<Entry> = slots

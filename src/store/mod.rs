@@ -10,6 +10,8 @@ pub use outbox::{Attempt, Entry, Finish, Queue};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rust_decimal::Decimal;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -215,7 +217,11 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self_wrap(path, e))?;
-        Ok(Txn { tx, path })
+        Ok(Txn {
+            tx,
+            path,
+            seqs: RefCell::new(HashMap::new()),
+        })
     }
 
     /// Up to `limit` documents whose archive file is not yet known to be on disk: (number, archive path, XML).
@@ -303,16 +309,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         let path = &self.path;
         let tx = self.conn.transaction().map_err(|e| self_wrap(path, e))?;
-        {
-            let mut stmt = tx
-                .prepare_cached("DELETE FROM unarchived WHERE number = ?1")
-                .map_err(|e| self_wrap(path, e))?;
-            for n in numbers {
-                stmt.execute([n]).map_err(|e| self_wrap(path, e))?;
-            }
-        }
+        delete_unarchived(&tx, numbers).map_err(|e| self_wrap(path, e))?;
         tx.commit().map_err(|e| self_wrap(path, e))
     }
+}
+
+fn delete_unarchived<'a>(
+    conn: &rusqlite::Connection,
+    numbers: impl IntoIterator<Item = &'a str>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached("DELETE FROM unarchived WHERE number = ?1")?;
+    for n in numbers {
+        stmt.execute([n])?;
+    }
+    Ok(())
 }
 
 /// Reads a decimal stored as text.
@@ -334,11 +344,22 @@ fn self_wrap(path: &Path, source: rusqlite::Error) -> StoreError {
 pub struct Txn<'a> {
     tx: rusqlite::Transaction<'a>,
     path: &'a Path,
+    /// The last number handed out in each series this transaction used, written back at commit: the
+    /// transaction holds the store's write lock, so no other writer can move a series meanwhile.
+    seqs: RefCell<HashMap<String, u64>>,
 }
 
 impl Txn<'_> {
     fn wrap(&self, source: rusqlite::Error) -> StoreError {
         self_wrap(self.path, source)
+    }
+
+    /// Marks documents as archived (their files flushed to disk), with this transaction.
+    pub fn mark_archived<'a>(
+        &self,
+        numbers: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), StoreError> {
+        delete_unarchived(&self.tx, numbers).map_err(|e| self.wrap(e))
     }
 
     /// The document already issued for an order of this kind, if any.
@@ -375,15 +396,19 @@ impl Txn<'_> {
 
     /// Takes the next number of a series (gap-free: it is only kept if the transaction commits).
     pub fn next_seq(&self, series: &str) -> Result<u64, StoreError> {
-        let next: i64 = self
+        let mut seqs = self.seqs.borrow_mut();
+        if let Some(last) = seqs.get_mut(series) {
+            *last += 1;
+            return Ok(*last);
+        }
+        let last: Option<i64> = self
             .tx
-            .prepare_cached(
-                "INSERT INTO series (name, last) VALUES (?1, 1)
-                 ON CONFLICT (name) DO UPDATE SET last = last + 1 RETURNING last",
-            )
-            .and_then(|mut s| s.query_row([series], |r| r.get(0)))
+            .prepare_cached("SELECT last FROM series WHERE name = ?1")
+            .and_then(|mut s| s.query_row([series], |r| r.get(0)).optional())
             .map_err(|e| self.wrap(e))?;
-        Ok(next as u64)
+        let next = last.unwrap_or(0) as u64 + 1;
+        seqs.insert(series.to_owned(), next);
+        Ok(next)
     }
 
     /// Records an issued document.
@@ -431,6 +456,16 @@ impl Txn<'_> {
     /// Commits: the numbers taken and the documents inserted become durable together.
     pub fn commit(self) -> Result<(), StoreError> {
         let path = self.path;
-        self.tx.commit().map_err(|e| self_wrap(path, e))
+        let wrap = |e| self_wrap(path, e);
+        for (series, last) in self.seqs.take() {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO series (name, last) VALUES (?1, ?2)
+                     ON CONFLICT (name) DO UPDATE SET last = excluded.last",
+                )
+                .and_then(|mut s| s.execute(params![series, last as i64]))
+                .map_err(wrap)?;
+        }
+        self.tx.commit().map_err(wrap)
     }
 }
