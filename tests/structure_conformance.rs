@@ -27,7 +27,7 @@ fn conformance() -> Option<PathBuf> {
     }
 }
 
-fn options() -> ParsingOptions {
+fn options<'i>() -> ParsingOptions<'i> {
     ParsingOptions {
         allow_dtd: true,
         ..ParsingOptions::default()

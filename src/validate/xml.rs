@@ -52,6 +52,21 @@ pub(crate) fn is_cac(n: Node, name: &str) -> bool {
     is(n, CAC, name)
 }
 
+/// The value of the attribute `name` in no namespace (XPath `@name`): an attribute with the same local name
+/// in a namespace is another attribute, which roxmltree's `Node::attribute` would also match.
+#[inline]
+pub(crate) fn attr<'a>(n: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    n.attributes()
+        .find(|a| a.name() == name && a.namespace().is_none())
+        .map(|a| a.value())
+}
+
+/// True when `n` has the attribute `name` in no namespace (XPath `exists(@name)`).
+#[inline]
+pub(crate) fn has_attr(n: Node, name: &str) -> bool {
+    attr(n, name).is_some()
+}
+
 /// Child elements `cbc:name`.
 pub(crate) fn cbcs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
     n.children().filter(move |c| is(*c, CBC, name))
@@ -289,4 +304,22 @@ fn write_name(out: &mut String, node: Node) {
         out.push(':');
     }
     out.push_str(name.name());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{attr, has_attr};
+
+    #[test]
+    fn an_attribute_in_a_namespace_is_not_the_unqualified_one() {
+        let doc = roxmltree::Document::parse(
+            r#"<r xmlns:x="urn:x"><a x:schemeID="0088"/><b x:schemeID="0088" schemeID="0184"/></r>"#,
+        )
+        .unwrap();
+        let mut kids = doc.root_element().children();
+        let (a, b) = (kids.next().unwrap(), kids.next().unwrap());
+        assert_eq!(attr(a, "schemeID"), None);
+        assert!(!has_attr(a, "schemeID"));
+        assert_eq!(attr(b, "schemeID"), Some("0184"));
+    }
 }

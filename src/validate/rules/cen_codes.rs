@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::validate::codelists::{code_list, CodeList};
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{is_cac, string_value};
+use crate::validate::xml::{attr, has_attr, is_cac, string_value};
 
 /// `not(contains(normalize-space(v), ' ')) and contains(' LIST ', concat(' ', normalize-space(v), ' '))`.
 fn coded(l: &CodeList, v: &str) -> bool {
@@ -30,8 +30,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
     }
 }
 
-fn attr_coded(el: Node, attr: &str, l: &CodeList) -> Option<bool> {
-    el.attribute(attr).map(|v| coded(l, v))
+fn attr_coded(el: Node, name: &str, l: &CodeList) -> Option<bool> {
+    attr(el, name).map(|v| coded(l, v))
 }
 
 fn basic(ctx: &mut Ctx, el: Node) {
@@ -58,7 +58,7 @@ fn basic(ctx: &mut Ctx, el: Node) {
         | "PayableAmount" => {
             let ok = coded(
                 code_list!("cen:BR-CL-03#1"),
-                el.attribute("currencyID").unwrap_or(""),
+                attr(el, "currencyID").unwrap_or(""),
             );
             ctx.check(ok, "BR-CL-03", el);
         }
@@ -117,7 +117,7 @@ fn basic(ctx: &mut Ctx, el: Node) {
             }
         }
         "EmbeddedDocumentBinaryObject" => {
-            if let Some(mime) = el.attribute("mimeCode") {
+            if let Some(mime) = attr(el, "mimeCode") {
                 ctx.check(code_list!("peppol:MIMECODE").contains(mime), "BR-CL-24", el);
             }
         }
@@ -135,7 +135,7 @@ fn identifier(ctx: &mut Ctx, el: Node) {
     let Some(parent) = el.parent_element() else {
         return;
     };
-    let has_scheme = el.has_attribute("schemeID");
+    let has_scheme = has_attr(el, "schemeID");
     let pname = parent.tag_name().name();
     if !is_cac(parent, pname) {
         return;
@@ -150,7 +150,7 @@ fn identifier(ctx: &mut Ctx, el: Node) {
             }
         }
         "PartyIdentification" if has_scheme => {
-            let scheme = el.attribute("schemeID").unwrap_or("");
+            let scheme = attr(el, "schemeID").unwrap_or("");
             let sepa = normalize_space(scheme) == "SEPA"
                 && el
                     .ancestors()

@@ -10,7 +10,8 @@ use crate::validate::codelists;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value;
 use crate::validate::xml::{
-    cac, cacs, cbc, cbcs, exists, first_blank, first_ns, is_cac, string_value, text_ns,
+    attr, cac, cacs, cbc, cbcs, exists, first_blank, first_ns, has_attr, is_cac, string_value,
+    text_ns,
 };
 
 /// Runs the core rules on the document and on every element.
@@ -103,7 +104,7 @@ fn document(ctx: &mut Ctx) {
     let tax_amount_currencies: Vec<String> = ctx
         .named(Ns::Cbc, "TaxAmount")
         .filter(|e| parent_is(**e, "TaxTotal"))
-        .filter_map(|e| e.attribute("currencyID").map(str::to_string))
+        .filter_map(|e| attr(*e, "currencyID").map(str::to_string))
         .collect();
     let br53 = cbcs(r, "TaxCurrencyCode")
         .all(|c| tax_amount_currencies.iter().any(|t| *t == string_value(c)));
@@ -138,7 +139,7 @@ fn document(ctx: &mut Ctx) {
             .copied()
             .filter(|e| parent_is(*e, "TaxTotal"))
             .filter(|e| {
-                let cur = e.attribute("currencyID").unwrap_or("");
+                let cur = attr(*e, "currencyID").unwrap_or("");
                 cbcs(*e, code).any(|c| string_value(c) == cur)
             })
             .collect();
@@ -349,10 +350,10 @@ fn basic(ctx: &mut Ctx, el: Node, name: &str) {
                 .and_then(|p| p.parent_element());
             match owner {
                 Some(o) if is_cac(o, "AccountingCustomerParty") => {
-                    ctx.check(el.has_attribute("schemeID"), "BR-63", el)
+                    ctx.check(has_attr(el, "schemeID"), "BR-63", el)
                 }
                 Some(o) if is_cac(o, "AccountingSupplierParty") => {
-                    ctx.check(el.has_attribute("schemeID"), "BR-62", el)
+                    ctx.check(has_attr(el, "schemeID"), "BR-62", el)
                 }
                 _ => {}
             }
@@ -366,10 +367,10 @@ fn basic(ctx: &mut Ctx, el: Node, name: &str) {
             }
         }
         "ItemClassificationCode" if line_item_child(el, "CommodityClassification") => {
-            ctx.check(el.has_attribute("listID"), "BR-65", el);
+            ctx.check(has_attr(el, "listID"), "BR-65", el);
         }
         "ID" if line_item_child(el, "StandardItemIdentification") => {
-            ctx.check(el.has_attribute("schemeID"), "BR-64", el);
+            ctx.check(has_attr(el, "schemeID"), "BR-64", el);
         }
         _ => {}
     }
@@ -445,7 +446,7 @@ fn line(ctx: &mut Ctx, l: Node) {
     ctx.check(quantity, "BR-22", l);
     let unit = cbcs(l, "InvoicedQuantity")
         .chain(cbcs(l, "CreditedQuantity"))
-        .any(|q| q.has_attribute("unitCode"));
+        .any(|q| has_attr(q, "unitCode"));
     ctx.check(unit, "BR-23", l);
     ctx.check(cbc(l, "LineExtensionAmount").is_some(), "BR-24", l);
     ctx.check(!first_blank(l, &["cac:Item", "cbc:Name"]), "BR-25", l);

@@ -9,7 +9,7 @@ use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{self, round, round2};
-use crate::validate::xml::{cbc, cbcs, is_cac, is_cbc, string_value};
+use crate::validate::xml::{attr, cbc, cbcs, is_cac, is_cbc, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -266,7 +266,7 @@ fn document(ctx: &mut Ctx) {
             .children()
             .filter(|t| is_cac(*t, "TaxTotal"))
             .flat_map(|t| cbcs(t, "TaxAmount"))
-            .filter(|a| a.attribute("currencyID") == Some(cur.as_str()))
+            .filter(|a| attr(*a, "currencyID") == Some(cur.as_str()))
             .collect();
         let mut ok = amounts.len() == 1;
         let (mut expected, mut found) = (None, None);

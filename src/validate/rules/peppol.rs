@@ -10,7 +10,9 @@ use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::codelists::code_list;
 use crate::validate::value::{self, is_blank, normalize_space, round2};
-use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, first, is_cac, string_value, CAC, CBC};
+use crate::validate::xml::{
+    attr, cac, cacs, cbc, cbcs, exists, first, has_attr, is_cac, string_value, CAC, CBC,
+};
 
 const PEPPOL: Source = Source::Peppol;
 
@@ -119,7 +121,7 @@ fn document(ctx: &mut Ctx, countries: &Countries) {
             let nodes: Vec<Node> = totals
                 .iter()
                 .flat_map(|t| cbcs(*t, "TaxAmount"))
-                .filter(|a| cur.is_some() && a.attribute("currencyID") == cur)
+                .filter(|a| cur.is_some() && attr(*a, "currencyID") == cur)
                 .collect();
             nodes
                 .into_iter()
@@ -388,7 +390,7 @@ fn basic(ctx: &mut Ctx, el: Node) {
         "StartDate" | "EndDate" => {
             line_period_within(ctx, el, root);
         }
-        "BaseQuantity" if parent_is(el, "Price") && el.has_attribute("unitCode") => {
+        "BaseQuantity" if parent_is(el, "Price") && has_attr(el, "unitCode") => {
             let line = el.parent_element().and_then(|p| p.parent_element());
             let qty_name = if ctx.is_invoice {
                 "InvoicedQuantity"
@@ -402,11 +404,11 @@ fn basic(ctx: &mut Ctx, el: Node) {
                         .collect()
                 })
                 .unwrap_or_default();
-            let unit = el.attribute("unitCode");
+            let unit = attr(el, "unitCode");
             let same = quantities
                 .iter()
                 .filter(|q| q.tag_name().name() == qty_name)
-                .any(|q| q.attribute("unitCode") == unit);
+                .any(|q| attr(*q, "unitCode") == unit);
             ctx.check(quantities.is_empty() || same, "PEPPOL-EN16931-R130", el);
         }
         _ => {}
@@ -415,7 +417,7 @@ fn basic(ctx: &mut Ctx, el: Node) {
 
 /// R051: the currency of an amount is the document currency.
 fn currency(ctx: &mut Ctx, el: Node) {
-    let cur = el.attribute("currencyID");
+    let cur = attr(el, "currencyID");
     ctx.check(
         cur.is_some_and(|c| ctx.document_currencies.iter().any(|d| d == c)),
         "PEPPOL-EN16931-R051",
@@ -463,7 +465,7 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
     let text = || normalize_space(first_text(el));
     match el.tag_name().name() {
         "EmbeddedDocumentBinaryObject" => {
-            if let Some(m) = el.attribute("mimeCode") {
+            if let Some(m) = attr(el, "mimeCode") {
                 ctx.check(
                     code_list!("peppol:MIMECODE").contains(m),
                     "PEPPOL-EN16931-CL001",
@@ -512,9 +514,8 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
         | "PrepaidAmount"
         | "PayableRoundingAmount"
         | "PayableAmount" => {
-            let ok = el
-                .attribute("currencyID")
-                .is_some_and(|c| code_list!("peppol:ISO4217").contains(c));
+            let ok =
+                attr(el, "currencyID").is_some_and(|c| code_list!("peppol:ISO4217").contains(c));
             ctx.check(ok, "PEPPOL-EN16931-CL007", el);
         }
         "InvoiceTypeCode" => {
@@ -542,7 +543,7 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
             ctx.check(ok, "PEPPOL-EN16931-F001", el);
         }
         "EndpointID" => {
-            if let Some(s) = el.attribute("schemeID") {
+            if let Some(s) = attr(el, "schemeID") {
                 ctx.check(
                     code_list!("peppol:eaid").contains(s),
                     "PEPPOL-EN16931-CL008",

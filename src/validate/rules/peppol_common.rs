@@ -8,13 +8,13 @@ use roxmltree::Node;
 
 use super::Ctx;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{is_cac, is_cbc, string_value};
+use crate::validate::xml::{attr, is_cac, is_cbc, string_value};
 
 /// Runs the identifier rules.
 pub(crate) fn check(ctx: &mut Ctx) {
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
-        let Some(scheme) = el.attribute("schemeID") else {
+        let Some(scheme) = attr(el, "schemeID") else {
             dutch_vat(ctx, el);
             continue;
         };

@@ -11,7 +11,7 @@ use roxmltree::Node;
 use super::Ctx;
 use crate::validate::fasthash::FastMap;
 use crate::validate::structure::tables::Ns;
-use crate::validate::xml::{self, cac, cacs, cbcs, CAC, CBC, EXT};
+use crate::validate::xml::{self, cac, cacs, cbcs, has_attr, CAC, CBC, EXT};
 
 const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
 
@@ -134,7 +134,7 @@ fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
         hit[r] = true;
     }
     for &(a, r) in &node.attrs {
-        if el.has_attribute(a) {
+        if has_attr(el, a) {
             hit[r] = true;
         }
     }
@@ -157,7 +157,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let anywhere = &t.nodes[ANYWHERE];
     for &el in &ctx.elements {
         for &(a, r) in &anywhere.attrs {
-            if el.has_attribute(a) {
+            if has_attr(el, a) {
                 hit[r] = true;
             }
         }
@@ -187,7 +187,7 @@ fn conditional(ctx: &mut Ctx) {
             .collect();
         let is_130 = codes.iter().any(|c| c == "130");
         let not_130 = codes.iter().any(|c| c != "130") || codes.is_empty();
-        if not_130 && cbcs(r, "ID").any(|i| i.has_attribute("schemeID")) {
+        if not_130 && cbcs(r, "ID").any(|i| has_attr(i, "schemeID")) {
             cr665 = true;
         }
         if is_130 && cac(r, "Attachment").is_some() {

@@ -5,7 +5,7 @@ use roxmltree::Node;
 
 use super::Ctx;
 use crate::validate::value::decimals;
-use crate::validate::xml::{is_cac, is_cbc, string_value};
+use crate::validate::xml::{has_attr, is_cac, is_cbc, string_value};
 
 /// Attributes that should not be used anywhere (UBL-DT-08..28 except 18).
 const UNUSED_ATTRIBUTES: [(&str, &str); 20] = [
@@ -60,8 +60,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
             ctx.check(decimals(&string_value(el)) <= 2, "UBL-DT-01", el);
         }
         if local.ends_with("BinaryObject") {
-            ctx.check(el.has_attribute("mimeCode"), "UBL-DT-06", el);
-            ctx.check(el.has_attribute("filename"), "UBL-DT-07", el);
+            ctx.check(has_attr(el, "mimeCode"), "UBL-DT-06", el);
+            ctx.check(has_attr(el, "filename"), "UBL-DT-07", el);
         }
     }
     let root = ctx.root;

@@ -6,7 +6,9 @@ use super::common::indicator_is;
 use super::Ctx;
 use crate::validate::fasthash::FastSet;
 use crate::validate::structure::tables::Ns;
-use crate::validate::xml::{cacs, cbc, cbcs, count, counts, exists, is_cac, path, string_value};
+use crate::validate::xml::{
+    attr, cacs, cbc, cbcs, count, counts, exists, has_attr, is_cac, path, string_value,
+};
 
 /// Runs the UBL-SR rules.
 pub(crate) fn check(ctx: &mut Ctx) {
@@ -120,16 +122,13 @@ fn document(ctx: &mut Ctx) {
             e.parent_element()
                 .is_some_and(|p| is_cac(p, "PartyIdentification"))
         })
-        .filter(|e| {
-            e.attribute("schemeID")
-                .is_some_and(|s| s.to_uppercase() == "SEPA")
-        })
+        .filter(|e| attr(**e, "schemeID").is_some_and(|s| s.to_uppercase() == "SEPA"))
         .count();
     ctx.check(sepa <= 1, "UBL-SR-29", r);
     ctx.check(distinct_values(ctx, "PaymentID") <= 1, "UBL-SR-44", r);
     let names = path(r, &["cac:PaymentMeans", "cbc:PaymentMeansCode"])
         .into_iter()
-        .filter(|c| c.has_attribute("name"))
+        .filter(|c| has_attr(*c, "name"))
         .count();
     ctx.check(names <= 1, "UBL-SR-46", r);
     ctx.check(
@@ -159,7 +158,7 @@ fn element(ctx: &mut Ctx, el: Node, name: &str) {
                 el,
             );
             let code_is = |v: &str| cbcs(el, "DocumentTypeCode").any(|c| string_value(c) == v);
-            let scheme = cbcs(el, "ID").any(|i| i.has_attribute("schemeID"));
+            let scheme = cbcs(el, "ID").any(|i| has_attr(i, "schemeID"));
             let ok = code_is("130")
                 || (!ctx.is_invoice && code_is("50"))
                 || (!scheme && cbc(el, "DocumentTypeCode").is_none());
@@ -262,10 +261,7 @@ fn payee(ctx: &mut Ctx, el: Node) {
     ctx.check(names.len() <= 1 && differs, "UBL-SR-19", el);
     let non_sepa = path(el, &["cac:PartyIdentification", "cbc:ID"])
         .into_iter()
-        .filter(|i| {
-            i.attribute("schemeID")
-                .is_some_and(|s| s.to_uppercase() != "SEPA")
-        })
+        .filter(|i| attr(*i, "schemeID").is_some_and(|s| s.to_uppercase() != "SEPA"))
         .count();
     ctx.check(non_sepa <= 1 && differs, "UBL-SR-20", el);
     let ids = count(el, &["cac:PartyLegalEntity", "cbc:CompanyID"]);

@@ -6,7 +6,7 @@ use super::super::context::Countries;
 use super::super::Ctx;
 use crate::validate::fasthash::FastSet;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, first, path, string_value};
+use crate::validate::xml::{attr, cac, cacs, cbc, cbcs, exists, first, path, string_value};
 
 /// `cbc:name[boolean(normalize-space(.))]`: a child with non-blank text.
 fn filled(n: Node, name: &str) -> bool {
@@ -134,7 +134,7 @@ fn document(ctx: &mut Ctx, r: Node) {
     let filenames = |d: &Node| -> Vec<String> {
         path(*d, &["cac:Attachment", "cbc:EmbeddedDocumentBinaryObject"])
             .into_iter()
-            .filter_map(|b| b.attribute("filename").map(str::to_string))
+            .filter_map(|b| attr(b, "filename").map(str::to_string))
             .collect()
     };
     // A reference whose file name one of the preceding references already has.
@@ -170,7 +170,7 @@ fn document(ctx: &mut Ctx, r: Node) {
     let sepa = |steps: &[&str]| {
         path(r, steps)
             .iter()
-            .any(|i| i.attribute("schemeID") == Some("SEPA"))
+            .any(|i| attr(*i, "schemeID") == Some("SEPA"))
     };
     ctx.check(
         !mandate

@@ -7,7 +7,7 @@ use super::super::Ctx;
 use super::is_number;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
-use crate::validate::xml::{cacs, cbc, cbcs, first, path, string_value};
+use crate::validate::xml::{attr, cacs, cbc, cbcs, first, path, string_value};
 
 /// Runs the Danish rules.
 pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
@@ -31,7 +31,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         .unwrap_or_default();
     ctx.check(!legal_text.is_empty(), "DK-R-002", root);
     let scheme = legal
-        .and_then(|l| l.attribute("schemeID"))
+        .and_then(|l| attr(l, "schemeID"))
         .map(normalize_space)
         .unwrap_or_default();
     ctx.check(legal.is_none() || scheme == "0184", "DK-R-014", root);
@@ -54,14 +54,14 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     );
     let customer_cvr = customer_legal.is_none_or(|l| {
         normalize_space(&string_value(l)).is_empty()
-            || l.attribute("schemeID").map(normalize_space).as_deref() == Some("0184")
+            || attr(l, "schemeID").map(normalize_space).as_deref() == Some("0184")
     });
     ctx.check(customer_cvr, "DK-R-017", root);
     for party in ["cac:AccountingSupplierParty", "cac:AccountingCustomerParty"] {
         for pid in path(root, &[party, "cac:Party", "cac:PartyIdentification"]) {
             let id = cbc(pid, "ID");
             let scheme = id
-                .and_then(|i| i.attribute("schemeID"))
+                .and_then(|i| attr(i, "schemeID"))
                 .map(normalize_space)
                 .unwrap_or_default();
             ctx.check(id.is_none() || !scheme.is_empty(), "DK-R-013", pid);
@@ -88,10 +88,10 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
                 "cbc:ItemClassificationCode",
             ],
         );
-        let tst = codes.iter().any(|c| c.attribute("listID") == Some("TST"));
+        let tst = codes.iter().any(|c| attr(*c, "listID") == Some("TST"));
         let version_ok = codes.iter().any(|c| {
             matches!(
-                c.attribute("listVersionID"),
+                attr(*c, "listVersionID"),
                 Some("19.05.01" | "19.0501" | "26.08.01" | "26.0801")
             )
         });

@@ -7,7 +7,7 @@ use super::super::{Ctx, Source};
 use super::is_number;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
+use crate::validate::xml::{attr, cacs, cbc, cbcs, first, is_cac, path, string_value};
 
 /// `u:TinVerification`: the Greek TIN check digit (9 digits).
 fn tin(v: &str) -> bool {
@@ -129,7 +129,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     if greek(&countries.accounting_supplier) {
         for party in parties(ctx, "AccountingSupplierParty") {
             for e in cbcs(party, "EndpointID") {
-                let ok = e.attribute("schemeID") == Some("9933") && tin(&string_value(e));
+                let ok = attr(e, "schemeID") == Some("9933") && tin(&string_value(e));
                 ctx.check(ok, "GR-R-009", e);
             }
         }
@@ -138,7 +138,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         for party in parties(ctx, "AccountingCustomerParty") {
             ctx.check(greek_vat(party), "GR-R-006", party);
             for e in cbcs(party, "EndpointID") {
-                let ok = e.attribute("schemeID") == Some("9933") && tin(&string_value(e));
+                let ok = attr(e, "schemeID") == Some("9933") && tin(&string_value(e));
                 ctx.check(ok, "GR-R-010", e);
             }
         }

@@ -5,7 +5,7 @@ use roxmltree::Node;
 use super::super::context::Countries;
 use super::super::Ctx;
 use crate::validate::value::{date, normalize_space};
-use crate::validate::xml::{cacs, cbc, cbcs, exists, path, string_value};
+use crate::validate::xml::{attr, cacs, cbc, cbcs, exists, path, string_value};
 
 /// IS-R-001's literal list `' 380 381 '`.
 fn type_ok(root: Node, name: &str) -> bool {
@@ -53,9 +53,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         ],
     );
     ctx.check(
-        legal
-            .iter()
-            .any(|c| c.attribute("schemeID") == Some("0196")),
+        legal.iter().any(|c| attr(*c, "schemeID") == Some("0196")),
         "IS-R-002",
         root,
     );
@@ -108,7 +106,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
                 &["cac:Party", "cac:PartyLegalEntity", "cbc:CompanyID"],
             );
             ctx.check(
-                ids.iter().any(|c| c.attribute("schemeID") == Some("0196")),
+                ids.iter().any(|c| attr(*c, "schemeID") == Some("0196")),
                 "IS-R-004",
                 customer,
             );

@@ -5,7 +5,7 @@ use roxmltree::Node;
 use super::super::Ctx;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
-use crate::validate::xml::{cbc, exists, first, is_cac, is_cbc, string_value};
+use crate::validate::xml::{attr, cbc, exists, first, is_cac, is_cbc, string_value};
 
 fn country_is_nl(root: Node, steps: &[&str]) -> bool {
     first(root, steps).is_some_and(|c| normalize_space(&string_value(c)).to_uppercase() == "NL")
@@ -17,7 +17,7 @@ fn address_complete(a: Node) -> bool {
 
 /// NL-R-003 / NL-R-005: a KVK or OIN legal identifier.
 fn kvk_or_oin(id: Node) -> bool {
-    let schemes = format!(" {} ", id.attribute("schemeID").unwrap_or(""));
+    let schemes = format!(" {} ", attr(id, "schemeID").unwrap_or(""));
     (schemes.contains(" 0106 ") || schemes.contains(" 0190 "))
         && !normalize_space(&string_value(id)).is_empty()
 }
