@@ -781,8 +781,11 @@ fn payment(
         } else {
             "The amount will be refunded to the original means of payment.".to_owned()
         };
+        // Payment instructions (BG-16) are kept on credit notes too: German sellers must give them in every
+        // document (DE-R-001). The refund goes back the way the order was paid, which the export does not say,
+        // so the means is "1" (instrument not defined): no account (BR-61) or card (DE-R-024) is claimed.
         return Ok(Payment {
-            means_code: None,
+            means_code: REFUND_MEANS.to_owned(),
             payment_id,
             iban: None,
             account_name: None,
@@ -810,7 +813,7 @@ fn payment(
         terms = format!("Paid with thanks (payment reference {payment_id}).");
     }
     Ok(Payment {
-        means_code: Some(means),
+        means_code: means,
         payment_id,
         iban: bank
             .filter(|_| credit_transfer)
@@ -823,6 +826,9 @@ fn payment(
         due_date: (!paid).then(|| order.order_date + chrono::Days::new(u64::from(p.terms_days))),
     })
 }
+
+/// UNCL 4461 code of a credit note's payment means: instrument not defined.
+const REFUND_MEANS: &str = "1";
 
 #[cfg(test)]
 mod tests {

@@ -156,8 +156,8 @@ pub struct Delivery {
 /// Payment instructions and terms (BG-16, BT-9, BT-20).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
-    /// UNCL 4461 payment means code (BT-81); `None` writes no payment means.
-    pub means_code: Option<String>,
+    /// UNCL 4461 payment means code (BT-81).
+    pub means_code: String,
     /// Remittance information (BT-83).
     pub payment_id: String,
     /// Seller's IBAN (BT-84), for credit transfers.

@@ -119,6 +119,7 @@ pub fn facts(
 /// Words for a UNCL 4461 payment means code.
 fn means(code: &str) -> String {
     match code {
+        "1" => "instrument not defined".into(),
         "10" => "cash".into(),
         "30" => "credit transfer".into(),
         "31" => "debit transfer".into(),

@@ -201,9 +201,8 @@ fn delivery(x: &mut X, doc: &Document) {
 /// BG-16 / BG-17: payment instructions.
 fn payment_means(x: &mut X, doc: &Document) {
     let p = &doc.payment;
-    let Some(code) = &p.means_code else { return };
     x.group("cac:PaymentMeans", |x| {
-        x.leaf("cbc:PaymentMeansCode", code);
+        x.leaf("cbc:PaymentMeansCode", &p.means_code);
         x.leaf("cbc:PaymentID", &p.payment_id);
         if let Some(iban) = &p.iban {
             x.group("cac:PayeeFinancialAccount", |x| {
