@@ -878,10 +878,28 @@ fn invoices_issued_before_the_store_kept_refund_data_get_it_when_their_orders_co
     let refunds = support::root().join("fixtures/shops/woocommerce/refunds.json");
     let (code, _) = convert(&[&orders], &out, &[]);
     assert_eq!(code, 0);
-    // Make the store what an earlier ublflow left: schema version 1, no refund data.
+    // Make the store what an earlier ublflow left: schema version 1, no refund data, and the documents packed
+    // with LZ4 alone (no packing column).
     let db = rusqlite::Connection::open(out.join("ublflow.db")).unwrap();
-    db.execute_batch("DROP TABLE refund_bases; PRAGMA user_version = 1;")
+    db.execute_batch(
+        "DROP TABLE refund_bases; ALTER TABLE documents DROP COLUMN packing; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    let paths: Vec<(String, String)> = db
+        .prepare("SELECT number, archive_path FROM documents")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (number, path) in &paths {
+        let plain = lz4_flex::block::compress_prepend_size(&fs::read(out.join(path)).unwrap());
+        db.execute(
+            "UPDATE documents SET xml = ?1 WHERE number = ?2",
+            rusqlite::params![plain, number],
+        )
         .unwrap();
+    }
     drop(db);
 
     // The refunds alone cannot be credited: nothing says what their orders were.
@@ -898,5 +916,14 @@ fn invoices_issued_before_the_store_kept_refund_data_get_it_when_their_orders_co
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
+    drop(db);
+
+    // A document stored by the earlier ublflow is still read: its archive file comes back byte for byte.
+    let (_, path) = &paths[0];
+    let before = fs::read(out.join(path)).unwrap();
+    fs::remove_file(out.join(path)).unwrap();
+    let (code, _) = convert(&[&orders], &out, &[]);
+    assert_eq!(code, 0);
+    assert!(fs::read(out.join(path)).unwrap() == before, "{path}");
 }

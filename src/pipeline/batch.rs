@@ -482,7 +482,10 @@ impl Session<'_, '_> {
                             preceding,
                         },
                     )),
-                    Some(Rendered { packed, .. }),
+                    Some(Rendered {
+                        packed: Some(packed),
+                        ..
+                    }),
                 ) => {
                     let path = archive::relative_path(number, p.doc.issue_date);
                     txn.insert(&NewDocument {
@@ -585,11 +588,11 @@ impl Session<'_, '_> {
     }
 }
 
-/// A new document rendered with its number: the XML, its packed form for the store, and the validator's
+/// A new document rendered with its number: the XML, and its packed form for the store or the validator's
 /// refusal if the rules reject it.
 struct Rendered {
     xml: Vec<u8>,
-    packed: Vec<u8>,
+    packed: Option<store::Packed>,
     refusal: Option<OrderError>,
 }
 
@@ -613,11 +616,7 @@ fn render(slot: &Result<(Prepared, Slot), InputError>) -> Option<Rendered> {
     );
     let report = validate::validate(&xml, &validate::Options::default());
     let refusal = (!report.is_valid()).then(|| refusal(&report));
-    let packed = if refusal.is_none() {
-        store::pack(&xml)
-    } else {
-        Vec::new()
-    };
+    let packed = refusal.is_none().then(|| store::pack(&xml));
     Some(Rendered {
         xml,
         packed,
