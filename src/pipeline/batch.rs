@@ -436,10 +436,10 @@ impl Session<'_, '_> {
         // committed. A document the rules reject goes nowhere but the error report: the transaction is
         // rolled back and the batch numbered again without it, so it takes no number.
         let mut prepared = prepared;
-        let (txn, slots, rendered) = loop {
+        let now_ms = send::retry::now_ms();
+        let (txn, slots, rendered, paths) = loop {
             let txn = self.store.begin()?;
-            let mut slots: Vec<Result<(Prepared, Slot), InputError>> =
-                Vec::with_capacity(prepared.len());
+            let mut slots: Vec<Slotted> = Vec::with_capacity(prepared.len());
             let mut here = Batch::default();
             for p in prepared {
                 let slot = match p {
@@ -448,9 +448,9 @@ impl Session<'_, '_> {
                 };
                 slots.push(slot);
             }
-            let rendered: Vec<Option<Rendered>> = slots.par_iter().map(render).collect();
+            let (rendered, paths) = render_and_record(&txn, profile, &slots, now_ms)?;
             if rendered.iter().flatten().all(|r| r.refusal.is_none()) {
-                break (txn, slots, rendered);
+                break (txn, slots, rendered, paths);
             }
             drop(txn);
             prepared = slots
@@ -468,52 +468,6 @@ impl Session<'_, '_> {
                 })
                 .collect();
         };
-        let now_ms = send::retry::now_ms();
-        let mut paths: Vec<Option<String>> = Vec::with_capacity(slots.len());
-        for (slot, xml) in slots.iter().zip(&rendered) {
-            let path = match (slot, xml) {
-                (
-                    Ok((
-                        p,
-                        Slot::New {
-                            series,
-                            seq,
-                            number,
-                            preceding,
-                        },
-                    )),
-                    Some(Rendered {
-                        packed: Some(packed),
-                        ..
-                    }),
-                ) => {
-                    let path = archive::relative_path(number, p.doc.issue_date);
-                    txn.insert(&NewDocument {
-                        number,
-                        series,
-                        seq: *seq,
-                        kind: p.doc.kind.as_str(),
-                        order_id: &p.doc.order_id,
-                        digest: &p.digest,
-                        issue_date: &p.doc.issue_date.to_string(),
-                        archive_path: &path,
-                        total: p.doc.totals.tax_inclusive,
-                        credits: preceding.as_ref().map(|(n, _)| n.as_str()),
-                        packed_xml: packed,
-                    })?;
-                    queue(&txn, profile, p, number, preceding.as_ref(), now_ms)?;
-                    keep_refund_base(&txn, p, number)?;
-                    Some(path)
-                }
-                // An invoice issued before refund bases were kept gets its base when its order comes again.
-                (Ok((p, Slot::Existing { number, .. })), _) => {
-                    keep_refund_base(&txn, p, number)?;
-                    None
-                }
-                _ => None,
-            };
-            paths.push(path);
-        }
         self.flushed.extend(self.archiver.archived());
         txn.mark_archived(self.flushed.iter().map(String::as_str))?;
         txn.commit()?;
@@ -588,6 +542,102 @@ impl Session<'_, '_> {
     }
 }
 
+/// An order with what numbering decided for it, or why it has no document.
+type Slotted = Result<(Prepared, Slot), InputError>;
+
+/// Each slot's rendering (new documents only) and archive path (documents recorded in the transaction).
+type Recorded = (Vec<Option<Rendered>>, Vec<Option<String>>);
+
+/// Renders and validates the new documents of a batch in parallel and, on this thread meanwhile, records each
+/// one in the transaction as it comes (so the inserts overlap the rendering instead of following it). Once a
+/// document is refused, nothing more is recorded: the caller drops the transaction and numbers the batch again.
+/// Returns each slot's rendering and archive path.
+fn render_and_record(
+    txn: &Txn,
+    profile: &Profile,
+    slots: &[Slotted],
+    now_ms: i64,
+) -> Result<Recorded, StoreError> {
+    let mut rendered: Vec<Option<Rendered>> =
+        std::iter::repeat_with(|| None).take(slots.len()).collect();
+    let mut paths: Vec<Option<String>> = vec![None; slots.len()];
+    let mut refused = false;
+    std::thread::scope(|scope| {
+        let (done, arrived) = std::sync::mpsc::channel();
+        scope.spawn(move || {
+            slots
+                .par_iter()
+                .enumerate()
+                .for_each_with(done, |done, (i, slot)| {
+                    if let Some(r) = render(slot) {
+                        // The receiver is gone only after a store error, which ends the batch anyway.
+                        let _ = done.send((i, r));
+                    }
+                })
+        });
+        for (i, r) in arrived {
+            refused |= r.refusal.is_some();
+            if !refused {
+                paths[i] = record(txn, profile, &slots[i], &r, now_ms)?;
+            }
+            rendered[i] = Some(r);
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    if !refused {
+        // An invoice issued before refund bases were kept gets its base when its order comes again.
+        for slot in slots {
+            if let Ok((p, Slot::Existing { number, .. })) = slot {
+                keep_refund_base(txn, p, number)?;
+            }
+        }
+    }
+    Ok((rendered, paths))
+}
+
+/// Records a newly numbered document in the transaction: its row, its outbox entry and its refund base.
+/// Returns its archive path.
+fn record(
+    txn: &Txn,
+    profile: &Profile,
+    slot: &Slotted,
+    rendered: &Rendered,
+    now_ms: i64,
+) -> Result<Option<String>, StoreError> {
+    let (
+        Ok((
+            p,
+            Slot::New {
+                series,
+                seq,
+                number,
+                preceding,
+            },
+        )),
+        Some(packed),
+    ) = (slot, &rendered.packed)
+    else {
+        return Ok(None);
+    };
+    let path = archive::relative_path(number, p.doc.issue_date);
+    txn.insert(&NewDocument {
+        number,
+        series,
+        seq: *seq,
+        kind: p.doc.kind.as_str(),
+        order_id: &p.doc.order_id,
+        digest: &p.digest,
+        issue_date: &p.doc.issue_date.to_string(),
+        archive_path: &path,
+        total: p.doc.totals.tax_inclusive,
+        credits: preceding.as_ref().map(|(n, _)| n.as_str()),
+        packed_xml: packed,
+    })?;
+    queue(txn, profile, p, number, preceding.as_ref(), now_ms)?;
+    keep_refund_base(txn, p, number)?;
+    Ok(Some(path))
+}
+
 /// A new document rendered with its number: the XML, and its packed form for the store or the validator's
 /// refusal if the rules reject it.
 struct Rendered {
@@ -597,7 +647,7 @@ struct Rendered {
 }
 
 /// Renders and validates the document of a newly numbered order; `None` for every other slot.
-fn render(slot: &Result<(Prepared, Slot), InputError>) -> Option<Rendered> {
+fn render(slot: &Slotted) -> Option<Rendered> {
     let Ok((
         p,
         Slot::New {
