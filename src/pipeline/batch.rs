@@ -439,16 +439,8 @@ impl Session<'_, '_> {
         let now_ms = send::retry::now_ms();
         let (txn, slots, rendered, paths) = loop {
             let txn = self.store.begin()?;
-            let mut slots: Vec<Slotted> = Vec::with_capacity(prepared.len());
-            let mut here = Batch::default();
-            for p in prepared {
-                let slot = match p {
-                    Ok(p) => allocate(&txn, &mut here, self.patterns, p)?,
-                    Err(e) => Err(settle(&txn, &here, e)?),
-                };
-                slots.push(slot);
-            }
-            let (rendered, paths) = render_and_record(&txn, profile, &slots, now_ms)?;
+            let (slots, rendered, paths) =
+                number_render_and_record(&txn, self.patterns, profile, prepared, now_ms)?;
             if rendered.iter().flatten().all(|r| r.refusal.is_none()) {
                 break (txn, slots, rendered, paths);
             }
@@ -545,54 +537,73 @@ impl Session<'_, '_> {
 /// An order with what numbering decided for it, or why it has no document.
 type Slotted = Result<(Prepared, Slot), InputError>;
 
-/// Each slot's rendering (new documents only) and archive path (documents recorded in the transaction).
-type Recorded = (Vec<Option<Rendered>>, Vec<Option<String>>);
+/// A batch numbered, rendered and recorded: each slot, its rendering (new documents only) and its archive path
+/// (documents recorded in the transaction).
+type Processed = (Vec<Slotted>, Vec<Option<Rendered>>, Vec<Option<String>>);
 
-/// Renders and validates the new documents of a batch in parallel and, on this thread meanwhile, records each
-/// one in the transaction as it comes (so the inserts overlap the rendering instead of following it). Once a
-/// document is refused, nothing more is recorded: the caller drops the transaction and numbers the batch again.
-/// Returns each slot's rendering and archive path.
-fn render_and_record(
+/// Numbers the orders of a batch in input order on this thread, while a pool renders and validates each new
+/// document as soon as it has its number; then records each rendered document in the transaction as it comes.
+/// So numbering, rendering and the inserts overlap instead of following one another. Once a document is
+/// refused, nothing more is recorded: the caller drops the transaction and numbers the batch again.
+fn number_render_and_record(
     txn: &Txn,
+    patterns: &Patterns,
     profile: &Profile,
-    slots: &[Slotted],
+    prepared: Vec<Built>,
     now_ms: i64,
-) -> Result<Recorded, StoreError> {
-    let mut rendered: Vec<Option<Rendered>> =
-        std::iter::repeat_with(|| None).take(slots.len()).collect();
-    let mut paths: Vec<Option<String>> = vec![None; slots.len()];
+) -> Result<Processed, StoreError> {
+    let n = prepared.len();
+    let mut slots: Vec<Option<Slotted>> = std::iter::repeat_with(|| None).take(n).collect();
+    let mut rendered: Vec<Option<Rendered>> = std::iter::repeat_with(|| None).take(n).collect();
+    let mut paths: Vec<Option<String>> = vec![None; n];
     let mut refused = false;
     std::thread::scope(|scope| {
+        let (to_render, jobs) = std::sync::mpsc::channel::<(usize, Slotted)>();
         let (done, arrived) = std::sync::mpsc::channel();
         scope.spawn(move || {
-            slots
-                .par_iter()
-                .enumerate()
+            jobs.into_iter()
+                .par_bridge()
                 .for_each_with(done, |done, (i, slot)| {
-                    if let Some(r) = render(slot) {
-                        // The receiver is gone only after a store error, which ends the batch anyway.
-                        let _ = done.send((i, r));
-                    }
+                    let r = render(&slot);
+                    // The receiver is gone only after a store error, which ends the batch anyway.
+                    let _ = done.send((i, slot, r));
                 })
         });
-        for (i, r) in arrived {
-            refused |= r.refusal.is_some();
-            if !refused {
-                paths[i] = record(txn, profile, &slots[i], &r, now_ms)?;
+        let mut here = Batch::default();
+        for (i, p) in prepared.into_iter().enumerate() {
+            let slot = match p {
+                Ok(p) => allocate(txn, &mut here, patterns, p)?,
+                Err(e) => Err(settle(txn, &here, e)?),
+            };
+            // The pool only stops early by panicking, which the scope passes on.
+            let _ = to_render.send((i, slot));
+        }
+        drop(to_render);
+        for (i, slot, r) in arrived {
+            if let Some(r) = &r {
+                refused |= r.refusal.is_some();
+                if !refused {
+                    paths[i] = record(txn, profile, &slot, r, now_ms)?;
+                }
             }
-            rendered[i] = Some(r);
+            slots[i] = Some(slot);
+            rendered[i] = r;
         }
         Ok::<_, StoreError>(())
     })?;
+    let slots: Vec<Slotted> = slots
+        .into_iter()
+        .map(|s| s.expect("every numbered order comes back from rendering"))
+        .collect();
     if !refused {
         // An invoice issued before refund bases were kept gets its base when its order comes again.
-        for slot in slots {
+        for slot in &slots {
             if let Ok((p, Slot::Existing { number, .. })) = slot {
                 keep_refund_base(txn, p, number)?;
             }
         }
     }
-    Ok((rendered, paths))
+    Ok((slots, rendered, paths))
 }
 
 /// Records a newly numbered document in the transaction: its row, its outbox entry and its refund base.
