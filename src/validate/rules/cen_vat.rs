@@ -334,9 +334,9 @@ fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
     let identifiers_ok = ids.satisfied(cat.identifiers);
     let document_level = |charge: bool| {
         uses.allowance_charge.iter().any(|(ac, c)| {
-            (cat.identifiers != Identifiers::NoVatIds || ac.parent_element() == Some(root))
+            has_code(c, code)
+                && (cat.identifiers != Identifiers::NoVatIds || ac.parent_element() == Some(root))
                 && indicator_is(*ac, charge)
-                && has_code(c, code)
         })
     };
     let (allowances, charges) = (document_level(false), document_level(true));
@@ -347,14 +347,15 @@ fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
 
 /// Rules -05..-07: the rate of lines, allowances and charges of the category.
 fn rate_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses) {
-    for cat_use in &uses.classified {
+    // The code first: it is known, while whether the category is on a line is looked up.
+    for cat_use in uses.classified.iter().filter(|c| has_code(c, cat.code)) {
         let c = cat_use.node;
         let on_line = c
             .parent_element()
             .filter(|i| is_cac(*i, "Item"))
             .and_then(|i| i.parent_element())
             .is_some_and(|l| is_cac(l, "InvoiceLine") || is_cac(l, "CreditNoteLine"));
-        if on_line && has_code(cat_use, cat.code) {
+        if on_line {
             let ok = rate_ok(ctx, cat.rate, c);
             ctx.check(ok, cat.ids[4], c);
         }
