@@ -327,24 +327,12 @@ impl<'a, 'i> Ctx<'a, 'i> {
     }
 }
 
-/// The namespace of each element. roxmltree hands out the same string for every element under
-/// one namespace declaration, so a few remembered (address, length) pairs stand for the full
-/// comparison of the 70-byte UBL URIs.
+/// The namespace of each element.
 fn namespaces(elements: &[Node]) -> Vec<Option<Ns>> {
-    let mut seen: Vec<(&str, Option<Ns>)> = Vec::new();
+    let mut cache = super::xml::NsCache::default();
     elements
         .iter()
-        .map(|e| {
-            let uri = e.tag_name().namespace()?;
-            if let Some(&(_, ns)) = seen.iter().find(|(u, _)| std::ptr::eq(*u, uri)) {
-                return ns;
-            }
-            let ns = Ns::from_uri(uri);
-            if seen.len() < 8 {
-                seen.push((uri, ns));
-            }
-            ns
-        })
+        .map(|e| cache.resolve(e.tag_name().namespace()?))
         .collect()
 }
 
