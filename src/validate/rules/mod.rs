@@ -85,6 +85,13 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
     }
 
+    /// The namespace of `n`, resolved once per element (`None` for a node that is no element).
+    #[inline]
+    pub fn namespace(&self, n: Node) -> Option<Ns> {
+        let i = *self.element_index.get(n.id().get_usize())?;
+        *self.namespaces.get(i as usize)?
+    }
+
     /// Every element `{ns}name` of the document (XPath `//prefix:name`), in document order,
     /// found from the names resolved once per element.
     pub fn named<'c>(
