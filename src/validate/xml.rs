@@ -21,6 +21,30 @@ pub(crate) const CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:x
 
 pub(crate) type N<'a, 'i> = Node<'a, 'i>;
 
+/// Resolves namespace URIs to [`Ns`], remembering the strings already seen: roxmltree hands out
+/// the same string for every element under one namespace declaration, so a comparison of a few
+/// (address, length) pairs stands for that of the ~70-byte UBL URIs.
+#[derive(Default)]
+pub(crate) struct NsCache<'a> {
+    seen: Vec<(&'a str, Option<Ns>)>,
+}
+
+impl<'a> NsCache<'a> {
+    /// The namespace with the URI `uri`, if it has declared elements.
+    #[inline]
+    pub(crate) fn resolve(&mut self, uri: &'a str) -> Option<Ns> {
+        if let Some(&(_, ns)) = self.seen.iter().find(|(u, _)| std::ptr::eq(*u, uri)) {
+            return ns;
+        }
+        let ns = Ns::from_uri(uri);
+        // A document declaring namespaces over and over is resolved without the cache.
+        if self.seen.len() < 8 {
+            self.seen.push((uri, ns));
+        }
+        ns
+    }
+}
+
 /// Which UBL document the root element is, if any.
 pub(crate) fn root_kind(root: Node) -> Option<Root> {
     match (root.tag_name().namespace(), root.tag_name().name()) {

@@ -7,13 +7,15 @@ use super::common::indicator_is;
 use super::Ctx;
 use crate::validate::codelists::{code_list, CodeList};
 use crate::validate::structure::tables::Ns;
-use crate::validate::value::normalize_space;
+use crate::validate::value::{is_xml_space, normalize_space, trim};
 use crate::validate::xml::{attr, has_attr, is_cac, string_value};
 
 /// `not(contains(normalize-space(v), ' ')) and contains(' LIST ', concat(' ', normalize-space(v), ' '))`.
 fn coded(l: &CodeList, v: &str) -> bool {
-    let n = normalize_space(v);
-    !n.contains(' ') && l.contains(&n)
+    // `normalize-space(v)` is one code when no whitespace is left inside once it is trimmed;
+    // then it is the trimmed value, looked up without building the normalized string.
+    let t = trim(v);
+    !t.contains(is_xml_space) && l.contains(t)
 }
 
 fn parent_is(n: Node, name: &str) -> bool {

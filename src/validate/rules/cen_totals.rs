@@ -9,7 +9,7 @@ use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{self, round, round2};
-use crate::validate::xml::{attr, cbc, cbcs, is_cac, is_cbc, string_value};
+use crate::validate::xml::{attr, cbc, cbcs, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -18,21 +18,25 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let mut memo = Memo::default();
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
-        if is_cac(el, "LegalMonetaryTotal") {
-            monetary_total(ctx, &mut memo, el);
-        } else if is_cac(el, "TaxTotal") && el.parent_element() == Some(ctx.root) {
-            tax_total(ctx, el);
-        } else if is_cac(el, "TaxSubtotal")
-            && el.parent_element().is_some_and(|p| is_cac(p, "TaxTotal"))
-        {
-            tax_subtotal(ctx, el);
-        } else if is_cbc(el, "PayableAmount") && ctx.is_invoice {
-            let in_total = el.parent_element().is_some_and(|p| {
-                is_cac(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
-            });
-            if in_total {
-                payable(ctx, &mut memo, el);
+        match (ctx.namespaces[i], ctx.names[i]) {
+            (Some(Ns::Cac), "LegalMonetaryTotal") => monetary_total(ctx, &mut memo, el),
+            (Some(Ns::Cac), "TaxTotal") if el.parent_element() == Some(ctx.root) => {
+                tax_total(ctx, el);
             }
+            (Some(Ns::Cac), "TaxSubtotal")
+                if el.parent_element().is_some_and(|p| is_cac(p, "TaxTotal")) =>
+            {
+                tax_subtotal(ctx, el);
+            }
+            (Some(Ns::Cbc), "PayableAmount") if ctx.is_invoice => {
+                let in_total = el.parent_element().is_some_and(|p| {
+                    is_cac(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
+                });
+                if in_total {
+                    payable(ctx, &mut memo, el);
+                }
+            }
+            _ => {}
         }
     }
     document(ctx);

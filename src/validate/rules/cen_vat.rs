@@ -2,15 +2,17 @@
 //! BR-AG (M) and BR-B. The ten rules of each category follow one pattern, so each category is
 //! a row of [`CATEGORIES`] naming its official ids; the per-category differences are its fields.
 
+use std::borrow::Cow;
+
 use roxmltree::Node;
 use rust_decimal::Decimal;
 
-use super::common::{category_code, category_is, indicator_is, is_vat};
+use super::common::{category_code, indicator_is, is_vat};
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
 use crate::validate::structure::tables::Ns;
-use crate::validate::value::round2;
+use crate::validate::value::{round2, trim};
 use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
@@ -332,9 +334,9 @@ fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
     let identifiers_ok = ids.satisfied(cat.identifiers);
     let document_level = |charge: bool| {
         uses.allowance_charge.iter().any(|(ac, c)| {
-            (cat.identifiers != Identifiers::NoVatIds || ac.parent_element() == Some(root))
+            has_code(c, code)
+                && (cat.identifiers != Identifiers::NoVatIds || ac.parent_element() == Some(root))
                 && indicator_is(*ac, charge)
-                && has_code(c, code)
         })
     };
     let (allowances, charges) = (document_level(false), document_level(true));
@@ -345,14 +347,15 @@ fn document_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses, ids: &VatIds) {
 
 /// Rules -05..-07: the rate of lines, allowances and charges of the category.
 fn rate_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses) {
-    for cat_use in &uses.classified {
+    // The code first: it is known, while whether the category is on a line is looked up.
+    for cat_use in uses.classified.iter().filter(|c| has_code(c, cat.code)) {
         let c = cat_use.node;
         let on_line = c
             .parent_element()
             .filter(|i| is_cac(*i, "Item"))
             .and_then(|i| i.parent_element())
             .is_some_and(|l| is_cac(l, "InvoiceLine") || is_cac(l, "CreditNoteLine"));
-        if on_line && has_code(cat_use, cat.code) {
+        if on_line {
             let ok = rate_ok(ctx, cat.rate, c);
             ctx.check(ok, cat.ids[4], c);
         }
@@ -411,112 +414,145 @@ struct CodeSums {
     used_rates: FastSet<Decimal>,
 }
 
+/// A line or an allowance/charge (anywhere), with its tax categories, collected once for every
+/// code and line kind the sums are computed for.
+struct Owner<'a, 'i> {
+    node: Node<'a, 'i>,
+    /// The local name: `InvoiceLine`, `CreditNoteLine` or `AllowanceCharge`.
+    name: &'i str,
+    /// A child of the root (a line of the document, or a document-level allowance/charge).
+    top: bool,
+    /// Its categories: `cac:Item/cac:ClassifiedTaxCategory` of a line, `cac:TaxCategory` of an
+    /// allowance/charge.
+    cats: Vec<Node<'a, 'i>>,
+    /// The string value of the first `cbc:ID` of each of `cats`.
+    codes: Vec<Option<Cow<'a, str>>>,
+    /// The distinct rates of `cats`, once read: every code and both passes of
+    /// [`CodeSums::compute`] read the same ones.
+    rates: Option<Vec<Decimal>>,
+}
+
+impl<'a, 'i> Owner<'a, 'i> {
+    fn new(node: Node<'a, 'i>, name: &'i str, root: Node) -> Self {
+        let cats: Vec<Node> = if name == "AllowanceCharge" {
+            cacs(node, "TaxCategory").collect()
+        } else {
+            cacs(node, "Item")
+                .flat_map(|i| cacs(i, "ClassifiedTaxCategory"))
+                .collect()
+        };
+        Owner {
+            node,
+            name,
+            top: node.parent_element() == Some(root),
+            codes: cats
+                .iter()
+                .map(|c| cbc(*c, "ID").map(string_value))
+                .collect(),
+            cats,
+            rates: None,
+        }
+    }
+
+    /// `cats[normalize-space(cbc:ID) = code]` is not empty, for a code without spaces.
+    fn has_code(&self, code: &str) -> bool {
+        self.codes.iter().flatten().any(|c| trim(c) == code)
+    }
+
+    /// The rates (`xs:decimal(cbc:Percent)`) of the categories when one of them has `code`.
+    /// They are read once: a second read would only repeat the values, and an abort, which the
+    /// first read has already reported.
+    fn rates_if_code(&mut self, ctx: &mut Ctx, code: &str) -> Option<&[Decimal]> {
+        if !self.has_code(code) {
+            return None;
+        }
+        let cats = &self.cats;
+        let rates = self.rates.get_or_insert_with(|| {
+            let mut rates: Vec<Decimal> = Vec::new();
+            for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
+                if let Some(r) = ctx.dec(p, CEN) {
+                    if !rates.contains(&r) {
+                        rates.push(r);
+                    }
+                }
+            }
+            rates
+        });
+        Some(rates)
+    }
+}
+
 /// [`CodeSums`] by (line kind, category code), filled on demand.
 struct Sums<'a, 'i> {
-    root: Node<'a, 'i>,
     has_invoice_lines: bool,
     has_credit_lines: bool,
     cache: FastMap<(&'static str, &'static str), CodeSums>,
-    /// The distinct rates of the categories of each line or allowance/charge (by node id) read
-    /// so far: every code and both passes of [`CodeSums::compute`] read the same ones.
-    rates: FastMap<usize, Vec<Decimal>>,
+    /// Every line and allowance/charge in document order, collected on the first computation.
+    owners: Option<Vec<Owner<'a, 'i>>>,
 }
 
 impl<'a, 'i> Sums<'a, 'i> {
     fn new(ctx: &Ctx<'a, 'i>) -> Self {
         Sums {
-            root: ctx.root,
             has_invoice_lines: ctx.named(Ns::Cac, "InvoiceLine").next().is_some(),
             has_credit_lines: ctx.named(Ns::Cac, "CreditNoteLine").next().is_some(),
             cache: FastMap::default(),
-            rates: FastMap::default(),
+            owners: None,
         }
     }
 
     /// The sums of `code` over lines named `lines` (and the document allowances/charges).
-    fn get(&mut self, ctx: &mut Ctx, code: &'static str, lines: &'static str) -> &CodeSums {
-        let root = self.root;
+    fn get(&mut self, ctx: &mut Ctx<'a, 'i>, code: &'static str, lines: &'static str) -> &CodeSums {
+        let owners = self.owners.get_or_insert_with(|| {
+            let root = ctx.root;
+            ctx.namespaces
+                .iter()
+                .zip(&ctx.names)
+                .zip(&ctx.elements)
+                .filter(|((ns, name), _)| {
+                    **ns == Some(Ns::Cac)
+                        && matches!(**name, "InvoiceLine" | "CreditNoteLine" | "AllowanceCharge")
+                })
+                .map(|((_, name), e)| Owner::new(*e, name, root))
+                .collect()
+        });
         self.cache
             .entry((lines, code))
-            .or_insert_with(|| CodeSums::compute(ctx, &mut self.rates, root, code, lines))
+            .or_insert_with(|| CodeSums::compute(ctx, owners, code, lines))
     }
-}
-
-/// The rates (`xs:decimal(cbc:Percent)`) of `cats`, the categories of `owner`, when one of them
-/// has `code`. They are read once per owner (`memo`): a second read would only repeat the
-/// values, and an abort, which the first read has already reported.
-fn rates_if_code<'m>(
-    ctx: &mut Ctx,
-    memo: &'m mut FastMap<usize, Vec<Decimal>>,
-    owner: Node,
-    cats: &[Node],
-    code: &str,
-) -> Option<&'m [Decimal]> {
-    if !cats.iter().any(|c| category_is(*c, code)) {
-        return None;
-    }
-    let rates = memo.entry(owner.id().get_usize()).or_insert_with(|| {
-        let mut rates: Vec<Decimal> = Vec::new();
-        for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
-            if let Some(r) = ctx.dec(p, CEN) {
-                if !rates.contains(&r) {
-                    rates.push(r);
-                }
-            }
-        }
-        rates
-    });
-    Some(rates)
-}
-
-/// `cac:Item/cac:ClassifiedTaxCategory` of a line.
-fn line_cats<'a, 'i>(l: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
-    cacs(l, "Item")
-        .flat_map(|i| cacs(i, "ClassifiedTaxCategory"))
-        .collect()
 }
 
 impl CodeSums {
-    fn compute(
-        ctx: &mut Ctx,
-        memo: &mut FastMap<usize, Vec<Decimal>>,
-        root: Node,
-        code: &str,
-        lines: &str,
-    ) -> Self {
+    fn compute(ctx: &mut Ctx, owners: &mut [Owner], code: &str, lines: &str) -> Self {
         let mut sums = CodeSums::default();
-        let root_lines: Vec<Node> = root.children().filter(|l| is_cac(*l, lines)).collect();
-        for l in root_lines {
-            if let Some(rates) = rates_if_code(ctx, memo, l, &line_cats(l), code) {
-                let v = amount(ctx, l, "LineExtensionAmount").unwrap_or_default();
+        for l in owners.iter_mut().filter(|o| o.top && o.name == lines) {
+            let node = l.node;
+            if let Some(rates) = l.rates_if_code(ctx, code) {
+                let v = amount(ctx, node, "LineExtensionAmount").unwrap_or_default();
                 sums.add(v, rates);
             }
         }
-        let acs: Vec<Node> = root
-            .children()
-            .filter(|a| is_cac(*a, "AllowanceCharge"))
-            .collect();
-        for ac in acs {
-            let cats: Vec<Node> = cacs(ac, "TaxCategory").collect();
-            let Some(rates) = rates_if_code(ctx, memo, ac, &cats, code) else {
+        for ac in owners
+            .iter_mut()
+            .filter(|o| o.top && o.name == "AllowanceCharge")
+        {
+            let node = ac.node;
+            let Some(rates) = ac.rates_if_code(ctx, code) else {
                 continue;
             };
-            let v = amount(ctx, ac, "Amount").unwrap_or_default();
-            if indicator_is(ac, true) {
+            let v = amount(ctx, node, "Amount").unwrap_or_default();
+            if indicator_is(node, true) {
                 sums.add(v, rates);
             }
-            if indicator_is(ac, false) {
+            if indicator_is(node, false) {
                 sums.add(-v, rates);
             }
         }
-        let users = ctx.named_any(&[(Ns::Cac, lines), (Ns::Cac, "AllowanceCharge")]);
-        for u in users {
-            let cats = if is_cac(u, lines) {
-                line_cats(u)
-            } else {
-                cacs(u, "TaxCategory").collect()
-            };
-            if let Some(rates) = rates_if_code(ctx, memo, u, &cats, code) {
+        for u in owners
+            .iter_mut()
+            .filter(|o| o.name == lines || o.name == "AllowanceCharge")
+        {
+            if let Some(rates) = u.rates_if_code(ctx, code) {
                 sums.used_rates.extend(rates.iter().copied());
             }
         }
@@ -532,7 +568,12 @@ impl CodeSums {
 }
 
 /// Rules -08..-10 on a breakdown category (`/*/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory`).
-fn breakdown_rules(ctx: &mut Ctx, sums: &mut Sums, cat: &Category, b: Node) {
+fn breakdown_rules<'a, 'i>(
+    ctx: &mut Ctx<'a, 'i>,
+    sums: &mut Sums<'a, 'i>,
+    cat: &Category,
+    b: Node,
+) {
     let Some(subtotal) = b.parent_element() else {
         return;
     };

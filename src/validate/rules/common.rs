@@ -23,11 +23,6 @@ pub(crate) fn category_code(cat: Node) -> String {
         .unwrap_or_default()
 }
 
-/// `normalize-space(cbc:ID) = code` for a code without spaces, without allocating.
-pub(crate) fn category_is(cat: Node, code: &str) -> bool {
-    cbc(cat, "ID").is_some_and(|id| crate::validate::value::trim(&string_value(id)) == code)
-}
-
 /// Child elements `cac:name` that are VAT categories.
 pub(crate) fn vat_children<'a, 'i>(
     n: Node<'a, 'i>,

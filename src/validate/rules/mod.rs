@@ -43,6 +43,8 @@ pub(crate) struct Ctx<'a, 'i> {
     pub namespaces: Vec<Option<Ns>>,
     /// The local name of each of `elements` (same index).
     pub names: Vec<&'i str>,
+    /// The index in `elements` of each node, by node id (`u32::MAX` for other nodes).
+    element_index: Vec<u32>,
     /// String values of the root's `cbc:DocumentCurrencyCode` children.
     pub document_currencies: Vec<String>,
     set: RuleSet,
@@ -51,6 +53,9 @@ pub(crate) struct Ctx<'a, 'i> {
     offsets: Vec<usize>,
     /// Sibling positions for locations, computed on the first finding.
     positions: Option<Vec<u32>>,
+    /// `xs:decimal` of the string value of each of `elements` (same index), parsed on first use:
+    /// the amounts are read by many rules. Allocated on the first parse.
+    decimals: Vec<Option<Option<Decimal>>>,
     /// String values of child paths already looked up, by (node id, path).
     path_memo: FastMap<(usize, &'static [&'static str]), Vec<String>>,
     aborted: [Option<String>; 2],
@@ -65,6 +70,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             is_invoice: root.tag_name().name() == "Invoice",
             namespaces: namespaces(&elements),
             names: elements.iter().map(|e| e.tag_name().name()).collect(),
+            element_index: element_index(&elements),
             elements,
             document_currencies: super::xml::cbcs(root, "DocumentCurrencyCode")
                 .map(|c| super::xml::string_value(c).into_owned())
@@ -73,9 +79,17 @@ impl<'a, 'i> Ctx<'a, 'i> {
             findings: Vec::new(),
             offsets: Vec::new(),
             positions: None,
+            decimals: Vec::new(),
             path_memo: FastMap::default(),
             aborted: [None, None],
         }
+    }
+
+    /// The namespace of `n`, resolved once per element (`None` for a node that is no element).
+    #[inline]
+    pub fn namespace(&self, n: Node) -> Option<Ns> {
+        let i = *self.element_index.get(n.id().get_usize())?;
+        *self.namespaces.get(i as usize)?
     }
 
     /// Every element `{ns}name` of the document (XPath `//prefix:name`), in document order,
@@ -213,14 +227,32 @@ impl<'a, 'i> Ctx<'a, 'i> {
     /// `xs:decimal(n)`: the value, or `None` after aborting `source` when `n` is no decimal or
     /// is too large to compute with exactly (see [`value::MAX_EXACT`]).
     pub fn dec(&mut self, n: Node, source: Source) -> Option<Decimal> {
-        let d = value::decimal(&super::xml::string_value(n));
+        let d = self.decimal(n);
         self.bounded(d, n, source, "a decimal")
+    }
+
+    /// `value::decimal` of the string value of `n`, parsed once per element.
+    fn decimal(&mut self, n: Node) -> Option<Decimal> {
+        let parse = |n: Node| value::decimal(&super::xml::string_value(n));
+        let Some(&i) = self.element_index.get(n.id().get_usize()) else {
+            return parse(n);
+        };
+        if i == u32::MAX {
+            return parse(n);
+        }
+        if self.decimals.is_empty() {
+            self.decimals = vec![None; self.elements.len()];
+        }
+        *self.decimals[i as usize].get_or_insert_with(|| parse(n))
     }
 
     /// An untyped node compared with a number (`. > 0`): cast to a number, or `None` after
     /// aborting `source` when it is none or is too large to compute with exactly.
     pub fn num(&mut self, n: Node, source: Source) -> Option<Decimal> {
-        let d = value::number(&super::xml::string_value(n));
+        // A number is a decimal, or else one of the forms of xs:double beyond xs:decimal.
+        let d = self
+            .decimal(n)
+            .or_else(|| value::number(&super::xml::string_value(n)));
         self.bounded(d, n, source, "a number")
     }
 
@@ -302,25 +334,23 @@ impl<'a, 'i> Ctx<'a, 'i> {
     }
 }
 
-/// The namespace of each element. roxmltree hands out the same string for every element under
-/// one namespace declaration, so a few remembered (address, length) pairs stand for the full
-/// comparison of the 70-byte UBL URIs.
+/// The namespace of each element.
 fn namespaces(elements: &[Node]) -> Vec<Option<Ns>> {
-    let mut seen: Vec<(&str, Option<Ns>)> = Vec::new();
+    let mut cache = super::xml::NsCache::default();
     elements
         .iter()
-        .map(|e| {
-            let uri = e.tag_name().namespace()?;
-            if let Some(&(_, ns)) = seen.iter().find(|(u, _)| std::ptr::eq(*u, uri)) {
-                return ns;
-            }
-            let ns = Ns::from_uri(uri);
-            if seen.len() < 8 {
-                seen.push((uri, ns));
-            }
-            ns
-        })
+        .map(|e| cache.resolve(e.tag_name().namespace()?))
         .collect()
+}
+
+/// The index of each element in `elements`, by node id (`u32::MAX` for other nodes).
+fn element_index(elements: &[Node]) -> Vec<u32> {
+    let len = elements.last().map_or(0, |e| e.id().get_usize() + 1);
+    let mut index = vec![u32::MAX; len];
+    for (i, e) in elements.iter().enumerate() {
+        index[e.id().get_usize()] = i as u32;
+    }
+    index
 }
 
 fn source_index(s: Source) -> usize {

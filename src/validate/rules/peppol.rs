@@ -9,9 +9,10 @@ use super::context::Countries;
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::codelists::code_list;
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::{self, is_blank, normalize_space, round2};
 use crate::validate::xml::{
-    attr, cac, cacs, cbc, cbcs, exists, first, has_attr, is_cac, string_value, CAC, CBC,
+    attr, cac, cacs, cbc, cbcs, exists, first, has_attr, is_cac, string_value,
 };
 
 const PEPPOL: Source = Source::Peppol;
@@ -24,9 +25,9 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         if !el.children().any(|c| c.is_element()) && is_blank(&string_value(el)) {
             ctx.fire("PEPPOL-EN16931-R008", el);
         }
-        match el.tag_name().namespace() {
-            Some(CAC) => aggregate(ctx, el),
-            Some(CBC) => {
+        match ctx.namespaces[i] {
+            Some(Ns::Cac) => aggregate(ctx, el),
+            Some(Ns::Cbc) => {
                 basic(ctx, el);
                 codes(ctx, el, countries);
             }

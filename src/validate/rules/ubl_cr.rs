@@ -11,14 +11,14 @@ use roxmltree::Node;
 use super::Ctx;
 use crate::validate::fasthash::FastMap;
 use crate::validate::structure::tables::Ns;
-use crate::validate::xml::{self, cac, cacs, cbcs, has_attr, CAC, CBC, EXT};
+use crate::validate::xml::{self, cac, cacs, cbcs, has_attr};
 
 const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
 
 #[derive(Default)]
 struct TrieNode {
     /// Children by local name, then namespace (hashing the short local name only).
-    children: FastMap<&'static str, Vec<(&'static str, usize)>>,
+    children: FastMap<&'static str, Vec<(Ns, usize)>>,
     /// Rules (indexes into `Table::ids`) whose path ends at this element.
     ends: Vec<usize>,
     /// Rules whose path ends with an attribute of this element.
@@ -34,18 +34,18 @@ struct Table {
 const FROM_ROOT: usize = 0;
 const ANYWHERE: usize = 1;
 
-fn namespace(prefix: &str) -> &'static str {
+fn namespace(prefix: &str) -> Ns {
     match prefix {
-        "cbc" => CBC,
-        "cac" => CAC,
-        "ext" => EXT,
+        "cbc" => Ns::Cbc,
+        "cac" => Ns::Cac,
+        "ext" => Ns::Ext,
         _ => panic!("unknown prefix {prefix} in ubl_cr.tsv"),
     }
 }
 
 /// One step: alternatives of qualified names, or an attribute.
 enum Step {
-    Elements(Vec<(&'static str, &'static str)>),
+    Elements(Vec<(Ns, &'static str)>),
     Attribute(&'static str),
 }
 
@@ -120,15 +120,15 @@ fn table() -> &'static Table {
     })
 }
 
-/// The trie child of `node` matching element `el`.
-fn child(node: &TrieNode, el: Node) -> Option<usize> {
-    let tag = el.tag_name();
-    let candidates = node.children.get(tag.name())?;
-    let ns = tag.namespace()?;
+/// The trie child of `node` matching the element `{ns}name`.
+fn child(node: &TrieNode, ns: Option<Ns>, name: &str) -> Option<usize> {
+    let candidates = node.children.get(name)?;
+    let ns = ns?;
     candidates.iter().find(|(n, _)| *n == ns).map(|&(_, i)| i)
 }
 
-fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
+/// Marks the rules of the trie node `at`, reached at element `el`, and goes on with its children.
+fn mark(ctx: &Ctx, t: &Table, at: usize, el: Node, hit: &mut [bool]) {
     let node = &t.nodes[at];
     for &r in &node.ends {
         hit[r] = true;
@@ -142,8 +142,8 @@ fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
         return;
     }
     for c in el.children().filter(|c| c.is_element()) {
-        if let Some(next) = child(node, c) {
-            mark(t, next, c, hit);
+        if let Some(next) = child(node, ctx.namespace(c), c.tag_name().name()) {
+            mark(ctx, t, next, c, hit);
         }
     }
 }
@@ -153,16 +153,16 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let t = table();
     let mut hit = vec![false; t.ids.len()];
     let root = ctx.root;
-    mark(t, FROM_ROOT, root, &mut hit);
+    mark(ctx, t, FROM_ROOT, root, &mut hit);
     let anywhere = &t.nodes[ANYWHERE];
-    for &el in &ctx.elements {
+    for ((&el, &ns), name) in ctx.elements.iter().zip(&ctx.namespaces).zip(&ctx.names) {
         for &(a, r) in &anywhere.attrs {
             if has_attr(el, a) {
                 hit[r] = true;
             }
         }
-        if let Some(next) = child(anywhere, el) {
-            mark(t, next, el, &mut hit);
+        if let Some(next) = child(anywhere, ns, name) {
+            mark(ctx, t, next, el, &mut hit);
         }
     }
     for (i, _) in hit.iter().enumerate().filter(|(_, h)| **h) {

@@ -21,10 +21,10 @@ pub(crate) struct Child<'a> {
 }
 
 impl<'a> Child<'a> {
-    fn of(node: Node<'a, '_>) -> Self {
+    fn of(node: Node<'a, '_>, reporter: &mut Reporter<'a, '_>) -> Self {
         let name = node.tag_name();
         Child {
-            ns: name.namespace().and_then(Ns::from_uri),
+            ns: name.namespace().and_then(|uri| reporter.namespace(uri)),
             uri: name.namespace(),
             name: name.name(),
         }
@@ -109,7 +109,7 @@ impl<'a, 'input> Frame<'a, 'input> {
 
     /// Matches the following children against the model, checking text and simple-content
     /// children on the spot, until a child with element content or the end is reached.
-    pub(crate) fn step(&mut self, reporter: &mut Reporter) -> Step<'a, 'input> {
+    pub(crate) fn step(&mut self, reporter: &mut Reporter<'a, 'input>) -> Step<'a, 'input> {
         while let Some(child) = self.next {
             self.next = child.next_sibling();
             match child.node_type() {
@@ -169,8 +169,12 @@ impl<'a, 'input> Frame<'a, 'input> {
     }
 
     /// Moves the model past one child element; returns the term the child is validated by.
-    fn child(&mut self, reporter: &mut Reporter, child: Node) -> Option<Term> {
-        let resolved = Child::of(child);
+    fn child(
+        &mut self,
+        reporter: &mut Reporter<'a, 'input>,
+        child: Node<'a, 'input>,
+    ) -> Option<Term> {
+        let resolved = Child::of(child, reporter);
         let report = !self.order_reported;
         let (term, unexpected) = match &mut self.matcher {
             Matcher::Sequence(particles, position) => {

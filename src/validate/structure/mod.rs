@@ -78,7 +78,11 @@ fn declaration(node: Node) -> Option<usize> {
 
 /// Checks `root`, declared by `decl`, and everything below it. The walk keeps its own stack
 /// of open element-only elements, so deep nesting cannot overflow the thread's stack.
-fn walk(reporter: &mut Reporter, root: Node, decl: &'static Element) {
+fn walk<'a, 'input>(
+    reporter: &mut Reporter<'a, 'input>,
+    root: Node<'a, 'input>,
+    decl: &'static Element,
+) {
     let mut stack = Vec::new();
     match decl.content {
         Content::Complex(index) => stack.push(open(reporter, root, Some(decl), index)),

@@ -5,8 +5,9 @@ use std::fmt;
 
 use roxmltree::{Attribute, Document, Node};
 
+use super::tables::Ns;
 use crate::validate::finding::{Finding, Flag};
-use crate::validate::xml::location;
+use crate::validate::xml::{location, NsCache};
 
 /// Collects the findings of one [`super::check`] run.
 pub(crate) struct Reporter<'a, 'input> {
@@ -14,6 +15,7 @@ pub(crate) struct Reporter<'a, 'input> {
     findings: Vec<Finding>,
     /// Values of `xsd:ID` attributes seen so far (XML-DSig and XAdES only).
     ids: HashSet<String>,
+    namespaces: NsCache<'a>,
 }
 
 impl<'a, 'input> Reporter<'a, 'input> {
@@ -22,7 +24,13 @@ impl<'a, 'input> Reporter<'a, 'input> {
             doc,
             findings: Vec::new(),
             ids: HashSet::new(),
+            namespaces: NsCache::default(),
         }
+    }
+
+    /// The namespace with the URI `uri` (one of this document's), if it has declared elements.
+    pub(crate) fn namespace(&mut self, uri: &'a str) -> Option<Ns> {
+        self.namespaces.resolve(uri)
     }
 
     pub(crate) fn into_findings(self) -> Vec<Finding> {
