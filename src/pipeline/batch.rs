@@ -436,13 +436,21 @@ impl Session<'_, '_> {
         // committed. A document the rules reject goes nowhere but the error report: the transaction is
         // rolled back and the batch numbered again without it, so it takes no number.
         let mut prepared = prepared;
-        let now_ms = send::retry::now_ms();
-        let (txn, slots, rendered, paths) = loop {
+        let (txn, slots, rendered) = loop {
             let txn = self.store.begin()?;
-            let (slots, rendered, paths) =
-                number_render_and_record(&txn, self.patterns, profile, prepared, now_ms)?;
+            let mut slots: Vec<Result<(Prepared, Slot), InputError>> =
+                Vec::with_capacity(prepared.len());
+            let mut here = Batch::default();
+            for p in prepared {
+                let slot = match p {
+                    Ok(p) => allocate(&txn, &mut here, self.patterns, p)?,
+                    Err(e) => Err(settle(&txn, &here, e)?),
+                };
+                slots.push(slot);
+            }
+            let rendered: Vec<Option<Rendered>> = slots.par_iter().map(render).collect();
             if rendered.iter().flatten().all(|r| r.refusal.is_none()) {
-                break (txn, slots, rendered, paths);
+                break (txn, slots, rendered);
             }
             drop(txn);
             prepared = slots
@@ -460,6 +468,52 @@ impl Session<'_, '_> {
                 })
                 .collect();
         };
+        let now_ms = send::retry::now_ms();
+        let mut paths: Vec<Option<String>> = Vec::with_capacity(slots.len());
+        for (slot, xml) in slots.iter().zip(&rendered) {
+            let path = match (slot, xml) {
+                (
+                    Ok((
+                        p,
+                        Slot::New {
+                            series,
+                            seq,
+                            number,
+                            preceding,
+                        },
+                    )),
+                    Some(Rendered {
+                        packed: Some(packed),
+                        ..
+                    }),
+                ) => {
+                    let path = archive::relative_path(number, p.doc.issue_date);
+                    txn.insert(&NewDocument {
+                        number,
+                        series,
+                        seq: *seq,
+                        kind: p.doc.kind.as_str(),
+                        order_id: &p.doc.order_id,
+                        digest: &p.digest,
+                        issue_date: &p.doc.issue_date.to_string(),
+                        archive_path: &path,
+                        total: p.doc.totals.tax_inclusive,
+                        credits: preceding.as_ref().map(|(n, _)| n.as_str()),
+                        packed_xml: packed,
+                    })?;
+                    queue(&txn, profile, p, number, preceding.as_ref(), now_ms)?;
+                    keep_refund_base(&txn, p, number)?;
+                    Some(path)
+                }
+                // An invoice issued before refund bases were kept gets its base when its order comes again.
+                (Ok((p, Slot::Existing { number, .. })), _) => {
+                    keep_refund_base(&txn, p, number)?;
+                    None
+                }
+                _ => None,
+            };
+            paths.push(path);
+        }
         self.flushed.extend(self.archiver.archived());
         txn.mark_archived(self.flushed.iter().map(String::as_str))?;
         txn.commit()?;
@@ -534,121 +588,6 @@ impl Session<'_, '_> {
     }
 }
 
-/// An order with what numbering decided for it, or why it has no document.
-type Slotted = Result<(Prepared, Slot), InputError>;
-
-/// A batch numbered, rendered and recorded: each slot, its rendering (new documents only) and its archive path
-/// (documents recorded in the transaction).
-type Processed = (Vec<Slotted>, Vec<Option<Rendered>>, Vec<Option<String>>);
-
-/// Numbers the orders of a batch in input order on this thread, while a pool renders and validates each new
-/// document as soon as it has its number; then records each rendered document in the transaction as it comes.
-/// So numbering, rendering and the inserts overlap instead of following one another. Once a document is
-/// refused, nothing more is recorded: the caller drops the transaction and numbers the batch again.
-fn number_render_and_record(
-    txn: &Txn,
-    patterns: &Patterns,
-    profile: &Profile,
-    prepared: Vec<Built>,
-    now_ms: i64,
-) -> Result<Processed, StoreError> {
-    let n = prepared.len();
-    let mut slots: Vec<Option<Slotted>> = std::iter::repeat_with(|| None).take(n).collect();
-    let mut rendered: Vec<Option<Rendered>> = std::iter::repeat_with(|| None).take(n).collect();
-    let mut paths: Vec<Option<String>> = vec![None; n];
-    let mut refused = false;
-    std::thread::scope(|scope| {
-        let (to_render, jobs) = std::sync::mpsc::channel::<(usize, Slotted)>();
-        let (done, arrived) = std::sync::mpsc::channel();
-        scope.spawn(move || {
-            jobs.into_iter()
-                .par_bridge()
-                .for_each_with(done, |done, (i, slot)| {
-                    let r = render(&slot);
-                    // The receiver is gone only after a store error, which ends the batch anyway.
-                    let _ = done.send((i, slot, r));
-                })
-        });
-        let mut here = Batch::default();
-        for (i, p) in prepared.into_iter().enumerate() {
-            let slot = match p {
-                Ok(p) => allocate(txn, &mut here, patterns, p)?,
-                Err(e) => Err(settle(txn, &here, e)?),
-            };
-            // The pool only stops early by panicking, which the scope passes on.
-            let _ = to_render.send((i, slot));
-        }
-        drop(to_render);
-        for (i, slot, r) in arrived {
-            if let Some(r) = &r {
-                refused |= r.refusal.is_some();
-                if !refused {
-                    paths[i] = record(txn, profile, &slot, r, now_ms)?;
-                }
-            }
-            slots[i] = Some(slot);
-            rendered[i] = r;
-        }
-        Ok::<_, StoreError>(())
-    })?;
-    let slots: Vec<Slotted> = slots
-        .into_iter()
-        .map(|s| s.expect("every numbered order comes back from rendering"))
-        .collect();
-    if !refused {
-        // An invoice issued before refund bases were kept gets its base when its order comes again.
-        for slot in &slots {
-            if let Ok((p, Slot::Existing { number, .. })) = slot {
-                keep_refund_base(txn, p, number)?;
-            }
-        }
-    }
-    Ok((slots, rendered, paths))
-}
-
-/// Records a newly numbered document in the transaction: its row, its outbox entry and its refund base.
-/// Returns its archive path.
-fn record(
-    txn: &Txn,
-    profile: &Profile,
-    slot: &Slotted,
-    rendered: &Rendered,
-    now_ms: i64,
-) -> Result<Option<String>, StoreError> {
-    let (
-        Ok((
-            p,
-            Slot::New {
-                series,
-                seq,
-                number,
-                preceding,
-            },
-        )),
-        Some(packed),
-    ) = (slot, &rendered.packed)
-    else {
-        return Ok(None);
-    };
-    let path = archive::relative_path(number, p.doc.issue_date);
-    txn.insert(&NewDocument {
-        number,
-        series,
-        seq: *seq,
-        kind: p.doc.kind.as_str(),
-        order_id: &p.doc.order_id,
-        digest: &p.digest,
-        issue_date: &p.doc.issue_date.to_string(),
-        archive_path: &path,
-        total: p.doc.totals.tax_inclusive,
-        credits: preceding.as_ref().map(|(n, _)| n.as_str()),
-        packed_xml: packed,
-    })?;
-    queue(txn, profile, p, number, preceding.as_ref(), now_ms)?;
-    keep_refund_base(txn, p, number)?;
-    Ok(Some(path))
-}
-
 /// A new document rendered with its number: the XML, and its packed form for the store or the validator's
 /// refusal if the rules reject it.
 struct Rendered {
@@ -658,7 +597,7 @@ struct Rendered {
 }
 
 /// Renders and validates the document of a newly numbered order; `None` for every other slot.
-fn render(slot: &Slotted) -> Option<Rendered> {
+fn render(slot: &Result<(Prepared, Slot), InputError>) -> Option<Rendered> {
     let Ok((
         p,
         Slot::New {
