@@ -52,8 +52,8 @@ fn document_tax_total() {
 #[test]
 fn line_extension_total() {
     let got = values(
-        "<cbc:LineExtensionAmount currencyID=\"EUR\">562.50</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount",
-        "<cbc:LineExtensionAmount currencyID=\"EUR\">560.50</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount",
+        "<cbc:LineExtensionAmount currencyID=\"EUR\">562.50</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount",
+        "<cbc:LineExtensionAmount currencyID=\"EUR\">560.50</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount",
     );
     // BR-CO-10: the lines sum to 562.50; BR-CO-13: 560.50 + 9.90 charges.
     assert_eq!(

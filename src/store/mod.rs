@@ -529,7 +529,7 @@ mod tests {
         // Documents packed with it are only readable with these exact bytes.
         assert_eq!(
             digest,
-            "7d5a1f6dd80f13c9d441705c197ae808a3785cd901a0ca2322cd7691cd8905a1"
+            "8372ccd62aaf7aeea0dbf069f80e4bd43f25f54600e30d4ad3a26a3f2bfa896f"
         );
     }
 
