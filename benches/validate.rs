@@ -1,5 +1,6 @@
 //! Validation time, single-threaded, with `Throughput::Bytes`:
 //! - the project's fixture grown to about 10 KB and 100 KB (time linear in size);
+//! - an invoice as `convert` writes it (the `standard-net` golden document);
 //! - every official Peppol example and the 3.3 MB Italian example with its attachment;
 //! - the `ublflow validate` process: start-up on one small document, and the whole generated
 //!   corpus (1500 documents, in parallel as the command runs).
@@ -15,6 +16,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use ublflow::validate::{validate, Options};
 
 const FIXTURE: &str = include_str!("../tests/fixtures/peppol-invoice.xml");
+const CONVERTED: &str = include_str!("../fixtures/expected/standard-net/INV-2026-000001.xml");
 const ITALIAN: &str = "examples/cen/FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml";
 
 /// The fixture with its lines repeated until the document is about `size` bytes.
@@ -50,6 +52,10 @@ fn documents(c: &mut Criterion) {
             b.iter(|| validate(black_box(doc.as_bytes()), &opts))
         });
     }
+    group.throughput(Throughput::Bytes(CONVERTED.len() as u64));
+    group.bench_function("invoice written by convert", |b| {
+        b.iter(|| validate(black_box(CONVERTED.as_bytes()), &opts))
+    });
     let Some(dir) = conformance() else { return };
     let mut examples: Vec<PathBuf> = std::fs::read_dir(dir.join("examples/peppol"))
         .expect("examples/peppol")
