@@ -9,8 +9,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
 use support::delivery::{
-    archived, assert_no_secret, buyer, convert, order, profile, run, show, PASSWORD, TOKEN,
-    WRONG_PASSWORD,
+    archived, assert_no_secret, buyer, convert, order, profile, run, show, state_and_total,
+    PASSWORD, TOKEN, WRONG_PASSWORD,
 };
 use support::servers::{Portal, Reply, Smtp};
 use support::ublflow;
@@ -120,10 +120,7 @@ X-Tenant = "shop-7"
     assert_eq!(s2["state"], "delivered");
     assert!(s2["ack"].as_str().unwrap().contains("409"));
     let s3 = state(&mut logs, 3);
-    assert_eq!(
-        (s3["state"].as_str(), s3["total"].as_u64()),
-        (Some("failed"), Some(1))
-    );
+    assert_eq!(state_and_total(&s3), (Some("failed"), Some(1)));
     assert!(
         s3["last_error"]
             .as_str()
@@ -132,27 +129,17 @@ X-Tenant = "shop-7"
         "{s3}"
     );
     let s4 = state(&mut logs, 4);
-    assert_eq!(
-        (s4["state"].as_str(), s4["total"].as_u64()),
-        (Some("delivered"), Some(3))
-    );
+    assert_eq!(state_and_total(&s4), (Some("delivered"), Some(3)));
     assert_eq!(s4["attempt_log"][0]["outcome"], "retry");
     assert!(s4["attempt_log"][0]["detail"]
         .as_str()
         .unwrap()
         .contains("HTTP 503"));
     let s5 = state(&mut logs, 5);
-    assert_eq!(
-        (s5["state"].as_str(), s5["total"].as_u64()),
-        (Some("delivered"), Some(2))
-    );
+    assert_eq!(state_and_total(&s5), (Some("delivered"), Some(2)));
     for (i, why) in [(6, "timed out"), (7, "")] {
         let s = state(&mut logs, i);
-        assert_eq!(
-            (s["state"].as_str(), s["total"].as_u64()),
-            (Some("delivered"), Some(2)),
-            "{s}"
-        );
+        assert_eq!(state_and_total(&s), (Some("delivered"), Some(2)), "{s}");
         let detail = s["attempt_log"][0]["detail"]
             .as_str()
             .unwrap()
@@ -163,10 +150,7 @@ X-Tenant = "shop-7"
         );
     }
     let s8 = state(&mut logs, 8);
-    assert_eq!(
-        (s8["state"].as_str(), s8["total"].as_u64()),
-        (Some("failed"), Some(4))
-    );
+    assert_eq!(state_and_total(&s8), (Some("failed"), Some(4)));
     assert!(
         s8["last_error"]
             .as_str()
@@ -751,11 +735,7 @@ fn an_smtp_server_that_never_answers_times_out_and_is_given_up() {
         "bounded by the timeout"
     );
     let s = show(&mut logs, out, "INV-2026-000001");
-    assert_eq!(
-        (s["state"].as_str(), s["total"].as_u64()),
-        (Some("failed"), Some(2)),
-        "{s}"
-    );
+    assert_eq!(state_and_total(&s), (Some("failed"), Some(2)), "{s}");
     let why = s["last_error"].as_str().unwrap();
     assert!(
         why.starts_with("gave up after 2 attempts (max_attempts); last error: SMTP"),
@@ -880,18 +860,10 @@ fn the_age_limit_counts_from_queueing_and_fails_only_after_an_attempt() {
     );
     // Old and never attempted: attempted, and delivered.
     let s1 = show(&mut logs, out, "INV-2026-000001");
-    assert_eq!(
-        (s1["state"].as_str(), s1["total"].as_u64()),
-        (Some("delivered"), Some(1)),
-        "{s1}"
-    );
+    assert_eq!(state_and_total(&s1), (Some("delivered"), Some(1)), "{s1}");
     // Old, and its attempt failed transiently: failed for its age, after that one attempt.
     let s2 = show(&mut logs, out, "INV-2026-000002");
-    assert_eq!(
-        (s2["state"].as_str(), s2["total"].as_u64()),
-        (Some("failed"), Some(1)),
-        "{s2}"
-    );
+    assert_eq!(state_and_total(&s2), (Some("failed"), Some(1)), "{s2}");
     let why = s2["last_error"].as_str().unwrap();
     assert!(
         why.starts_with(

@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 use support::delivery::{
     archived, assert_no_secret, buyer, convert, order, profile, run, run_with_password, show,
-    PASSWORD, TOKEN, WRONG_PASSWORD,
+    state_and_total, PASSWORD, TOKEN, WRONG_PASSWORD,
 };
 use support::servers::{Portal, Smtp, TlsFront};
 
@@ -225,11 +225,7 @@ fn smtp_login_over_starttls_and_implicit_tls() {
             String::from_utf8_lossy(&o.stdout)
         );
         let first = show(&mut logs, out, "INV-2026-000002");
-        assert_eq!(
-            (first["state"].as_str(), first["total"].as_u64()),
-            (Some("failed"), Some(1)),
-            "{case}"
-        );
+        assert_eq!(state_and_total(&first), (Some("failed"), Some(1)), "{case}");
         let why = first["last_error"].as_str().unwrap();
         assert!(
             why.starts_with("the SMTP server refused the login of user \"billing\" (check username and the password)"),

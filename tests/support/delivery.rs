@@ -89,6 +89,11 @@ pub fn show(logs: &mut Vec<u8>, out: &str, number: &str) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// The state and the attempt count of a document's `outbox show` entry.
+pub fn state_and_total(entry: &Value) -> (Option<&str>, Option<u64>) {
+    (entry["state"].as_str(), entry["total"].as_u64())
+}
+
 /// The archived file of a document issued in November 2026.
 pub fn archived(out: &str, number: &str) -> Vec<u8> {
     std::fs::read(Path::new(out).join(format!("archive/2026/11/{number}.xml"))).unwrap()
