@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use roxmltree::Document;
+use ublflow::validate::dom::Document;
 use ublflow::validate::structure::check;
 
 const SAMPLES: &[&str] = &[

@@ -84,7 +84,7 @@ fn golden(platform: &str, tmp: &Path) -> Vec<Value> {
     }
     for p in &produced {
         let text = fs::read_to_string(p).unwrap();
-        let doc = roxmltree::Document::parse(&text).unwrap();
+        let doc = ublflow::validate::dom::Document::parse(&text).unwrap();
         let findings = ublflow::validate::structure::check(&doc);
         assert!(
             findings.is_empty(),

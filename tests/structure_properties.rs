@@ -1,7 +1,7 @@
 //! Properties of the structure check on generated documents (no shared material needed).
 
 use proptest::prelude::*;
-use roxmltree::Document;
+use ublflow::validate::dom::Document;
 use ublflow::validate::finding::Flag;
 use ublflow::validate::structure::check;
 

@@ -1,11 +1,12 @@
 //! The native validator: UBL 2.1 structure, EN 16931 and Peppol BIS 3.0 rules, on bytes.
 //!
-//! [`validate`] parses the bytes once (roxmltree), then runs the layers in order: the structure
+//! [`validate`] parses the bytes once ([`dom`]), then runs the layers in order: the structure
 //! layer (UBL 2.1 XSD), then the CEN EN 16931 rules and the Peppol BIS 3.0 rules of the chosen
 //! [`RuleSet`]. Findings are data, not errors: see [`finding`].
 
 pub mod catalogue;
 pub mod codelists;
+pub mod dom;
 mod fasthash;
 pub mod finding;
 mod parse;

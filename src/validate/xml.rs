@@ -1,7 +1,7 @@
-//! Small navigation helpers over roxmltree for UBL: namespaces, children by name, string values,
+//! Small navigation helpers over the document tree for UBL: namespaces, children by name, string values,
 //! and locations (`/Invoice/cac:TaxTotal/cac:TaxSubtotal[2]`), the same for every layer.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::structure::tables::Ns;
 use super::Root;
@@ -21,8 +21,8 @@ pub(crate) const CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:x
 
 pub(crate) type N<'a, 'i> = Node<'a, 'i>;
 
-/// Resolves namespace URIs to [`Ns`], remembering the strings already seen: roxmltree hands out
-/// the same string for every element under one namespace declaration, so a comparison of a few
+/// Resolves namespace URIs to [`Ns`], remembering the strings already seen: the tree hands out
+/// the same string for every element in one namespace, so a comparison of a few
 /// (address, length) pairs stands for that of the ~70-byte UBL URIs.
 #[derive(Default)]
 pub(crate) struct NsCache<'a> {
@@ -77,7 +77,7 @@ pub(crate) fn is_cac(n: Node, name: &str) -> bool {
 }
 
 /// The value of the attribute `name` in no namespace (XPath `@name`): an attribute with the same local name
-/// in a namespace is another attribute, which roxmltree's `Node::attribute` would also match.
+/// in a namespace is another attribute.
 #[inline]
 pub(crate) fn attr<'a>(n: Node<'a, '_>, name: &str) -> Option<&'a str> {
     n.attributes()
@@ -244,14 +244,10 @@ const REPEATED: u32 = 1 << 31;
 /// name, with [`REPEATED`] set where the name occurs more than once among its siblings; computed in
 /// one pass so that locations cost O(depth) each.
 pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
-    let max = elements
-        .iter()
-        .map(|e| e.id().get_usize())
-        .max()
-        .unwrap_or(0);
+    let max = elements.iter().map(|e| e.index()).max().unwrap_or(0);
     let mut positions = vec![1; max + 1];
     for parent in elements {
-        let mut seen: Vec<(roxmltree::ExpandedName, u32)> = Vec::new();
+        let mut seen: Vec<(crate::validate::dom::ExpandedName, u32)> = Vec::new();
         for c in parent.children().filter(|c| c.is_element()) {
             let tag = c.tag_name();
             let n = match seen.iter_mut().find(|(t, _)| *t == tag) {
@@ -264,13 +260,13 @@ pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
                     1
                 }
             };
-            positions[c.id().get_usize()] = n;
+            positions[c.index()] = n;
         }
         if seen.iter().any(|(_, n)| *n > 1) {
             for c in parent.children().filter(|c| c.is_element()) {
                 let tag = c.tag_name();
                 if seen.iter().any(|(t, n)| *t == tag && *n > 1) {
-                    positions[c.id().get_usize()] |= REPEATED;
+                    positions[c.index()] |= REPEATED;
                 }
             }
         }
@@ -289,7 +285,7 @@ pub(crate) fn location(n: Node, positions: Option<&[u32]>) -> String {
     for e in chain {
         out.push('/');
         write_name(&mut out, e);
-        let (index, repeated) = match positions.and_then(|p| p.get(e.id().get_usize())) {
+        let (index, repeated) = match positions.and_then(|p| p.get(e.index())) {
             Some(&p) => (p & !REPEATED, p & REPEATED != 0),
             None => {
                 let same = |s: &Node| s.is_element() && s.tag_name() == e.tag_name();
@@ -336,7 +332,7 @@ mod tests {
 
     #[test]
     fn an_attribute_in_a_namespace_is_not_the_unqualified_one() {
-        let doc = roxmltree::Document::parse(
+        let doc = crate::validate::dom::Document::parse(
             r#"<r xmlns:x="urn:x"><a x:schemeID="0088"/><b x:schemeID="0088" schemeID="0184"/></r>"#,
         )
         .unwrap();

@@ -1,7 +1,7 @@
 //! CEN EN 16931 code-list rules (BR-CL-*): every coded value, fired once per offending
 //! occurrence, against the lists of `schemas/rules/codelists.tsv`.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::common::indicator_is;
 use super::Ctx;

@@ -1,7 +1,7 @@
 //! CEN EN 16931 core rules (BR-01..BR-67, BR-CO-03/04/09/18..24/26, BR-DEC): presence,
 //! cardinality, periods, parties and payment, each fired on its official context.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::common::{cbc_text, indicator_is, is_vat, max_two_decimals, vat_children};
 use super::Ctx;

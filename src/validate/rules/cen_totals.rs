@@ -1,7 +1,7 @@
 //! CEN EN 16931 totals and VAT breakdown arithmetic (BR-CO-10..17, BR-CO-25, BR-45..48,
 //! BR-DEC-19/20), in `xs:decimal` arithmetic with the official two-decimal rounding.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 use rust_decimal::Decimal;
 
 use super::common::{max_two_decimals, vat_children};
@@ -109,7 +109,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
 
     let parent = t.parent_element().unwrap_or(t);
     let (any_allowance, allowance_sum, any_charge, charge_sum) = match memo.allowance_charge {
-        Some((id, sums)) if id == parent.id().get_usize() => sums,
+        Some((id, sums)) if id == parent.index() => sums,
         _ => {
             let allowances = allowance_charges(ctx, parent, false);
             let charges = allowance_charges(ctx, parent, true);
@@ -119,7 +119,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
                 !charges.is_empty(),
                 round2(sum(ctx, &charges, "Amount")),
             );
-            memo.allowance_charge = Some((parent.id().get_usize(), sums));
+            memo.allowance_charge = Some((parent.index(), sums));
             sums
         }
     };

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 use rust_decimal::Decimal;
 
 use super::common::{category_code, indicator_is, is_vat};
@@ -419,7 +419,7 @@ struct CodeSums {
 struct Owner<'a, 'i> {
     node: Node<'a, 'i>,
     /// The local name: `InvoiceLine`, `CreditNoteLine` or `AllowanceCharge`.
-    name: &'i str,
+    name: &'a str,
     /// A child of the root (a line of the document, or a document-level allowance/charge).
     top: bool,
     /// Its categories: `cac:Item/cac:ClassifiedTaxCategory` of a line, `cac:TaxCategory` of an
@@ -433,7 +433,7 @@ struct Owner<'a, 'i> {
 }
 
 impl<'a, 'i> Owner<'a, 'i> {
-    fn new(node: Node<'a, 'i>, name: &'i str, root: Node) -> Self {
+    fn new(node: Node<'a, 'i>, name: &'a str, root: Node) -> Self {
         let cats: Vec<Node> = if name == "AllowanceCharge" {
             cacs(node, "TaxCategory").collect()
         } else {

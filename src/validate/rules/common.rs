@@ -1,6 +1,6 @@
 //! Predicates many rules share, with the exact XPath semantics of the official rules.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use crate::validate::value::{boolean, normalize_space};
 use crate::validate::xml::{cbc, cbcs, is, string_value, CAC};

@@ -1,7 +1,7 @@
 //! The document-wide variables of the Peppol rules (`$profile`, `$supplierCountry`, ...),
 //! computed once per document.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{cacs, cbc, cbcs, first, path, string_value};

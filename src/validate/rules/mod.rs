@@ -20,7 +20,7 @@ mod ubl_cr;
 mod ubl_dt;
 mod ubl_sr;
 
-use roxmltree::{Document, Node};
+use crate::validate::dom::{Document, Node};
 
 use rust_decimal::Decimal;
 
@@ -42,7 +42,7 @@ pub(crate) struct Ctx<'a, 'i> {
     /// The namespace of each of `elements` (same index), resolved once per element.
     pub namespaces: Vec<Option<Ns>>,
     /// The local name of each of `elements` (same index).
-    pub names: Vec<&'i str>,
+    pub names: Vec<&'a str>,
     /// The index in `elements` of each node, by node id (`u32::MAX` for other nodes).
     element_index: Vec<u32>,
     /// String values of the root's `cbc:DocumentCurrencyCode` children.
@@ -88,7 +88,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
     /// The namespace of `n`, resolved once per element (`None` for a node that is no element).
     #[inline]
     pub fn namespace(&self, n: Node) -> Option<Ns> {
-        let i = *self.element_index.get(n.id().get_usize())?;
+        let i = *self.element_index.get(n.index())?;
         *self.namespaces.get(i as usize)?
     }
 
@@ -126,7 +126,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
     /// repeated elements that read the same parts of their parent stay linear.
     pub fn path_values(&mut self, n: Node, steps: &'static [&'static str]) -> Vec<String> {
         self.path_memo
-            .entry((n.id().get_usize(), steps))
+            .entry((n.index(), steps))
             .or_insert_with(|| {
                 super::xml::path(n, steps)
                     .into_iter()
@@ -234,7 +234,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
     /// `value::decimal` of the string value of `n`, parsed once per element.
     fn decimal(&mut self, n: Node) -> Option<Decimal> {
         let parse = |n: Node| value::decimal(&super::xml::string_value(n));
-        let Some(&i) = self.element_index.get(n.id().get_usize()) else {
+        let Some(&i) = self.element_index.get(n.index()) else {
             return parse(n);
         };
         if i == u32::MAX {
@@ -345,10 +345,10 @@ fn namespaces(elements: &[Node]) -> Vec<Option<Ns>> {
 
 /// The index of each element in `elements`, by node id (`u32::MAX` for other nodes).
 fn element_index(elements: &[Node]) -> Vec<u32> {
-    let len = elements.last().map_or(0, |e| e.id().get_usize() + 1);
+    let len = elements.last().map_or(0, |e| e.index() + 1);
     let mut index = vec![u32::MAX; len];
     for (i, e) in elements.iter().enumerate() {
-        index[e.id().get_usize()] = i as u32;
+        index[e.index()] = i as u32;
     }
     index
 }

@@ -1,7 +1,7 @@
 //! Peppol BIS 3.0 transaction rules (PEPPOL-EN16931-R*), code lists (-CL*), profile rules
 //! (-P*) and the date format rule (-F001).
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 use rust_decimal::Decimal;
 
 use super::common::cbc_text;

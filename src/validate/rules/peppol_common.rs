@@ -4,7 +4,7 @@
 //! identifier and company id with the scheme. R052..R057 belong to rule set 2026.5 only; the
 //! catalogue drops them from 3.0.19.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::Ctx;
 use crate::validate::value::normalize_space;

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::Ctx;
 use crate::validate::fasthash::FastMap;

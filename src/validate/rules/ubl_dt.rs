@@ -1,7 +1,7 @@
 //! UBL-DT: data type restrictions of the EN 16931 UBL binding (amount decimals, binary
 //! object attributes, and the supplementary attributes that should not be used).
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::Ctx;
 use crate::validate::value::decimals;

@@ -1,6 +1,6 @@
 //! UBL-SR: syntax cardinality rules of the EN 16931 UBL binding.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::common::indicator_is;
 use super::Ctx;

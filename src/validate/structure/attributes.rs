@@ -1,6 +1,6 @@
 //! Attributes: declared ones with their datatypes, and the `xsi:` attributes XSD itself defines.
 
-use roxmltree::{Attribute, Node};
+use crate::validate::dom::{Attribute, Node};
 
 use super::model::{Attr, Datatype, Element};
 use super::report::Reporter;

@@ -1,7 +1,7 @@
 //! Content models compiled to deterministic automata (the XML-DSig and XAdES types with
 //! choices and repeated groups).
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::children::{describe, matches, Child};
 use super::model::{State, Term};

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use roxmltree::{Node, NodeType};
+use crate::validate::dom::{Node, NodeType};
 
 use super::model::{
     ComplexType, Content, ContentModel, Element, NsConstraint, Particle, Process, State, Term,
@@ -191,7 +191,7 @@ impl<'a, 'input> Frame<'a, 'input> {
 }
 
 /// Whether the source of the text node `node` (up to its next sibling) contains a CDATA section.
-/// roxmltree merges CDATA into neighbouring text, so the raw input is the only witness. When the
+/// The tree merges CDATA into neighbouring text, so the raw input is the only witness. When the
 /// node's source span is exactly as long as its text there is no markup at all (the common
 /// indentation case), and the input is not scanned.
 fn has_cdata(parent: Node, node: Node, text: &str) -> bool {

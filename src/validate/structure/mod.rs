@@ -35,7 +35,7 @@ mod simple;
 mod uri;
 mod values;
 
-use roxmltree::{Document, Node};
+use crate::validate::dom::{Document, Node};
 
 use self::children::{Frame, Step};
 use self::model::{Content, ContentModel, Element};

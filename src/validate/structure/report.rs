@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use roxmltree::{Attribute, Document, Node};
+use crate::validate::dom::{Attribute, Document, Node};
 
 use super::tables::Ns;
 use crate::validate::finding::{Finding, Flag};

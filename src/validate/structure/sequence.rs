@@ -1,7 +1,7 @@
 //! The flat `xsd:sequence` of every UBL aggregate type: particles in order, each with its
 //! cardinality.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::children::{describe, matches, Child};
 use super::model::{Particle, Term, UNBOUNDED};

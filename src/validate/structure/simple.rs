@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use roxmltree::{Node, NodeType};
+use crate::validate::dom::{Node, NodeType};
 
 use super::attributes;
 use super::model::{Datatype, Element, SimpleType};

@@ -1,6 +1,6 @@
 //! Germany (XRechnung CIUS within Peppol): DE-R-001..DE-R-031 when seller and buyer are German.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::super::context::Countries;
 use super::super::Ctx;

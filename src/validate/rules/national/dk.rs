@@ -1,6 +1,6 @@
 //! Denmark: DK-R-002..DK-R-017 on Danish sellers (and buyers).
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::super::context::Countries;
 use super::super::Ctx;

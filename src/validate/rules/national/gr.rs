@@ -1,6 +1,6 @@
 //! Greece: GR-R-001..GR-R-010, GR-S-008-1 and GR-S-011 on Greek sellers (and buyers).
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::super::context::Countries;
 use super::super::{Ctx, Source};

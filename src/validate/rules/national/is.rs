@@ -1,6 +1,6 @@
 //! Iceland: IS-R-001..IS-R-010 on Icelandic sellers (and buyers).
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::super::context::Countries;
 use super::super::Ctx;

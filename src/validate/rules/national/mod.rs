@@ -10,7 +10,7 @@ mod nl;
 mod no;
 mod se;
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::context::Countries;
 use super::Ctx;

@@ -1,6 +1,6 @@
 //! The Netherlands: NL-R-001..NL-R-009 on Dutch sellers.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::super::Ctx;
 use crate::validate::structure::tables::Ns;

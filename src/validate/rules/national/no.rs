@@ -22,7 +22,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         })
         .collect();
     for party in parties {
-        let scheme = |s: &roxmltree::Node, id: &str| {
+        let scheme = |s: &crate::validate::dom::Node, id: &str| {
             first(*s, &["cac:TaxScheme", "cbc:ID"])
                 .is_some_and(|i| normalize_space(&string_value(i)) == id)
         };

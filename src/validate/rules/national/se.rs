@@ -1,6 +1,6 @@
 //! Sweden: SE-R-001..SE-R-013 on Swedish sellers.
 
-use roxmltree::Node;
+use crate::validate::dom::Node;
 
 use super::super::Ctx;
 use super::is_number;
