@@ -93,22 +93,22 @@ pub(crate) fn has_attr(n: Node, name: &str) -> bool {
 
 /// Child elements `cbc:name`.
 pub(crate) fn cbcs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
-    n.children().filter(move |c| is(*c, CBC, name))
+    n.elements().filter(move |c| is(*c, CBC, name))
 }
 
 /// Child elements `cac:name`.
 pub(crate) fn cacs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
-    n.children().filter(move |c| is(*c, CAC, name))
+    n.elements().filter(move |c| is(*c, CAC, name))
 }
 
 /// First child element `cbc:name`.
 pub(crate) fn cbc<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
-    n.children().find(|c| is(*c, CBC, name))
+    n.elements().find(|c| is(*c, CBC, name))
 }
 
 /// First child element `cac:name`.
 pub(crate) fn cac<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
-    n.children().find(|c| is(*c, CAC, name))
+    n.elements().find(|c| is(*c, CAC, name))
 }
 
 /// All elements reached from `n` by the child path `steps` (`"cac:Party"`, `"cbc:ID"`...), in
@@ -122,7 +122,7 @@ pub(crate) fn path<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Vec<N<'a, 'i>> {
             return;
         };
         let (ns, name) = split_step(step);
-        for k in n.children().filter(|k| is(*k, ns, name)) {
+        for k in n.elements().filter(|k| is(*k, ns, name)) {
             walk(k, rest, out);
         }
     }
@@ -138,7 +138,7 @@ pub(crate) fn count(n: Node, steps: &[&str]) -> usize {
         None => 1,
         Some((step, rest)) => {
             let (ns, name) = split_step(step);
-            n.children()
+            n.elements()
                 .filter(|k| is(*k, ns, name))
                 .map(|k| count(k, rest))
                 .sum()
@@ -151,7 +151,7 @@ pub(crate) fn count(n: Node, steps: &[&str]) -> usize {
 pub(crate) fn counts<const K: usize>(n: Node, paths: &[&[&str]; K]) -> [usize; K] {
     let firsts = paths.map(|steps| split_step(steps[0]));
     let mut out = [0; K];
-    for k in n.children().filter(Node::is_element) {
+    for k in n.elements() {
         let tag = k.tag_name();
         for (i, (ns, name)) in firsts.iter().enumerate() {
             if tag.name() == *name && tag.namespace() == Some(*ns) {
@@ -167,7 +167,7 @@ pub(crate) fn first<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Option<N<'a, 'i>> {
     let mut cur = n;
     for step in steps {
         let (ns, name) = split_step(step);
-        cur = cur.children().find(|k| is(*k, ns, name))?;
+        cur = cur.elements().find(|k| is(*k, ns, name))?;
     }
     Some(cur)
 }
@@ -179,7 +179,7 @@ pub(crate) fn exists(n: N, steps: &[&str]) -> bool {
         None => true,
         Some((step, rest)) => {
             let (ns, name) = split_step(step);
-            n.children().any(|k| is(k, ns, name) && exists(k, rest))
+            n.elements().any(|k| is(k, ns, name) && exists(k, rest))
         }
     }
 }
@@ -248,7 +248,7 @@ pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
     let mut positions = vec![1; max + 1];
     for parent in elements {
         let mut seen: Vec<(crate::validate::dom::ExpandedName, u32)> = Vec::new();
-        for c in parent.children().filter(|c| c.is_element()) {
+        for c in parent.elements() {
             let tag = c.tag_name();
             let n = match seen.iter_mut().find(|(t, _)| *t == tag) {
                 Some((_, n)) => {
@@ -263,7 +263,7 @@ pub(crate) fn sibling_positions(elements: &[Node]) -> Vec<u32> {
             positions[c.index()] = n;
         }
         if seen.iter().any(|(_, n)| *n > 1) {
-            for c in parent.children().filter(|c| c.is_element()) {
+            for c in parent.elements() {
                 let tag = c.tag_name();
                 if seen.iter().any(|(t, n)| *t == tag && *n > 1) {
                     positions[c.index()] |= REPEATED;

@@ -17,13 +17,20 @@ fn is_name_char(c: char) -> bool {
             '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
-/// Bytes that may appear in an ASCII name after the first character.
-const ASCII_NAME: [bool; 128] = {
-    let mut t = [false; 128];
+/// What a byte is to a name after its first character: 0 ends it, 1 continues it, 2 starts a
+/// non-ASCII character to decode.
+const NAME_BYTE: [u8; 256] = {
+    let mut t = [0; 256];
     let mut c = 0;
-    while c < 128 {
+    while c < 256 {
         let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
+        t[c] = if b >= 0x80 {
+            2
+        } else if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.' {
+            1
+        } else {
+            0
+        };
         c += 1;
     }
     t
@@ -32,31 +39,28 @@ const ASCII_NAME: [bool; 128] = {
 /// Length in bytes of the `NCName` (a name without colons) at the start of `s`, 0 when there is
 /// none.
 #[inline]
-pub(super) fn ncname_len(s: &[u8]) -> usize {
-    let mut i = 0;
-    // ASCII first, as nearly every name is.
+pub(super) fn ncname_len(text: &str) -> usize {
+    let s = text.as_bytes();
+    match s.first() {
+        Some(&b) if b.is_ascii_alphabetic() || b == b'_' => {}
+        Some(&b) if b >= 0x80 => return non_ascii(text, 0),
+        _ => return 0,
+    }
+    let mut i = 1;
     while let Some(&b) = s.get(i) {
-        if b >= 0x80 {
-            break;
+        match NAME_BYTE[usize::from(b)] {
+            0 => return i,
+            1 => i += 1,
+            _ => return non_ascii(text, i),
         }
-        let ok = if i == 0 {
-            b.is_ascii_alphabetic() || b == b'_'
-        } else {
-            ASCII_NAME[usize::from(b)]
-        };
-        if !ok {
-            return i;
-        }
-        i += 1;
     }
-    if i == s.len() {
-        return i;
-    }
-    // Non-ASCII: decode characters. The input is UTF-8 (it came from a `str`, and `i` is at a
-    // character boundary since every byte before it is ASCII).
-    let rest = std::str::from_utf8(&s[i..])
-        .unwrap_or_else(|e| std::str::from_utf8(&s[i..i + e.valid_up_to()]).unwrap_or_default());
-    for c in rest.chars() {
+    i
+}
+
+/// [`ncname_len`] from `i` (a character boundary: every byte before it is ASCII) on, a
+/// character at a time.
+fn non_ascii(text: &str, mut i: usize) -> usize {
+    for c in text[i..].chars() {
         let ok = if i == 0 {
             is_name_start(c)
         } else {

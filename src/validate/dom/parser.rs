@@ -333,7 +333,7 @@ impl<'i> Parser<'i> {
     /// A qualified name at `self.pos`: (prefix, local name, whole name).
     fn qname(&mut self) -> Result<(&'i str, &'i str, &'i str), Error> {
         let start = self.pos;
-        let first = chars::ncname_len(&self.b[start..]);
+        let first = chars::ncname_len(&self.text[start..]);
         if first == 0 {
             return Err(if self.at(start) == b':' {
                 malformed(start, "a name with an empty prefix is not a qualified name")
@@ -343,7 +343,7 @@ impl<'i> Parser<'i> {
         }
         let mut end = start + first;
         let (prefix, local) = if self.at(end) == b':' {
-            let second = chars::ncname_len(&self.b[end + 1..]);
+            let second = chars::ncname_len(&self.text[end + 1..]);
             if second == 0 {
                 return Err(malformed(
                     end,
@@ -704,11 +704,18 @@ impl<'i> Parser<'i> {
             let stop = memchr2(b'<', b'&', &self.b[from..]).map_or(self.b.len(), |i| from + i);
             if stop > from {
                 let raw = &self.text[from..stop];
-                if let Some(i) = memchr(b'>', raw.as_bytes()).filter(|_| raw.contains("]]>")) {
-                    let at = raw.find("]]>").unwrap_or(i);
-                    return Err(malformed(from + at, "']]>' in text"));
-                }
-                let value = normalize_newlines(raw);
+                // One branch-free pass (it vectorizes) for the rare characters needing a look.
+                let rare = raw
+                    .bytes()
+                    .fold(false, |seen, c| seen | (c == b'>') | (c == b'\r'));
+                let value = if rare {
+                    if let Some(at) = raw.find("]]>") {
+                        return Err(malformed(from + at, "']]>' in text"));
+                    }
+                    normalize_newlines(raw)
+                } else {
+                    Cow::Borrowed(raw)
+                };
                 // A run that is a whole text node (the usual case) goes straight into the tree.
                 let whole = self.pending.is_none()
                     && self.at(stop) == b'<'
@@ -761,7 +768,7 @@ impl<'i> Parser<'i> {
     fn pi(&mut self) -> Result<(), Error> {
         let start = self.pos;
         self.pos += 2;
-        let len = chars::ncname_len(&self.b[self.pos..]);
+        let len = chars::ncname_len(&self.text[self.pos..]);
         if len == 0 {
             return Err(malformed(
                 self.pos,
