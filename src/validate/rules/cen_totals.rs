@@ -78,7 +78,7 @@ fn allowance_charges<'a, 'i>(
     charge: bool,
 ) -> Vec<Node<'a, 'i>> {
     let mut out = Vec::new();
-    for ac in parent.children().filter(|c| is_cac(*c, "AllowanceCharge")) {
+    for ac in parent.elements().filter(|c| is_cac(*c, "AllowanceCharge")) {
         let mut matches = false;
         for ind in cbcs(ac, "ChargeIndicator") {
             match value::boolean(&string_value(ind)) {
@@ -199,7 +199,7 @@ fn eq(a: Option<Decimal>, b: Option<Decimal>) -> bool {
 
 /// `/ubl:Invoice/cac:TaxTotal`: BR-CO-14.
 fn tax_total(ctx: &mut Ctx, t: Node) {
-    let subtotals: Vec<Node> = t.children().filter(|c| is_cac(*c, "TaxSubtotal")).collect();
+    let subtotals: Vec<Node> = t.elements().filter(|c| is_cac(*c, "TaxSubtotal")).collect();
     if subtotals.is_empty() {
         return;
     }
@@ -267,7 +267,7 @@ fn document(ctx: &mut Ctx) {
         .collect();
     for cur in currencies {
         let amounts: Vec<Node> = r
-            .children()
+            .elements()
             .filter(|t| is_cac(*t, "TaxTotal"))
             .flat_map(|t| cbcs(t, "TaxAmount"))
             .filter(|a| attr(*a, "currencyID") == Some(cur.as_str()))
@@ -276,7 +276,7 @@ fn document(ctx: &mut Ctx) {
         let (mut expected, mut found) = (None, None);
         if ok {
             let totals: Vec<Node> = r
-                .children()
+                .elements()
                 .filter(|t| is_cac(*t, "LegalMonetaryTotal"))
                 .collect();
             let inclusive = totals.first().and_then(|t| cbc(*t, "TaxInclusiveAmount"));

@@ -650,7 +650,7 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
         let delivery_date = cac(root, "Delivery")
             .and_then(|d| cbc(d, "ActualDeliveryDate"))
             .is_some_and(|d| string_value(d).chars().count() > 1);
-        let period = cacs(root, "InvoicePeriod").any(|p| p.children().any(|c| c.is_element()));
+        let period = cacs(root, "InvoicePeriod").any(|p| p.elements().next().is_some());
         ctx.check(delivery_date || period, "BR-IC-11", root);
         let country = crate::validate::xml::first(
             root,

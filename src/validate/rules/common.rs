@@ -7,7 +7,7 @@ use crate::validate::xml::{cbc, cbcs, is, string_value, CAC};
 
 /// `[cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT']` on a tax category.
 pub(crate) fn is_vat(cat: Node) -> bool {
-    cat.children().any(|s| {
+    cat.elements().any(|s| {
         // `normalize-space(upper-case(x)) = 'VAT'`: no other character upper-cases to V, A or T.
         is(s, CAC, "TaxScheme")
             && cbc(s, "ID").is_some_and(|id| {
@@ -28,7 +28,7 @@ pub(crate) fn vat_children<'a, 'i>(
     n: Node<'a, 'i>,
     name: &'static str,
 ) -> impl Iterator<Item = Node<'a, 'i>> {
-    n.children()
+    n.elements()
         .filter(move |c| is(*c, CAC, name) && is_vat(*c))
 }
 

@@ -22,7 +22,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     document(ctx, countries);
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
-        if !el.children().any(|c| c.is_element()) && is_blank(&string_value(el)) {
+        if el.elements().next().is_none() && is_blank(&string_value(el)) {
             ctx.fire("PEPPOL-EN16931-R008", el);
         }
         match ctx.namespaces[i] {

@@ -141,7 +141,7 @@ fn mark(ctx: &Ctx, t: &Table, at: usize, el: Node, hit: &mut [bool]) {
     if node.children.is_empty() {
         return;
     }
-    for c in el.children().filter(|c| c.is_element()) {
+    for c in el.elements() {
         if let Some(next) = child(node, ctx.namespace(c), c.tag_name().name()) {
             mark(ctx, t, next, c, hit);
         }
