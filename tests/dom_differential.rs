@@ -146,6 +146,7 @@ fn edge_cases_read_the_same() {
     let accepted = [
         "<a/>",
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>x</a>\n",
+        "<?xml version = '1.1'  encoding='iso-8859-1' standalone=\"yes\" ?><a/>",
         "<!-- c --><?pi data?><a/><!-- after -->",
         "<a>x&amp;y&lt;&gt;&quot;&apos;&#65;&#x42;z</a>",
         "<a>one<![CDATA[ <two> ]]>three</a>",
@@ -185,6 +186,10 @@ fn edge_cases_read_the_same() {
         "<a><!-- x -- y --></a>",
         "<a><?xml version='1.0'?></a>",
         " <?xml version='1.0'?><a/>",
+        "<?xml version=\n<a/>",
+        "<?xml encoding='UTF-8' version='1.0'?><a/>",
+        "<?xml version='1.0'encoding='UTF-8'?><a/>",
+        "<?xml version='1.0' ?><a/><?xml version='1.0'?>",
         "<a:b:c xmlns:a='urn:a'/>",
         "<1a/>",
         "<a>\u{1}</a>",
@@ -199,7 +204,8 @@ fn edge_cases_read_the_same() {
     }
     // Refused by XML 1.0 and by ours, taken by roxmltree: a reference to a surrogate is no
     // character, names must be qualified names, only Namespaces in XML 1.1 may undeclare a
-    // prefix, and the reserved prefixes keep their namespaces.
+    // prefix, the reserved prefixes keep their namespaces, XML versions are 1.x, and
+    // `standalone` is yes or no.
     for text in [
         "<a>&#xD800;</a>",
         "<a>&#55296;</a>",
@@ -207,6 +213,8 @@ fn edge_cases_read_the_same() {
         "<a :b='1'/>",
         "<a xmlns:p=''/>",
         "<a xmlns:xmlns='urn:x'/>",
+        "<?xml version='2.0'?><a/>",
+        "<?xml version='1.0' standalone='maybe'?><a/>",
     ] {
         assert!(Document::parse(text).is_err(), "accepted: {text}");
         assert!(

@@ -259,19 +259,66 @@ impl<'i> Parser<'i> {
         i
     }
 
-    /// The XML declaration, only at the very start.
+    /// The XML declaration, only at the very start: `version`, then optionally `encoding` and
+    /// `standalone`, in that order.
     fn declaration(&mut self) -> Result<(), Error> {
         if !(self.starts_with(b"<?xml") && is_space(self.at(5))) {
             return Ok(());
         }
-        let end = self
-            .find(b"?>")
-            .ok_or_else(|| malformed(0, "the XML declaration is not closed"))?;
-        let body = self.text[5..end].trim_start();
-        if !body.starts_with("version") {
+        self.pos = 5;
+        let mut seen = 0;
+        loop {
+            let space = self.skip_space();
+            if self.starts_with(b"?>") {
+                break;
+            }
+            let at = self.pos;
+            let len = chars::ncname_len(&self.text[at..]);
+            let name = &self.text[at..at + len];
+            let order = ["version", "encoding", "standalone"]
+                .iter()
+                .position(|n| *n == name)
+                .filter(|&i| space > 0 && i + 1 > seen && (i == 0) == (seen == 0));
+            let Some(order) = order else {
+                return Err(malformed(at, "a malformed XML declaration"));
+            };
+            seen = order + 1;
+            self.pos += len;
+            self.skip_space();
+            if self.at(self.pos) != b'=' {
+                return Err(malformed(self.pos, "expected '=' in the XML declaration"));
+            }
+            self.pos += 1;
+            self.skip_space();
+            let quote = self.at(self.pos);
+            let from = self.pos + 1;
+            let to = match quote {
+                b'"' | b'\'' => memchr(quote, &self.b[from..]).map(|i| from + i),
+                _ => None,
+            }
+            .ok_or_else(|| malformed(self.pos, "expected a quoted value in the XML declaration"))?;
+            let value = &self.text[from..to];
+            let ok = match order {
+                0 => value
+                    .strip_prefix("1.")
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())),
+                1 => {
+                    value.bytes().enumerate().all(|(i, c)| {
+                        c.is_ascii_alphabetic()
+                            || (i > 0 && (c.is_ascii_digit() || b"._-".contains(&c)))
+                    }) && !value.is_empty()
+                }
+                _ => value == "yes" || value == "no",
+            };
+            if !ok {
+                return Err(malformed(from, format!("'{value}' is not a valid {name}")));
+            }
+            self.pos = to + 1;
+        }
+        if seen == 0 {
             return Err(malformed(0, "the XML declaration has no version"));
         }
-        self.pos = end + 2;
+        self.pos += 2;
         Ok(())
     }
 

@@ -1,0 +1,36 @@
+//! The validator's XML parser against roxmltree on arbitrary text: never a panic, never accepting
+//! what roxmltree refuses, and reading the same names, attributes and text where both accept.
+//! (The other way round is allowed: ours also enforces Namespaces in XML 1.0 where roxmltree does
+//! not; `tests/dom_differential.rs` lists those cases.)
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ublflow::validate::dom::{Document, Node};
+
+fn same(ours: Node, theirs: roxmltree::Node) {
+    assert_eq!(ours.is_element(), theirs.is_element());
+    assert_eq!(ours.is_text(), theirs.is_text());
+    if ours.is_element() {
+        assert_eq!(ours.tag_name().name(), theirs.tag_name().name());
+        let ns = theirs.tag_name().namespace().filter(|n| !n.is_empty());
+        assert_eq!(ours.tag_name().namespace(), ns);
+        let a: Vec<_> = ours.attributes().map(|a| (a.namespace(), a.name(), a.value().to_string())).collect();
+        let b: Vec<_> = theirs.attributes().map(|a| (a.namespace(), a.name(), a.value().to_string())).collect();
+        assert_eq!(a, b);
+    } else if ours.is_text() {
+        assert_eq!(ours.text(), theirs.text());
+    }
+    assert_eq!(ours.children().count(), theirs.children().count());
+    for (a, b) in ours.children().zip(theirs.children()) {
+        same(a, b);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(ours) = Document::parse(text) else { return };
+    let opts = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    let theirs = roxmltree::Document::parse_with_options(text, opts)
+        .unwrap_or_else(|e| panic!("ours accepts what roxmltree refuses: {e}"));
+    same(ours.root(), theirs.root());
+});
