@@ -222,6 +222,19 @@ fn edge_cases_read_the_same() {
             "roxmltree now refuses {text}: move it to `refused`"
         );
     }
+    // The other way round: the prefix `xml` is bound in every document, also on elements, where
+    // roxmltree refuses it.
+    let text = "<a><xml:b/></a>";
+    let doc = Document::parse(text).expect("the xml prefix is bound");
+    let b = doc.root_element().elements().next().expect("b");
+    assert_eq!(
+        b.tag_name().namespace(),
+        Some(ublflow::validate::dom::XML_NAMESPACE)
+    );
+    assert!(
+        theirs(text).is_err(),
+        "roxmltree now takes {text}: compare it in `accepted`"
+    );
 }
 
 /// Well-formed documents of a few names, namespaces, attributes, text with references, CDATA
