@@ -6,44 +6,12 @@ use crate::validate::dom::Node;
 use super::structure::tables::Ns;
 use super::Root;
 
-/// UBL common basic components.
-pub(crate) const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
-/// UBL common aggregate components.
-pub(crate) const CAC: &str =
-    "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
-/// UBL extension components.
-pub(crate) const EXT: &str =
-    "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2";
 /// UBL Invoice document namespace.
 pub(crate) const INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 /// UBL CreditNote document namespace.
 pub(crate) const CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
 
 pub(crate) type N<'a, 'i> = Node<'a, 'i>;
-
-/// Resolves namespace URIs to [`Ns`], remembering the strings already seen: the tree hands out
-/// the same string for every element in one namespace, so a comparison of a few
-/// (address, length) pairs stands for that of the ~70-byte UBL URIs.
-#[derive(Default)]
-pub(crate) struct NsCache<'a> {
-    seen: Vec<(&'a str, Option<Ns>)>,
-}
-
-impl<'a> NsCache<'a> {
-    /// The namespace with the URI `uri`, if it has declared elements.
-    #[inline]
-    pub(crate) fn resolve(&mut self, uri: &'a str) -> Option<Ns> {
-        if let Some(&(_, ns)) = self.seen.iter().find(|(u, _)| std::ptr::eq(*u, uri)) {
-            return ns;
-        }
-        let ns = Ns::from_uri(uri);
-        // A document declaring namespaces over and over is resolved without the cache.
-        if self.seen.len() < 8 {
-            self.seen.push((uri, ns));
-        }
-        ns
-    }
-}
 
 /// Which UBL document the root element is, if any.
 pub(crate) fn root_kind(root: Node) -> Option<Root> {
@@ -56,24 +24,20 @@ pub(crate) fn root_kind(root: Node) -> Option<Root> {
 
 /// True when `n` is the element `{ns}name`.
 #[inline]
-pub(crate) fn is(n: Node, ns: &str, name: &str) -> bool {
-    if !n.is_element() {
-        return false;
-    }
-    let tag = n.tag_name();
-    tag.name() == name && tag.namespace() == Some(ns)
+pub(crate) fn is(n: Node, ns: Ns, name: &str) -> bool {
+    n.ns() == Some(ns) && n.tag_name().name() == name
 }
 
 /// True when `n` is `cbc:name`.
 #[inline]
 pub(crate) fn is_cbc(n: Node, name: &str) -> bool {
-    is(n, CBC, name)
+    is(n, Ns::Cbc, name)
 }
 
 /// True when `n` is `cac:name`.
 #[inline]
 pub(crate) fn is_cac(n: Node, name: &str) -> bool {
-    is(n, CAC, name)
+    is(n, Ns::Cac, name)
 }
 
 /// The value of the attribute `name` in no namespace (XPath `@name`): an attribute with the same local name
@@ -93,22 +57,22 @@ pub(crate) fn has_attr(n: Node, name: &str) -> bool {
 
 /// Child elements `cbc:name`.
 pub(crate) fn cbcs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
-    n.elements().filter(move |c| is(*c, CBC, name))
+    n.elements().filter(move |c| is(*c, Ns::Cbc, name))
 }
 
 /// Child elements `cac:name`.
 pub(crate) fn cacs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
-    n.elements().filter(move |c| is(*c, CAC, name))
+    n.elements().filter(move |c| is(*c, Ns::Cac, name))
 }
 
 /// First child element `cbc:name`.
 pub(crate) fn cbc<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
-    n.elements().find(|c| is(*c, CBC, name))
+    n.elements().find(|c| is(*c, Ns::Cbc, name))
 }
 
 /// First child element `cac:name`.
 pub(crate) fn cac<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
-    n.elements().find(|c| is(*c, CAC, name))
+    n.elements().find(|c| is(*c, Ns::Cac, name))
 }
 
 /// All elements reached from `n` by the child path `steps` (`"cac:Party"`, `"cbc:ID"`...), in
@@ -152,9 +116,9 @@ pub(crate) fn counts<const K: usize>(n: Node, paths: &[&[&str]; K]) -> [usize; K
     let firsts = paths.map(|steps| split_step(steps[0]));
     let mut out = [0; K];
     for k in n.elements() {
-        let tag = k.tag_name();
+        let (kns, kname) = (k.ns(), k.tag_name().name());
         for (i, (ns, name)) in firsts.iter().enumerate() {
-            if tag.name() == *name && tag.namespace() == Some(*ns) {
+            if kns == Some(*ns) && kname == *name {
                 out[i] += count(k, &paths[i][1..]);
             }
         }
@@ -185,24 +149,20 @@ pub(crate) fn exists(n: N, steps: &[&str]) -> bool {
 }
 
 #[inline]
-fn split_step(step: &str) -> (&'static str, &str) {
+fn split_step(step: &str) -> (Ns, &str) {
     // Every prefix is three letters but `cn`: look at the bytes, not for the colon.
     let ns = match step.as_bytes() {
-        [b'c', b'b', b'c', b':', ..] => Some(CBC),
-        [b'c', b'a', b'c', b':', ..] => Some(CAC),
-        [b'e', b'x', b't', b':', ..] => Some(EXT),
-        [b'u', b'b', b'l', b':', ..] => Some(INVOICE),
+        [b'c', b'b', b'c', b':', ..] => Some(Ns::Cbc),
+        [b'c', b'a', b'c', b':', ..] => Some(Ns::Cac),
+        [b'e', b'x', b't', b':', ..] => Some(Ns::Ext),
+        [b'u', b'b', b'l', b':', ..] => Some(Ns::Invoice),
         _ => None,
     };
     if let Some(ns) = ns {
         return (ns, &step[4..]);
     }
     match step.split_once(':') {
-        Some(("cbc", name)) => (CBC, name),
-        Some(("cac", name)) => (CAC, name),
-        Some(("ext", name)) => (EXT, name),
-        Some(("ubl", name)) => (INVOICE, name),
-        Some(("cn", name)) => (CREDIT_NOTE, name),
+        Some(("cn", name)) => (Ns::CreditNote, name),
         _ => panic!("unknown step prefix in {step}"),
     }
 }

@@ -14,6 +14,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
+use super::structure::tables::Ns;
+
 pub use parser::{Error, ErrorKind, MAX_DEPTH};
 
 /// "No node" in the links between nodes.
@@ -43,6 +45,8 @@ pub struct Document<'i> {
     nodes: Vec<NodeData<'i>>,
     attrs: Vec<AttrData<'i>>,
     namespaces: Vec<Cow<'i, str>>,
+    /// Each of `namespaces` as a namespace of the UBL schemas, if it is one.
+    ubl: Vec<Option<Ns>>,
     /// Namespace declarations (element, prefix, namespace index) in document order; the prefix
     /// is empty for a default namespace.
     declarations: Vec<(u32, &'i str, u32)>,
@@ -241,6 +245,17 @@ impl<'a, 'i> Node<'a, 'i> {
             namespace: self.doc.namespace(d.ns),
             name: &d.value,
         }
+    }
+
+    /// The namespace of an element as one of the UBL schemas' namespaces (`None` for another
+    /// namespace, no namespace, or a node that is no element); resolved once per document.
+    #[inline]
+    pub fn ns(&self) -> Option<Ns> {
+        let d = self.data();
+        if d.kind != NodeType::Element {
+            return None;
+        }
+        self.doc.ubl.get(d.ns as usize).copied().flatten()
     }
 
     /// The text of a text or comment node; for an element, that of its first child when that

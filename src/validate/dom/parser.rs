@@ -9,6 +9,7 @@ use std::fmt;
 use memchr::{memchr, memchr2, memchr3, memmem};
 
 use super::{chars, AttrData, Document, NodeData, NodeType, NONE, XML_NAMESPACE};
+use crate::validate::structure::tables::Ns;
 
 /// Deepest element nesting accepted by [`Document::parse`]: UBL documents nest about 10 levels,
 /// and a finding's location names every ancestor, so deeper nesting only makes work.
@@ -211,6 +212,7 @@ pub(super) fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error>
         text,
         nodes: p.nodes,
         attrs: p.attrs,
+        ubl: p.namespaces.iter().map(|n| Ns::from_uri(n)).collect(),
         namespaces: p.namespaces,
         declarations: p.declarations,
     })

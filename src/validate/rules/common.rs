@@ -2,14 +2,15 @@
 
 use crate::validate::dom::Node;
 
+use crate::validate::structure::tables::Ns;
 use crate::validate::value::{boolean, normalize_space};
-use crate::validate::xml::{cbc, cbcs, is, string_value, CAC};
+use crate::validate::xml::{cbc, cbcs, is, string_value};
 
 /// `[cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT']` on a tax category.
 pub(crate) fn is_vat(cat: Node) -> bool {
     cat.elements().any(|s| {
         // `normalize-space(upper-case(x)) = 'VAT'`: no other character upper-cases to V, A or T.
-        is(s, CAC, "TaxScheme")
+        is(s, Ns::Cac, "TaxScheme")
             && cbc(s, "ID").is_some_and(|id| {
                 crate::validate::value::trim(&string_value(id)).eq_ignore_ascii_case("VAT")
             })
@@ -29,7 +30,7 @@ pub(crate) fn vat_children<'a, 'i>(
     name: &'static str,
 ) -> impl Iterator<Item = Node<'a, 'i>> {
     n.elements()
-        .filter(move |c| is(*c, CAC, name) && is_vat(*c))
+        .filter(move |c| is(*c, Ns::Cac, name) && is_vat(*c))
 }
 
 /// `cbc:ChargeIndicator = true()` / `= false()`: whether some indicator casts to `value`

@@ -68,7 +68,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
         Ctx {
             root,
             is_invoice: root.tag_name().name() == "Invoice",
-            namespaces: namespaces(&elements),
+            namespaces: elements.iter().map(Node::ns).collect(),
             names: elements.iter().map(|e| e.tag_name().name()).collect(),
             element_index: element_index(&elements),
             elements,
@@ -332,15 +332,6 @@ impl<'a, 'i> Ctx<'a, 'i> {
             }
         }
     }
-}
-
-/// The namespace of each element.
-fn namespaces(elements: &[Node]) -> Vec<Option<Ns>> {
-    let mut cache = super::xml::NsCache::default();
-    elements
-        .iter()
-        .map(|e| cache.resolve(e.tag_name().namespace()?))
-        .collect()
 }
 
 /// The index of each element in `elements`, by node id (`u32::MAX` for other nodes).

@@ -21,10 +21,10 @@ pub(crate) struct Child<'a> {
 }
 
 impl<'a> Child<'a> {
-    fn of(node: Node<'a, '_>, reporter: &mut Reporter<'a, '_>) -> Self {
+    fn of(node: Node<'a, '_>) -> Self {
         let name = node.tag_name();
         Child {
-            ns: name.namespace().and_then(|uri| reporter.namespace(uri)),
+            ns: node.ns(),
             uri: name.namespace(),
             name: name.name(),
         }
@@ -174,7 +174,7 @@ impl<'a, 'input> Frame<'a, 'input> {
         reporter: &mut Reporter<'a, 'input>,
         child: Node<'a, 'input>,
     ) -> Option<Term> {
-        let resolved = Child::of(child, reporter);
+        let resolved = Child::of(child);
         let report = !self.order_reported;
         let (term, unexpected) = match &mut self.matcher {
             Matcher::Sequence(particles, position) => {

@@ -5,9 +5,8 @@ use std::fmt;
 
 use crate::validate::dom::{Attribute, Document, Node};
 
-use super::tables::Ns;
 use crate::validate::finding::{Finding, Flag};
-use crate::validate::xml::{location, NsCache};
+use crate::validate::xml::location;
 
 /// Collects the findings of one [`super::check`] run.
 pub(crate) struct Reporter<'a, 'input> {
@@ -15,7 +14,6 @@ pub(crate) struct Reporter<'a, 'input> {
     findings: Vec<Finding>,
     /// Values of `xsd:ID` attributes seen so far (XML-DSig and XAdES only).
     ids: HashSet<String>,
-    namespaces: NsCache<'a>,
 }
 
 impl<'a, 'input> Reporter<'a, 'input> {
@@ -24,13 +22,7 @@ impl<'a, 'input> Reporter<'a, 'input> {
             doc,
             findings: Vec::new(),
             ids: HashSet::new(),
-            namespaces: NsCache::default(),
         }
-    }
-
-    /// The namespace with the URI `uri` (one of this document's), if it has declared elements.
-    pub(crate) fn namespace(&mut self, uri: &'a str) -> Option<Ns> {
-        self.namespaces.resolve(uri)
     }
 
     pub(crate) fn into_findings(self) -> Vec<Finding> {
