@@ -157,7 +157,7 @@ pub fn validate(bytes: &[u8], opts: &Options) -> Report {
     let root = match xml::root_kind(root_el) {
         Some(r) => r,
         None => {
-            let name = root_el.tag_name().name().to_string();
+            let name = root_el.local_name().to_string();
             let finding = parse::not_ubl(root_el);
             return Report {
                 root: Root::Other(name),

@@ -78,7 +78,7 @@ pub(crate) fn not_ubl(root: Node) -> Finding {
         format!(
             "the root element {{{}}}{} is not a UBL 2.1 Invoice or CreditNote",
             root.tag_name().namespace().unwrap_or(""),
-            root.tag_name().name()
+            root.local_name()
         ),
     )
 }

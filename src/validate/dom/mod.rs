@@ -247,6 +247,17 @@ impl<'a, 'i> Node<'a, 'i> {
         }
     }
 
+    /// The local name of an element (empty for other nodes).
+    #[inline]
+    pub fn local_name(&self) -> &'a str {
+        let d = self.data();
+        if d.kind == NodeType::Element {
+            &d.value
+        } else {
+            ""
+        }
+    }
+
     /// The namespace of an element as one of the UBL schemas' namespaces (`None` for another
     /// namespace, no namespace, or a node that is no element); resolved once per document.
     #[inline]

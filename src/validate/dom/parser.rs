@@ -154,6 +154,9 @@ struct Parser<'i> {
     raw: Vec<RawAttr<'i>>,
     root_seen: bool,
     max_depth: usize,
+    /// Whether the input has a carriage return or `]]>` anywhere: only then is each text run
+    /// searched for them.
+    rare_text: bool,
 }
 
 /// Parses `text` into a [`Document`].
@@ -179,6 +182,8 @@ pub(super) fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error>
         raw: Vec::new(),
         root_seen: false,
         max_depth,
+        rare_text: memchr(b'\r', text.as_bytes()).is_some()
+            || memmem::find(text.as_bytes(), b"]]>").is_some(),
     };
     p.nodes.push(NodeData {
         kind: NodeType::Root,
@@ -753,11 +758,8 @@ impl<'i> Parser<'i> {
             let stop = memchr2(b'<', b'&', &self.b[from..]).map_or(self.b.len(), |i| from + i);
             if stop > from {
                 let raw = &self.text[from..stop];
-                // One branch-free pass (it vectorizes) for the rare characters needing a look.
-                let rare = raw
-                    .bytes()
-                    .fold(false, |seen, c| seen | (c == b'>') | (c == b'\r'));
-                let value = if rare {
+                // Most documents have neither, which one search of the whole input tells.
+                let value = if self.rare_text {
                     if let Some(at) = raw.find("]]>") {
                         return Err(malformed(from + at, "']]>' in text"));
                     }

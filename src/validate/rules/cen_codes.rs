@@ -38,7 +38,7 @@ fn attr_coded(el: Node, name: &str, l: &CodeList) -> Option<bool> {
 
 fn basic(ctx: &mut Ctx, el: Node) {
     let text = || string_value(el);
-    match el.tag_name().name() {
+    match el.local_name() {
         "InvoiceTypeCode" => {
             ctx.check(coded(code_list!("cen:BR-CL-01#1"), &text()), "BR-CL-01", el)
         }
@@ -138,7 +138,7 @@ fn identifier(ctx: &mut Ctx, el: Node) {
         return;
     };
     let has_scheme = has_attr(el, "schemeID");
-    let pname = parent.tag_name().name();
+    let pname = parent.local_name();
     if !is_cac(parent, pname) {
         return;
     }

@@ -67,9 +67,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let elements: Vec<Node> = root.descendants().filter(|n| n.is_element()).collect();
         Ctx {
             root,
-            is_invoice: root.tag_name().name() == "Invoice",
+            is_invoice: root.local_name() == "Invoice",
             namespaces: elements.iter().map(Node::ns).collect(),
-            names: elements.iter().map(|e| e.tag_name().name()).collect(),
+            names: elements.iter().map(|e| e.local_name()).collect(),
             element_index: element_index(&elements),
             elements,
             document_currencies: super::xml::cbcs(root, "DocumentCurrencyCode")
@@ -83,13 +83,6 @@ impl<'a, 'i> Ctx<'a, 'i> {
             path_memo: FastMap::default(),
             aborted: [None, None],
         }
-    }
-
-    /// The namespace of `n`, resolved once per element (`None` for a node that is no element).
-    #[inline]
-    pub fn namespace(&self, n: Node) -> Option<Ns> {
-        let i = *self.element_index.get(n.index())?;
-        *self.namespaces.get(i as usize)?
     }
 
     /// Every element `{ns}name` of the document (XPath `//prefix:name`), in document order,

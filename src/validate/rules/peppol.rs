@@ -152,7 +152,7 @@ fn parent_is(n: Node, name: &str) -> bool {
 
 fn aggregate(ctx: &mut Ctx, el: Node) {
     let root = ctx.root;
-    match el.tag_name().name() {
+    match el.local_name() {
         "Party" if parent_is(el, "AccountingCustomerParty") => {
             ctx.check(cbc(el, "EndpointID").is_some(), "PEPPOL-EN16931-R010", el);
         }
@@ -352,7 +352,7 @@ fn exemption_category(ctx: &mut Ctx, cat: Node) {
 
 fn basic(ctx: &mut Ctx, el: Node) {
     let root = ctx.root;
-    match el.tag_name().name() {
+    match el.local_name() {
         "TaxCurrencyCode" => {
             let own = normalize_space(first_text(el));
             const CODE: &[&str] = &["cbc:DocumentCurrencyCode"];
@@ -408,7 +408,7 @@ fn basic(ctx: &mut Ctx, el: Node) {
             let unit = attr(el, "unitCode");
             let same = quantities
                 .iter()
-                .filter(|q| q.tag_name().name() == qty_name)
+                .filter(|q| q.local_name() == qty_name)
                 .any(|q| attr(*q, "unitCode") == unit);
             ctx.check(quantities.is_empty() || same, "PEPPOL-EN16931-R130", el);
         }
@@ -443,7 +443,7 @@ fn line_period_within(ctx: &mut Ctx, el: Node, root: Node) {
     }
     const START: &[&str] = &["cac:InvoicePeriod", "cbc:StartDate"];
     const END: &[&str] = &["cac:InvoicePeriod", "cbc:EndDate"];
-    let name = el.tag_name().name();
+    let name = el.local_name();
     let doc_dates = ctx.path_values(root, if name == "StartDate" { START } else { END });
     let Some(doc_date) = doc_dates.first() else {
         return;
@@ -464,7 +464,7 @@ fn line_period_within(ctx: &mut Ctx, el: Node, root: Node) {
 /// The code-list pattern: CL001..CL008, P0100, P0101, P0112, F001.
 fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
     let text = || normalize_space(first_text(el));
-    match el.tag_name().name() {
+    match el.local_name() {
         "EmbeddedDocumentBinaryObject" => {
             if let Some(m) = attr(el, "mimeCode") {
                 ctx.check(

@@ -19,6 +19,9 @@ const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
 struct TrieNode {
     /// Children by local name, then namespace (hashing the short local name only).
     children: FastMap<&'static str, Vec<(Ns, usize)>>,
+    /// Bit `len % 64` set for the length of each child's name: most elements are no child, and
+    /// their length alone tells (without hashing the name).
+    lengths: u64,
     /// Rules (indexes into `Table::ids`) whose path ends at this element.
     ends: Vec<usize>,
     /// Rules whose path ends with an attribute of this element.
@@ -86,6 +89,7 @@ fn insert(nodes: &mut Vec<TrieNode>, at: usize, steps: &[Step], rule: usize) {
                         nodes.push(TrieNode::default());
                         let n = nodes.len() - 1;
                         nodes[at].children.entry(name).or_default().push((ns, n));
+                        nodes[at].lengths |= 1 << (name.len() % 64);
                         n
                     }
                 };
@@ -122,13 +126,16 @@ fn table() -> &'static Table {
 
 /// The trie child of `node` matching the element `{ns}name`.
 fn child(node: &TrieNode, ns: Option<Ns>, name: &str) -> Option<usize> {
+    if node.lengths & (1 << (name.len() % 64)) == 0 {
+        return None;
+    }
     let candidates = node.children.get(name)?;
     let ns = ns?;
     candidates.iter().find(|(n, _)| *n == ns).map(|&(_, i)| i)
 }
 
 /// Marks the rules of the trie node `at`, reached at element `el`, and goes on with its children.
-fn mark(ctx: &Ctx, t: &Table, at: usize, el: Node, hit: &mut [bool]) {
+fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
     let node = &t.nodes[at];
     for &r in &node.ends {
         hit[r] = true;
@@ -142,8 +149,8 @@ fn mark(ctx: &Ctx, t: &Table, at: usize, el: Node, hit: &mut [bool]) {
         return;
     }
     for c in el.elements() {
-        if let Some(next) = child(node, ctx.namespace(c), c.tag_name().name()) {
-            mark(ctx, t, next, c, hit);
+        if let Some(next) = child(node, c.ns(), c.local_name()) {
+            mark(t, next, c, hit);
         }
     }
 }
@@ -153,7 +160,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let t = table();
     let mut hit = vec![false; t.ids.len()];
     let root = ctx.root;
-    mark(ctx, t, FROM_ROOT, root, &mut hit);
+    mark(t, FROM_ROOT, root, &mut hit);
     let anywhere = &t.nodes[ANYWHERE];
     for ((&el, &ns), name) in ctx.elements.iter().zip(&ctx.namespaces).zip(&ctx.names) {
         for &(a, r) in &anywhere.attrs {
@@ -162,7 +169,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
             }
         }
         if let Some(next) = child(anywhere, ns, name) {
-            mark(ctx, t, next, el, &mut hit);
+            mark(t, next, el, &mut hit);
         }
     }
     for (i, _) in hit.iter().enumerate().filter(|(_, h)| **h) {

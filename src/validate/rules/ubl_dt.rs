@@ -54,7 +54,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 }
             }
         }
-        let local = el.tag_name().name();
+        let local = el.local_name();
         if local.ends_with("Amount") && !local.ends_with("PriceAmount") && !in_discounted_price(el)
         {
             ctx.check(decimals(&string_value(el)) <= 2, "UBL-DT-01", el);

@@ -60,7 +60,7 @@ pub fn check(doc: &Document) -> Vec<Finding> {
             format_args!(
                 "root element {{{}}}{} is not a UBL 2.1 Invoice or CreditNote",
                 root.tag_name().namespace().unwrap_or(""),
-                root.tag_name().name()
+                root.local_name()
             ),
         ),
     }
@@ -70,7 +70,7 @@ pub fn check(doc: &Document) -> Vec<Finding> {
 /// The index in `ELEMENTS` of the global declaration of `node`'s name, if any.
 fn declaration(node: Node) -> Option<usize> {
     let ns = node.tag_name().namespace().and_then(Ns::from_uri)?;
-    let name = node.tag_name().name();
+    let name = node.local_name();
     ELEMENTS
         .binary_search_by(|e| (e.ns, e.name).cmp(&(ns, name)))
         .ok()

@@ -70,7 +70,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let ordered = exists(root, &["cac:OrderReference", "cbc:ID"]);
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
-        let name = el.tag_name().name();
+        let name = el.local_name();
         if is_cbc(el, "CreditNoteTypeCode") {
             ctx.check(referenced, "NL-R-001", el);
         } else if is_cac(el, "PostalAddress") && under(el, &["Party", "AccountingSupplierParty"]) {
