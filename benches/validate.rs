@@ -3,7 +3,9 @@
 //! - an invoice as `convert` writes it (the `standard-net` golden document);
 //! - every official Peppol example and the 3.3 MB Italian example with its attachment;
 //! - the `ublflow validate` process: start-up on one small document, and the whole generated
-//!   corpus (1500 documents, in parallel as the command runs).
+//!   corpus (1500 documents, in parallel as the command runs);
+//! - the XML parser alone (`validate::dom`), on the grown 10 KB fixture and `base-example.xml`,
+//!   to see how much of a document's time is parsing.
 //!
 //! Run with `cargo bench --bench validate`. The conformance parts skip with a message when
 //! `../shared/conformance` is absent.
@@ -13,6 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use ublflow::validate::dom::Document;
 use ublflow::validate::{validate, Options};
 
 const FIXTURE: &str = include_str!("../tests/fixtures/peppol-invoice.xml");
@@ -117,5 +120,22 @@ fn command(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, documents, command);
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    let doc = grown(10_000);
+    group.throughput(Throughput::Bytes(doc.len() as u64));
+    group.bench_function("grown fixture 10 KB", |b| {
+        b.iter(|| Document::parse(black_box(&doc)).map(|d| d.len()))
+    });
+    let Some(dir) = conformance() else { return };
+    let text = std::fs::read_to_string(dir.join("examples/peppol/base-example.xml"))
+        .expect("base-example.xml");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("peppol/base-example.xml", |b| {
+        b.iter(|| Document::parse(black_box(&text)).map(|d| d.len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, documents, command, parse);
 criterion_main!(benches);
