@@ -382,35 +382,35 @@ impl<'a, 'i> Node<'a, 'i> {
             })
     }
 
+    /// The namespace declarations in scope of this element, its own first, then its parent's...
+    /// (a shadowed declaration comes after the one shadowing it).
+    fn declarations(&self) -> impl Iterator<Item = &'a (u32, &'i str, u32)> + 'a {
+        let decls = &self.doc.declarations;
+        self.ancestors()
+            .filter(Node::is_element)
+            .flat_map(move |e| {
+                let from = decls.partition_point(|d| d.0 < e.id);
+                decls[from..].iter().take_while(move |d| d.0 == e.id)
+            })
+    }
+
     /// The namespace bound to `prefix` (`None`: the default namespace) in scope of this element.
     pub fn lookup_namespace_uri(&self, prefix: Option<&str>) -> Option<&'a str> {
         let prefix = prefix.unwrap_or("");
         if prefix == "xml" {
             return Some(XML_NAMESPACE);
         }
-        let decls = &self.doc.declarations;
-        self.ancestors().filter(Node::is_element).find_map(|e| {
-            let from = decls.partition_point(|d| d.0 < e.id);
-            decls[from..]
-                .iter()
-                .take_while(|d| d.0 == e.id)
-                .find(|d| d.1 == prefix)
-                .map(|d| self.doc.namespace(d.2))
-        })?
+        let decl = self.declarations().find(|d| d.1 == prefix)?;
+        self.doc.namespace(decl.2)
     }
 
     /// A prefix bound to `uri` in scope of this element (the nearest declaration; empty for a
     /// default namespace), if any.
     pub fn lookup_prefix(&self, uri: &str) -> Option<&'a str> {
-        let decls = &self.doc.declarations;
-        self.ancestors().filter(Node::is_element).find_map(|e| {
-            let from = decls.partition_point(|d| d.0 < e.id);
-            decls[from..]
-                .iter()
-                .take_while(|d| d.0 == e.id)
-                .find(|d| self.doc.namespace(d.2) == Some(uri))
-                .map(|d| d.1)
-        })
+        let doc = self.doc;
+        self.declarations()
+            .find(|d| doc.namespace(d.2) == Some(uri))
+            .map(|d| d.1)
     }
 }
 
