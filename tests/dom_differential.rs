@@ -235,6 +235,22 @@ fn edge_cases_read_the_same() {
         theirs(text).is_err(),
         "roxmltree now takes {text}: compare it in `accepted`"
     );
+    // An attribute named `xmlns` with a prefix is an attribute, not a namespace declaration;
+    // roxmltree takes it as one.
+    let text = "<a xmlns:p='urn:p' p:xmlns='urn:x'><b/></a>";
+    let doc = Document::parse(text).expect("parses");
+    let b = doc.root_element().elements().next().expect("b");
+    assert_eq!(b.tag_name().namespace(), None);
+    let a = doc.root_element();
+    let attrs: Vec<_> = a.attributes().map(|x| (x.namespace(), x.name())).collect();
+    assert_eq!(attrs, [(Some("urn:p"), "xmlns")]);
+    let roxml = theirs(text).expect("roxmltree parses it");
+    let roxml_b = roxml.root_element().first_element_child().expect("b");
+    assert_eq!(
+        roxml_b.tag_name().namespace(),
+        Some("urn:x"),
+        "roxmltree now reads p:xmlns as an attribute: compare it in `accepted`"
+    );
 }
 
 /// Well-formed documents of a few names, namespaces, attributes, text with references, CDATA
