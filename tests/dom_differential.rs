@@ -235,6 +235,21 @@ fn edge_cases_read_the_same() {
         theirs(text).is_err(),
         "roxmltree now takes {text}: compare it in `accepted`"
     );
+    // An XML declaration may have a line end after `<?xml`; roxmltree reads it as a processing
+    // instruction with the reserved target `xml`.
+    let text = "<?xml\n  version='1.0'?><a/>";
+    let doc = Document::parse(text).expect("parses");
+    assert_eq!(
+        doc.root().children().count(),
+        1,
+        "the declaration is no node"
+    );
+    let roxml = theirs(text).expect("roxmltree parses it");
+    assert_eq!(
+        roxml.root().children().count(),
+        2,
+        "roxmltree now reads the declaration as one: compare it in `accepted`"
+    );
     // An attribute named `xmlns` with a prefix is an attribute, not a namespace declaration;
     // roxmltree takes it as one.
     let text = "<a xmlns:p='urn:p' p:xmlns='urn:x'><b/></a>";

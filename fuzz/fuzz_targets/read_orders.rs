@@ -16,12 +16,21 @@ fn profile() -> &'static Profile {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, body)) = data.split_first() else { return };
-    let name = if selector % 2 == 0 { "orders.json" } else { "orders.csv" };
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    let name = if selector % 2 == 0 {
+        "orders.json"
+    } else {
+        "orders.csv"
+    };
     let _ = ublflow::input::read(Path::new(name), body, &mut |item| {
         if let Ok(record) = item {
             if let Ok(doc) = ublflow::model::build(&record.order, profile()) {
-                let numbered = ublflow::model::Numbered { number: "INV-1", preceding: None };
+                let numbered = ublflow::model::Numbered {
+                    number: "INV-1",
+                    preceding: None,
+                };
                 let xml = ublflow::ubl::write(&doc, &numbered);
                 assert!(xml.starts_with(b"<?xml"));
             }
