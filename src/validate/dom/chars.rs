@@ -47,6 +47,14 @@ pub(super) fn ncname_len(text: &str) -> usize {
         _ => return 0,
     }
     let mut i = 1;
+    // Four bytes a step while all four continue the name (UBL names are 2-40 bytes long).
+    while let Some(&[a, b, c, d]) = s.get(i..i + 4) {
+        let class = |x: u8| NAME_BYTE[usize::from(x)];
+        if class(a) & class(b) & class(c) & class(d) != 1 {
+            break;
+        }
+        i += 4;
+    }
     while let Some(&b) = s.get(i) {
         match NAME_BYTE[usize::from(b)] {
             0 => return i,
