@@ -310,11 +310,6 @@ impl<'a, 'i> Node<'a, 'i> {
         self.doc.node(self.data().next_sibling)
     }
 
-    /// The previous sibling node.
-    pub fn prev_sibling(&self) -> Option<Node<'a, 'i>> {
-        self.doc.node(self.data().prev_sibling)
-    }
-
     /// Child nodes of every kind.
     pub fn children(&self) -> Links<'a, 'i> {
         Links {
