@@ -6,18 +6,13 @@ use crate::validate::dom::Node;
 use super::structure::tables::Ns;
 use super::Root;
 
-/// UBL Invoice document namespace.
-pub(crate) const INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
-/// UBL CreditNote document namespace.
-pub(crate) const CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
-
 pub(crate) type N<'a, 'i> = Node<'a, 'i>;
 
 /// Which UBL document the root element is, if any.
 pub(crate) fn root_kind(root: Node) -> Option<Root> {
-    match (root.tag_name().namespace(), root.tag_name().name()) {
-        (Some(INVOICE), "Invoice") => Some(Root::Invoice),
-        (Some(CREDIT_NOTE), "CreditNote") => Some(Root::CreditNote),
+    match (root.ns(), root.local_name()) {
+        (Some(Ns::Invoice), "Invoice") => Some(Root::Invoice),
+        (Some(Ns::CreditNote), "CreditNote") => Some(Root::CreditNote),
         _ => None,
     }
 }
@@ -272,12 +267,10 @@ pub(crate) fn qualified_name(node: Node) -> String {
 
 fn write_name(out: &mut String, node: Node) {
     let name = node.tag_name();
-    let prefix = match name.namespace() {
-        None => "",
-        Some(uri) => match Ns::from_uri(uri) {
-            Some(ns) => ns.prefix(),
-            None => node.lookup_prefix(uri).unwrap_or(""),
-        },
+    let prefix = match (node.ns(), name.namespace()) {
+        (Some(ns), _) => ns.prefix(),
+        (None, Some(uri)) => node.lookup_prefix(uri).unwrap_or(""),
+        (None, None) => "",
     };
     if !prefix.is_empty() {
         out.push_str(prefix);

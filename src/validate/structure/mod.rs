@@ -69,7 +69,7 @@ pub fn check(doc: &Document) -> Vec<Finding> {
 
 /// The index in `ELEMENTS` of the global declaration of `node`'s name, if any.
 fn declaration(node: Node) -> Option<usize> {
-    let ns = node.tag_name().namespace().and_then(Ns::from_uri)?;
+    let ns = node.ns()?;
     let name = node.local_name();
     ELEMENTS
         .binary_search_by(|e| (e.ns, e.name).cmp(&(ns, name)))
