@@ -116,6 +116,22 @@ fn a_100_mb_document_is_validated_in_linear_time() {
 }
 
 #[test]
+fn attribute_values_full_of_line_ends_cost_linear_time() {
+    // Each line end in an attribute value is normalized to a space; 4 million of them once made
+    // the parser search the rest of the value for every one (minutes instead of milliseconds).
+    let value = "x\n".repeat(4_000_000);
+    let doc = format!("{INVOICE_OPEN}<cbc:Note a=\"{value}\">n</cbc:Note></Invoice>");
+    let start = Instant::now();
+    let report = validate(doc.as_bytes(), &all_layers());
+    assert_eq!(report.root, Root::Invoice);
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
 fn many_findings_cost_linear_time() {
     let fixture = include_str!("fixtures/peppol-invoice.xml");
     let start = fixture.find("<cac:InvoiceLine>").expect("a line");

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use memchr::{memchr, memchr2, memchr3, memmem};
+use memchr::{memchr, memchr2, memmem};
 
 use super::{chars, AttrData, Document, NodeData, NodeType, NONE, XML_NAMESPACE};
 use crate::validate::structure::tables::Ns;
@@ -525,34 +525,26 @@ impl<'i> Parser<'i> {
     /// Attribute-value normalization: references replaced, each white-space character (a line
     /// end counting once) a space.
     fn attribute_value(&self, from: usize, raw: &str) -> Result<String, Error> {
+        let b = raw.as_bytes();
         let mut out = String::with_capacity(raw.len());
-        let mut rest = raw;
-        let mut at = from;
-        while let Some(i) = memchr3(b'&', b'\r', b'\n', rest.as_bytes())
-            .into_iter()
-            .chain(memchr(b'\t', rest.as_bytes()))
-            .min()
-        {
-            out.push_str(&rest[..i]);
-            let skip = match rest.as_bytes()[i] {
-                b'&' => {
-                    let (c, len) = self.reference(at + i)?;
-                    out.push(c);
-                    len
-                }
-                b'\r' if rest.as_bytes().get(i + 1) == Some(&b'\n') => {
-                    out.push(' ');
-                    2
-                }
+        // `run` is where the bytes not yet copied start; one pass, so linear in the value.
+        let (mut i, mut run) = (0, 0);
+        while let Some(&c) = b.get(i) {
+            let (replacement, len) = match c {
+                b'&' => self.reference(from + i)?,
+                b'\r' if b.get(i + 1) == Some(&b'\n') => (' ', 2),
+                b'\r' | b'\n' | b'\t' => (' ', 1),
                 _ => {
-                    out.push(' ');
-                    1
+                    i += 1;
+                    continue;
                 }
             };
-            rest = &rest[i + skip..];
-            at += i + skip;
+            out.push_str(&raw[run..i]);
+            out.push(replacement);
+            i += len;
+            run = i;
         }
-        out.push_str(rest);
+        out.push_str(&raw[run..]);
         Ok(out)
     }
 
