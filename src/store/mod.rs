@@ -148,8 +148,7 @@ impl Store {
         // Larger pages: a packed document fits in one page with its neighbours, so fewer pages are written.
         // (Only takes effect when the database is created.)
         conn.pragma_update(None, "page_size", 16384).map_err(wrap)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(wrap)?;
+        set_wal(&conn).map_err(wrap)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(wrap)?;
         let mut store = Store {
@@ -374,6 +373,32 @@ fn decimal(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Decimal> {
     text.parse().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
     })
+}
+
+/// Puts the database in WAL mode (kept in the file, so this is once per store). Changing the
+/// journal mode does not wait for other connections as statements do (`busy_timeout`): setting it
+/// on a store another process is writing fails at once with "database is locked". So the mode is
+/// only set when it is not WAL yet, and then retried while the store is busy, up to the same
+/// 120 s a statement would wait (two processes creating one store at the same moment).
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn self_wrap(path: &Path, source: rusqlite::Error) -> StoreError {
