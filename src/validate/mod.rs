@@ -9,6 +9,7 @@ pub mod codelists;
 pub mod dom;
 mod fasthash;
 pub mod finding;
+pub mod name;
 mod parse;
 pub mod report;
 mod rules;

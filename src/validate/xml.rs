@@ -3,6 +3,7 @@
 
 use crate::validate::dom::Node;
 
+use super::name::Name;
 use super::structure::tables::Ns;
 use super::Root;
 
@@ -17,22 +18,57 @@ pub(crate) fn root_kind(root: Node) -> Option<Root> {
     }
 }
 
-/// True when `n` is the element `{ns}name`.
+/// True when `n` is the element `name`.
 #[inline]
-pub(crate) fn is(n: Node, ns: Ns, name: &str) -> bool {
-    n.ns() == Some(ns) && n.tag_name().name() == name
+pub(crate) fn is(n: Node, name: Name) -> bool {
+    n.name() == Some(name)
 }
 
-/// True when `n` is `cbc:name`.
-#[inline]
-pub(crate) fn is_cbc(n: Node, name: &str) -> bool {
-    is(n, Ns::Cbc, name)
+/// Child elements named `name`.
+pub(crate) fn children<'a, 'i>(n: N<'a, 'i>, name: Name) -> impl Iterator<Item = N<'a, 'i>> + 'a {
+    n.elements().filter(move |c| is(*c, name))
 }
 
-/// True when `n` is `cac:name`.
-#[inline]
-pub(crate) fn is_cac(n: Node, name: &str) -> bool {
-    is(n, Ns::Cac, name)
+/// First child element named `name`.
+pub(crate) fn child<'a, 'i>(n: N<'a, 'i>, name: Name) -> Option<N<'a, 'i>> {
+    n.elements().find(|c| is(*c, name))
+}
+
+/// Defines a macro `$macro!(node, "Local")` calling `$function(node, name)` with the name of
+/// `$prefix:Local`, found when the crate compiles.
+macro_rules! by_local_name {
+    ($(#[$doc:meta] $macro:ident => $function:ident, $ns:ident;)+) => {$(
+        #[$doc]
+        macro_rules! $macro {
+            ($node:expr, $local:literal) => {
+                $crate::validate::xml::$function(
+                    $node,
+                    const {
+                        $crate::validate::name::Name::of(
+                            $crate::validate::structure::tables::Ns::$ns,
+                            $local,
+                        )
+                    },
+                )
+            };
+        }
+        pub(crate) use $macro;
+    )+};
+}
+
+by_local_name! {
+    /// True when the node is `cbc:Local` (`is_cbc!(n, "ID")`).
+    is_cbc => is, Cbc;
+    /// True when the node is `cac:Local`.
+    is_cac => is, Cac;
+    /// Child elements `cbc:Local` (`cbcs!(n, "Note")`).
+    cbcs => children, Cbc;
+    /// Child elements `cac:Local`.
+    cacs => children, Cac;
+    /// First child element `cbc:Local` (`cbc!(n, "ID")`).
+    cbc => child, Cbc;
+    /// First child element `cac:Local`.
+    cac => child, Cac;
 }
 
 /// The value of the attribute `name` in no namespace (XPath `@name`): an attribute with the same local name
@@ -50,38 +86,17 @@ pub(crate) fn has_attr(n: Node, name: &str) -> bool {
     attr(n, name).is_some()
 }
 
-/// Child elements `cbc:name`.
-pub(crate) fn cbcs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
-    n.elements().filter(move |c| is(*c, Ns::Cbc, name))
-}
-
-/// Child elements `cac:name`.
-pub(crate) fn cacs<'a, 'i>(n: N<'a, 'i>, name: &'a str) -> impl Iterator<Item = N<'a, 'i>> + 'a {
-    n.elements().filter(move |c| is(*c, Ns::Cac, name))
-}
-
-/// First child element `cbc:name`.
-pub(crate) fn cbc<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
-    n.elements().find(|c| is(*c, Ns::Cbc, name))
-}
-
-/// First child element `cac:name`.
-pub(crate) fn cac<'a, 'i>(n: N<'a, 'i>, name: &str) -> Option<N<'a, 'i>> {
-    n.elements().find(|c| is(*c, Ns::Cac, name))
-}
-
-/// All elements reached from `n` by the child path `steps` (`"cac:Party"`, `"cbc:ID"`...), in
-/// document order, like an XPath relative location path.
-pub(crate) fn path<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Vec<N<'a, 'i>> {
+/// All elements reached from `n` by the child path `steps`, in document order, like an XPath
+/// relative location path.
+pub(crate) fn path<'a, 'i>(n: N<'a, 'i>, steps: &[Name]) -> Vec<N<'a, 'i>> {
     // Depth first into one vector: the nodes reached from one element all precede those reached
     // from its following siblings, so this is document order, without a vector per step.
-    fn walk<'a, 'i>(n: N<'a, 'i>, steps: &[&str], out: &mut Vec<N<'a, 'i>>) {
-        let Some((step, rest)) = steps.split_first() else {
+    fn walk<'a, 'i>(n: N<'a, 'i>, steps: &[Name], out: &mut Vec<N<'a, 'i>>) {
+        let Some((&step, rest)) = steps.split_first() else {
             out.push(n);
             return;
         };
-        let (ns, name) = split_step(step);
-        for k in n.elements().filter(|k| is(*k, ns, name)) {
+        for k in children(n, step) {
             walk(k, rest, out);
         }
     }
@@ -92,29 +107,22 @@ pub(crate) fn path<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Vec<N<'a, 'i>> {
 
 /// Number of elements reached by the child path `steps` (XPath `count(path)`), without
 /// collecting them.
-pub(crate) fn count(n: Node, steps: &[&str]) -> usize {
+pub(crate) fn count(n: Node, steps: &[Name]) -> usize {
     match steps.split_first() {
         None => 1,
-        Some((step, rest)) => {
-            let (ns, name) = split_step(step);
-            n.elements()
-                .filter(|k| is(*k, ns, name))
-                .map(|k| count(k, rest))
-                .sum()
-        }
+        Some((&step, rest)) => children(n, step).map(|k| count(k, rest)).sum(),
     }
 }
 
 /// `count(path)` for each of `paths` (none empty), with one scan of the children of `n`: rules
 /// that bound many paths from the root would otherwise walk the root's children once each.
-pub(crate) fn counts<const K: usize>(n: Node, paths: &[&[&str]; K]) -> [usize; K] {
-    let firsts = paths.map(|steps| split_step(steps[0]));
+pub(crate) fn counts<const K: usize>(n: Node, paths: &[&[Name]; K]) -> [usize; K] {
     let mut out = [0; K];
     for k in n.elements() {
-        let (kns, kname) = (k.ns(), k.tag_name().name());
-        for (i, (ns, name)) in firsts.iter().enumerate() {
-            if kns == Some(*ns) && kname == *name {
-                out[i] += count(k, &paths[i][1..]);
+        let Some(name) = k.name() else { continue };
+        for (i, steps) in paths.iter().enumerate() {
+            if steps[0] == name {
+                out[i] += count(k, &steps[1..]);
             }
         }
     }
@@ -122,43 +130,20 @@ pub(crate) fn counts<const K: usize>(n: Node, paths: &[&[&str]; K]) -> [usize; K
 }
 
 /// First element reached by the child path `steps`.
-pub(crate) fn first<'a, 'i>(n: N<'a, 'i>, steps: &[&str]) -> Option<N<'a, 'i>> {
+pub(crate) fn first<'a, 'i>(n: N<'a, 'i>, steps: &[Name]) -> Option<N<'a, 'i>> {
     let mut cur = n;
-    for step in steps {
-        let (ns, name) = split_step(step);
-        cur = cur.elements().find(|k| is(*k, ns, name))?;
+    for &step in steps {
+        cur = child(cur, step)?;
     }
     Some(cur)
 }
 
 /// True when the child path `steps` reaches at least one element (XPath `exists(path)`), with
 /// backtracking over every branch.
-pub(crate) fn exists(n: N, steps: &[&str]) -> bool {
+pub(crate) fn exists(n: N, steps: &[Name]) -> bool {
     match steps.split_first() {
         None => true,
-        Some((step, rest)) => {
-            let (ns, name) = split_step(step);
-            n.elements().any(|k| is(k, ns, name) && exists(k, rest))
-        }
-    }
-}
-
-#[inline]
-fn split_step(step: &str) -> (Ns, &str) {
-    // Every prefix is three letters but `cn`: look at the bytes, not for the colon.
-    let ns = match step.as_bytes() {
-        [b'c', b'b', b'c', b':', ..] => Some(Ns::Cbc),
-        [b'c', b'a', b'c', b':', ..] => Some(Ns::Cac),
-        [b'e', b'x', b't', b':', ..] => Some(Ns::Ext),
-        [b'u', b'b', b'l', b':', ..] => Some(Ns::Invoice),
-        _ => None,
-    };
-    if let Some(ns) = ns {
-        return (ns, &step[4..]);
-    }
-    match step.split_once(':') {
-        Some(("cn", name)) => (Ns::CreditNote, name),
-        _ => panic!("unknown step prefix in {step}"),
+        Some((&step, rest)) => children(n, step).any(|k| exists(k, rest)),
     }
 }
 
@@ -183,12 +168,12 @@ pub(crate) fn text_ns(n: Node) -> String {
 }
 
 /// `normalize-space(path) = ''` for the first node reached by `steps` (true when none).
-pub(crate) fn first_blank(n: Node, steps: &[&str]) -> bool {
+pub(crate) fn first_blank(n: Node, steps: &[Name]) -> bool {
     first(n, steps).is_none_or(|f| super::value::is_blank(&string_value(f)))
 }
 
 /// `normalize-space(path)` of the first node reached by `steps`, `""` when none.
-pub(crate) fn first_ns(n: Node, steps: &[&str]) -> String {
+pub(crate) fn first_ns(n: Node, steps: &[Name]) -> String {
     first(n, steps).map(text_ns).unwrap_or_default()
 }
 

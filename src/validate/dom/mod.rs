@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
+use super::name::Name;
 use super::structure::tables::Ns;
 
 pub use parser::{Error, ErrorKind, MAX_DEPTH};
@@ -54,6 +55,8 @@ pub struct Document<'i> {
 
 struct NodeData<'i> {
     kind: NodeType,
+    /// The declared UBL element an element is ([`Name::raw`]), else [`Name::NONE_RAW`].
+    name: u16,
     parent: u32,
     first_child: u32,
     next_sibling: u32,
@@ -267,6 +270,13 @@ impl<'a, 'i> Node<'a, 'i> {
             return None;
         }
         self.doc.ubl.get(d.ns as usize).copied().flatten()
+    }
+
+    /// The declared UBL 2.1 element this element is (`None` for an undeclared element, an
+    /// element outside the UBL namespaces, or a node that is no element); found once per document.
+    #[inline]
+    pub fn name(&self) -> Option<Name> {
+        Name::from_raw(self.data().name)
     }
 
     /// The text of a text or comment node; for an element, that of its first child when that

@@ -9,6 +9,7 @@ use std::fmt;
 use memchr::{memchr, memchr2, memmem};
 
 use super::{chars, AttrData, Document, NodeData, NodeType, NONE, XML_NAMESPACE};
+use crate::validate::name::Name;
 use crate::validate::structure::tables::Ns;
 
 /// Deepest element nesting accepted by [`Document::parse`]: UBL documents nest about 10 levels,
@@ -187,6 +188,7 @@ pub(super) fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error>
     };
     p.nodes.push(NodeData {
         kind: NodeType::Root,
+        name: Name::NONE_RAW,
         parent: NONE,
         first_child: NONE,
         next_sibling: NONE,
@@ -213,11 +215,21 @@ pub(super) fn parse(text: &str, max_depth: usize) -> Result<Document<'_>, Error>
     p.content()?;
     let last = p.nodes.len() as u32 - 1;
     p.nodes[0].last_descendant = last;
+    let ubl: Vec<Option<Ns>> = p.namespaces.iter().map(|n| Ns::from_uri(n)).collect();
+    for node in &mut p.nodes {
+        if node.kind == NodeType::Element {
+            if let Some(Some(ns)) = ubl.get(node.ns as usize) {
+                if let Some(name) = Name::lookup(*ns, &node.value) {
+                    node.name = name.raw();
+                }
+            }
+        }
+    }
     Ok(Document {
         text,
         nodes: p.nodes,
         attrs: p.attrs,
-        ubl: p.namespaces.iter().map(|n| Ns::from_uri(n)).collect(),
+        ubl,
         namespaces: p.namespaces,
         declarations: p.declarations,
     })
@@ -881,6 +893,7 @@ impl<'i> Parser<'i> {
         let parent = self.open.last_mut().expect("the document node is open");
         self.nodes.push(NodeData {
             kind,
+            name: Name::NONE_RAW,
             parent: parent.id,
             first_child: NONE,
             next_sibling: NONE,

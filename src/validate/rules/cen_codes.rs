@@ -2,13 +2,14 @@
 //! occurrence, against the lists of `schemas/rules/codelists.tsv`.
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, Name};
 
 use super::common::indicator_is;
 use super::Ctx;
 use crate::validate::codelists::{code_list, CodeList};
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{is_xml_space, normalize_space, trim};
-use crate::validate::xml::{attr, has_attr, is_cac, string_value};
+use crate::validate::xml::{attr, has_attr, is, is_cac, string_value};
 
 /// `not(contains(normalize-space(v), ' ')) and contains(' LIST ', concat(' ', normalize-space(v), ' '))`.
 fn coded(l: &CodeList, v: &str) -> bool {
@@ -18,8 +19,8 @@ fn coded(l: &CodeList, v: &str) -> bool {
     !t.contains(is_xml_space) && l.contains(t)
 }
 
-fn parent_is(n: Node, name: &str) -> bool {
-    n.parent_element().is_some_and(|p| is_cac(p, name))
+fn parent_is(n: Node, name: Name) -> bool {
+    n.parent_element().is_some_and(|p| is(p, name))
 }
 
 /// Runs the code-list rules on every element.
@@ -70,34 +71,34 @@ fn basic(ctx: &mut Ctx, el: Node) {
         "TaxCurrencyCode" => {
             ctx.check(coded(code_list!("cen:BR-CL-05#1"), &text()), "BR-CL-05", el)
         }
-        "DescriptionCode" if parent_is(el, "InvoicePeriod") => {
+        "DescriptionCode" if parent_is(el, name!("cac:InvoicePeriod")) => {
             ctx.check(coded(code_list!("cen:BR-CL-06#1"), &text()), "BR-CL-06", el)
         }
         "Note" if el.parent_element() == Some(ctx.root) => note_subject(ctx, el),
         "ID" => identifier(ctx, el),
-        "CompanyID" if parent_is(el, "PartyLegalEntity") => {
+        "CompanyID" if parent_is(el, name!("cac:PartyLegalEntity")) => {
             if let Some(ok) = attr_coded(el, "schemeID", code_list!("cen:BR-CL-11#1")) {
                 ctx.check(ok, "BR-CL-11", el);
             }
         }
-        "ItemClassificationCode" if parent_is(el, "CommodityClassification") => {
+        "ItemClassificationCode" if parent_is(el, name!("cac:CommodityClassification")) => {
             if let Some(ok) = attr_coded(el, "listID", code_list!("cen:BR-CL-13#1")) {
                 ctx.check(ok, "BR-CL-13", el);
             }
         }
-        "IdentificationCode" if parent_is(el, "Country") => {
+        "IdentificationCode" if parent_is(el, name!("cac:Country")) => {
             ctx.check(coded(code_list!("cen:BR-CL-14#1"), &text()), "BR-CL-14", el)
         }
-        "IdentificationCode" if parent_is(el, "OriginCountry") => {
+        "IdentificationCode" if parent_is(el, name!("cac:OriginCountry")) => {
             ctx.check(coded(code_list!("cen:BR-CL-15#1"), &text()), "BR-CL-15", el)
         }
-        "PaymentMeansCode" if parent_is(el, "PaymentMeans") => {
+        "PaymentMeansCode" if parent_is(el, name!("cac:PaymentMeans")) => {
             ctx.check(coded(code_list!("cen:BR-CL-16#1"), &text()), "BR-CL-16", el)
         }
         "AllowanceChargeReasonCode" => {
             let Some(ac) = el
                 .parent_element()
-                .filter(|p| is_cac(*p, "AllowanceCharge"))
+                .filter(|p| is_cac!(*p, "AllowanceCharge"))
             else {
                 return;
             };
@@ -139,12 +140,12 @@ fn identifier(ctx: &mut Ctx, el: Node) {
     };
     let has_scheme = has_attr(el, "schemeID");
     let pname = parent.local_name();
-    if !is_cac(parent, pname) {
+    if parent.ns() != Some(Ns::Cac) {
         return;
     }
     match pname {
         "AdditionalDocumentReference" | "DocumentReference" if has_scheme => {
-            let invoiced_object = crate::validate::xml::cbcs(parent, "DocumentTypeCode")
+            let invoiced_object = crate::validate::xml::cbcs!(parent, "DocumentTypeCode")
                 .any(|c| string_value(c) == "130");
             if invoiced_object {
                 let ok = attr_coded(el, "schemeID", code_list!("cen:BR-CL-07#1")).unwrap_or(true);
@@ -156,7 +157,7 @@ fn identifier(ctx: &mut Ctx, el: Node) {
             let sepa = normalize_space(scheme) == "SEPA"
                 && el
                     .ancestors()
-                    .any(|a| is_cac(a, "AccountingSupplierParty") || is_cac(a, "PayeeParty"));
+                    .any(|a| is_cac!(a, "AccountingSupplierParty") || is_cac!(a, "PayeeParty"));
             ctx.check(
                 coded(code_list!("cen:BR-CL-10#1"), scheme) || sepa,
                 "BR-CL-10",

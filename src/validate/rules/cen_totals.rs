@@ -2,6 +2,7 @@
 //! BR-DEC-19/20), in `xs:decimal` arithmetic with the official two-decimal rounding.
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, Name};
 use rust_decimal::Decimal;
 
 use super::common::{max_two_decimals, vat_children};
@@ -9,7 +10,7 @@ use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{self, round, round2};
-use crate::validate::xml::{attr, cbc, cbcs, is_cac, string_value};
+use crate::validate::xml::{self, attr, cbc, cbcs, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -24,13 +25,13 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 tax_total(ctx, el);
             }
             (Some(Ns::Cac), "TaxSubtotal")
-                if el.parent_element().is_some_and(|p| is_cac(p, "TaxTotal")) =>
+                if el.parent_element().is_some_and(|p| is_cac!(p, "TaxTotal")) =>
             {
                 tax_subtotal(ctx, el);
             }
             (Some(Ns::Cbc), "PayableAmount") if ctx.is_invoice => {
                 let in_total = el.parent_element().is_some_and(|p| {
-                    is_cac(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
+                    is_cac!(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
                 });
                 if in_total {
                     payable(ctx, &mut memo, el);
@@ -54,13 +55,13 @@ struct Memo {
 }
 
 /// `xs:decimal(cbc:name)` of the first child, `None` when absent (or after an abort).
-fn child(ctx: &mut Ctx, n: Node, name: &str) -> Option<Decimal> {
-    let c = cbc(n, name)?;
+fn child(ctx: &mut Ctx, n: Node, name: Name) -> Option<Decimal> {
+    let c = xml::child(n, name)?;
     ctx.dec(c, CEN)
 }
 
 /// `sum(nodes/xs:decimal(cbc:name))`.
-fn sum(ctx: &mut Ctx, nodes: &[Node], name: &str) -> Decimal {
+fn sum(ctx: &mut Ctx, nodes: &[Node], name: Name) -> Decimal {
     let mut total = Decimal::ZERO;
     for n in nodes {
         if let Some(v) = child(ctx, *n, name) {
@@ -78,9 +79,9 @@ fn allowance_charges<'a, 'i>(
     charge: bool,
 ) -> Vec<Node<'a, 'i>> {
     let mut out = Vec::new();
-    for ac in parent.elements().filter(|c| is_cac(*c, "AllowanceCharge")) {
+    for ac in parent.elements().filter(|c| is_cac!(*c, "AllowanceCharge")) {
         let mut matches = false;
-        for ind in cbcs(ac, "ChargeIndicator") {
+        for ind in cbcs!(ac, "ChargeIndicator") {
             match value::boolean(&string_value(ind)) {
                 Some(b) => matches |= b == charge,
                 None => ctx.abort_on(CEN, ind, "a boolean"),
@@ -99,12 +100,12 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
         Some(s) => s,
         None => {
             let lines = ctx.named_any(&[(Ns::Cac, "InvoiceLine"), (Ns::Cac, "CreditNoteLine")]);
-            let s = round2(sum(ctx, &lines, "LineExtensionAmount"));
+            let s = round2(sum(ctx, &lines, name!("cbc:LineExtensionAmount")));
             memo.line_sum = Some(s);
             s
         }
     };
-    let lea = child(ctx, t, "LineExtensionAmount");
+    let lea = child(ctx, t, name!("cbc:LineExtensionAmount"));
     ctx.check_values(lea == Some(line_sum), "BR-CO-10", t, Some(line_sum), lea);
 
     let parent = t.parent_element().unwrap_or(t);
@@ -115,18 +116,18 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
             let charges = allowance_charges(ctx, parent, true);
             let sums = (
                 !allowances.is_empty(),
-                round2(sum(ctx, &allowances, "Amount")),
+                round2(sum(ctx, &allowances, name!("cbc:Amount"))),
                 !charges.is_empty(),
-                round2(sum(ctx, &charges, "Amount")),
+                round2(sum(ctx, &charges, name!("cbc:Amount"))),
             );
             memo.allowance_charge = Some((parent.index(), sums));
             sums
         }
     };
-    let allowance_total = child(ctx, t, "AllowanceTotalAmount");
-    let charge_total = child(ctx, t, "ChargeTotalAmount");
-    let has_allowance_total = cbc(t, "AllowanceTotalAmount").is_some();
-    let has_charge_total = cbc(t, "ChargeTotalAmount").is_some();
+    let allowance_total = child(ctx, t, name!("cbc:AllowanceTotalAmount"));
+    let charge_total = child(ctx, t, name!("cbc:ChargeTotalAmount"));
+    let has_allowance_total = cbc!(t, "AllowanceTotalAmount").is_some();
+    let has_charge_total = cbc!(t, "ChargeTotalAmount").is_some();
     ctx.check_values(
         allowance_total == Some(allowance_sum) || (!has_allowance_total && !any_allowance),
         "BR-CO-11",
@@ -142,7 +143,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
         charge_total,
     );
 
-    let tax_exclusive = child(ctx, t, "TaxExclusiveAmount");
+    let tax_exclusive = child(ctx, t, name!("cbc:TaxExclusiveAmount"));
     let br_co_13 = match (has_charge_total, has_allowance_total) {
         (true, true) => opt3(lea, charge_total, allowance_total).map(|(l, c, a)| round2(l + c - a)),
         (false, true) => lea.zip(allowance_total).map(|(l, a)| round2(l - a)),
@@ -157,12 +158,12 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
         tax_exclusive,
     );
 
-    let payable = child(ctx, t, "PayableAmount");
-    let inclusive = child(ctx, t, "TaxInclusiveAmount");
-    let prepaid = child(ctx, t, "PrepaidAmount");
-    let rounding = child(ctx, t, "PayableRoundingAmount");
-    let has_prepaid = cbc(t, "PrepaidAmount").is_some();
-    let has_rounding = cbc(t, "PayableRoundingAmount").is_some();
+    let payable = child(ctx, t, name!("cbc:PayableAmount"));
+    let inclusive = child(ctx, t, name!("cbc:TaxInclusiveAmount"));
+    let prepaid = child(ctx, t, name!("cbc:PrepaidAmount"));
+    let rounding = child(ctx, t, name!("cbc:PayableRoundingAmount"));
+    let has_prepaid = cbc!(t, "PrepaidAmount").is_some();
+    let has_rounding = cbc!(t, "PayableRoundingAmount").is_some();
     // Payable (less rounding, when given) = inclusive (less prepaid, when given).
     let due = if has_prepaid {
         opt2(inclusive, prepaid).map(|(i, p)| round2(i - p))
@@ -199,34 +200,37 @@ fn eq(a: Option<Decimal>, b: Option<Decimal>) -> bool {
 
 /// `/ubl:Invoice/cac:TaxTotal`: BR-CO-14.
 fn tax_total(ctx: &mut Ctx, t: Node) {
-    let subtotals: Vec<Node> = t.elements().filter(|c| is_cac(*c, "TaxSubtotal")).collect();
+    let subtotals: Vec<Node> = t
+        .elements()
+        .filter(|c| is_cac!(*c, "TaxSubtotal"))
+        .collect();
     if subtotals.is_empty() {
         return;
     }
-    let total = round2(sum(ctx, &subtotals, "TaxAmount"));
-    let amount = child(ctx, t, "TaxAmount");
+    let total = round2(sum(ctx, &subtotals, name!("cbc:TaxAmount")));
+    let amount = child(ctx, t, name!("cbc:TaxAmount"));
     ctx.check_values(amount == Some(total), "BR-CO-14", t, Some(total), amount);
 }
 
 /// `cac:TaxTotal/cac:TaxSubtotal`: BR-45..48, BR-CO-17, BR-DEC-19/20.
 fn tax_subtotal(ctx: &mut Ctx, s: Node) {
-    ctx.check(cbc(s, "TaxableAmount").is_some(), "BR-45", s);
-    ctx.check(cbc(s, "TaxAmount").is_some(), "BR-46", s);
-    let cats: Vec<Node> = vat_children(s, "TaxCategory").collect();
-    ctx.check(cats.iter().any(|c| cbc(*c, "ID").is_some()), "BR-47", s);
-    let has_percent = cats.iter().any(|c| cbc(*c, "Percent").is_some());
+    ctx.check(cbc!(s, "TaxableAmount").is_some(), "BR-45", s);
+    ctx.check(cbc!(s, "TaxAmount").is_some(), "BR-46", s);
+    let cats: Vec<Node> = vat_children(s, name!("cac:TaxCategory")).collect();
+    ctx.check(cats.iter().any(|c| cbc!(*c, "ID").is_some()), "BR-47", s);
+    let has_percent = cats.iter().any(|c| cbc!(*c, "Percent").is_some());
     let is_o = cats.iter().any(|c| super::common::category_code(*c) == "O");
     ctx.check(has_percent || is_o, "BR-48", s);
 
-    let percent = match cats.iter().find_map(|c| cbc(*c, "Percent")) {
+    let percent = match cats.iter().find_map(|c| cbc!(*c, "Percent")) {
         Some(p) => match ctx.dec(p, CEN) {
             Some(v) => Some(v),
             None => return,
         },
         None => None,
     };
-    let tax = child(ctx, s, "TaxAmount");
-    let taxable = child(ctx, s, "TaxableAmount");
+    let tax = child(ctx, s, name!("cbc:TaxAmount"));
+    let taxable = child(ctx, s, name!("cbc:TaxableAmount"));
     // Without a rate, or at a zero rate, the tax must be zero; otherwise within 1 of
     // |taxable| * rate / 100 (compared in absolute values).
     let expected = match percent {
@@ -243,8 +247,12 @@ fn tax_subtotal(ctx: &mut Ctx, s: Node) {
         _ => tax.is_some_and(|t| round(t).is_zero()),
     };
     ctx.check_values(ok, "BR-CO-17", s, expected, tax.map(|t| t.abs()));
-    ctx.check(max_two_decimals(s, "TaxableAmount"), "BR-DEC-19", s);
-    ctx.check(max_two_decimals(s, "TaxAmount"), "BR-DEC-20", s);
+    ctx.check(
+        max_two_decimals(s, name!("cbc:TaxableAmount")),
+        "BR-DEC-19",
+        s,
+    );
+    ctx.check(max_two_decimals(s, name!("cbc:TaxAmount")), "BR-DEC-20", s);
 }
 
 /// `/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount`: BR-CO-25.
@@ -254,7 +262,7 @@ fn payable(ctx: &mut Ctx, memo: &mut Memo, p: Node) {
         ctx.named(Ns::Cbc, "DueDate").next().is_some()
             || ctx
                 .named(Ns::Cac, "PaymentTerms")
-                .any(|e| cbc(*e, "Note").is_some())
+                .any(|e| cbc!(*e, "Note").is_some())
     });
     ctx.check(v <= Decimal::ZERO || due, "BR-CO-25", p);
 }
@@ -262,14 +270,14 @@ fn payable(ctx: &mut Ctx, memo: &mut Memo, p: Node) {
 /// `/ubl:Invoice | /cn:CreditNote`: BR-CO-15.
 fn document(ctx: &mut Ctx) {
     let r = ctx.root;
-    let currencies: Vec<String> = cbcs(r, "DocumentCurrencyCode")
+    let currencies: Vec<String> = cbcs!(r, "DocumentCurrencyCode")
         .map(|c| string_value(c).into_owned())
         .collect();
     for cur in currencies {
         let amounts: Vec<Node> = r
             .elements()
-            .filter(|t| is_cac(*t, "TaxTotal"))
-            .flat_map(|t| cbcs(t, "TaxAmount"))
+            .filter(|t| is_cac!(*t, "TaxTotal"))
+            .flat_map(|t| cbcs!(t, "TaxAmount"))
             .filter(|a| attr(*a, "currencyID") == Some(cur.as_str()))
             .collect();
         let mut ok = amounts.len() == 1;
@@ -277,10 +285,10 @@ fn document(ctx: &mut Ctx) {
         if ok {
             let totals: Vec<Node> = r
                 .elements()
-                .filter(|t| is_cac(*t, "LegalMonetaryTotal"))
+                .filter(|t| is_cac!(*t, "LegalMonetaryTotal"))
                 .collect();
-            let inclusive = totals.first().and_then(|t| cbc(*t, "TaxInclusiveAmount"));
-            let exclusive = totals.first().and_then(|t| cbc(*t, "TaxExclusiveAmount"));
+            let inclusive = totals.first().and_then(|t| cbc!(*t, "TaxInclusiveAmount"));
+            let exclusive = totals.first().and_then(|t| cbc!(*t, "TaxExclusiveAmount"));
             let inc = inclusive.and_then(|n| ctx.dec(n, CEN));
             let exc = exclusive.and_then(|n| ctx.dec(n, CEN));
             let tax = ctx.dec(amounts[0], CEN);

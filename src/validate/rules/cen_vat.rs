@@ -2,6 +2,7 @@
 //! BR-AG (M) and BR-B. The ten rules of each category follow one pattern, so each category is
 //! a row of [`CATEGORIES`] naming its official ids; the per-category differences are its fields.
 
+use crate::validate::name::{name, steps, Name};
 use std::borrow::Cow;
 
 use crate::validate::dom::Node;
@@ -13,7 +14,7 @@ use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{round2, trim};
-use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, string_value};
+use crate::validate::xml::{cac, cacs, cbc, cbcs, child, exists, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -229,12 +230,12 @@ pub(crate) fn check(ctx: &mut Ctx) {
     for &e in ctx.named(Ns::Cac, "TaxCategory") {
         uses.all_tax_categories.push(Cat::new(e));
         let parent = e.parent_element();
-        if let Some(ac) = parent.filter(|p| is_cac(*p, "AllowanceCharge")) {
+        if let Some(ac) = parent.filter(|p| is_cac!(*p, "AllowanceCharge")) {
             uses.allowance_charge.push((ac, Cat::new(e)));
         } else if parent.is_some_and(|s| {
-            is_cac(s, "TaxSubtotal")
+            is_cac!(s, "TaxSubtotal")
                 && s.parent_element()
-                    .is_some_and(|t| is_cac(t, "TaxTotal") && t.parent_element() == Some(root))
+                    .is_some_and(|t| is_cac!(t, "TaxTotal") && t.parent_element() == Some(root))
         }) {
             uses.breakdown.push(Cat::new(e));
         }
@@ -265,12 +266,12 @@ struct VatIds {
 impl VatIds {
     fn collect(ctx: &Ctx) -> Self {
         let scheme_ids = |party: Node, vat_only: bool| {
-            cacs(party, "PartyTaxScheme")
-                .any(|s| (!vat_only || is_vat(s)) && cbc(s, "CompanyID").is_some())
+            cacs!(party, "PartyTaxScheme")
+                .any(|s| (!vat_only || is_vat(s)) && cbc!(s, "CompanyID").is_some())
         };
         let parties = |outer: &str| -> Vec<Node> {
             ctx.named(Ns::Cac, outer)
-                .flat_map(|e| cacs(*e, "Party"))
+                .flat_map(|e| cacs!(*e, "Party"))
                 .collect()
         };
         let sellers = parties("AccountingSupplierParty");
@@ -286,7 +287,7 @@ impl VatIds {
             buyer_vat: buyers.iter().any(|p| scheme_ids(*p, true)),
             buyer_legal: buyers
                 .iter()
-                .any(|p| exists(*p, &["cac:PartyLegalEntity", "cbc:CompanyID"])),
+                .any(|p| exists(*p, steps!["cac:PartyLegalEntity", "cbc:CompanyID"])),
         }
     }
 
@@ -352,9 +353,9 @@ fn rate_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses) {
         let c = cat_use.node;
         let on_line = c
             .parent_element()
-            .filter(|i| is_cac(*i, "Item"))
+            .filter(|i| is_cac!(*i, "Item"))
             .and_then(|i| i.parent_element())
-            .is_some_and(|l| is_cac(l, "InvoiceLine") || is_cac(l, "CreditNoteLine"));
+            .is_some_and(|l| is_cac!(l, "InvoiceLine") || is_cac!(l, "CreditNoteLine"));
         if on_line {
             let ok = rate_ok(ctx, cat.rate, c);
             ctx.check(ok, cat.ids[4], c);
@@ -376,7 +377,7 @@ fn rate_rules(ctx: &mut Ctx, cat: &Category, uses: &Uses) {
 }
 
 fn rate_ok(ctx: &mut Ctx, rate: Rate, cat: Node) -> bool {
-    let percents: Vec<Node> = cbcs(cat, "Percent").collect();
+    let percents: Vec<Node> = cbcs!(cat, "Percent").collect();
     match rate {
         Rate::Absent => percents.is_empty(),
         Rate::Zero => match percents.first() {
@@ -398,8 +399,8 @@ fn rate_ok(ctx: &mut Ctx, rate: Rate, cat: Node) -> bool {
 }
 
 /// `xs:decimal(cbc:name)` of the first child, `None` when absent (or after an abort).
-fn amount(ctx: &mut Ctx, n: Node, name: &str) -> Option<Decimal> {
-    let c = cbc(n, name)?;
+fn amount(ctx: &mut Ctx, n: Node, name: Name) -> Option<Decimal> {
+    let c = child(n, name)?;
     ctx.dec(c, CEN)
 }
 
@@ -435,10 +436,10 @@ struct Owner<'a, 'i> {
 impl<'a, 'i> Owner<'a, 'i> {
     fn new(node: Node<'a, 'i>, name: &'a str, root: Node) -> Self {
         let cats: Vec<Node> = if name == "AllowanceCharge" {
-            cacs(node, "TaxCategory").collect()
+            cacs!(node, "TaxCategory").collect()
         } else {
-            cacs(node, "Item")
-                .flat_map(|i| cacs(i, "ClassifiedTaxCategory"))
+            cacs!(node, "Item")
+                .flat_map(|i| cacs!(i, "ClassifiedTaxCategory"))
                 .collect()
         };
         Owner {
@@ -447,7 +448,7 @@ impl<'a, 'i> Owner<'a, 'i> {
             top: node.parent_element() == Some(root),
             codes: cats
                 .iter()
-                .map(|c| cbc(*c, "ID").map(string_value))
+                .map(|c| cbc!(*c, "ID").map(string_value))
                 .collect(),
             cats,
             rates: None,
@@ -469,7 +470,7 @@ impl<'a, 'i> Owner<'a, 'i> {
         let cats = &self.cats;
         let rates = self.rates.get_or_insert_with(|| {
             let mut rates: Vec<Decimal> = Vec::new();
-            for p in cats.iter().filter_map(|c| cbc(*c, "Percent")) {
+            for p in cats.iter().filter_map(|c| cbc!(*c, "Percent")) {
                 if let Some(r) = ctx.dec(p, CEN) {
                     if !rates.contains(&r) {
                         rates.push(r);
@@ -528,7 +529,7 @@ impl CodeSums {
         for l in owners.iter_mut().filter(|o| o.top && o.name == lines) {
             let node = l.node;
             if let Some(rates) = l.rates_if_code(ctx, code) {
-                let v = amount(ctx, node, "LineExtensionAmount").unwrap_or_default();
+                let v = amount(ctx, node, name!("cbc:LineExtensionAmount")).unwrap_or_default();
                 sums.add(v, rates);
             }
         }
@@ -540,7 +541,7 @@ impl CodeSums {
             let Some(rates) = ac.rates_if_code(ctx, code) else {
                 continue;
             };
-            let v = amount(ctx, node, "Amount").unwrap_or_default();
+            let v = amount(ctx, node, name!("cbc:Amount")).unwrap_or_default();
             if indicator_is(node, true) {
                 sums.add(v, rates);
             }
@@ -578,8 +579,8 @@ fn breakdown_rules<'a, 'i>(
         return;
     };
     let (has_invoice_lines, has_credit_lines) = (sums.has_invoice_lines, sums.has_credit_lines);
-    let taxable = amount(ctx, subtotal, "TaxableAmount");
-    let tax = amount(ctx, subtotal, "TaxAmount");
+    let taxable = amount(ctx, subtotal, name!("cbc:TaxableAmount"));
+    let tax = amount(ctx, subtotal, name!("cbc:TaxAmount"));
     match cat.amounts {
         Amounts::ExactZeroTax => {
             let (mut ok, mut expected) = (false, None);
@@ -598,7 +599,7 @@ fn breakdown_rules<'a, 'i>(
             ctx.check_values(tax.is_some_and(|t| t.is_zero()), cat.ids[8], b, zero, tax);
         }
         Amounts::PerRate { requires_usage } => {
-            let rate = match cbc(b, "Percent") {
+            let rate = match cbc!(b, "Percent") {
                 Some(p) => ctx.dec(p, CEN),
                 None => None,
             };
@@ -623,7 +624,7 @@ fn breakdown_rules<'a, 'i>(
                 }
                 ctx.check_values(ok, cat.ids[7], b, expected, taxable);
             }
-            let percent = match cbc(b, "Percent") {
+            let percent = match cbc!(b, "Percent") {
                 Some(p) => ctx.dec(p, CEN),
                 None => None,
             };
@@ -638,7 +639,7 @@ fn breakdown_rules<'a, 'i>(
         }
     }
     let exemption =
-        cbc(b, "TaxExemptionReason").is_some() || cbc(b, "TaxExemptionReasonCode").is_some();
+        cbc!(b, "TaxExemptionReason").is_some() || cbc!(b, "TaxExemptionReasonCode").is_some();
     ctx.check(exemption == cat.exemption_required, cat.ids[9], b);
 }
 
@@ -647,14 +648,14 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     let root = ctx.root;
     let breakdown_has = |code: &str| uses.breakdown.iter().any(|b| has_code(b, code));
     if breakdown_has("K") {
-        let delivery_date = cac(root, "Delivery")
-            .and_then(|d| cbc(d, "ActualDeliveryDate"))
+        let delivery_date = cac!(root, "Delivery")
+            .and_then(|d| cbc!(d, "ActualDeliveryDate"))
             .is_some_and(|d| string_value(d).chars().count() > 1);
-        let period = cacs(root, "InvoicePeriod").any(|p| p.elements().next().is_some());
+        let period = cacs!(root, "InvoicePeriod").any(|p| p.elements().next().is_some());
         ctx.check(delivery_date || period, "BR-IC-11", root);
         let country = crate::validate::xml::first(
             root,
-            &[
+            steps![
                 "cac:Delivery",
                 "cac:DeliveryLocation",
                 "cac:Address",
@@ -678,7 +679,7 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
         ctx.check(!ac_other(true), "BR-O-14", root);
     }
     // BR-B: raw (not normalized) comparisons, as in the official tests.
-    let raw = |c: &Node, v: &str| cbcs(*c, "ID").any(|i| string_value(i) == v);
+    let raw = |c: &Node, v: &str| cbcs!(*c, "ID").any(|i| string_value(i) == v);
     let b_anywhere = uses.all_tax_categories.iter().any(|c| raw(&c.node, "B"))
         || uses.classified.iter().any(|c| raw(&c.node, "B"));
     let all_italian = || {
@@ -687,15 +688,15 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     };
     let italian_ok = !b_anywhere || all_italian();
     ctx.check(italian_ok, "BR-B-01", root);
-    let root_ac_cats: Vec<Node> = cacs(root, "AllowanceCharge")
-        .flat_map(|a| cacs(a, "TaxCategory"))
+    let root_ac_cats: Vec<Node> = cacs!(root, "AllowanceCharge")
+        .flat_map(|a| cacs!(a, "TaxCategory"))
         .collect();
     let b_used = uses.breakdown.iter().any(|c| raw(&c.node, "B"))
         || root_ac_cats.iter().any(|c| raw(c, "B"))
         || uses.classified.iter().any(|c| raw(&c.node, "B"));
     // `cac:TaxTotal/cac:TaxSubtotal/cbc:ID = 'S'` looks for an ID on the subtotal itself.
-    let subtotal_s = cacs(root, "TaxTotal")
-        .flat_map(|t| cacs(t, "TaxSubtotal"))
+    let subtotal_s = cacs!(root, "TaxTotal")
+        .flat_map(|t| cacs!(t, "TaxSubtotal"))
         .any(|s| raw(&s, "S"));
     let s_used = subtotal_s
         || root_ac_cats.iter().any(|c| raw(c, "S"))

@@ -2,6 +2,7 @@
 //! computed once per document.
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, steps, Name};
 
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{cacs, cbc, cbcs, first, path, string_value};
@@ -32,14 +33,14 @@ pub(crate) struct Countries {
 fn vat_prefix(parties: &[Node]) -> Option<String> {
     let prefixes: Vec<String> = parties
         .iter()
-        .flat_map(|p| cacs(*p, "PartyTaxScheme"))
+        .flat_map(|p| cacs!(*p, "PartyTaxScheme"))
         .filter(|s| {
-            cacs(*s, "TaxScheme")
-                .flat_map(|t| cbcs(t, "ID"))
+            cacs!(*s, "TaxScheme")
+                .flat_map(|t| cbcs!(t, "ID"))
                 .any(|i| string_value(i) == "VAT")
         })
         .map(|s| {
-            cbc(s, "CompanyID")
+            cbc!(s, "CompanyID")
                 .map(|c| string_value(c).chars().take(2).collect())
                 .unwrap_or_default()
         })
@@ -50,15 +51,15 @@ fn vat_prefix(parties: &[Node]) -> Option<String> {
         .map(|p| normalize_space(p).to_uppercase())
 }
 
-fn address_country<'a, 'i>(root: Node<'a, 'i>, party: &str) -> Option<Node<'a, 'i>> {
+fn address_country<'a, 'i>(root: Node<'a, 'i>, party: Name) -> Option<Node<'a, 'i>> {
     first(
         root,
         &[
             party,
-            "cac:Party",
-            "cac:PostalAddress",
-            "cac:Country",
-            "cbc:IdentificationCode",
+            name!("cac:Party"),
+            name!("cac:PostalAddress"),
+            name!("cac:Country"),
+            name!("cbc:IdentificationCode"),
         ],
     )
 }
@@ -66,11 +67,11 @@ fn address_country<'a, 'i>(root: Node<'a, 'i>, party: &str) -> Option<Node<'a, '
 impl Countries {
     /// Computes the variables for the document whose root element is `root`.
     pub(crate) fn of(root: Node) -> Self {
-        let sellers = path(root, &["cac:AccountingSupplierParty", "cac:Party"]);
-        let buyers = path(root, &["cac:AccountingCustomerParty", "cac:Party"]);
-        let reps = path(root, &["cac:TaxRepresentativeParty"]);
-        let seller_country = address_country(root, "cac:AccountingSupplierParty");
-        let buyer_country = address_country(root, "cac:AccountingCustomerParty");
+        let sellers = path(root, steps!["cac:AccountingSupplierParty", "cac:Party"]);
+        let buyers = path(root, steps!["cac:AccountingCustomerParty", "cac:Party"]);
+        let reps = path(root, steps!["cac:TaxRepresentativeParty"]);
+        let seller_country = address_country(root, name!("cac:AccountingSupplierParty"));
+        let buyer_country = address_country(root, name!("cac:AccountingCustomerParty"));
         let upper = |n: Option<Node>| n.map(|c| normalize_space(&string_value(c)).to_uppercase());
         let seller_address = upper(seller_country);
         let buyer_address = upper(buyer_country);

@@ -21,6 +21,7 @@ mod ubl_dt;
 mod ubl_sr;
 
 use crate::validate::dom::{Document, Node};
+use crate::validate::name::Name;
 
 use rust_decimal::Decimal;
 
@@ -57,7 +58,7 @@ pub(crate) struct Ctx<'a, 'i> {
     /// the amounts are read by many rules. Allocated on the first parse.
     decimals: Vec<Option<Option<Decimal>>>,
     /// String values of child paths already looked up, by (node id, path).
-    path_memo: FastMap<(usize, &'static [&'static str]), Vec<String>>,
+    path_memo: FastMap<(usize, &'static [Name]), Vec<String>>,
     aborted: [Option<String>; 2],
 }
 
@@ -72,7 +73,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             names: elements.iter().map(|e| e.local_name()).collect(),
             element_index: element_index(&elements),
             elements,
-            document_currencies: super::xml::cbcs(root, "DocumentCurrencyCode")
+            document_currencies: super::xml::cbcs!(root, "DocumentCurrencyCode")
                 .map(|c| super::xml::string_value(c).into_owned())
                 .collect(),
             set,
@@ -117,7 +118,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
 
     /// String values of `path(n, steps)`, looked up once per node and path: rules on
     /// repeated elements that read the same parts of their parent stay linear.
-    pub fn path_values(&mut self, n: Node, steps: &'static [&'static str]) -> Vec<String> {
+    pub fn path_values(&mut self, n: Node, steps: &'static [Name]) -> Vec<String> {
         self.path_memo
             .entry((n.index(), steps))
             .or_insert_with(|| {

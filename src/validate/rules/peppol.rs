@@ -2,6 +2,7 @@
 //! (-P*) and the date format rule (-F001).
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, steps, Name};
 use rust_decimal::Decimal;
 
 use super::common::cbc_text;
@@ -12,7 +13,7 @@ use crate::validate::codelists::code_list;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{self, is_blank, normalize_space, round2};
 use crate::validate::xml::{
-    attr, cac, cacs, cbc, cbcs, exists, first, has_attr, is_cac, string_value,
+    attr, cac, cacs, cbc, cbcs, child, exists, first, has_attr, is, is_cac, string_value,
 };
 
 const PEPPOL: Source = Source::Peppol;
@@ -65,7 +66,7 @@ fn profile_matches(s: &str) -> bool {
 
 /// `$profile`: the process number NN of the ProfileID, or `Unknown`.
 pub(crate) fn profile(root: Node) -> String {
-    match cbc(root, "ProfileID") {
+    match cbc!(root, "ProfileID") {
         Some(p) => {
             let n = normalize_space(&string_value(p));
             if profile_matches(&n) {
@@ -80,20 +81,20 @@ pub(crate) fn profile(root: Node) -> String {
 
 fn document(ctx: &mut Ctx, countries: &Countries) {
     let r = ctx.root;
-    ctx.check(cbc(r, "ProfileID").is_some(), "PEPPOL-EN16931-R001", r);
+    ctx.check(cbc!(r, "ProfileID").is_some(), "PEPPOL-EN16931-R001", r);
     ctx.check(countries.profile != "Unknown", "PEPPOL-EN16931-R007", r);
     let both_de = countries.supplier_is_de && countries.customer_is_de;
     ctx.check(
-        cbcs(r, "Note").count() <= 1 || both_de,
+        cbcs!(r, "Note").count() <= 1 || both_de,
         "PEPPOL-EN16931-R002",
         r,
     );
     ctx.check(
-        cbc(r, "BuyerReference").is_some() || exists(r, &["cac:OrderReference", "cbc:ID"]),
+        cbc!(r, "BuyerReference").is_some() || exists(r, steps!["cac:OrderReference", "cbc:ID"]),
         "PEPPOL-EN16931-R003",
         r,
     );
-    let customization = cbc(r, "CustomizationID").map(|c| normalize_space(first_text(c)));
+    let customization = cbc!(r, "CustomizationID").map(|c| normalize_space(first_text(c)));
     ctx.check(
         customization.is_some_and(|c| {
             c.starts_with(
@@ -103,25 +104,25 @@ fn document(ctx: &mut Ctx, countries: &Countries) {
         "PEPPOL-EN16931-R004",
         r,
     );
-    let totals: Vec<Node> = cacs(r, "TaxTotal").collect();
+    let totals: Vec<Node> = cacs!(r, "TaxTotal").collect();
     let with_sub = totals
         .iter()
-        .filter(|t| cac(**t, "TaxSubtotal").is_some())
+        .filter(|t| cac!(**t, "TaxSubtotal").is_some())
         .count();
     ctx.check(with_sub == 1, "PEPPOL-EN16931-R053", r);
-    let expected_without = usize::from(cbc(r, "TaxCurrencyCode").is_some());
+    let expected_without = usize::from(cbc!(r, "TaxCurrencyCode").is_some());
     ctx.check(
         totals.len() - with_sub == expected_without,
         "PEPPOL-EN16931-R054",
         r,
     );
-    if let Some(tax_cur) = cbc(r, "TaxCurrencyCode") {
-        let doc_cur = cbc(r, "DocumentCurrencyCode").map(|c| normalize_space(&string_value(c)));
+    if let Some(tax_cur) = cbc!(r, "TaxCurrencyCode") {
+        let doc_cur = cbc!(r, "DocumentCurrencyCode").map(|c| normalize_space(&string_value(c)));
         let tax_cur = normalize_space(&string_value(tax_cur));
         let amounts = |ctx: &mut Ctx, cur: Option<&str>| -> Vec<Decimal> {
             let nodes: Vec<Node> = totals
                 .iter()
-                .flat_map(|t| cbcs(*t, "TaxAmount"))
+                .flat_map(|t| cbcs!(*t, "TaxAmount"))
                 .filter(|a| cur.is_some() && attr(*a, "currencyID") == cur)
                 .collect();
             nodes
@@ -139,46 +140,46 @@ fn document(ctx: &mut Ctx, countries: &Countries) {
         ctx.check(negative || positive, "PEPPOL-EN16931-R055", r);
     }
     if !ctx.is_invoice {
-        let projects = cacs(r, "AdditionalDocumentReference")
-            .filter(|d| cbcs(*d, "DocumentTypeCode").any(|c| string_value(c) == "50"))
+        let projects = cacs!(r, "AdditionalDocumentReference")
+            .filter(|d| cbcs!(*d, "DocumentTypeCode").any(|c| string_value(c) == "50"))
             .count();
         ctx.check(projects <= 1, "PEPPOL-EN16931-R080", r);
     }
 }
 
-fn parent_is(n: Node, name: &str) -> bool {
-    n.parent_element().is_some_and(|p| is_cac(p, name))
+fn parent_is(n: Node, name: Name) -> bool {
+    n.parent_element().is_some_and(|p| is(p, name))
 }
 
 fn aggregate(ctx: &mut Ctx, el: Node) {
     let root = ctx.root;
     match el.local_name() {
-        "Party" if parent_is(el, "AccountingCustomerParty") => {
-            ctx.check(cbc(el, "EndpointID").is_some(), "PEPPOL-EN16931-R010", el);
+        "Party" if parent_is(el, name!("cac:AccountingCustomerParty")) => {
+            ctx.check(cbc!(el, "EndpointID").is_some(), "PEPPOL-EN16931-R010", el);
         }
-        "Party" if parent_is(el, "AccountingSupplierParty") => {
-            ctx.check(cbc(el, "EndpointID").is_some(), "PEPPOL-EN16931-R020", el);
+        "Party" if parent_is(el, name!("cac:AccountingSupplierParty")) => {
+            ctx.check(cbc!(el, "EndpointID").is_some(), "PEPPOL-EN16931-R020", el);
         }
         "AllowanceCharge" => {
             let line = if ctx.is_invoice {
-                "InvoiceLine"
+                name!("cac:InvoiceLine")
             } else {
-                "CreditNoteLine"
+                name!("cac:CreditNoteLine")
             };
             let parent = el.parent_element();
             let document_or_line = parent == Some(root)
-                || parent.is_some_and(|p| is_cac(p, line) && p.parent_element() == Some(root));
+                || parent.is_some_and(|p| is(p, line) && p.parent_element() == Some(root));
             if document_or_line {
                 allowance_charge(ctx, el);
-            } else if parent_is(el, "Price") {
+            } else if parent_is(el, name!("cac:Price")) {
                 price_allowance(ctx, el);
             }
         }
         "PaymentMeans" => {
-            let code = cbc(el, "PaymentMeansCode").map(|c| normalize_space(&string_value(c)));
+            let code = cbc!(el, "PaymentMeansCode").map(|c| normalize_space(&string_value(c)));
             if matches!(code.as_deref(), Some("49") | Some("59")) {
                 ctx.check(
-                    exists(el, &["cac:PaymentMandate", "cbc:ID"]),
+                    exists(el, steps!["cac:PaymentMandate", "cbc:ID"]),
                     "PEPPOL-EN16931-R061",
                     el,
                 );
@@ -192,14 +193,14 @@ fn aggregate(ctx: &mut Ctx, el: Node) {
 
 /// Document and line level allowances and charges: R040..R043.
 fn allowance_charge(ctx: &mut Ctx, ac: Node) {
-    let factor = cbc(ac, "MultiplierFactorNumeric");
-    let base = cbc(ac, "BaseAmount");
+    let factor = cbc!(ac, "MultiplierFactorNumeric");
+    let base = cbc!(ac, "BaseAmount");
     match (factor, base) {
         (Some(_), None) => ctx.fire("PEPPOL-EN16931-R041", ac),
         (None, Some(_)) => ctx.fire("PEPPOL-EN16931-R042", ac),
         _ => {
             if let (Some(f), Some(b)) = (factor, base) {
-                let amount = match cbc(ac, "Amount") {
+                let amount = match cbc!(ac, "Amount") {
                     Some(a) => ctx.dec(a, PEPPOL),
                     None => Some(Decimal::ZERO),
                 };
@@ -214,7 +215,7 @@ fn allowance_charge(ctx: &mut Ctx, ac: Node) {
                     );
                 }
             }
-            let indicator = cbc(ac, "ChargeIndicator").map(|c| normalize_space(first_text(c)));
+            let indicator = cbc!(ac, "ChargeIndicator").map(|c| normalize_space(first_text(c)));
             ctx.check(
                 matches!(indicator.as_deref(), Some("true") | Some("false")),
                 "PEPPOL-EN16931-R043",
@@ -233,17 +234,17 @@ fn slack(exp: Decimal, val: Decimal, slack: Decimal) -> bool {
 
 /// `cac:Price/cac:AllowanceCharge`: R044, R046.
 fn price_allowance(ctx: &mut Ctx, ac: Node) {
-    let indicator = cbc_text(ac, "ChargeIndicator").map(|t| normalize_space(&t));
+    let indicator = cbc_text(ac, name!("cbc:ChargeIndicator")).map(|t| normalize_space(&t));
     ctx.check(
         indicator.as_deref() == Some("false"),
         "PEPPOL-EN16931-R044",
         ac,
     );
-    if let Some(base) = cbc(ac, "BaseAmount") {
-        let price = ac.parent_element().and_then(|p| cbc(p, "PriceAmount"));
+    if let Some(base) = cbc!(ac, "BaseAmount") {
+        let price = ac.parent_element().and_then(|p| cbc!(p, "PriceAmount"));
         let price = price.and_then(|p| ctx.dec(p, PEPPOL));
         let base = ctx.dec(base, PEPPOL);
-        let amount = cbc(ac, "Amount").and_then(|a| ctx.dec(a, PEPPOL));
+        let amount = cbc!(ac, "Amount").and_then(|a| ctx.dec(a, PEPPOL));
         let ok = match (price, base, amount) {
             (Some(p), Some(b), Some(a)) => p == b - a,
             _ => false,
@@ -258,19 +259,19 @@ fn line(ctx: &mut Ctx, l: Node) {
         Some(n) => ctx.dec(n, PEPPOL),
         None => Some(default),
     };
-    let lea = dec_or(ctx, cbc(l, "LineExtensionAmount"), Decimal::ZERO);
+    let lea = dec_or(ctx, cbc!(l, "LineExtensionAmount"), Decimal::ZERO);
     let qty_name = if ctx.is_invoice {
-        "InvoicedQuantity"
+        name!("cbc:InvoicedQuantity")
     } else {
-        "CreditedQuantity"
+        name!("cbc:CreditedQuantity")
     };
-    let quantity = dec_or(ctx, cbc(l, qty_name), Decimal::ONE);
+    let quantity = dec_or(ctx, child(l, qty_name), Decimal::ONE);
     let price = dec_or(
         ctx,
-        first(l, &["cac:Price", "cbc:PriceAmount"]),
+        first(l, steps!["cac:Price", "cbc:PriceAmount"]),
         Decimal::ZERO,
     );
-    let base_node = first(l, &["cac:Price", "cbc:BaseQuantity"]);
+    let base_node = first(l, steps!["cac:Price", "cbc:BaseQuantity"]);
     let base_value = base_node.and_then(|b| ctx.dec(b, PEPPOL));
     let base = match base_value {
         Some(b) if !b.is_zero() => b,
@@ -278,13 +279,14 @@ fn line(ctx: &mut Ctx, l: Node) {
     };
     let mut totals = [Decimal::ZERO; 2];
     for (k, flag) in ["false", "true"].iter().enumerate() {
-        let acs: Vec<Node> = cacs(l, "AllowanceCharge")
+        let acs: Vec<Node> = cacs!(l, "AllowanceCharge")
             .filter(|a| {
-                cbc_text(*a, "ChargeIndicator").is_some_and(|t| normalize_space(&t) == *flag)
+                cbc_text(*a, name!("cbc:ChargeIndicator"))
+                    .is_some_and(|t| normalize_space(&t) == *flag)
             })
             .collect();
         let mut sum = Decimal::ZERO;
-        for a in acs.iter().flat_map(|a| cbcs(*a, "Amount")) {
+        for a in acs.iter().flat_map(|a| cbcs!(*a, "Amount")) {
             sum += ctx.dec(a, PEPPOL).unwrap_or_default();
         }
         totals[k] = if acs.is_empty() {
@@ -317,11 +319,11 @@ fn line(ctx: &mut Ctx, l: Node) {
             l,
         );
     }
-    let refs: Vec<Node> = cacs(l, "DocumentReference").collect();
+    let refs: Vec<Node> = cacs!(l, "DocumentReference").collect();
     ctx.check(refs.len() <= 1, "PEPPOL-EN16931-R100", l);
     let invoiced_object = refs
         .iter()
-        .flat_map(|d| cbcs(*d, "DocumentTypeCode"))
+        .flat_map(|d| cbcs!(*d, "DocumentTypeCode"))
         .any(|c| string_value(c) == "130");
     ctx.check(refs.is_empty() || invoiced_object, "PEPPOL-EN16931-R101", l);
 }
@@ -338,7 +340,7 @@ fn exemption_category(ctx: &mut Ctx, cat: Node) {
         ("VATEX-EU-I", "E", "PEPPOL-EN16931-P0110"),
         ("VATEX-EU-J", "E", "PEPPOL-EN16931-P0111"),
     ];
-    let codes: Vec<String> = cbcs(cat, "TaxExemptionReasonCode")
+    let codes: Vec<String> = cbcs!(cat, "TaxExemptionReasonCode")
         .map(|c| string_value(c).to_uppercase())
         .collect();
     if let Some((_, category, id)) = RULES
@@ -355,7 +357,7 @@ fn basic(ctx: &mut Ctx, el: Node) {
     match el.local_name() {
         "TaxCurrencyCode" => {
             let own = normalize_space(first_text(el));
-            const CODE: &[&str] = &["cbc:DocumentCurrencyCode"];
+            const CODE: &[Name] = steps!["cbc:DocumentCurrencyCode"];
             let doc = match el.parent_element() {
                 Some(p) => ctx.path_values(p, CODE).into_iter().next(),
                 None => None,
@@ -381,8 +383,8 @@ fn basic(ctx: &mut Ctx, el: Node) {
         | "PayableAmount" => currency(ctx, el),
         "TaxAmount" => {
             let counted = el.parent_element().is_some_and(|p| {
-                is_cac(p, "TaxSubtotal")
-                    || (is_cac(p, "TaxTotal") && cac(p, "TaxSubtotal").is_some())
+                is_cac!(p, "TaxSubtotal")
+                    || (is_cac!(p, "TaxTotal") && cac!(p, "TaxSubtotal").is_some())
             });
             if counted {
                 currency(ctx, el);
@@ -391,7 +393,7 @@ fn basic(ctx: &mut Ctx, el: Node) {
         "StartDate" | "EndDate" => {
             line_period_within(ctx, el, root);
         }
-        "BaseQuantity" if parent_is(el, "Price") && has_attr(el, "unitCode") => {
+        "BaseQuantity" if parent_is(el, name!("cac:Price")) && has_attr(el, "unitCode") => {
             let line = el.parent_element().and_then(|p| p.parent_element());
             let qty_name = if ctx.is_invoice {
                 "InvoicedQuantity"
@@ -400,8 +402,8 @@ fn basic(ctx: &mut Ctx, el: Node) {
             };
             let quantities: Vec<Node> = line
                 .map(|l| {
-                    cbcs(l, "InvoicedQuantity")
-                        .chain(cbcs(l, "CreditedQuantity"))
+                    cbcs!(l, "InvoicedQuantity")
+                        .chain(cbcs!(l, "CreditedQuantity"))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -429,20 +431,20 @@ fn currency(ctx: &mut Ctx, el: Node) {
 /// R110 / R111: a line period date lies within the document period.
 fn line_period_within(ctx: &mut Ctx, el: Node, root: Node) {
     let line_name = if ctx.is_invoice {
-        "InvoiceLine"
+        name!("cac:InvoiceLine")
     } else {
-        "CreditNoteLine"
+        name!("cac:CreditNoteLine")
     };
     let in_line_period = el
         .parent_element()
-        .filter(|p| is_cac(*p, "InvoicePeriod"))
+        .filter(|p| is_cac!(*p, "InvoicePeriod"))
         .and_then(|p| p.parent_element())
-        .is_some_and(|l| is_cac(l, line_name) && l.parent_element() == Some(root));
+        .is_some_and(|l| is(l, line_name) && l.parent_element() == Some(root));
     if !in_line_period {
         return;
     }
-    const START: &[&str] = &["cac:InvoicePeriod", "cbc:StartDate"];
-    const END: &[&str] = &["cac:InvoicePeriod", "cbc:EndDate"];
+    const START: &[Name] = steps!["cac:InvoicePeriod", "cbc:StartDate"];
+    const END: &[Name] = steps!["cac:InvoicePeriod", "cbc:EndDate"];
     let name = el.local_name();
     let doc_dates = ctx.path_values(root, if name == "StartDate" { START } else { END });
     let Some(doc_date) = doc_dates.first() else {
@@ -477,9 +479,10 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
         "AllowanceChargeReasonCode" => {
             if let Some(ac) = el
                 .parent_element()
-                .filter(|p| is_cac(*p, "AllowanceCharge"))
+                .filter(|p| is_cac!(*p, "AllowanceCharge"))
             {
-                let indicator = |v: &str| cbcs(ac, "ChargeIndicator").any(|c| string_value(c) == v);
+                let indicator =
+                    |v: &str| cbcs!(ac, "ChargeIndicator").any(|c| string_value(c) == v);
                 if indicator("false") {
                     ctx.check(
                         code_list!("peppol:UNCL5189").contains(&text()),
@@ -495,7 +498,7 @@ fn codes(ctx: &mut Ctx, el: Node, countries: &Countries) {
                 }
             }
         }
-        "DescriptionCode" if parent_is(el, "InvoicePeriod") => {
+        "DescriptionCode" if parent_is(el, name!("cac:InvoicePeriod")) => {
             ctx.check(
                 code_list!("peppol:UNCL2005").contains(&text()),
                 "PEPPOL-EN16931-CL006",

@@ -5,6 +5,7 @@
 //! catalogue drops them from 3.0.19.
 
 use crate::validate::dom::Node;
+use crate::validate::name::steps;
 
 use super::Ctx;
 use crate::validate::value::normalize_space;
@@ -18,12 +19,12 @@ pub(crate) fn check(ctx: &mut Ctx) {
             dutch_vat(ctx, el);
             continue;
         };
-        let party_id = is_cbc(el, "ID")
+        let party_id = is_cbc!(el, "ID")
             && el
                 .parent_element()
-                .is_some_and(|p| is_cac(p, "PartyIdentification"));
-        let endpoint = is_cbc(el, "EndpointID");
-        if !(endpoint || party_id || is_cbc(el, "CompanyID")) {
+                .is_some_and(|p| is_cac!(p, "PartyIdentification"));
+        let endpoint = is_cbc!(el, "EndpointID");
+        if !(endpoint || party_id || is_cbc!(el, "CompanyID")) {
             continue;
         }
         if !identifier(ctx, el, scheme, endpoint) {
@@ -35,10 +36,10 @@ pub(crate) fn check(ctx: &mut Ctx) {
 /// PEPPOL-COMMON-R056-2: a VAT identifier starting with NL has the Dutch format (for an id
 /// that no scheme rule above took, as the official rules' first-match order has it).
 fn dutch_vat(ctx: &mut Ctx, el: Node) {
-    let vat_scheme = is_cbc(el, "CompanyID")
+    let vat_scheme = is_cbc!(el, "CompanyID")
         && el.parent_element().is_some_and(|p| {
-            is_cac(p, "PartyTaxScheme")
-                && crate::validate::xml::first(p, &["cac:TaxScheme", "cbc:ID"])
+            is_cac!(p, "PartyTaxScheme")
+                && crate::validate::xml::first(p, steps!["cac:TaxScheme", "cbc:ID"])
                     .is_some_and(|i| normalize_space(&string_value(i)) == "VAT")
         });
     if vat_scheme {

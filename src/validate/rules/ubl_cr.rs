@@ -4,12 +4,12 @@
 //! one walk through a trie of the paths; the five with a condition are code below. Each fires at
 //! most once per document, on the root, like the official rules.
 
+use crate::validate::name::Name;
 use std::sync::OnceLock;
 
 use crate::validate::dom::Node;
 
 use super::Ctx;
-use crate::validate::fasthash::FastMap;
 use crate::validate::structure::tables::Ns;
 use crate::validate::xml::{self, cac, cacs, cbcs, has_attr};
 
@@ -17,11 +17,11 @@ const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
 
 #[derive(Default)]
 struct TrieNode {
-    /// Children by local name, then namespace (hashing the short local name only).
-    children: FastMap<&'static str, Vec<(Ns, usize)>>,
-    /// Bit `len % 64` set for the length of each child's name: most elements are no child, and
-    /// their length alone tells (without hashing the name).
-    lengths: u64,
+    /// Children by element name, sorted by name.
+    children: Vec<(Name, usize)>,
+    /// Children the UBL 2.1 schemas do not declare (the official paths name a few, such as
+    /// `cbc:ValidityPeriod`; a schema-valid document can hold them only where a wildcard skips).
+    undeclared: Vec<(Ns, &'static str, usize)>,
     /// Rules (indexes into `Table::ids`) whose path ends at this element.
     ends: Vec<usize>,
     /// Rules whose path ends with an attribute of this element.
@@ -77,19 +77,29 @@ fn insert(nodes: &mut Vec<TrieNode>, at: usize, steps: &[Step], rule: usize) {
         None => nodes[at].ends.push(rule),
         Some((Step::Attribute(a), _)) => nodes[at].attrs.push((a, rule)),
         Some((Step::Elements(alts), rest)) => {
-            for &(ns, name) in alts {
-                let existing = nodes[at]
-                    .children
-                    .get(name)
-                    .and_then(|v| v.iter().find(|(n, _)| *n == ns))
-                    .map(|&(_, i)| i);
+            for &(ns, local) in alts {
+                let name = Name::lookup(ns, local);
+                let existing = match name {
+                    Some(name) => find(&nodes[at].children, name),
+                    None => nodes[at]
+                        .undeclared
+                        .iter()
+                        .find(|&&(n, l, _)| (n, l) == (ns, local))
+                        .map(|&(_, _, i)| i),
+                };
                 let next = match existing {
                     Some(n) => n,
                     None => {
                         nodes.push(TrieNode::default());
                         let n = nodes.len() - 1;
-                        nodes[at].children.entry(name).or_default().push((ns, n));
-                        nodes[at].lengths |= 1 << (name.len() % 64);
+                        match name {
+                            Some(name) => {
+                                let children = &mut nodes[at].children;
+                                let i = children.partition_point(|&(c, _)| c < name);
+                                children.insert(i, (name, n));
+                            }
+                            None => nodes[at].undeclared.push((ns, local, n)),
+                        }
                         n
                     }
                 };
@@ -124,14 +134,27 @@ fn table() -> &'static Table {
     })
 }
 
-/// The trie child of `node` matching the element `{ns}name`.
-fn child(node: &TrieNode, ns: Option<Ns>, name: &str) -> Option<usize> {
-    if node.lengths & (1 << (name.len() % 64)) == 0 {
-        return None;
+/// The entry for `name` in sorted `children`.
+fn find(children: &[(Name, usize)], name: Name) -> Option<usize> {
+    children
+        .binary_search_by_key(&name, |&(c, _)| c)
+        .ok()
+        .map(|i| children[i].1)
+}
+
+/// The trie child of `node` matching the element `el`.
+fn child(node: &TrieNode, el: Node) -> Option<usize> {
+    match el.name() {
+        Some(name) => find(&node.children, name),
+        None if node.undeclared.is_empty() => None,
+        None => {
+            let (ns, local) = (el.ns()?, el.local_name());
+            node.undeclared
+                .iter()
+                .find(|&&(n, l, _)| n == ns && l == local)
+                .map(|&(_, _, i)| i)
+        }
     }
-    let candidates = node.children.get(name)?;
-    let ns = ns?;
-    candidates.iter().find(|(n, _)| *n == ns).map(|&(_, i)| i)
 }
 
 /// Marks the rules of the trie node `at`, reached at element `el`, and goes on with its children.
@@ -145,11 +168,11 @@ fn mark(t: &Table, at: usize, el: Node, hit: &mut [bool]) {
             hit[r] = true;
         }
     }
-    if node.children.is_empty() {
+    if node.children.is_empty() && node.undeclared.is_empty() {
         return;
     }
     for c in el.elements() {
-        if let Some(next) = child(node, c.ns(), c.local_name()) {
+        if let Some(next) = child(node, c) {
             mark(t, next, c, hit);
         }
     }
@@ -162,13 +185,13 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let root = ctx.root;
     mark(t, FROM_ROOT, root, &mut hit);
     let anywhere = &t.nodes[ANYWHERE];
-    for ((&el, &ns), name) in ctx.elements.iter().zip(&ctx.namespaces).zip(&ctx.names) {
+    for &el in &ctx.elements {
         for &(a, r) in &anywhere.attrs {
             if has_attr(el, a) {
                 hit[r] = true;
             }
         }
-        if let Some(next) = child(anywhere, ns, name) {
+        if let Some(next) = child(anywhere, el) {
             mark(t, next, el, &mut hit);
         }
     }
@@ -181,26 +204,26 @@ pub(crate) fn check(ctx: &mut Ctx) {
 /// The UBL-CR rules whose test is more than `not(PATH)`.
 fn conditional(ctx: &mut Ctx) {
     let root = ctx.root;
-    let version_ok = cbcs(root, "UBLVersionID").next().is_none()
-        || cbcs(root, "UBLVersionID").any(|v| xml::string_value(v) == "2.1");
+    let version_ok = cbcs!(root, "UBLVersionID").next().is_none()
+        || cbcs!(root, "UBLVersionID").any(|v| xml::string_value(v) == "2.1");
     ctx.check(version_ok, "UBL-CR-002", root);
-    let due_date = cacs(root, "PaymentMeans").any(|p| cbcs(p, "PaymentDueDate").next().is_some());
+    let due_date = cacs!(root, "PaymentMeans").any(|p| cbcs!(p, "PaymentDueDate").next().is_some());
     ctx.check(!due_date || !ctx.is_invoice, "UBL-CR-412", root);
 
     let (mut cr665, mut cr666, mut cr673) = (false, false, false);
     for &r in ctx.named(Ns::Cac, "AdditionalDocumentReference") {
-        let codes: Vec<_> = cbcs(r, "DocumentTypeCode")
+        let codes: Vec<_> = cbcs!(r, "DocumentTypeCode")
             .map(|c| xml::string_value(c).into_owned())
             .collect();
         let is_130 = codes.iter().any(|c| c == "130");
         let not_130 = codes.iter().any(|c| c != "130") || codes.is_empty();
-        if not_130 && cbcs(r, "ID").any(|i| has_attr(i, "schemeID")) {
+        if not_130 && cbcs!(r, "ID").any(|i| has_attr(i, "schemeID")) {
             cr665 = true;
         }
-        if is_130 && cac(r, "Attachment").is_some() {
+        if is_130 && cac!(r, "Attachment").is_some() {
             cr666 = true;
         }
-        if is_130 && cbcs(r, "DocumentDescription").next().is_some() {
+        if is_130 && cbcs!(r, "DocumentDescription").next().is_some() {
             cr673 = true;
         }
     }

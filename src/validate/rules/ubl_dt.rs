@@ -34,7 +34,7 @@ const UNUSED_ATTRIBUTES: [(&str, &str); 20] = [
 /// `ancestor::cac:Price/cac:AllowanceCharge`: inside a price that has an allowance.
 fn in_discounted_price(n: Node) -> bool {
     n.ancestors()
-        .any(|a| is_cac(a, "Price") && a.elements().any(|c| is_cac(c, "AllowanceCharge")))
+        .any(|a| is_cac!(a, "Price") && a.elements().any(|c| is_cac!(c, "AllowanceCharge")))
 }
 
 /// Runs the UBL-DT rules.
@@ -49,7 +49,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
             }
             if a.name() == "name" {
                 names += 1;
-                if is_cbc(el, "PaymentMeansCode") {
+                if is_cbc!(el, "PaymentMeansCode") {
                     code_names += 1;
                 }
             }

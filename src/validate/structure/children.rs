@@ -10,13 +10,16 @@ use super::model::{
 use super::report::Reporter;
 use super::sequence::{self, Position};
 use super::tables::{Ns, ANY_TYPE, ELEMENTS, LOCALS, SIMPLE};
-use super::{automaton, declaration, simple, values};
+use super::{automaton, simple, values};
+use crate::validate::name::Name;
 use crate::validate::xml::qualified_name;
 
 /// The name of a child element, resolved once.
 pub(crate) struct Child<'a> {
     ns: Option<Ns>,
     uri: Option<&'a str>,
+    /// Its global declaration; local declarations match by namespace and local name.
+    declared: Option<Name>,
     name: &'a str,
 }
 
@@ -26,6 +29,7 @@ impl<'a> Child<'a> {
         Child {
             ns: node.ns(),
             uri: name.namespace(),
+            declared: node.name(),
             name: name.name(),
         }
     }
@@ -34,7 +38,7 @@ impl<'a> Child<'a> {
 /// Whether `child` is what `term` matches.
 pub(crate) fn matches(term: Term, child: &Child) -> bool {
     let decl = match term {
-        Term::Element(index) => &ELEMENTS[usize::from(index)],
+        Term::Element(index) => return child.declared.map(Name::index) == Some(usize::from(index)),
         Term::Local(index) => &LOCALS[usize::from(index)],
         Term::Any(NsConstraint::Any, _) => return true,
         Term::Any(NsConstraint::Other(target), _) => {
@@ -223,9 +227,9 @@ fn declared(reporter: &mut Reporter, child: Node, term: Term) -> Assessment {
     match term {
         Term::Element(index) => Assessment::Declared(&ELEMENTS[usize::from(index)]),
         Term::Local(index) => Assessment::Declared(&LOCALS[usize::from(index)]),
-        Term::Any(_, process) => match (declaration(child), process) {
+        Term::Any(_, process) => match (child.name(), process) {
             (_, Process::Skip) => Assessment::Skip,
-            (Some(index), _) => Assessment::Declared(&ELEMENTS[index]),
+            (Some(name), _) => Assessment::Declared(&ELEMENTS[name.index()]),
             (None, Process::Lax) => Assessment::Lax,
             (None, Process::Strict) => {
                 reporter.report(

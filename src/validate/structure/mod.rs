@@ -51,9 +51,9 @@ use crate::validate::finding::Finding;
 pub fn check(doc: &Document) -> Vec<Finding> {
     let mut reporter = Reporter::new(doc);
     let root = doc.root_element();
-    match declaration(root) {
-        Some(index) if matches!(ELEMENTS[index].ns, Ns::Invoice | Ns::CreditNote) => {
-            walk(&mut reporter, root, &ELEMENTS[index]);
+    match root.name() {
+        Some(name) if matches!(name.ns(), Ns::Invoice | Ns::CreditNote) => {
+            walk(&mut reporter, root, &ELEMENTS[name.index()]);
         }
         _ => reporter.report(
             root,
@@ -65,15 +65,6 @@ pub fn check(doc: &Document) -> Vec<Finding> {
         ),
     }
     reporter.into_findings()
-}
-
-/// The index in `ELEMENTS` of the global declaration of `node`'s name, if any.
-fn declaration(node: Node) -> Option<usize> {
-    let ns = node.ns()?;
-    let name = node.local_name();
-    ELEMENTS
-        .binary_search_by(|e| (e.ns, e.name).cmp(&(ns, name)))
-        .ok()
 }
 
 /// Checks `root`, declared by `decl`, and everything below it. The walk keeps its own stack

@@ -1,16 +1,19 @@
 //! Germany (XRechnung CIUS within Peppol): DE-R-001..DE-R-031 when seller and buyer are German.
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, steps, Name};
 
 use super::super::context::Countries;
 use super::super::Ctx;
 use crate::validate::fasthash::FastSet;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{attr, cac, cacs, cbc, cbcs, exists, first, path, string_value};
+use crate::validate::xml::{
+    attr, cac, cacs, cbc, cbcs, children, exists, first, path, string_value,
+};
 
 /// `cbc:name[boolean(normalize-space(.))]`: a child with non-blank text.
-fn filled(n: Node, name: &str) -> bool {
-    cbcs(n, name).any(|c| !normalize_space(&string_value(c)).is_empty())
+fn filled(n: Node, name: Name) -> bool {
+    children(n, name).any(|c| !normalize_space(&string_value(c)).is_empty())
 }
 
 /// Runs the German rules.
@@ -20,21 +23,29 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     }
     let root = ctx.root;
     document(ctx, root);
-    for supplier in cacs(root, "AccountingSupplierParty") {
+    for supplier in cacs!(root, "AccountingSupplierParty") {
         ctx.check(
-            exists(supplier, &["cac:Party", "cac:Contact"]),
+            exists(supplier, steps!["cac:Party", "cac:Contact"]),
             "DE-R-002",
             supplier,
         );
-        for address in path(supplier, &["cac:Party", "cac:PostalAddress"]) {
-            ctx.check(filled(address, "CityName"), "DE-R-003", address);
-            ctx.check(filled(address, "PostalZone"), "DE-R-004", address);
+        for address in path(supplier, steps!["cac:Party", "cac:PostalAddress"]) {
+            ctx.check(filled(address, name!("cbc:CityName")), "DE-R-003", address);
+            ctx.check(
+                filled(address, name!("cbc:PostalZone")),
+                "DE-R-004",
+                address,
+            );
         }
-        for contact in path(supplier, &["cac:Party", "cac:Contact"]) {
-            ctx.check(filled(contact, "Name"), "DE-R-005", contact);
-            ctx.check(filled(contact, "Telephone"), "DE-R-006", contact);
-            ctx.check(filled(contact, "ElectronicMail"), "DE-R-007", contact);
-            let phone = cbc(contact, "Telephone")
+        for contact in path(supplier, steps!["cac:Party", "cac:Contact"]) {
+            ctx.check(filled(contact, name!("cbc:Name")), "DE-R-005", contact);
+            ctx.check(filled(contact, name!("cbc:Telephone")), "DE-R-006", contact);
+            ctx.check(
+                filled(contact, name!("cbc:ElectronicMail")),
+                "DE-R-007",
+                contact,
+            );
+            let phone = cbc!(contact, "Telephone")
                 .map(|t| normalize_space(&string_value(t)))
                 .unwrap_or_default();
             ctx.check(
@@ -42,7 +53,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
                 "DE-R-027",
                 contact,
             );
-            let mail = cbc(contact, "ElectronicMail")
+            let mail = cbc!(contact, "ElectronicMail")
                 .map(|t| normalize_space(&string_value(t)))
                 .unwrap_or_default();
             ctx.check(email(&mail), "DE-R-028", contact);
@@ -50,59 +61,72 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     }
     for address in path(
         root,
-        &[
+        steps![
             "cac:AccountingCustomerParty",
             "cac:Party",
             "cac:PostalAddress",
         ],
     ) {
-        ctx.check(filled(address, "CityName"), "DE-R-008", address);
-        ctx.check(filled(address, "PostalZone"), "DE-R-009", address);
+        ctx.check(filled(address, name!("cbc:CityName")), "DE-R-008", address);
+        ctx.check(
+            filled(address, name!("cbc:PostalZone")),
+            "DE-R-009",
+            address,
+        );
     }
     for address in path(
         root,
-        &["cac:Delivery", "cac:DeliveryLocation", "cac:Address"],
+        steps!["cac:Delivery", "cac:DeliveryLocation", "cac:Address"],
     ) {
-        ctx.check(filled(address, "CityName"), "DE-R-010", address);
-        ctx.check(filled(address, "PostalZone"), "DE-R-011", address);
+        ctx.check(filled(address, name!("cbc:CityName")), "DE-R-010", address);
+        ctx.check(
+            filled(address, name!("cbc:PostalZone")),
+            "DE-R-011",
+            address,
+        );
     }
-    for pm in cacs(root, "PaymentMeans") {
+    for pm in cacs!(root, "PaymentMeans") {
         payment_means(ctx, pm);
     }
-    for sub in path(root, &["cac:TaxTotal", "cac:TaxSubtotal"]) {
-        let rate = cacs(sub, "TaxCategory").any(|c| filled(c, "Percent"));
+    for sub in path(root, steps!["cac:TaxTotal", "cac:TaxSubtotal"]) {
+        let rate = cacs!(sub, "TaxCategory").any(|c| filled(c, name!("cbc:Percent")));
         ctx.check(rate, "DE-R-014", sub);
     }
 }
 
 fn document(ctx: &mut Ctx, r: Node) {
-    ctx.check(cac(r, "PaymentMeans").is_some(), "DE-R-001", r);
-    ctx.check(filled(r, "BuyerReference"), "DE-R-015", r);
+    ctx.check(cac!(r, "PaymentMeans").is_some(), "DE-R-001", r);
+    ctx.check(filled(r, name!("cbc:BuyerReference")), "DE-R-015", r);
     const VAT_CODES: [&str; 8] = ["S", "Z", "E", "AE", "K", "G", "L", "M"];
     let codes_in = |ids: Vec<Node>| {
         ids.iter()
             .any(|i| VAT_CODES.contains(&string_value(*i).as_ref()))
     };
     let ac_ids = |indicator: &str, vat_only: bool| -> Vec<Node> {
-        cacs(r, "AllowanceCharge")
-            .filter(|a| cbcs(*a, "ChargeIndicator").any(|c| string_value(c) == indicator))
-            .flat_map(|a| cacs(a, "TaxCategory"))
+        cacs!(r, "AllowanceCharge")
+            .filter(|a| cbcs!(*a, "ChargeIndicator").any(|c| string_value(c) == indicator))
+            .flat_map(|a| cacs!(a, "TaxCategory"))
             .flat_map(|c| {
-                let vat = path(c, &["cac:TaxScheme", "cbc:ID"])
+                let vat = path(c, steps!["cac:TaxScheme", "cbc:ID"])
                     .iter()
                     .any(|i| string_value(*i) == "VAT");
-                cbcs(c, "ID")
+                cbcs!(c, "ID")
                     .filter(move |_| !vat_only || vat)
                     .collect::<Vec<_>>()
             })
             .collect()
     };
-    let lines: Vec<Node> = cacs(r, "InvoiceLine")
-        .chain(cacs(r, "CreditNoteLine"))
+    let lines: Vec<Node> = cacs!(r, "InvoiceLine")
+        .chain(cacs!(r, "CreditNoteLine"))
         .collect();
     let line_ids: Vec<Node> = lines
         .iter()
-        .flat_map(|l| path(*l, &["cac:Item", "cac:ClassifiedTaxCategory", "cbc:ID"]))
+        .flat_map(|l| {
+            path(
+                *l,
+                steps!["cac:Item", "cac:ClassifiedTaxCategory", "cbc:ID"],
+            )
+        })
         .collect();
     let vat_used = codes_in(ac_ids("false", true))
         || codes_in(ac_ids("false", false))
@@ -110,7 +134,7 @@ fn document(ctx: &mut Ctx, r: Node) {
         || codes_in(line_ids);
     let seller_ids = path(
         r,
-        &[
+        steps![
             "cac:AccountingSupplierParty",
             "cac:Party",
             "cac:PartyTaxScheme",
@@ -120,22 +144,25 @@ fn document(ctx: &mut Ctx, r: Node) {
     .into_iter()
     .any(|c| !normalize_space(&string_value(c)).is_empty());
     ctx.check(
-        !vat_used || cac(r, "TaxRepresentativeParty").is_some() || seller_ids,
+        !vat_used || cac!(r, "TaxRepresentativeParty").is_some() || seller_ids,
         "DE-R-016",
         r,
     );
     const TYPES: [&str; 8] = ["326", "380", "384", "389", "381", "875", "876", "877"];
-    let typed = cbcs(r, "InvoiceTypeCode")
-        .chain(cbcs(r, "CreditNoteTypeCode"))
+    let typed = cbcs!(r, "InvoiceTypeCode")
+        .chain(cbcs!(r, "CreditNoteTypeCode"))
         .any(|c| TYPES.contains(&string_value(c).as_ref()));
     ctx.check(typed, "DE-R-017", r);
     ctx.check(skonto(r), "DE-R-018", r);
-    let refs: Vec<Node> = cacs(r, "AdditionalDocumentReference").collect();
+    let refs: Vec<Node> = cacs!(r, "AdditionalDocumentReference").collect();
     let filenames = |d: &Node| -> Vec<String> {
-        path(*d, &["cac:Attachment", "cbc:EmbeddedDocumentBinaryObject"])
-            .into_iter()
-            .filter_map(|b| attr(b, "filename").map(str::to_string))
-            .collect()
+        path(
+            *d,
+            steps!["cac:Attachment", "cbc:EmbeddedDocumentBinaryObject"],
+        )
+        .into_iter()
+        .filter_map(|b| attr(b, "filename").map(str::to_string))
+        .collect()
     };
     // A reference whose file name one of the preceding references already has.
     let mut seen: FastSet<String> = FastSet::default();
@@ -149,8 +176,8 @@ fn document(ctx: &mut Ctx, r: Node) {
     // 2026.5: an external document location (BT-124) is an absolute URL: a scheme of a letter and
     // at least one more letter, digit, `+`, `-` or `.`, then `:`.
     for d in &refs {
-        for external in path(*d, &["cac:Attachment", "cac:ExternalReference"]) {
-            let uri = cbc(external, "URI").map(|u| string_value(u).into_owned());
+        for external in path(*d, steps!["cac:Attachment", "cac:ExternalReference"]) {
+            let uri = cbc!(external, "URI").map(|u| string_value(u).into_owned());
             ctx.check(
                 uri.as_deref().is_some_and(absolute_url),
                 "DE-R-T02",
@@ -158,29 +185,37 @@ fn document(ctx: &mut Ctx, r: Node) {
             );
         }
     }
-    let corrected = cbcs(r, "InvoiceTypeCode")
-        .chain(cbcs(r, "CreditNoteTypeCode"))
+    let corrected = cbcs!(r, "InvoiceTypeCode")
+        .chain(cbcs!(r, "CreditNoteTypeCode"))
         .any(|c| crate::validate::value::number(&string_value(c)) == Some(384.into()));
     ctx.check(
-        !corrected || exists(r, &["cac:BillingReference", "cac:InvoiceDocumentReference"]),
+        !corrected
+            || exists(
+                r,
+                steps!["cac:BillingReference", "cac:InvoiceDocumentReference"],
+            ),
         "DE-R-026",
         r,
     );
-    let mandate = exists(r, &["cac:PaymentMeans", "cac:PaymentMandate"]);
-    let sepa = |steps: &[&str]| {
+    let mandate = exists(r, steps!["cac:PaymentMeans", "cac:PaymentMandate"]);
+    let sepa = |steps: &[Name]| {
         path(r, steps)
             .iter()
             .any(|i| attr(*i, "schemeID") == Some("SEPA"))
     };
     ctx.check(
         !mandate
-            || sepa(&[
+            || sepa(steps![
                 "cac:AccountingSupplierParty",
                 "cac:Party",
                 "cac:PartyIdentification",
                 "cbc:ID",
             ])
-            || sepa(&["cac:PayeeParty", "cac:PartyIdentification", "cbc:ID"]),
+            || sepa(steps![
+                "cac:PayeeParty",
+                "cac:PartyIdentification",
+                "cbc:ID"
+            ]),
         "DE-R-030",
         r,
     );
@@ -188,7 +223,7 @@ fn document(ctx: &mut Ctx, r: Node) {
         !mandate
             || exists(
                 r,
-                &[
+                steps![
                     "cac:PaymentMeans",
                     "cac:PaymentMandate",
                     "cac:PayerFinancialAccount",
@@ -202,39 +237,43 @@ fn document(ctx: &mut Ctx, r: Node) {
 
 /// The payment means code compared with numbers (`cbc:PaymentMeansCode = (30,58)`).
 fn code_in(pm: Node, codes: &[i64]) -> bool {
-    cbcs(pm, "PaymentMeansCode").any(|c| {
+    cbcs!(pm, "PaymentMeansCode").any(|c| {
         crate::validate::value::number(&string_value(c))
             .is_some_and(|v| codes.iter().any(|k| v == (*k).into()))
     })
 }
 
 fn payment_means(ctx: &mut Ctx, pm: Node) {
-    let raw_code = |v: &str| cbcs(pm, "PaymentMeansCode").any(|c| string_value(c) == v);
+    let raw_code = |v: &str| cbcs!(pm, "PaymentMeansCode").any(|c| string_value(c) == v);
     if code_in(pm, &[30, 58]) {
-        let account = first(pm, &["cac:PayeeFinancialAccount", "cbc:ID"]);
+        let account = first(pm, steps!["cac:PayeeFinancialAccount", "cbc:ID"]);
         ctx.check(!raw_code("58") || iban(account), "DE-R-019", pm);
-        ctx.check(cac(pm, "PayeeFinancialAccount").is_some(), "DE-R-023-1", pm);
         ctx.check(
-            cac(pm, "CardAccount").is_none() && cac(pm, "PaymentMandate").is_none(),
+            cac!(pm, "PayeeFinancialAccount").is_some(),
+            "DE-R-023-1",
+            pm,
+        );
+        ctx.check(
+            cac!(pm, "CardAccount").is_none() && cac!(pm, "PaymentMandate").is_none(),
             "DE-R-023-2",
             pm,
         );
     } else if code_in(pm, &[48, 54, 55]) {
-        ctx.check(cac(pm, "CardAccount").is_some(), "DE-R-024-1", pm);
+        ctx.check(cac!(pm, "CardAccount").is_some(), "DE-R-024-1", pm);
         ctx.check(
-            cac(pm, "PayeeFinancialAccount").is_none() && cac(pm, "PaymentMandate").is_none(),
+            cac!(pm, "PayeeFinancialAccount").is_none() && cac!(pm, "PaymentMandate").is_none(),
             "DE-R-024-2",
             pm,
         );
     } else if code_in(pm, &[59]) {
         let account = first(
             pm,
-            &["cac:PaymentMandate", "cac:PayerFinancialAccount", "cbc:ID"],
+            steps!["cac:PaymentMandate", "cac:PayerFinancialAccount", "cbc:ID"],
         );
         ctx.check(!raw_code("59") || iban(account), "DE-R-020", pm);
-        ctx.check(cac(pm, "PaymentMandate").is_some(), "DE-R-025-1", pm);
+        ctx.check(cac!(pm, "PaymentMandate").is_some(), "DE-R-025-1", pm);
         ctx.check(
-            cac(pm, "PayeeFinancialAccount").is_none() && cac(pm, "CardAccount").is_none(),
+            cac!(pm, "PayeeFinancialAccount").is_none() && cac!(pm, "CardAccount").is_none(),
             "DE-R-025-2",
             pm,
         );
@@ -275,8 +314,8 @@ fn iban(account: Option<Node>) -> bool {
 /// DE-R-018: every `#` line of the first payment terms note is a Skonto entry, and the note
 /// ends its last entry with a line break.
 fn skonto(r: Node) -> bool {
-    let notes: Vec<String> = cacs(r, "PaymentTerms")
-        .filter_map(|t| cbc(t, "Note"))
+    let notes: Vec<String> = cacs!(r, "PaymentTerms")
+        .filter_map(|t| cbc!(t, "Note"))
         .map(|n| string_value(n).into_owned())
         .collect();
     let entry_lines: Vec<String> = notes

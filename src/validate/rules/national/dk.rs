@@ -1,13 +1,14 @@
 //! Denmark: DK-R-002..DK-R-017 on Danish sellers (and buyers).
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, steps, Name};
 
 use super::super::context::Countries;
 use super::super::Ctx;
 use super::is_number;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
-use crate::validate::xml::{attr, cacs, cbc, cbcs, first, path, string_value};
+use crate::validate::xml::{attr, cacs, cbc, cbcs, children, first, path, string_value};
 
 /// Runs the Danish rules.
 pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
@@ -18,7 +19,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     let both = countries.customer_address == "DK";
     let legal = first(
         root,
-        &[
+        steps![
             "cac:AccountingSupplierParty",
             "cac:Party",
             "cac:PartyLegalEntity",
@@ -35,7 +36,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         .map(normalize_space)
         .unwrap_or_default();
     ctx.check(legal.is_none() || scheme == "0184", "DK-R-014", root);
-    let negative = first(root, &["cac:LegalMonetaryTotal", "cbc:PayableAmount"])
+    let negative = first(root, steps!["cac:LegalMonetaryTotal", "cbc:PayableAmount"])
         .and_then(|p| decimal(&string_value(p)))
         .is_some_and(|v| v.is_sign_negative() && !v.is_zero());
     ctx.check(!(!ctx.is_invoice && both && negative), "DK-R-016", root);
@@ -45,7 +46,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     // 2026.5: a Danish buyer's legal registration, when given, is a CVR number (scheme 0184).
     let customer_legal = first(
         root,
-        &[
+        steps![
             "cac:AccountingCustomerParty",
             "cac:Party",
             "cac:PartyLegalEntity",
@@ -57,9 +58,15 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             || attr(l, "schemeID").map(normalize_space).as_deref() == Some("0184")
     });
     ctx.check(customer_cvr, "DK-R-017", root);
-    for party in ["cac:AccountingSupplierParty", "cac:AccountingCustomerParty"] {
-        for pid in path(root, &[party, "cac:Party", "cac:PartyIdentification"]) {
-            let id = cbc(pid, "ID");
+    for party in [
+        name!("cac:AccountingSupplierParty"),
+        name!("cac:AccountingCustomerParty"),
+    ] {
+        for pid in path(
+            root,
+            &[party, name!("cac:Party"), name!("cac:PartyIdentification")],
+        ) {
+            let id = cbc!(pid, "ID");
             let scheme = id
                 .and_then(|i| attr(i, "schemeID"))
                 .map(normalize_space)
@@ -68,21 +75,21 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         }
     }
     if ctx.is_invoice {
-        let means: Vec<Node> = cacs(root, "PaymentMeans").collect();
+        let means: Vec<Node> = cacs!(root, "PaymentMeans").collect();
         for pm in means {
             payment_means(ctx, pm);
         }
     }
     let line_name = if ctx.is_invoice {
-        "InvoiceLine"
+        name!("cac:InvoiceLine")
     } else {
-        "CreditNoteLine"
+        name!("cac:CreditNoteLine")
     };
-    let lines: Vec<Node> = cacs(root, line_name).collect();
+    let lines: Vec<Node> = children(root, line_name).collect();
     for l in lines {
         let codes = path(
             l,
-            &[
+            steps![
                 "cac:Item",
                 "cac:CommodityClassification",
                 "cbc:ItemClassificationCode",
@@ -102,10 +109,10 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         .copied()
         .collect::<Vec<_>>();
     for ac in charges {
-        let zzz = cbcs(ac, "AllowanceChargeReasonCode").any(|c| string_value(c) == "ZZZ");
-        let reason = cbc(ac, "AllowanceChargeReason").map(|r| string_value(r).into_owned());
+        let zzz = cbcs!(ac, "AllowanceChargeReasonCode").any(|c| string_value(c) == "ZZZ");
+        let reason = cbc!(ac, "AllowanceChargeReason").map(|r| string_value(r).into_owned());
         let four_digit = reason.as_deref().is_some_and(|r| {
-            let text = cbc(ac, "AllowanceChargeReason")
+            let text = cbc!(ac, "AllowanceChargeReason")
                 .and_then(|n| n.children().find(|c| c.is_text()).and_then(|t| t.text()))
                 .map(normalize_space)
                 .unwrap_or_default();
@@ -126,7 +133,7 @@ fn prefix(s: &str) -> String {
 
 /// `ubl-invoice:Invoice[...]/cac:PaymentMeans`: DK-R-005..011.
 fn payment_means(ctx: &mut Ctx, pm: Node) {
-    let codes: Vec<String> = cbcs(pm, "PaymentMeansCode")
+    let codes: Vec<String> = cbcs!(pm, "PaymentMeansCode")
         .map(|c| string_value(c).into_owned())
         .collect();
     let code_is = |v: &str| codes.iter().any(|c| c == v);
@@ -137,14 +144,14 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
         "DK-R-005",
         pm,
     );
-    let text_ns = |steps: &[&str]| {
+    let text_ns = |steps: &[Name]| {
         first(pm, steps)
             .and_then(|n| n.children().find(|c| c.is_text()).and_then(|t| t.text()))
             .map(normalize_space)
             .unwrap_or_default()
     };
-    let account = text_ns(&["cac:PayeeFinancialAccount", "cbc:ID"]);
-    let branch = text_ns(&[
+    let account = text_ns(steps!["cac:PayeeFinancialAccount", "cbc:ID"]);
+    let branch = text_ns(steps![
         "cac:PayeeFinancialAccount",
         "cac:FinancialInstitutionBranch",
         "cbc:ID",
@@ -154,18 +161,22 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
         "DK-R-006",
         pm,
     );
-    let mandate = text_ns(&["cac:PaymentMandate", "cbc:ID"]);
-    let payer = text_ns(&["cac:PaymentMandate", "cac:PayerFinancialAccount", "cbc:ID"]);
+    let mandate = text_ns(steps!["cac:PaymentMandate", "cbc:ID"]);
+    let payer = text_ns(steps![
+        "cac:PaymentMandate",
+        "cac:PayerFinancialAccount",
+        "cbc:ID"
+    ]);
     ctx.check(
         !(code_is("49") && !(!mandate.is_empty() && !payer.is_empty())),
         "DK-R-007",
         pm,
     );
-    let payment_id = cbc(pm, "PaymentID")
+    let payment_id = cbc!(pm, "PaymentID")
         .map(|p| string_value(p).into_owned())
         .unwrap_or_default();
     let pid_prefix = prefix(&payment_id);
-    let account_raw = first(pm, &["cac:PayeeFinancialAccount", "cbc:ID"])
+    let account_raw = first(pm, steps!["cac:PayeeFinancialAccount", "cbc:ID"])
         .map(|a| string_value(a).into_owned())
         .unwrap_or_default();
     let giro_account =
@@ -181,7 +192,7 @@ fn payment_means(ctx: &mut Ctx, pm: Node) {
         "DK-R-009",
         pm,
     );
-    let account_text_len = first(pm, &["cac:PayeeFinancialAccount", "cbc:ID"])
+    let account_text_len = first(pm, steps!["cac:PayeeFinancialAccount", "cbc:ID"])
         .and_then(|n| n.children().find(|c| c.is_text()).and_then(|t| t.text()))
         .map_or(0, |t| t.chars().count());
     ctx.check(

@@ -1,13 +1,14 @@
 //! Greece: GR-R-001..GR-R-010, GR-S-008-1 and GR-S-011 on Greek sellers (and buyers).
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, steps, Name};
 
 use super::super::context::Countries;
 use super::super::{Ctx, Source};
 use super::is_number;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
-use crate::validate::xml::{attr, cacs, cbc, cbcs, first, is_cac, path, string_value};
+use crate::validate::xml::{attr, cacs, cbc, cbcs, first, is, path, string_value};
 
 /// `u:TinVerification`: the Greek TIN check digit (9 digits).
 fn tin(v: &str) -> bool {
@@ -21,9 +22,9 @@ fn tin(v: &str) -> bool {
 }
 
 fn vat_ids(party: Node, normalized: bool) -> Vec<String> {
-    cacs(party, "PartyTaxScheme")
+    cacs!(party, "PartyTaxScheme")
         .filter(|s| {
-            let ids = path(*s, &["cac:TaxScheme", "cbc:ID"]);
+            let ids = path(*s, steps!["cac:TaxScheme", "cbc:ID"]);
             if normalized {
                 ids.first()
                     .is_some_and(|i| normalize_space(&string_value(*i)) == "VAT")
@@ -31,15 +32,15 @@ fn vat_ids(party: Node, normalized: bool) -> Vec<String> {
                 ids.iter().any(|i| string_value(*i) == "VAT")
             }
         })
-        .flat_map(|s| cbcs(s, "CompanyID"))
+        .flat_map(|s| cbcs!(s, "CompanyID"))
         .map(|c| string_value(c).into_owned())
         .collect()
 }
 
-fn parties<'a, 'i>(ctx: &Ctx<'a, 'i>, outer: &str) -> Vec<Node<'a, 'i>> {
+fn parties<'a, 'i>(ctx: &Ctx<'a, 'i>, outer: Name) -> Vec<Node<'a, 'i>> {
     ctx.named(Ns::Cac, "Party")
         .copied()
-        .filter(|p| p.parent_element().is_some_and(|s| is_cac(s, outer)))
+        .filter(|p| p.parent_element().is_some_and(|s| is(s, outer)))
         .collect()
 }
 
@@ -56,20 +57,20 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
     let sender = greek(&countries.supplier);
     let receiver = greek(&countries.customer);
     if sender {
-        if let Some(id) = cbc(root, "ID") {
+        if let Some(id) = cbc!(root, "ID") {
             invoice_id(ctx, id);
         }
-        for party in parties(ctx, "AccountingSupplierParty") {
-            let name = first(party, &["cac:PartyName", "cbc:Name"])
+        for party in parties(ctx, name!("cac:AccountingSupplierParty")) {
+            let name = first(party, steps!["cac:PartyName", "cbc:Name"])
                 .map(string_value)
                 .unwrap_or_default();
             ctx.check(!name.is_empty(), "GR-R-002", party);
             ctx.check(greek_vat(party), "GR-S-011", party);
-            for scheme in cacs(party, "PartyTaxScheme") {
-                let vat = first(scheme, &["cac:TaxScheme", "cbc:ID"])
+            for scheme in cacs!(party, "PartyTaxScheme") {
+                let vat = first(scheme, steps!["cac:TaxScheme", "cbc:ID"])
                     .is_some_and(|i| normalize_space(&string_value(i)) == "VAT");
                 if vat {
-                    for c in cbcs(scheme, "CompanyID") {
+                    for c in cbcs!(scheme, "CompanyID") {
                         let v = string_value(c);
                         let ok = v.starts_with("EL") && tin(&v.chars().skip(2).collect::<String>());
                         ctx.check(ok, "GR-R-003", c);
@@ -79,7 +80,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         }
         let address_gr = first(
             root,
-            &[
+            steps![
                 "cac:AccountingSupplierParty",
                 "cac:Party",
                 "cac:PostalAddress",
@@ -89,8 +90,8 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         )
         .is_some_and(|c| string_value(c) == "GR");
         let described = |d: &str| {
-            cacs(root, "AdditionalDocumentReference")
-                .filter(|r| cbcs(*r, "DocumentDescription").any(|x| string_value(x) == d))
+            cacs!(root, "AdditionalDocumentReference")
+                .filter(|r| cbcs!(*r, "DocumentDescription").any(|x| string_value(x) == d))
                 .count()
         };
         if address_gr {
@@ -104,40 +105,43 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             .copied()
             .collect::<Vec<_>>();
         for r in refs {
-            let has = |d: &str| cbcs(r, "DocumentDescription").any(|x| string_value(x) == d);
+            let has = |d: &str| cbcs!(r, "DocumentDescription").any(|x| string_value(x) == d);
             if address_gr && has("##M.AR.K##") {
-                for id in cbcs(r, "ID") {
+                for id in cbcs!(r, "ID") {
                     let v = string_value(id);
                     let ok = v.chars().next().is_some_and(|c| ('1'..='9').contains(&c));
                     ctx.check(ok, "GR-R-004-2", id);
                 }
             }
             if has("##INVOICE|URL##") {
-                let uri = first(r, &["cac:Attachment", "cac:ExternalReference", "cbc:URI"])
-                    .map(|u| normalize_space(&string_value(u)))
-                    .unwrap_or_default();
+                let uri = first(
+                    r,
+                    steps!["cac:Attachment", "cac:ExternalReference", "cbc:URI"],
+                )
+                .map(|u| normalize_space(&string_value(u)))
+                .unwrap_or_default();
                 ctx.check(!uri.is_empty(), "GR-R-008-3", r);
             }
         }
-        for party in parties(ctx, "AccountingCustomerParty") {
-            let name = first(party, &["cac:PartyName", "cbc:Name"])
+        for party in parties(ctx, name!("cac:AccountingCustomerParty")) {
+            let name = first(party, steps!["cac:PartyName", "cbc:Name"])
                 .map(string_value)
                 .unwrap_or_default();
             ctx.check(!name.is_empty(), "GR-R-005", party);
         }
     }
     if greek(&countries.accounting_supplier) {
-        for party in parties(ctx, "AccountingSupplierParty") {
-            for e in cbcs(party, "EndpointID") {
+        for party in parties(ctx, name!("cac:AccountingSupplierParty")) {
+            for e in cbcs!(party, "EndpointID") {
                 let ok = attr(e, "schemeID") == Some("9933") && tin(&string_value(e));
                 ctx.check(ok, "GR-R-009", e);
             }
         }
     }
     if sender && receiver {
-        for party in parties(ctx, "AccountingCustomerParty") {
+        for party in parties(ctx, name!("cac:AccountingCustomerParty")) {
             ctx.check(greek_vat(party), "GR-R-006", party);
-            for e in cbcs(party, "EndpointID") {
+            for e in cbcs!(party, "EndpointID") {
                 let ok = attr(e, "schemeID") == Some("9933") && tin(&string_value(e));
                 ctx.check(ok, "GR-R-010", e);
             }
@@ -157,9 +161,9 @@ fn invoice_id(ctx: &mut Ctx, id: Node) {
     let seg = |i: usize| segments.get(i).copied().unwrap_or("");
     ctx.check(segments.len() == 6, "GR-R-001-1", id);
 
-    let tin_ids: Vec<String> = path(root, &["cac:AccountingSupplierParty", "cac:Party"])
+    let tin_ids: Vec<String> = path(root, steps!["cac:AccountingSupplierParty", "cac:Party"])
         .into_iter()
-        .chain(path(root, &["cac:TaxRepresentativeParty"]))
+        .chain(path(root, steps!["cac:TaxRepresentativeParty"]))
         .flat_map(|p| vat_ids(p, false))
         .map(|v| v.chars().skip(2).take(9).collect())
         .collect();
@@ -170,7 +174,7 @@ fn invoice_id(ctx: &mut Ctx, id: Node) {
         id,
     );
 
-    let issue = cbc(root, "IssueDate")
+    let issue = cbc!(root, "IssueDate")
         .map(|d| string_value(d).into_owned())
         .unwrap_or_default();
     let issue_parts: Vec<&str> = issue.split('-').collect();

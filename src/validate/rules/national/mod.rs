@@ -11,11 +11,12 @@ mod no;
 mod se;
 
 use crate::validate::dom::Node;
+use crate::validate::name::Name;
 
 use super::context::Countries;
 use super::Ctx;
 use crate::validate::value::{normalize_space, trim};
-use crate::validate::xml::{cbc, string_value};
+use crate::validate::xml::{child, string_value};
 
 /// Runs every national rule set.
 pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
@@ -53,8 +54,8 @@ pub(super) fn is_number(s: &str) -> bool {
 }
 
 /// `normalize-space` of the first child `cbc:name` (empty when absent).
-pub(super) fn child_ns(n: Node, name: &str) -> String {
-    cbc(n, name)
+pub(super) fn child_ns(n: Node, name: Name) -> String {
+    child(n, name)
         .map(|c| normalize_space(&string_value(c)))
         .unwrap_or_default()
 }

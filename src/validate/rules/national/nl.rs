@@ -1,18 +1,21 @@
 //! The Netherlands: NL-R-001..NL-R-009 on Dutch sellers.
 
 use crate::validate::dom::Node;
+use crate::validate::name::{name, steps, Name};
 
 use super::super::Ctx;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
-use crate::validate::xml::{attr, cbc, exists, first, is_cac, is_cbc, string_value};
+use crate::validate::xml::{attr, cbc, exists, first, is, is_cac, is_cbc, string_value};
 
-fn country_is_nl(root: Node, steps: &[&str]) -> bool {
+fn country_is_nl(root: Node, steps: &[Name]) -> bool {
     first(root, steps).is_some_and(|c| normalize_space(&string_value(c)).to_uppercase() == "NL")
 }
 
 fn address_complete(a: Node) -> bool {
-    cbc(a, "StreetName").is_some() && cbc(a, "CityName").is_some() && cbc(a, "PostalZone").is_some()
+    cbc!(a, "StreetName").is_some()
+        && cbc!(a, "CityName").is_some()
+        && cbc!(a, "PostalZone").is_some()
 }
 
 /// NL-R-003 / NL-R-005: a KVK or OIN legal identifier.
@@ -22,11 +25,11 @@ fn kvk_or_oin(id: Node) -> bool {
         && !normalize_space(&string_value(id)).is_empty()
 }
 
-fn under(n: Node, chain: &[&str]) -> bool {
+fn under(n: Node, chain: &[Name]) -> bool {
     let mut cur = n;
     for name in chain {
         match cur.parent_element() {
-            Some(p) if is_cac(p, name) => cur = p,
+            Some(p) if is(p, *name) => cur = p,
             _ => return false,
         }
     }
@@ -36,22 +39,22 @@ fn under(n: Node, chain: &[&str]) -> bool {
 /// Runs the Dutch rules.
 pub(crate) fn check(ctx: &mut Ctx) {
     let root = ctx.root;
-    let country = |party: &'static str| -> [&'static str; 5] {
+    let country = |party: Name| -> [Name; 5] {
         [
             party,
-            "cac:Party",
-            "cac:PostalAddress",
-            "cac:Country",
-            "cbc:IdentificationCode",
+            name!("cac:Party"),
+            name!("cac:PostalAddress"),
+            name!("cac:Country"),
+            name!("cbc:IdentificationCode"),
         ]
     };
-    if !country_is_nl(root, &country("cac:AccountingSupplierParty")) {
+    if !country_is_nl(root, &country(name!("cac:AccountingSupplierParty"))) {
         return;
     }
-    let customer_nl = country_is_nl(root, &country("cac:AccountingCustomerParty"));
+    let customer_nl = country_is_nl(root, &country(name!("cac:AccountingCustomerParty")));
     let representative_nl = country_is_nl(
         root,
-        &[
+        steps![
             "cac:TaxRepresentativeParty",
             "cac:PostalAddress",
             "cac:Country",
@@ -60,48 +63,58 @@ pub(crate) fn check(ctx: &mut Ctx) {
     );
     let referenced = exists(
         root,
-        &[
+        steps![
             "cac:BillingReference",
             "cac:InvoiceDocumentReference",
             "cbc:ID",
         ],
     );
     let means = ctx.named(Ns::Cac, "PaymentMeans").next().is_some();
-    let ordered = exists(root, &["cac:OrderReference", "cbc:ID"]);
+    let ordered = exists(root, steps!["cac:OrderReference", "cbc:ID"]);
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];
         let name = el.local_name();
-        if is_cbc(el, "CreditNoteTypeCode") {
+        if is_cbc!(el, "CreditNoteTypeCode") {
             ctx.check(referenced, "NL-R-001", el);
-        } else if is_cac(el, "PostalAddress") && under(el, &["Party", "AccountingSupplierParty"]) {
+        } else if is_cac!(el, "PostalAddress")
+            && under(el, steps!["cac:Party", "cac:AccountingSupplierParty"])
+        {
             ctx.check(address_complete(el), "NL-R-002", el);
-        } else if is_cbc(el, "CompanyID")
+        } else if is_cbc!(el, "CompanyID")
             && under(
                 el,
-                &["PartyLegalEntity", "Party", "AccountingSupplierParty"],
+                steps![
+                    "cac:PartyLegalEntity",
+                    "cac:Party",
+                    "cac:AccountingSupplierParty"
+                ],
             )
         {
             ctx.check(kvk_or_oin(el), "NL-R-003", el);
         } else if customer_nl
-            && is_cac(el, "PostalAddress")
-            && under(el, &["Party", "AccountingCustomerParty"])
+            && is_cac!(el, "PostalAddress")
+            && under(el, steps!["cac:Party", "cac:AccountingCustomerParty"])
         {
             ctx.check(address_complete(el), "NL-R-004", el);
         } else if customer_nl
-            && is_cbc(el, "CompanyID")
+            && is_cbc!(el, "CompanyID")
             && under(
                 el,
-                &["PartyLegalEntity", "Party", "AccountingCustomerParty"],
+                steps![
+                    "cac:PartyLegalEntity",
+                    "cac:Party",
+                    "cac:AccountingCustomerParty"
+                ],
             )
         {
             ctx.check(kvk_or_oin(el), "NL-R-005", el);
         } else if representative_nl
-            && is_cac(el, "PostalAddress")
-            && under(el, &["TaxRepresentativeParty"])
+            && is_cac!(el, "PostalAddress")
+            && under(el, steps!["cac:TaxRepresentativeParty"])
         {
             ctx.check(address_complete(el), "NL-R-006", el);
-        } else if is_cac(el, "LegalMonetaryTotal") {
-            let payable = cbc(el, "PayableAmount").and_then(|p| decimal(&string_value(p)));
+        } else if is_cac!(el, "LegalMonetaryTotal") {
+            let payable = cbc!(el, "PayableAmount").and_then(|p| decimal(&string_value(p)));
             let no_payment_due = payable.is_some_and(|p| {
                 if ctx.is_invoice {
                     p <= 0.into()
@@ -110,13 +123,16 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 }
             });
             ctx.check(no_payment_due || means, "NL-R-007", el);
-        } else if customer_nl && is_cac(el, "PaymentMeans") {
-            let code = cbc(el, "PaymentMeansCode")
+        } else if customer_nl && is_cac!(el, "PaymentMeans") {
+            let code = cbc!(el, "PaymentMeansCode")
                 .map(|c| normalize_space(&string_value(c)))
                 .unwrap_or_default();
             let ok = ["30", "48", "49", "57", "58", "59"].contains(&code.as_str());
             ctx.check(ok, "NL-R-008", el);
-        } else if name == "LineID" && is_cbc(el, "LineID") && under(el, &["OrderLineReference"]) {
+        } else if name == "LineID"
+            && is_cbc!(el, "LineID")
+            && under(el, steps!["cac:OrderLineReference"])
+        {
             ctx.check(ordered, "NL-R-009", el);
         }
     }

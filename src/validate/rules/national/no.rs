@@ -3,6 +3,7 @@
 use super::super::context::Countries;
 use super::super::Ctx;
 use super::child_ns;
+use crate::validate::name::{name, steps};
 use crate::validate::rules::peppol_common::mod11;
 use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
@@ -18,20 +19,22 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         .copied()
         .filter(|p| {
             p.parent_element()
-                .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
+                .is_some_and(|s| is_cac!(s, "AccountingSupplierParty"))
         })
         .collect();
     for party in parties {
         let scheme = |s: &crate::validate::dom::Node, id: &str| {
-            first(*s, &["cac:TaxScheme", "cbc:ID"])
+            first(*s, steps!["cac:TaxScheme", "cbc:ID"])
                 .is_some_and(|i| normalize_space(&string_value(i)) == id)
         };
-        let tax = cacs(party, "PartyTaxScheme").find(|s| scheme(s, "TAX"));
-        let registered = tax.map(|s| child_ns(s, "CompanyID")).unwrap_or_default();
+        let tax = cacs!(party, "PartyTaxScheme").find(|s| scheme(s, "TAX"));
+        let registered = tax
+            .map(|s| child_ns(s, name!("cbc:CompanyID")))
+            .unwrap_or_default();
         ctx.check(registered == "Foretaksregisteret", "NO-R-002", party);
-        let vat_ids: Vec<String> = cacs(party, "PartyTaxScheme")
+        let vat_ids: Vec<String> = cacs!(party, "PartyTaxScheme")
             .filter(|s| scheme(s, "VAT"))
-            .filter_map(|s| cbc(s, "CompanyID").map(|c| string_value(c).into_owned()))
+            .filter_map(|s| cbc!(s, "CompanyID").map(|c| string_value(c).into_owned()))
             .collect();
         let norwegian = vat_ids.iter().any(|v| v.starts_with("NO"));
         let valid = vat_ids.first().is_some_and(|v| {

@@ -1,6 +1,7 @@
 //! Sweden: SE-R-001..SE-R-013 on Swedish sellers.
 
 use crate::validate::dom::Node;
+use crate::validate::name::steps;
 
 use super::super::Ctx;
 use super::is_number;
@@ -12,7 +13,7 @@ use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
 fn country_is(party: Node, code: &str) -> bool {
     path(
         party,
-        &["cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"],
+        steps!["cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"],
     )
     .into_iter()
     .any(|c| string_value(c) == code)
@@ -20,9 +21,9 @@ fn country_is(party: Node, code: &str) -> bool {
 
 /// `cac:PartyTaxScheme[cac:TaxScheme/cbc:ID = 'VAT']` of a party.
 fn vat_schemes<'a, 'i>(party: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
-    cacs(party, "PartyTaxScheme")
+    cacs!(party, "PartyTaxScheme")
         .filter(|s| {
-            path(*s, &["cac:TaxScheme", "cbc:ID"])
+            path(*s, steps!["cac:TaxScheme", "cbc:ID"])
                 .into_iter()
                 .any(|i| string_value(i) == "VAT")
         })
@@ -34,7 +35,7 @@ fn swedish_vat_seller(party: Node) -> bool {
     country_is(party, "SE")
         && vat_schemes(party)
             .iter()
-            .any(|s| cbc(*s, "CompanyID").is_some_and(|c| string_value(c).starts_with("SE")))
+            .any(|s| cbc!(*s, "CompanyID").is_some_and(|c| string_value(c).starts_with("SE")))
 }
 
 /// Runs the Swedish rules.
@@ -44,12 +45,12 @@ pub(crate) fn check(ctx: &mut Ctx) {
         .copied()
         .filter(|p| {
             p.parent_element()
-                .is_some_and(|s| is_cac(s, "AccountingSupplierParty"))
+                .is_some_and(|s| is_cac!(s, "AccountingSupplierParty"))
         })
         .collect();
     let buyers_se = ctx.named(Ns::Cac, "Party").any(|p| {
         p.parent_element()
-            .is_some_and(|s| is_cac(s, "AccountingCustomerParty"))
+            .is_some_and(|s| is_cac!(s, "AccountingCustomerParty"))
             && country_is(*p, "SE")
     });
     let seller_se = sellers.iter().any(|p| country_is(*p, "SE"));
@@ -58,7 +59,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
         if swedish_vat_seller(party) {
             let vat = vat_schemes(party)
                 .first()
-                .and_then(|s| cbc(*s, "CompanyID"))
+                .and_then(|s| cbc!(*s, "CompanyID"))
                 .map(|c| string_value(c).into_owned())
                 .unwrap_or_default();
             ctx.check(
@@ -70,8 +71,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
             ctx.check(is_number(&digits), "SE-R-002", party);
         }
         if country_is(party, "SE") {
-            for legal in cacs(party, "PartyLegalEntity") {
-                let Some(id) = cbc(legal, "CompanyID") else {
+            for legal in cacs!(party, "PartyLegalEntity") {
+                let Some(id) = cbc!(legal, "CompanyID") else {
                     continue;
                 };
                 let v = string_value(id);
@@ -79,15 +80,16 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 ctx.check(normalize_space(&v).chars().count() == 10, "SE-R-004", legal);
                 ctx.check(swedish_orgnr(&normalize_space(&v)), "SE-R-013", legal);
             }
-            if crate::validate::xml::exists(party, &["cac:PartyLegalEntity", "cbc:CompanyID"]) {
-                for scheme in cacs(party, "PartyTaxScheme") {
-                    let id = first(scheme, &["cac:TaxScheme", "cbc:ID"])
+            if crate::validate::xml::exists(party, steps!["cac:PartyLegalEntity", "cbc:CompanyID"])
+            {
+                for scheme in cacs!(party, "PartyTaxScheme") {
+                    let id = first(scheme, steps!["cac:TaxScheme", "cbc:ID"])
                         .map(|i| normalize_space(&string_value(i).to_uppercase()))
                         .unwrap_or_default();
                     if id == "VAT" {
                         continue;
                     }
-                    for c in cbcs(scheme, "CompanyID") {
+                    for c in cbcs!(scheme, "CompanyID") {
                         let ok = normalize_space(&string_value(c).to_uppercase())
                             == "GODKÄND FÖR F-SKATT";
                         ctx.check(ok, "SE-R-005", c);
@@ -100,10 +102,10 @@ pub(crate) fn check(ctx: &mut Ctx) {
         let cats: Vec<Node> = ctx
             .named_any(&[(Ns::Cac, "TaxCategory"), (Ns::Cac, "ClassifiedTaxCategory")])
             .into_iter()
-            .filter(|c| cbcs(*c, "ID").any(|i| string_value(i) == "S"))
+            .filter(|c| cbcs!(*c, "ID").any(|i| string_value(i) == "S"))
             .collect();
         for c in cats {
-            let rate = cbc(c, "Percent").and_then(|p| {
+            let rate = cbc!(c, "Percent").and_then(|p| {
                 let t = string_value(p);
                 is_number(&t).then(|| decimal(&t)).flatten()
             });
@@ -119,12 +121,12 @@ pub(crate) fn check(ctx: &mut Ctx) {
         .copied()
         .collect::<Vec<_>>();
     for pm in means {
-        let code = cbc(pm, "PaymentMeansCode")
+        let code = cbc!(pm, "PaymentMeansCode")
             .map(|c| normalize_space(&string_value(c)))
             .unwrap_or_default();
         let branch = first(
             pm,
-            &[
+            steps![
                 "cac:PayeeFinancialAccount",
                 "cac:FinancialInstitutionBranch",
                 "cbc:ID",
@@ -133,8 +135,8 @@ pub(crate) fn check(ctx: &mut Ctx) {
         .map(|b| normalize_space(&string_value(b)))
         .unwrap_or_default();
         if code == "30" && (branch == "SE:PLUSGIRO" || branch == "SE:BANKGIRO") {
-            let accounts: Vec<Node> = cacs(pm, "PayeeFinancialAccount")
-                .flat_map(|a| cbcs(a, "ID"))
+            let accounts: Vec<Node> = cacs!(pm, "PayeeFinancialAccount")
+                .flat_map(|a| cbcs!(a, "ID"))
                 .collect();
             for a in accounts {
                 let v = normalize_space(&string_value(a));
@@ -148,7 +150,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
                 }
             }
         }
-        let raw_codes: Vec<String> = cbcs(pm, "PaymentMeansCode")
+        let raw_codes: Vec<String> = cbcs!(pm, "PaymentMeansCode")
             .map(|c| string_value(c).into_owned())
             .collect();
         if raw_codes.iter().any(|c| c == "50" || c == "56") {

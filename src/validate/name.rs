@@ -1,0 +1,189 @@
+//! Element names of the UBL 2.1 schemas as small integers.
+//!
+//! A [`Name`] is the index of a global element declaration in [`ELEMENTS`]. The parser gives every
+//! element of a UBL namespace its `Name` once per document ([`Name::lookup`]), so the layers
+//! compare two integers where they compared a namespace and a local name. Names written in the
+//! code are found when the crate compiles ([`name!`], [`steps!`]): a name the schemas do not
+//! declare (a typo) is a compile error, not a rule that silently never fires.
+
+use std::sync::OnceLock;
+
+use super::fasthash::FastMap;
+use super::structure::tables::{Ns, ELEMENTS};
+
+/// A globally declared UBL 2.1 element: its index in [`ELEMENTS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(u16);
+
+/// How many namespaces [`Ns`] has (the lookup keeps one map per namespace).
+const NAMESPACES: usize = Ns::Xades141 as usize + 1;
+
+impl Name {
+    /// The declared element `{ns}local`; evaluated in a constant, an undeclared name does not
+    /// compile.
+    pub const fn of(ns: Ns, local: &str) -> Name {
+        let (mut low, mut high) = (0, ELEMENTS.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            let e = &ELEMENTS[mid];
+            let order = if (e.ns as u8) != (ns as u8) {
+                if (e.ns as u8) < (ns as u8) {
+                    -1
+                } else {
+                    1
+                }
+            } else {
+                compare(e.name.as_bytes(), local.as_bytes())
+            };
+            match order {
+                0 => return Name(mid as u16),
+                o if o < 0 => low = mid + 1,
+                _ => high = mid,
+            }
+        }
+        panic!("the UBL 2.1 schemas declare no such element")
+    }
+
+    /// The declared element written `prefix:local` with the prefixes of the rules: `cbc`, `cac`,
+    /// `ext`, `ubl` (Invoice) and `cn` (CreditNote).
+    pub const fn qualified(qname: &str) -> Name {
+        let b = qname.as_bytes();
+        let mut colon = 0;
+        while colon < b.len() && b[colon] != b':' {
+            colon += 1;
+        }
+        let (prefix, local) = b.split_at(colon);
+        let ns = if equal(prefix, b"cbc") {
+            Ns::Cbc
+        } else if equal(prefix, b"cac") {
+            Ns::Cac
+        } else if equal(prefix, b"ext") {
+            Ns::Ext
+        } else if equal(prefix, b"ubl") {
+            Ns::Invoice
+        } else if equal(prefix, b"cn") {
+            Ns::CreditNote
+        } else {
+            panic!("unknown prefix (cbc, cac, ext, ubl or cn)")
+        };
+        let Some((_, local)) = local.split_first() else {
+            panic!("expected prefix:local")
+        };
+        match std::str::from_utf8(local) {
+            Ok(local) => Name::of(ns, local),
+            Err(_) => panic!("not UTF-8"),
+        }
+    }
+
+    /// The declared element `{ns}local`, if any, at run time.
+    pub fn lookup(ns: Ns, local: &str) -> Option<Name> {
+        static MAPS: OnceLock<[FastMap<&'static str, u16>; NAMESPACES]> = OnceLock::new();
+        let maps = MAPS.get_or_init(|| {
+            let mut maps: [FastMap<&'static str, u16>; NAMESPACES] = Default::default();
+            for (i, e) in ELEMENTS.iter().enumerate() {
+                maps[e.ns as usize].insert(e.name, i as u16);
+            }
+            maps
+        });
+        maps[ns as usize].get(local).map(|&i| Name(i))
+    }
+
+    /// The index of the declaration in [`ELEMENTS`].
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The name as stored in a tree node ([`Name::from_raw`] reverses it).
+    pub(crate) const fn raw(self) -> u16 {
+        self.0
+    }
+
+    /// The name stored by [`Name::raw`], `None` for [`Name::NONE_RAW`].
+    pub(crate) const fn from_raw(raw: u16) -> Option<Name> {
+        if raw == Name::NONE_RAW {
+            None
+        } else {
+            Some(Name(raw))
+        }
+    }
+
+    /// What a tree node stores for an element without a declared name, or another node.
+    pub(crate) const NONE_RAW: u16 = u16::MAX;
+
+    /// The namespace.
+    pub fn ns(self) -> Ns {
+        ELEMENTS[self.index()].ns
+    }
+
+    /// The local name.
+    pub fn local(self) -> &'static str {
+        ELEMENTS[self.index()].name
+    }
+}
+
+const fn compare(a: &[u8], b: &[u8]) -> i32 {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return if a[i] < b[i] { -1 } else { 1 };
+        }
+        i += 1;
+    }
+    if a.len() == b.len() {
+        0
+    } else if a.len() < b.len() {
+        -1
+    } else {
+        1
+    }
+}
+
+const fn equal(a: &[u8], b: &[u8]) -> bool {
+    compare(a, b) == 0
+}
+
+/// The [`Name`] of the UBL element written `prefix:local` (`name!("cbc:ID")`), found when the
+/// crate compiles.
+macro_rules! name {
+    ($qname:literal) => {
+        const { $crate::validate::name::Name::qualified($qname) }
+    };
+}
+pub(crate) use name;
+
+/// A child path of [`Name`]s (`steps!["cac:Party", "cbc:EndpointID"]`), found when the crate
+/// compiles, as a `&'static [Name]`.
+macro_rules! steps {
+    ($($qname:literal),+ $(,)?) => {
+        const { &[$($crate::validate::name::Name::qualified($qname)),+] }
+    };
+}
+pub(crate) use steps;
+
+#[cfg(test)]
+mod tests {
+    use super::{Name, ELEMENTS};
+    use crate::validate::structure::tables::Ns;
+
+    #[test]
+    fn every_declared_element_is_found_at_compile_and_run_time() {
+        for (i, e) in ELEMENTS.iter().enumerate() {
+            let name = Name::of(e.ns, e.name);
+            assert_eq!(name.index(), i);
+            assert_eq!(Name::lookup(e.ns, e.name), Some(name));
+            assert_eq!((name.ns(), name.local()), (e.ns, e.name));
+        }
+    }
+
+    #[test]
+    fn prefixes_and_undeclared_names() {
+        assert_eq!(name!("cbc:ID"), Name::of(Ns::Cbc, "ID"));
+        assert_eq!(name!("cac:Party").local(), "Party");
+        assert_eq!(name!("ubl:Invoice").ns(), Ns::Invoice);
+        assert_eq!(name!("cn:CreditNote").ns(), Ns::CreditNote);
+        assert_eq!(name!("ext:UBLExtensions").ns(), Ns::Ext);
+        assert_eq!(Name::lookup(Ns::Cbc, "Party"), None);
+        assert_eq!(Name::lookup(Ns::Cac, "ID"), None);
+        assert_eq!(Name::lookup(Ns::Cbc, ""), None);
+    }
+}
