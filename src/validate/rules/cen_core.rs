@@ -108,7 +108,7 @@ fn document(ctx: &mut Ctx) {
         r,
     );
     let tax_amount_currencies: Vec<String> = ctx
-        .named(Ns::Cbc, "TaxAmount")
+        .named(name!("cbc:TaxAmount"))
         .filter(|e| parent_is(**e, name!("cac:TaxTotal")))
         .filter_map(|e| attr(*e, "currencyID").map(str::to_string))
         .collect();
@@ -141,7 +141,7 @@ fn document(ctx: &mut Ctx) {
         ("BR-DEC-15", name!("cbc:TaxCurrencyCode")),
     ] {
         let amounts: Vec<Node> = ctx
-            .named(Ns::Cbc, "TaxAmount")
+            .named(name!("cbc:TaxAmount"))
             .copied()
             .filter(|e| parent_is(*e, name!("cac:TaxTotal")))
             .filter(|e| {

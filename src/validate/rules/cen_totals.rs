@@ -99,7 +99,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
     let line_sum = match memo.line_sum {
         Some(s) => s,
         None => {
-            let lines = ctx.named_any(&[(Ns::Cac, "InvoiceLine"), (Ns::Cac, "CreditNoteLine")]);
+            let lines = ctx.named_any(&[name!("cac:InvoiceLine"), name!("cac:CreditNoteLine")]);
             let s = round2(sum(ctx, &lines, name!("cbc:LineExtensionAmount")));
             memo.line_sum = Some(s);
             s
@@ -259,9 +259,9 @@ fn tax_subtotal(ctx: &mut Ctx, s: Node) {
 fn payable(ctx: &mut Ctx, memo: &mut Memo, p: Node) {
     let Some(v) = ctx.num(p, CEN) else { return };
     let due = *memo.due.get_or_insert_with(|| {
-        ctx.named(Ns::Cbc, "DueDate").next().is_some()
+        ctx.named(name!("cbc:DueDate")).next().is_some()
             || ctx
-                .named(Ns::Cac, "PaymentTerms")
+                .named(name!("cac:PaymentTerms"))
                 .any(|e| cbc!(*e, "Note").is_some())
     });
     ctx.check(v <= Decimal::ZERO || due, "BR-CO-25", p);

@@ -12,7 +12,6 @@ use super::common::{category_code, indicator_is, is_vat};
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::{round2, trim};
 use crate::validate::xml::{cac, cacs, cbc, cbcs, child, exists, is_cac, string_value};
 
@@ -224,10 +223,10 @@ pub(crate) fn check(ctx: &mut Ctx) {
         all_tax_categories: Vec::new(),
     };
     uses.classified.extend(
-        ctx.named(Ns::Cac, "ClassifiedTaxCategory")
+        ctx.named(name!("cac:ClassifiedTaxCategory"))
             .map(|e| Cat::new(*e)),
     );
-    for &e in ctx.named(Ns::Cac, "TaxCategory") {
+    for &e in ctx.named(name!("cac:TaxCategory")) {
         uses.all_tax_categories.push(Cat::new(e));
         let parent = e.parent_element();
         if let Some(ac) = parent.filter(|p| is_cac!(*p, "AllowanceCharge")) {
@@ -269,15 +268,13 @@ impl VatIds {
             cacs!(party, "PartyTaxScheme")
                 .any(|s| (!vat_only || is_vat(s)) && cbc!(s, "CompanyID").is_some())
         };
-        let parties = |outer: &str| -> Vec<Node> {
-            ctx.named(Ns::Cac, outer)
-                .flat_map(|e| cacs!(*e, "Party"))
-                .collect()
+        let parties = |outer: Name| -> Vec<Node> {
+            ctx.named(outer).flat_map(|e| cacs!(*e, "Party")).collect()
         };
-        let sellers = parties("AccountingSupplierParty");
-        let buyers = parties("AccountingCustomerParty");
+        let sellers = parties(name!("cac:AccountingSupplierParty"));
+        let buyers = parties(name!("cac:AccountingCustomerParty"));
         let reps: Vec<Node> = ctx
-            .named(Ns::Cac, "TaxRepresentativeParty")
+            .named(name!("cac:TaxRepresentativeParty"))
             .copied()
             .collect();
         VatIds {
@@ -495,8 +492,8 @@ struct Sums<'a, 'i> {
 impl<'a, 'i> Sums<'a, 'i> {
     fn new(ctx: &Ctx<'a, 'i>) -> Self {
         Sums {
-            has_invoice_lines: ctx.named(Ns::Cac, "InvoiceLine").next().is_some(),
-            has_credit_lines: ctx.named(Ns::Cac, "CreditNoteLine").next().is_some(),
+            has_invoice_lines: ctx.named(name!("cac:InvoiceLine")).next().is_some(),
+            has_credit_lines: ctx.named(name!("cac:CreditNoteLine")).next().is_some(),
             cache: FastMap::default(),
             owners: None,
         }
@@ -506,16 +503,14 @@ impl<'a, 'i> Sums<'a, 'i> {
     fn get(&mut self, ctx: &mut Ctx<'a, 'i>, code: &'static str, lines: &'static str) -> &CodeSums {
         let owners = self.owners.get_or_insert_with(|| {
             let root = ctx.root;
-            ctx.namespaces
-                .iter()
-                .zip(&ctx.names)
-                .zip(&ctx.elements)
-                .filter(|((ns, name), _)| {
-                    **ns == Some(Ns::Cac)
-                        && matches!(**name, "InvoiceLine" | "CreditNoteLine" | "AllowanceCharge")
-                })
-                .map(|((_, name), e)| Owner::new(*e, name, root))
-                .collect()
+            ctx.named_any(&[
+                name!("cac:InvoiceLine"),
+                name!("cac:CreditNoteLine"),
+                name!("cac:AllowanceCharge"),
+            ])
+            .into_iter()
+            .map(|e| Owner::new(e, e.local_name(), root))
+            .collect()
         });
         self.cache
             .entry((lines, code))
@@ -683,7 +678,7 @@ fn extra_document_rules(ctx: &mut Ctx, uses: &Uses) {
     let b_anywhere = uses.all_tax_categories.iter().any(|c| raw(&c.node, "B"))
         || uses.classified.iter().any(|c| raw(&c.node, "B"));
     let all_italian = || {
-        !ctx.named(Ns::Cbc, "IdentificationCode")
+        !ctx.named(name!("cbc:IdentificationCode"))
             .any(|e| string_value(*e) != "IT")
     };
     let italian_ok = !b_anywhere || all_italian();

@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use super::catalogue::{self, Source};
 use super::fasthash::FastMap;
 use super::finding::Values;
-use super::structure::tables::Ns;
+use super::structure::tables::{Ns, ELEMENTS};
 use super::value;
 use super::{Finding, Options, RuleSet};
 
@@ -46,6 +46,10 @@ pub(crate) struct Ctx<'a, 'i> {
     pub names: Vec<&'a str>,
     /// The index in `elements` of each node, by node id (`u32::MAX` for other nodes).
     element_index: Vec<u32>,
+    /// The first of `elements` with each [`Name`] (by [`Name::index`]), then the next one with
+    /// the same name (by index in `elements`): `//prefix:name` without scanning every element.
+    first_named: Vec<u32>,
+    next_named: Vec<u32>,
     /// String values of the root's `cbc:DocumentCurrencyCode` children.
     pub document_currencies: Vec<String>,
     set: RuleSet,
@@ -66,12 +70,15 @@ impl<'a, 'i> Ctx<'a, 'i> {
     fn new(doc: &'a Document<'i>, set: RuleSet) -> Self {
         let root = doc.root_element();
         let elements: Vec<Node> = root.descendants().filter(|n| n.is_element()).collect();
+        let (first_named, next_named) = name_chains(&elements);
         Ctx {
             root,
             is_invoice: root.local_name() == "Invoice",
             namespaces: elements.iter().map(Node::ns).collect(),
             names: elements.iter().map(|e| e.local_name()).collect(),
             element_index: element_index(&elements),
+            first_named,
+            next_named,
             elements,
             document_currencies: super::xml::cbcs!(root, "DocumentCurrencyCode")
                 .map(|c| super::xml::string_value(c).into_owned())
@@ -86,34 +93,25 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
     }
 
-    /// Every element `{ns}name` of the document (XPath `//prefix:name`), in document order,
-    /// found from the names resolved once per element.
-    pub fn named<'c>(
-        &'c self,
-        ns: Ns,
-        name: &'c str,
-    ) -> impl Iterator<Item = &'c Node<'a, 'i>> + 'c {
-        self.namespaces
-            .iter()
-            .zip(&self.names)
-            .zip(&self.elements)
-            .filter(move |((n, local), _)| **n == Some(ns) && **local == name)
-            .map(|(_, e)| e)
+    /// Every element named `name` (XPath `//prefix:name`), in document order, from the chains
+    /// of same-named elements built once per document.
+    pub fn named<'c>(&'c self, name: Name) -> impl Iterator<Item = &'c Node<'a, 'i>> + 'c {
+        self.named_at(name).map(|i| &self.elements[i as usize])
     }
 
     /// Every element with one of `names`, in document order.
-    pub fn named_any(&self, names: &[(Ns, &str)]) -> Vec<Node<'a, 'i>> {
-        self.namespaces
-            .iter()
-            .zip(&self.names)
-            .zip(&self.elements)
-            .filter(|((n, local), _)| {
-                names
-                    .iter()
-                    .any(|(ns, name)| **n == Some(*ns) && *local == name)
-            })
-            .map(|(_, e)| *e)
-            .collect()
+    pub fn named_any(&self, names: &[Name]) -> Vec<Node<'a, 'i>> {
+        let mut at: Vec<u32> = names.iter().flat_map(|n| self.named_at(*n)).collect();
+        at.sort_unstable();
+        at.into_iter().map(|i| self.elements[i as usize]).collect()
+    }
+
+    /// The indexes in `elements` of the elements named `name`.
+    fn named_at(&self, name: Name) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors(
+            Some(self.first_named[name.index()]).filter(|&i| i != u32::MAX),
+            |&i| Some(self.next_named[i as usize]).filter(|&n| n != u32::MAX),
+        )
     }
 
     /// String values of `path(n, steps)`, looked up once per node and path: rules on
@@ -326,6 +324,19 @@ impl<'a, 'i> Ctx<'a, 'i> {
             }
         }
     }
+}
+
+/// For [`Ctx::named`]: the first element with each name, and the next one with the same name.
+fn name_chains(elements: &[Node]) -> (Vec<u32>, Vec<u32>) {
+    let mut first = vec![u32::MAX; ELEMENTS.len()];
+    let mut next = vec![u32::MAX; elements.len()];
+    for (i, e) in elements.iter().enumerate().rev() {
+        if let Some(name) = e.name() {
+            next[i] = first[name.index()];
+            first[name.index()] = i as u32;
+        }
+    }
+    (first, next)
 }
 
 /// The index of each element in `elements`, by node id (`u32::MAX` for other nodes).

@@ -4,13 +4,13 @@
 //! one walk through a trie of the paths; the five with a condition are code below. Each fires at
 //! most once per document, on the root, like the official rules.
 
-use crate::validate::name::Name;
+use crate::validate::name::{name, Name};
 use std::sync::OnceLock;
 
 use crate::validate::dom::Node;
 
 use super::Ctx;
-use crate::validate::structure::tables::Ns;
+use crate::validate::structure::tables::{Ns, ELEMENTS};
 use crate::validate::xml::{self, cac, cacs, cbcs, has_attr};
 
 const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
@@ -19,6 +19,9 @@ const TABLE: &str = include_str!("../../../schemas/rules/ubl_cr.tsv");
 struct TrieNode {
     /// Children by element name, sorted by name.
     children: Vec<(Name, usize)>,
+    /// For a node with many children (the root has 141), the child by [`Name::index`]
+    /// (`u32::MAX`: none): one load instead of a search, for most elements of a document.
+    dense: Option<Box<[u32]>>,
     /// Children the UBL 2.1 schemas do not declare (the official paths name a few, such as
     /// `cbc:ValidityPeriod`; a schema-valid document can hold them only where a wildcard skips).
     undeclared: Vec<(Ns, &'static str, usize)>,
@@ -130,9 +133,21 @@ fn table() -> &'static Table {
             };
             insert(&mut t.nodes, start, &steps(path), rule);
         }
+        for node in &mut t.nodes {
+            if node.children.len() > DENSE_FROM {
+                let mut dense = vec![u32::MAX; ELEMENTS.len()];
+                for &(name, child) in &node.children {
+                    dense[name.index()] = child as u32;
+                }
+                node.dense = Some(dense.into_boxed_slice());
+            }
+        }
         t
     })
 }
+
+/// Children from which a node gets a dense table.
+const DENSE_FROM: usize = 8;
 
 /// The entry for `name` in sorted `children`.
 fn find(children: &[(Name, usize)], name: Name) -> Option<usize> {
@@ -145,7 +160,12 @@ fn find(children: &[(Name, usize)], name: Name) -> Option<usize> {
 /// The trie child of `node` matching the element `el`.
 fn child(node: &TrieNode, el: Node) -> Option<usize> {
     match el.name() {
-        Some(name) => find(&node.children, name),
+        Some(name) => match &node.dense {
+            Some(dense) => Some(dense[name.index()])
+                .filter(|&i| i != u32::MAX)
+                .map(|i| i as usize),
+            None => find(&node.children, name),
+        },
         None if node.undeclared.is_empty() => None,
         None => {
             let (ns, local) = (el.ns()?, el.local_name());
@@ -211,7 +231,7 @@ fn conditional(ctx: &mut Ctx) {
     ctx.check(!due_date || !ctx.is_invoice, "UBL-CR-412", root);
 
     let (mut cr665, mut cr666, mut cr673) = (false, false, false);
-    for &r in ctx.named(Ns::Cac, "AdditionalDocumentReference") {
+    for &r in ctx.named(name!("cac:AdditionalDocumentReference")) {
         let codes: Vec<_> = cbcs!(r, "DocumentTypeCode")
             .map(|c| xml::string_value(c).into_owned())
             .collect();

@@ -30,9 +30,8 @@ fn scheme_is_vat(pts: Node, vat: bool) -> bool {
 }
 
 /// Distinct string values of every `//cbc:name`.
-fn distinct_values(ctx: &Ctx, name: &str) -> usize {
-    let seen: FastSet<std::borrow::Cow<str>> =
-        ctx.named(Ns::Cbc, name).map(|e| string_value(*e)).collect();
+fn distinct_values(ctx: &Ctx, name: Name) -> usize {
+    let seen: FastSet<std::borrow::Cow<str>> = ctx.named(name).map(|e| string_value(*e)).collect();
     seen.len()
 }
 
@@ -158,7 +157,7 @@ fn document(ctx: &mut Ctx) {
     ctx.check(vat_ids(sup, false) <= 1, "UBL-SR-13", r);
     ctx.check(vat_ids(cus, true) <= 1, "UBL-SR-18", r);
     let sepa = ctx
-        .named(Ns::Cbc, "ID")
+        .named(name!("cbc:ID"))
         .filter(|e| {
             e.parent_element()
                 .is_some_and(|p| is_cac!(p, "PartyIdentification"))
@@ -166,14 +165,18 @@ fn document(ctx: &mut Ctx) {
         .filter(|e| attr(**e, "schemeID").is_some_and(|s| s.to_uppercase() == "SEPA"))
         .count();
     ctx.check(sepa <= 1, "UBL-SR-29", r);
-    ctx.check(distinct_values(ctx, "PaymentID") <= 1, "UBL-SR-44", r);
+    ctx.check(
+        distinct_values(ctx, name!("cbc:PaymentID")) <= 1,
+        "UBL-SR-44",
+        r,
+    );
     let names = path(r, steps!["cac:PaymentMeans", "cbc:PaymentMeansCode"])
         .into_iter()
         .filter(|c| has_attr(*c, "name"))
         .count();
     ctx.check(names <= 1, "UBL-SR-46", r);
     ctx.check(
-        distinct_values(ctx, "PaymentMeansCode") <= 1,
+        distinct_values(ctx, name!("cbc:PaymentMeansCode")) <= 1,
         "UBL-SR-47",
         r,
     );

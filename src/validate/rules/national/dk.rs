@@ -6,7 +6,6 @@ use crate::validate::name::{name, steps, Name};
 use super::super::context::Countries;
 use super::super::Ctx;
 use super::is_number;
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
 use crate::validate::xml::{attr, cacs, cbc, cbcs, children, first, path, string_value};
 
@@ -105,7 +104,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         ctx.check(!tst || version_ok, "DK-R-003", l);
     }
     let charges = ctx
-        .named(Ns::Cac, "AllowanceCharge")
+        .named(name!("cac:AllowanceCharge"))
         .copied()
         .collect::<Vec<_>>();
     for ac in charges {

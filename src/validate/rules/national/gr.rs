@@ -6,7 +6,6 @@ use crate::validate::name::{name, steps, Name};
 use super::super::context::Countries;
 use super::super::{Ctx, Source};
 use super::is_number;
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{attr, cacs, cbc, cbcs, first, is, path, string_value};
 
@@ -38,7 +37,7 @@ fn vat_ids(party: Node, normalized: bool) -> Vec<String> {
 }
 
 fn parties<'a, 'i>(ctx: &Ctx<'a, 'i>, outer: Name) -> Vec<Node<'a, 'i>> {
-    ctx.named(Ns::Cac, "Party")
+    ctx.named(name!("cac:Party"))
         .copied()
         .filter(|p| p.parent_element().is_some_and(|s| is(s, outer)))
         .collect()
@@ -101,7 +100,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
             ctx.check(urls <= 1, "GR-R-008-2", root);
         }
         let refs = ctx
-            .named(Ns::Cac, "AdditionalDocumentReference")
+            .named(name!("cac:AdditionalDocumentReference"))
             .copied()
             .collect::<Vec<_>>();
         for r in refs {

@@ -4,7 +4,6 @@ use super::super::context::Countries;
 use super::super::Ctx;
 use super::child_ns;
 use crate::validate::name::{name, steps};
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{cacs, exists, first, is_cac, string_value};
 
@@ -14,7 +13,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         return;
     }
     let parties: Vec<_> = ctx
-        .named(Ns::Cac, "Party")
+        .named(name!("cac:Party"))
         .copied()
         .filter(|p| {
             p.parent_element()

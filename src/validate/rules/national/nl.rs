@@ -4,7 +4,6 @@ use crate::validate::dom::Node;
 use crate::validate::name::{name, steps, Name};
 
 use super::super::Ctx;
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
 use crate::validate::xml::{attr, cbc, exists, first, is, is_cac, is_cbc, string_value};
 
@@ -69,7 +68,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
             "cbc:ID",
         ],
     );
-    let means = ctx.named(Ns::Cac, "PaymentMeans").next().is_some();
+    let means = ctx.named(name!("cac:PaymentMeans")).next().is_some();
     let ordered = exists(root, steps!["cac:OrderReference", "cbc:ID"]);
     for i in 0..ctx.elements.len() {
         let el = ctx.elements[i];

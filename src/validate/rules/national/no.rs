@@ -5,7 +5,6 @@ use super::super::Ctx;
 use super::child_ns;
 use crate::validate::name::{name, steps};
 use crate::validate::rules::peppol_common::mod11;
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::normalize_space;
 use crate::validate::xml::{cacs, cbc, first, is_cac, string_value};
 
@@ -15,7 +14,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         return;
     }
     let parties: Vec<_> = ctx
-        .named(Ns::Cac, "Party")
+        .named(name!("cac:Party"))
         .copied()
         .filter(|p| {
             p.parent_element()

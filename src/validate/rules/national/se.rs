@@ -1,12 +1,11 @@
 //! Sweden: SE-R-001..SE-R-013 on Swedish sellers.
 
 use crate::validate::dom::Node;
-use crate::validate::name::steps;
+use crate::validate::name::{name, steps};
 
 use super::super::Ctx;
 use super::is_number;
 use crate::validate::rules::peppol_common::swedish_orgnr;
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::{decimal, normalize_space};
 use crate::validate::xml::{cacs, cbc, cbcs, first, is_cac, path, string_value};
 
@@ -41,14 +40,14 @@ fn swedish_vat_seller(party: Node) -> bool {
 /// Runs the Swedish rules.
 pub(crate) fn check(ctx: &mut Ctx) {
     let sellers: Vec<Node> = ctx
-        .named(Ns::Cac, "Party")
+        .named(name!("cac:Party"))
         .copied()
         .filter(|p| {
             p.parent_element()
                 .is_some_and(|s| is_cac!(s, "AccountingSupplierParty"))
         })
         .collect();
-    let buyers_se = ctx.named(Ns::Cac, "Party").any(|p| {
+    let buyers_se = ctx.named(name!("cac:Party")).any(|p| {
         p.parent_element()
             .is_some_and(|s| is_cac!(s, "AccountingCustomerParty"))
             && country_is(*p, "SE")
@@ -100,7 +99,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
     }
     if vat_seller {
         let cats: Vec<Node> = ctx
-            .named_any(&[(Ns::Cac, "TaxCategory"), (Ns::Cac, "ClassifiedTaxCategory")])
+            .named_any(&[name!("cac:TaxCategory"), name!("cac:ClassifiedTaxCategory")])
             .into_iter()
             .filter(|c| cbcs!(*c, "ID").any(|i| string_value(i) == "S"))
             .collect();
@@ -117,7 +116,7 @@ pub(crate) fn check(ctx: &mut Ctx) {
         return;
     }
     let means = ctx
-        .named(Ns::Cac, "PaymentMeans")
+        .named(name!("cac:PaymentMeans"))
         .copied()
         .collect::<Vec<_>>();
     for pm in means {
