@@ -8,15 +8,32 @@
 
 use std::sync::OnceLock;
 
-use super::fasthash::FastMap;
 use super::structure::tables::{Ns, ELEMENTS};
 
 /// A globally declared UBL 2.1 element: its index in [`ELEMENTS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Name(u16);
 
-/// How many namespaces [`Ns`] has (the lookup keeps one map per namespace).
-const NAMESPACES: usize = Ns::Xades141 as usize + 1;
+/// Slots of [`Name::lookup`]'s table: a power of two, more than twice the declarations.
+const SLOTS: usize = 4096;
+
+/// [`Name::lookup`]'s slot for `{ns}local`.
+fn slot(ns: Ns, local: &[u8]) -> usize {
+    let n = local.len();
+    let (head, tail) = if n >= 8 {
+        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
+        (word(&local[..8]), word(&local[n - 8..]))
+    } else {
+        let word = local
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        (word, 0)
+    };
+    let key = (n as u64) << 8 | ns as u64;
+    let h = (head ^ tail.rotate_left(29) ^ key.rotate_left(53)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - SLOTS.trailing_zeros())) as usize
+}
 
 impl Name {
     /// The declared element `{ns}local`; evaluated in a constant, an undeclared name does not
@@ -75,17 +92,34 @@ impl Name {
         }
     }
 
-    /// The declared element `{ns}local`, if any, at run time.
+    /// The declared element `{ns}local`, if any, at run time: the parser asks once per element,
+    /// so this is an open-addressing table of its own, hashed from the namespace, the length
+    /// and the first and last eight bytes of the name (no byte loop for most names).
     pub fn lookup(ns: Ns, local: &str) -> Option<Name> {
-        static MAPS: OnceLock<[FastMap<&'static str, u16>; NAMESPACES]> = OnceLock::new();
-        let maps = MAPS.get_or_init(|| {
-            let mut maps: [FastMap<&'static str, u16>; NAMESPACES] = Default::default();
+        static TABLE: OnceLock<Box<[u16; SLOTS]>> = OnceLock::new();
+        let table = TABLE.get_or_init(|| {
+            let mut table = Box::new([Name::NONE_RAW; SLOTS]);
             for (i, e) in ELEMENTS.iter().enumerate() {
-                maps[e.ns as usize].insert(e.name, i as u16);
+                let mut at = slot(e.ns, e.name.as_bytes());
+                while table[at] != Name::NONE_RAW {
+                    at = (at + 1) % SLOTS;
+                }
+                table[at] = i as u16;
             }
-            maps
+            table
         });
-        maps[ns as usize].get(local).map(|&i| Name(i))
+        let mut at = slot(ns, local.as_bytes());
+        loop {
+            let i = table[at];
+            if i == Name::NONE_RAW {
+                return None;
+            }
+            let e = &ELEMENTS[usize::from(i)];
+            if e.ns == ns && e.name == local {
+                return Some(Name(i));
+            }
+            at = (at + 1) % SLOTS;
+        }
     }
 
     /// The index of the declaration in [`ELEMENTS`].

@@ -8,7 +8,6 @@ use rust_decimal::Decimal;
 use super::common::{max_two_decimals, vat_children};
 use super::Ctx;
 use crate::validate::catalogue::Source;
-use crate::validate::structure::tables::Ns;
 use crate::validate::value::{self, round, round2};
 use crate::validate::xml::{self, attr, cbc, cbcs, is_cac, string_value};
 
@@ -16,20 +15,21 @@ const CEN: Source = Source::Cen;
 
 /// Runs the totals rules.
 pub(crate) fn check(ctx: &mut Ctx) {
+    const MONETARY_TOTAL: Name = name!("cac:LegalMonetaryTotal");
+    const TAX_TOTAL: Name = name!("cac:TaxTotal");
+    const TAX_SUBTOTAL: Name = name!("cac:TaxSubtotal");
+    const PAYABLE: Name = name!("cbc:PayableAmount");
     let mut memo = Memo::default();
-    for i in 0..ctx.elements.len() {
-        let el = ctx.elements[i];
-        match (ctx.namespaces[i], ctx.names[i]) {
-            (Some(Ns::Cac), "LegalMonetaryTotal") => monetary_total(ctx, &mut memo, el),
-            (Some(Ns::Cac), "TaxTotal") if el.parent_element() == Some(ctx.root) => {
+    for el in ctx.named_any(&[MONETARY_TOTAL, TAX_TOTAL, TAX_SUBTOTAL, PAYABLE]) {
+        match el.name() {
+            Some(MONETARY_TOTAL) => monetary_total(ctx, &mut memo, el),
+            Some(TAX_TOTAL) if el.parent_element() == Some(ctx.root) => {
                 tax_total(ctx, el);
             }
-            (Some(Ns::Cac), "TaxSubtotal")
-                if el.parent_element().is_some_and(|p| is_cac!(p, "TaxTotal")) =>
-            {
+            Some(TAX_SUBTOTAL) if el.parent_element().is_some_and(|p| is_cac!(p, "TaxTotal")) => {
                 tax_subtotal(ctx, el);
             }
-            (Some(Ns::Cbc), "PayableAmount") if ctx.is_invoice => {
+            Some(PAYABLE) if ctx.is_invoice => {
                 let in_total = el.parent_element().is_some_and(|p| {
                     is_cac!(p, "LegalMonetaryTotal") && p.parent_element() == Some(ctx.root)
                 });

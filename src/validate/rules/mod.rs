@@ -278,20 +278,21 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let text = self.root.document().input_text();
         let mut order: Vec<usize> = (0..self.findings.len()).collect();
         order.sort_by_key(|&i| self.offsets[i]);
-        let (mut at, mut line, mut column) = (0usize, 1u32, 1u32);
+        // Lines by counting line ends (memchr), columns in characters from the last one.
+        let (mut at, mut line, mut line_start) = (0usize, 1u32, 0usize);
         for i in order {
-            let target = self.offsets[i].min(text.len());
-            for c in text.get(at..target).unwrap_or("").chars() {
-                if c == '\n' {
-                    line += 1;
-                    column = 1;
-                } else {
-                    column += 1;
-                }
+            let target = self.offsets[i].min(text.len()).max(at);
+            let skipped = &text.as_bytes()[at..target];
+            line += memchr::memchr_iter(b'\n', skipped).count() as u32;
+            if let Some(last) = memchr::memrchr(b'\n', skipped) {
+                line_start = at + last + 1;
             }
-            at = at.max(target);
+            at = target;
             self.findings[i].line = line;
-            self.findings[i].column = column;
+            self.findings[i].column = text
+                .get(line_start..target)
+                .map_or(0, |s| s.chars().count()) as u32
+                + 1;
         }
     }
 

@@ -10,7 +10,7 @@ use super::model::{
 use super::report::Reporter;
 use super::sequence::{self, Position};
 use super::tables::{Ns, ANY_TYPE, ELEMENTS, LOCALS, SIMPLE};
-use super::{automaton, simple, values};
+use super::{automaton, simple};
 use crate::validate::name::Name;
 use crate::validate::xml::qualified_name;
 
@@ -159,7 +159,7 @@ impl<'a, 'input> Frame<'a, 'input> {
             return;
         }
         let text = child.text().unwrap_or("");
-        if !values::is_blank(text) || has_cdata(self.node, child, text) {
+        if !crate::validate::value::is_blank(text) || has_cdata(self.node, child, text) {
             self.text_reported = true;
             reporter.report_at(
                 self.node,

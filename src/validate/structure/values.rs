@@ -8,11 +8,6 @@ pub(crate) fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// True when `text` holds only XML whitespace.
-pub(crate) fn is_blank(text: &str) -> bool {
-    text.bytes().all(is_xml_space)
-}
-
 /// Whether `text`, the content of an element, is a valid lexical value of `datatype`.
 ///
 /// `xsd:anyURI` is checked as libxml2 checks it, as an RFC 3986 URI reference after replacing
