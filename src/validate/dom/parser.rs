@@ -775,7 +775,9 @@ impl<'i> Parser<'i> {
                 let whole = self.pending.is_none()
                     && self.at(stop) == b'<'
                     && !self.b[stop..].starts_with(b"<![CDATA[");
-                if whole {
+                if whole && self.between_elements(raw, stop) {
+                    // Not stored: see the module documentation.
+                } else if whole {
                     self.push_node(NodeType::Text, from, stop, value, NONE, (0, 0));
                 } else {
                     self.add_text(from, stop, value);
@@ -790,6 +792,16 @@ impl<'i> Parser<'i> {
             self.pos = stop + len;
         }
         Ok(())
+    }
+
+    /// Whether the whole text run `raw`, ending at the `<` at `stop`, is whitespace directly
+    /// after a child element or directly before a start tag. (Every byte up to #x20 is
+    /// whitespace: the input has been checked for characters XML does not allow.)
+    fn between_elements(&self, raw: &str, stop: usize) -> bool {
+        let parent = self.open.last().expect("text is inside an element");
+        let after_element = parent.last_child != NONE && parent.last_child == parent.last_element;
+        let before_start_tag = !matches!(self.at(stop + 1), b'/' | b'!' | b'?');
+        (after_element || before_start_tag) && raw.bytes().all(|b| b <= b' ')
     }
 
     fn cdata(&mut self) -> Result<(), Error> {

@@ -46,10 +46,9 @@ fn errors_say_where() {
 
 #[test]
 fn navigation_follows_roxmltree_conventions() {
-    let doc = Document::parse(
-        "<r xmlns='urn:d' xmlns:p='urn:p'>\n <p:a k='1'>x<!--c-->y</p:a>\n <b/>\n</r>",
-    )
-    .expect("parses");
+    let doc =
+        Document::parse("<r xmlns='urn:d' xmlns:p='urn:p'>x<p:a k='1'>x<!--c-->y</p:a>y<b/>z</r>")
+            .expect("parses");
     let root = doc.root_element();
     let kinds: Vec<NodeType> = root.children().map(|n| n.node_type()).collect();
     use NodeType::{Element, Text};
@@ -80,6 +79,38 @@ fn navigation_follows_roxmltree_conventions() {
     assert_eq!(a.lookup_namespace_uri(None), Some("urn:d"));
     assert_eq!(a.lookup_namespace_uri(Some("q")), None);
     assert_eq!(a.attributes().map(|x| x.value()).collect::<Vec<_>>(), ["1"]);
+}
+
+#[test]
+fn whitespace_between_elements_is_not_stored() {
+    let kinds = |xml: &str| -> Vec<NodeType> {
+        let doc = Document::parse(xml).expect("parses");
+        let kinds = doc
+            .root_element()
+            .children()
+            .map(|n| n.node_type())
+            .collect();
+        kinds
+    };
+    use NodeType::{Comment, Element, Pi, Text};
+    assert_eq!(kinds("<r>\n  <a/>\n  <b> </b>\r\n</r>"), [Element, Element]);
+    assert_eq!(
+        kinds("<r>\n <!--c-->\n <a/> <?p?> </r>"),
+        [Text, Comment, Element, Pi, Text]
+    );
+    assert_eq!(
+        kinds("<r> <![CDATA[ ]]><a/>&#32;<b/></r>"),
+        [Text, Element, Text, Element]
+    );
+    assert_eq!(kinds("<r> x <a/></r>"), [Text, Element]);
+    assert_eq!(
+        kinds("<r>\t \n</r>"),
+        [Text],
+        "an element without elements keeps its text"
+    );
+    let doc = Document::parse("<r>\n <a> 1 </a>\n <b>\n  <c/>\n </b>\n</r>").expect("parses");
+    let a = doc.root_element().elements().next().expect("a");
+    assert_eq!(a.text(), Some(" 1 "));
 }
 
 #[test]
