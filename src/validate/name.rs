@@ -17,22 +17,42 @@ pub struct Name(u16);
 /// Slots of [`Name::lookup`]'s table: a power of two, more than twice the declarations.
 const SLOTS: usize = 4096;
 
-/// [`Name::lookup`]'s slot for `{ns}local`.
-fn slot(ns: Ns, local: &[u8]) -> usize {
-    let n = local.len();
-    let (head, tail) = if n >= 8 {
-        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
-        (word(&local[..8]), word(&local[n - 8..]))
-    } else {
-        let word = local
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-        (word, 0)
-    };
-    let key = (n as u64) << 8 | ns as u64;
-    let h = (head ^ tail.rotate_left(29) ^ key.rotate_left(53)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (h >> (64 - SLOTS.trailing_zeros())) as usize
+/// What [`Name::lookup`] compares: the namespace and length (`key`), and the first and last
+/// eight bytes of the name (for a shorter name, its bytes and 0), which are the whole name up
+/// to sixteen bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key {
+    key: u64,
+    head: u64,
+    tail: u64,
+}
+
+impl Key {
+    fn of(ns: Ns, local: &[u8]) -> Key {
+        let n = local.len();
+        let (head, tail) = if n >= 8 {
+            let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
+            (word(&local[..8]), word(&local[n - 8..]))
+        } else {
+            let word = local
+                .iter()
+                .rev()
+                .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+            (word, 0)
+        };
+        Key {
+            key: (n as u64) << 8 | ns as u64,
+            head,
+            tail,
+        }
+    }
+
+    /// The slot of the table where the probe for this key starts.
+    fn slot(&self) -> usize {
+        let h = (self.head ^ self.tail.rotate_left(29) ^ self.key.rotate_left(53))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> (64 - SLOTS.trailing_zeros())) as usize
+    }
 }
 
 impl Name {
@@ -96,26 +116,41 @@ impl Name {
     /// so this is an open-addressing table of its own, hashed from the namespace, the length
     /// and the first and last eight bytes of the name (no byte loop for most names).
     pub fn lookup(ns: Ns, local: &str) -> Option<Name> {
-        static TABLE: OnceLock<Box<[u16; SLOTS]>> = OnceLock::new();
+        struct Table {
+            slots: Box<[u16; SLOTS]>,
+            /// The key of each declaration, by index in `ELEMENTS`.
+            keys: Vec<Key>,
+        }
+        static TABLE: OnceLock<Table> = OnceLock::new();
         let table = TABLE.get_or_init(|| {
-            let mut table = Box::new([Name::NONE_RAW; SLOTS]);
-            for (i, e) in ELEMENTS.iter().enumerate() {
-                let mut at = slot(e.ns, e.name.as_bytes());
-                while table[at] != Name::NONE_RAW {
+            let keys: Vec<Key> = ELEMENTS
+                .iter()
+                .map(|e| Key::of(e.ns, e.name.as_bytes()))
+                .collect();
+            let mut slots = Box::new([Name::NONE_RAW; SLOTS]);
+            for (i, key) in keys.iter().enumerate() {
+                let mut at = key.slot();
+                while slots[at] != Name::NONE_RAW {
                     at = (at + 1) % SLOTS;
                 }
-                table[at] = i as u16;
+                slots[at] = i as u16;
             }
-            table
+            Table { slots, keys }
         });
-        let mut at = slot(ns, local.as_bytes());
+        let bytes = local.as_bytes();
+        let key = Key::of(ns, bytes);
+        let mut at = key.slot();
         loop {
-            let i = table[at];
+            let i = table.slots[at];
             if i == Name::NONE_RAW {
                 return None;
             }
-            let e = &ELEMENTS[usize::from(i)];
-            if e.ns == ns && e.name == local {
+            // Equal keys are equal names up to sixteen bytes; beyond, the middle decides.
+            if table.keys[usize::from(i)] == key
+                && (bytes.len() <= 16
+                    || ELEMENTS[usize::from(i)].name.as_bytes()[8..bytes.len() - 8]
+                        == bytes[8..bytes.len() - 8])
+            {
                 return Some(Name(i));
             }
             at = (at + 1) % SLOTS;
@@ -219,5 +254,10 @@ mod tests {
         assert_eq!(Name::lookup(Ns::Cbc, "Party"), None);
         assert_eq!(Name::lookup(Ns::Cac, "ID"), None);
         assert_eq!(Name::lookup(Ns::Cbc, ""), None);
+        // Same length, first and last eight bytes as a declared name: the middle decides.
+        assert!(Name::lookup(Ns::Cac, "AccountingSupplierParty").is_some());
+        assert_eq!(Name::lookup(Ns::Cac, "AccountingSupXlierParty"), None);
+        assert_eq!(Name::lookup(Ns::Cac, "AccountingSupplierPart"), None);
+        assert_eq!(Name::lookup(Ns::Cbc, "ID\u{0}"), None);
     }
 }

@@ -114,3 +114,20 @@ pub(super) fn first_invalid_char(text: &str) -> Option<usize> {
         (a, b) => a.or(b),
     }
 }
+
+/// Whether every byte of `b` is at most #x20: in input already checked for characters XML does
+/// not allow, whether it is all whitespace. Eight bytes at a time: a byte `x` is above #x20
+/// exactly when its high bit is set or `(x & 0x7F) + 0x5F` sets it (no carry leaves the byte).
+pub(super) fn all_at_most_space(b: &[u8]) -> bool {
+    const LOW: u64 = u64::from_le_bytes([0x7F; 8]);
+    const ADD: u64 = u64::from_le_bytes([0x5F; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        if (((w & LOW) + ADD) | w) & HIGH != 0 {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&x| x <= b' ')
+}

@@ -801,7 +801,7 @@ impl<'i> Parser<'i> {
         let parent = self.open.last().expect("text is inside an element");
         let after_element = parent.last_child != NONE && parent.last_child == parent.last_element;
         let before_start_tag = !matches!(self.at(stop + 1), b'/' | b'!' | b'?');
-        (after_element || before_start_tag) && raw.bytes().all(|b| b <= b' ')
+        (after_element || before_start_tag) && chars::all_at_most_space(raw.as_bytes())
     }
 
     fn cdata(&mut self) -> Result<(), Error> {

@@ -130,3 +130,21 @@ fn many_declarations_and_attributes_stay_checked() {
     let same_namespace = doc.replace("xmlns:p99='urn:99'", "xmlns:p99='urn:98'");
     assert!(Document::parse(&same_namespace).is_err());
 }
+
+#[test]
+fn whitespace_test_on_words_and_bytes() {
+    use super::chars::all_at_most_space;
+    for len in 0..40 {
+        let blank: Vec<u8> = (0..len)
+            .map(|i| [b' ', b'\n', b'\t', b'\r'][i % 4])
+            .collect();
+        assert!(all_at_most_space(&blank));
+        for at in 0..len {
+            for x in [b'!', b'a', 0x7F, 0x80, 0xA1, 0xFF] {
+                let mut other = blank.clone();
+                other[at] = x;
+                assert!(!all_at_most_space(&other), "{x:#x} at {at} of {len}");
+            }
+        }
+    }
+}
