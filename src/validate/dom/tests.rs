@@ -148,3 +148,30 @@ fn whitespace_test_on_words_and_bytes() {
         }
     }
 }
+
+#[test]
+fn end_tags_are_compared_whole() {
+    for name in [
+        "a",
+        "abcdefg",
+        "abcdefgh",
+        "abcdefghijklmnop",
+        "abcdefghijklmnopqrstuvwxyz",
+    ] {
+        assert!(
+            Document::parse(&format!("<{name}></{name}>")).is_ok(),
+            "{name}"
+        );
+        for at in 0..name.len() {
+            let mut other = name.as_bytes().to_vec();
+            other[at] = b'Z';
+            let other = String::from_utf8(other).expect("ASCII");
+            assert!(
+                Document::parse(&format!("<{name}></{other}>")).is_err(),
+                "{name} {other}"
+            );
+        }
+        assert!(Document::parse(&format!("<{name}></{name}x>")).is_err());
+        assert!(Document::parse(&format!("<{name}x></{name}>")).is_err());
+    }
+}
