@@ -26,8 +26,8 @@ fn parent_is(n: Node, name: Name) -> bool {
 /// Runs the code-list rules on every element.
 pub(crate) fn check(ctx: &mut Ctx) {
     for i in 0..ctx.elements.len() {
-        if ctx.namespaces[i] == Some(Ns::Cbc) {
-            let el = ctx.elements[i];
+        let el = ctx.elements[i];
+        if el.ns() == Some(Ns::Cbc) {
             basic(ctx, el);
         }
     }

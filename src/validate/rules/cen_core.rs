@@ -19,8 +19,9 @@ use crate::validate::xml::{
 pub(crate) fn check(ctx: &mut Ctx) {
     document(ctx);
     for i in 0..ctx.elements.len() {
-        let (el, name) = (ctx.elements[i], ctx.names[i]);
-        match ctx.namespaces[i] {
+        let el = ctx.elements[i];
+        let name = el.local_name();
+        match el.ns() {
             Some(Ns::Cac) => aggregate(ctx, el, name),
             Some(Ns::Cbc) => basic(ctx, el, name),
             _ => {}

@@ -31,24 +31,20 @@ pub(crate) struct Countries {
 /// `party/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID = 'VAT']/substring(cbc:CompanyID, 1, 2)`,
 /// used as a condition: the first such prefix when it is not empty.
 fn vat_prefix(parties: &[Node]) -> Option<String> {
-    let prefixes: Vec<String> = parties
+    let scheme = parties
         .iter()
         .flat_map(|p| cacs!(*p, "PartyTaxScheme"))
-        .filter(|s| {
+        .find(|s| {
             cacs!(*s, "TaxScheme")
                 .flat_map(|t| cbcs!(t, "ID"))
                 .any(|i| string_value(i) == "VAT")
-        })
-        .map(|s| {
-            cbc!(s, "CompanyID")
-                .map(|c| string_value(c).chars().take(2).collect())
-                .unwrap_or_default()
-        })
-        .collect();
-    prefixes
-        .first()
+        })?;
+    let prefix: String = cbc!(scheme, "CompanyID")
+        .map(|c| string_value(c).chars().take(2).collect())
+        .unwrap_or_default();
+    Some(prefix)
         .filter(|p| !p.is_empty())
-        .map(|p| normalize_space(p).to_uppercase())
+        .map(|p| normalize_space(&p).to_uppercase())
 }
 
 fn address_country<'a, 'i>(root: Node<'a, 'i>, party: Name) -> Option<Node<'a, 'i>> {

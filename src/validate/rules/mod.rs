@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use super::catalogue::{self, Source};
 use super::fasthash::FastMap;
 use super::finding::Values;
-use super::structure::tables::{Ns, ELEMENTS};
+use super::structure::tables::ELEMENTS;
 use super::value;
 use super::{Finding, Options, RuleSet};
 
@@ -40,10 +40,6 @@ pub(crate) struct Ctx<'a, 'i> {
     pub is_invoice: bool,
     /// Every element of the document in document order (root first).
     pub elements: Vec<Node<'a, 'i>>,
-    /// The namespace of each of `elements` (same index), resolved once per element.
-    pub namespaces: Vec<Option<Ns>>,
-    /// The local name of each of `elements` (same index).
-    pub names: Vec<&'a str>,
     /// The index in `elements` of each node, by node id (`u32::MAX` for other nodes).
     element_index: Vec<u32>,
     /// The first of `elements` with each [`Name`] (by [`Name::index`]), then the next one with
@@ -69,13 +65,12 @@ pub(crate) struct Ctx<'a, 'i> {
 impl<'a, 'i> Ctx<'a, 'i> {
     fn new(doc: &'a Document<'i>, set: RuleSet) -> Self {
         let root = doc.root_element();
-        let elements: Vec<Node> = root.descendants().filter(|n| n.is_element()).collect();
+        let mut elements: Vec<Node> = Vec::with_capacity(doc.len());
+        elements.extend(root.descendants().filter(|n| n.is_element()));
         let (first_named, next_named) = name_chains(&elements);
         Ctx {
             root,
             is_invoice: root.local_name() == "Invoice",
-            namespaces: elements.iter().map(Node::ns).collect(),
-            names: elements.iter().map(|e| e.local_name()).collect(),
             element_index: element_index(&elements),
             first_named,
             next_named,

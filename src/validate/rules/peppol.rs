@@ -26,7 +26,7 @@ pub(crate) fn check(ctx: &mut Ctx, countries: &Countries) {
         if el.elements().next().is_none() && is_blank(&string_value(el)) {
             ctx.fire("PEPPOL-EN16931-R008", el);
         }
-        match ctx.namespaces[i] {
+        match el.ns() {
             Some(Ns::Cac) => aggregate(ctx, el),
             Some(Ns::Cbc) => {
                 basic(ctx, el);

@@ -205,14 +205,19 @@ pub(crate) fn check(ctx: &mut Ctx) {
     let root = ctx.root;
     mark(t, FROM_ROOT, root, &mut hit);
     let anywhere = &t.nodes[ANYWHERE];
-    for &el in &ctx.elements {
-        for &(a, r) in &anywhere.attrs {
-            if has_attr(el, a) {
-                hit[r] = true;
-            }
-        }
-        if let Some(next) = child(anywhere, el) {
+    for &(a, r) in &anywhere.attrs {
+        hit[r] |= ctx.elements.iter().any(|el| has_attr(*el, a));
+    }
+    for &(name, next) in &anywhere.children {
+        for &el in ctx.named(name) {
             mark(t, next, el, &mut hit);
+        }
+    }
+    if !anywhere.undeclared.is_empty() {
+        for &el in ctx.elements.iter().filter(|el| el.name().is_none()) {
+            if let Some(next) = child(anywhere, el) {
+                mark(t, next, el, &mut hit);
+            }
         }
     }
     for (i, _) in hit.iter().enumerate().filter(|(_, h)| **h) {

@@ -15,9 +15,9 @@ use crate::validate::xml::{
 pub(crate) fn check(ctx: &mut Ctx) {
     document(ctx);
     for i in 0..ctx.elements.len() {
-        if ctx.namespaces[i] == Some(Ns::Cac) {
-            let (el, name) = (ctx.elements[i], ctx.names[i]);
-            element(ctx, el, name);
+        let el = ctx.elements[i];
+        if el.ns() == Some(Ns::Cac) {
+            element(ctx, el, el.local_name());
         }
     }
 }
