@@ -56,76 +56,76 @@ fn document(ctx: &mut Ctx) {
         ("UBL-SR-08", steps!["cac:InvoicePeriod"]),
         (
             "UBL-SR-09",
-            &[
-                sup,
-                name!("cac:Party"),
-                name!("cac:PartyLegalEntity"),
-                name!("cbc:RegistrationName"),
+            steps![
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:RegistrationName"
             ],
         ),
         (
             "UBL-SR-10",
-            &[
-                sup,
-                name!("cac:Party"),
-                name!("cac:PartyName"),
-                name!("cbc:Name"),
+            steps![
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PartyName",
+                "cbc:Name"
             ],
         ),
         (
             "UBL-SR-11",
-            &[
-                sup,
-                name!("cac:Party"),
-                name!("cac:PartyLegalEntity"),
-                name!("cbc:CompanyID"),
+            steps![
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:CompanyID"
             ],
         ),
         (
             "UBL-SR-14",
-            &[
-                sup,
-                name!("cac:Party"),
-                name!("cac:PartyLegalEntity"),
-                name!("cbc:CompanyLegalForm"),
+            steps![
+                "cac:AccountingSupplierParty",
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:CompanyLegalForm"
             ],
         ),
         (
             "UBL-SR-15",
-            &[
-                cus,
-                name!("cac:Party"),
-                name!("cac:PartyLegalEntity"),
-                name!("cbc:RegistrationName"),
+            steps![
+                "cac:AccountingCustomerParty",
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:RegistrationName"
             ],
         ),
         (
             "UBL-SR-16",
-            &[
-                cus,
-                name!("cac:Party"),
-                name!("cac:PartyIdentification"),
-                name!("cbc:ID"),
+            steps![
+                "cac:AccountingCustomerParty",
+                "cac:Party",
+                "cac:PartyIdentification",
+                "cbc:ID"
             ],
         ),
         (
             "UBL-SR-17",
-            &[
-                cus,
-                name!("cac:Party"),
-                name!("cac:PartyLegalEntity"),
-                name!("cbc:CompanyID"),
+            steps![
+                "cac:AccountingCustomerParty",
+                "cac:Party",
+                "cac:PartyLegalEntity",
+                "cbc:CompanyID"
             ],
         ),
         ("UBL-SR-24", steps!["cac:Delivery"]),
         ("UBL-SR-39", steps!["cac:ProjectReference", "cbc:ID"]),
         (
             "UBL-SR-40",
-            &[
-                cus,
-                name!("cac:Party"),
-                name!("cac:PartyName"),
-                name!("cbc:Name"),
+            steps![
+                "cac:AccountingCustomerParty",
+                "cac:Party",
+                "cac:PartyName",
+                "cbc:Name"
             ],
         ),
         (
