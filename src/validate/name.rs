@@ -17,6 +17,9 @@ pub struct Name(u16);
 /// Slots of [`Name::lookup`]'s table: a power of two, more than twice the declarations.
 const SLOTS: usize = 4096;
 
+/// An empty slot of that table.
+const EMPTY: u16 = u16::MAX;
+
 /// What [`Name::lookup`] compares: the namespace and length (`key`), and the first and last
 /// eight bytes of the name (for a shorter name, its bytes and 0), which are the whole name up
 /// to sixteen bytes.
@@ -90,17 +93,7 @@ impl Name {
             colon += 1;
         }
         let (prefix, local) = b.split_at(colon);
-        let ns = if equal(prefix, b"cbc") {
-            Ns::Cbc
-        } else if equal(prefix, b"cac") {
-            Ns::Cac
-        } else if equal(prefix, b"ext") {
-            Ns::Ext
-        } else if equal(prefix, b"ubl") {
-            Ns::Invoice
-        } else if equal(prefix, b"cn") {
-            Ns::CreditNote
-        } else {
+        let Some(ns) = prefix_ns(prefix) else {
             panic!("unknown prefix (cbc, cac, ext, ubl or cn)")
         };
         let Some((_, local)) = local.split_first() else {
@@ -127,10 +120,10 @@ impl Name {
                 .iter()
                 .map(|e| Key::of(e.ns, e.name.as_bytes()))
                 .collect();
-            let mut slots = Box::new([Name::NONE_RAW; SLOTS]);
+            let mut slots = Box::new([EMPTY; SLOTS]);
             for (i, key) in keys.iter().enumerate() {
                 let mut at = key.slot();
-                while slots[at] != Name::NONE_RAW {
+                while slots[at] != EMPTY {
                     at = (at + 1) % SLOTS;
                 }
                 slots[at] = i as u16;
@@ -142,7 +135,7 @@ impl Name {
         let mut at = key.slot();
         loop {
             let i = table.slots[at];
-            if i == Name::NONE_RAW {
+            if i == EMPTY {
                 return None;
             }
             // Equal keys are equal names up to sixteen bytes; beyond, the middle decides.
@@ -162,23 +155,6 @@ impl Name {
         self.0 as usize
     }
 
-    /// The name as stored in a tree node ([`Name::from_raw`] reverses it).
-    pub(crate) const fn raw(self) -> u16 {
-        self.0
-    }
-
-    /// The name stored by [`Name::raw`], `None` for [`Name::NONE_RAW`].
-    pub(crate) const fn from_raw(raw: u16) -> Option<Name> {
-        if raw == Name::NONE_RAW {
-            None
-        } else {
-            Some(Name(raw))
-        }
-    }
-
-    /// What a tree node stores for an element without a declared name, or another node.
-    pub(crate) const NONE_RAW: u16 = u16::MAX;
-
     /// The namespace.
     pub fn ns(self) -> Ns {
         ELEMENTS[self.index()].ns
@@ -187,6 +163,24 @@ impl Name {
     /// The local name.
     pub fn local(self) -> &'static str {
         ELEMENTS[self.index()].name
+    }
+}
+
+/// The namespace of a prefix of the rules: `cbc`, `cac`, `ext`, `ubl` (Invoice), `cn`
+/// (CreditNote).
+pub(crate) const fn prefix_ns(prefix: &[u8]) -> Option<Ns> {
+    if equal(prefix, b"cbc") {
+        Some(Ns::Cbc)
+    } else if equal(prefix, b"cac") {
+        Some(Ns::Cac)
+    } else if equal(prefix, b"ext") {
+        Some(Ns::Ext)
+    } else if equal(prefix, b"ubl") {
+        Some(Ns::Invoice)
+    } else if equal(prefix, b"cn") {
+        Some(Ns::CreditNote)
+    } else {
+        None
     }
 }
 

@@ -62,8 +62,8 @@ pub struct Document<'i> {
 
 struct NodeData<'i> {
     kind: NodeType,
-    /// The declared UBL element an element is ([`Name::raw`]), else [`Name::NONE_RAW`].
-    name: u16,
+    /// The declared UBL element an element is, if any.
+    name: Option<Name>,
     parent: u32,
     first_child: u32,
     next_sibling: u32,
@@ -283,7 +283,7 @@ impl<'a, 'i> Node<'a, 'i> {
     /// element outside the UBL namespaces, or a node that is no element); found once per document.
     #[inline]
     pub fn name(&self) -> Option<Name> {
-        Name::from_raw(self.data().name)
+        self.data().name
     }
 
     /// The text of a text or comment node; for an element, that of its first child when that

@@ -9,7 +9,7 @@ use super::common::{max_two_decimals, vat_children};
 use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::value::{self, round, round2};
-use crate::validate::xml::{self, attr, cbc, cbcs, is_cac, string_value};
+use crate::validate::xml::{attr, cbc, cbcs, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -54,17 +54,11 @@ struct Memo {
     due: Option<bool>,
 }
 
-/// `xs:decimal(cbc:name)` of the first child, `None` when absent (or after an abort).
-fn child(ctx: &mut Ctx, n: Node, name: Name) -> Option<Decimal> {
-    let c = xml::child(n, name)?;
-    ctx.dec(c, CEN)
-}
-
 /// `sum(nodes/xs:decimal(cbc:name))`.
 fn sum(ctx: &mut Ctx, nodes: &[Node], name: Name) -> Decimal {
     let mut total = Decimal::ZERO;
     for n in nodes {
-        if let Some(v) = child(ctx, *n, name) {
+        if let Some(v) = ctx.dec_child(*n, name, CEN) {
             total += v;
         }
     }
@@ -105,7 +99,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
             s
         }
     };
-    let lea = child(ctx, t, name!("cbc:LineExtensionAmount"));
+    let lea = ctx.dec_child(t, name!("cbc:LineExtensionAmount"), CEN);
     ctx.check_values(lea == Some(line_sum), "BR-CO-10", t, Some(line_sum), lea);
 
     let parent = t.parent_element().unwrap_or(t);
@@ -124,8 +118,8 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
             sums
         }
     };
-    let allowance_total = child(ctx, t, name!("cbc:AllowanceTotalAmount"));
-    let charge_total = child(ctx, t, name!("cbc:ChargeTotalAmount"));
+    let allowance_total = ctx.dec_child(t, name!("cbc:AllowanceTotalAmount"), CEN);
+    let charge_total = ctx.dec_child(t, name!("cbc:ChargeTotalAmount"), CEN);
     let has_allowance_total = cbc!(t, "AllowanceTotalAmount").is_some();
     let has_charge_total = cbc!(t, "ChargeTotalAmount").is_some();
     ctx.check_values(
@@ -143,7 +137,7 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
         charge_total,
     );
 
-    let tax_exclusive = child(ctx, t, name!("cbc:TaxExclusiveAmount"));
+    let tax_exclusive = ctx.dec_child(t, name!("cbc:TaxExclusiveAmount"), CEN);
     let br_co_13 = match (has_charge_total, has_allowance_total) {
         (true, true) => opt3(lea, charge_total, allowance_total).map(|(l, c, a)| round2(l + c - a)),
         (false, true) => lea.zip(allowance_total).map(|(l, a)| round2(l - a)),
@@ -158,10 +152,10 @@ fn monetary_total(ctx: &mut Ctx, memo: &mut Memo, t: Node) {
         tax_exclusive,
     );
 
-    let payable = child(ctx, t, name!("cbc:PayableAmount"));
-    let inclusive = child(ctx, t, name!("cbc:TaxInclusiveAmount"));
-    let prepaid = child(ctx, t, name!("cbc:PrepaidAmount"));
-    let rounding = child(ctx, t, name!("cbc:PayableRoundingAmount"));
+    let payable = ctx.dec_child(t, name!("cbc:PayableAmount"), CEN);
+    let inclusive = ctx.dec_child(t, name!("cbc:TaxInclusiveAmount"), CEN);
+    let prepaid = ctx.dec_child(t, name!("cbc:PrepaidAmount"), CEN);
+    let rounding = ctx.dec_child(t, name!("cbc:PayableRoundingAmount"), CEN);
     let has_prepaid = cbc!(t, "PrepaidAmount").is_some();
     let has_rounding = cbc!(t, "PayableRoundingAmount").is_some();
     // Payable (less rounding, when given) = inclusive (less prepaid, when given).
@@ -208,7 +202,7 @@ fn tax_total(ctx: &mut Ctx, t: Node) {
         return;
     }
     let total = round2(sum(ctx, &subtotals, name!("cbc:TaxAmount")));
-    let amount = child(ctx, t, name!("cbc:TaxAmount"));
+    let amount = ctx.dec_child(t, name!("cbc:TaxAmount"), CEN);
     ctx.check_values(amount == Some(total), "BR-CO-14", t, Some(total), amount);
 }
 
@@ -229,8 +223,8 @@ fn tax_subtotal(ctx: &mut Ctx, s: Node) {
         },
         None => None,
     };
-    let tax = child(ctx, s, name!("cbc:TaxAmount"));
-    let taxable = child(ctx, s, name!("cbc:TaxableAmount"));
+    let tax = ctx.dec_child(s, name!("cbc:TaxAmount"), CEN);
+    let taxable = ctx.dec_child(s, name!("cbc:TaxableAmount"), CEN);
     // Without a rate, or at a zero rate, the tax must be zero; otherwise within 1 of
     // |taxable| * rate / 100 (compared in absolute values).
     let expected = match percent {

@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::validate::catalogue::Source;
 use crate::validate::fasthash::{FastMap, FastSet};
 use crate::validate::value::{round2, trim};
-use crate::validate::xml::{cac, cacs, cbc, cbcs, child, exists, is_cac, string_value};
+use crate::validate::xml::{cac, cacs, cbc, cbcs, exists, is_cac, string_value};
 
 const CEN: Source = Source::Cen;
 
@@ -402,12 +402,6 @@ fn rate_ok(ctx: &mut Ctx, rate: Rate, cat: Node) -> bool {
     }
 }
 
-/// `xs:decimal(cbc:name)` of the first child, `None` when absent (or after an abort).
-fn amount(ctx: &mut Ctx, n: Node, name: Name) -> Option<Decimal> {
-    let c = child(n, name)?;
-    ctx.dec(c, CEN)
-}
-
 /// Net amounts of one category code over one kind of line, computed once per document.
 #[derive(Default)]
 struct CodeSums {
@@ -531,7 +525,9 @@ impl CodeSums {
         for l in owners.iter_mut().filter(|o| o.top && o.name == lines) {
             let node = l.node;
             if let Some(rates) = l.rates_if_code(ctx, code) {
-                let v = amount(ctx, node, name!("cbc:LineExtensionAmount")).unwrap_or_default();
+                let v = ctx
+                    .dec_child(node, name!("cbc:LineExtensionAmount"), CEN)
+                    .unwrap_or_default();
                 sums.add(v, rates);
             }
         }
@@ -543,7 +539,9 @@ impl CodeSums {
             let Some(rates) = ac.rates_if_code(ctx, code) else {
                 continue;
             };
-            let v = amount(ctx, node, name!("cbc:Amount")).unwrap_or_default();
+            let v = ctx
+                .dec_child(node, name!("cbc:Amount"), CEN)
+                .unwrap_or_default();
             if indicator_is(node, true) {
                 sums.add(v, rates);
             }
@@ -581,8 +579,8 @@ fn breakdown_rules<'a, 'i>(
         return;
     };
     let (has_invoice_lines, has_credit_lines) = (sums.has_invoice_lines, sums.has_credit_lines);
-    let taxable = amount(ctx, subtotal, name!("cbc:TaxableAmount"));
-    let tax = amount(ctx, subtotal, name!("cbc:TaxAmount"));
+    let taxable = ctx.dec_child(subtotal, name!("cbc:TaxableAmount"), CEN);
+    let tax = ctx.dec_child(subtotal, name!("cbc:TaxAmount"), CEN);
     match cat.amounts {
         Amounts::ExactZeroTax => {
             let (mut ok, mut expected) = (false, None);
@@ -601,10 +599,7 @@ fn breakdown_rules<'a, 'i>(
             ctx.check_values(tax.is_some_and(|t| t.is_zero()), cat.ids[8], b, zero, tax);
         }
         Amounts::PerRate { requires_usage } => {
-            let rate = match cbc!(b, "Percent") {
-                Some(p) => ctx.dec(p, CEN),
-                None => None,
-            };
+            let rate = ctx.dec_child(b, name!("cbc:Percent"), CEN);
             if let Some(rate) = rate {
                 let (mut ok, mut expected) = (false, None);
                 for (present, lines) in [
@@ -626,12 +621,8 @@ fn breakdown_rules<'a, 'i>(
                 }
                 ctx.check_values(ok, cat.ids[7], b, expected, taxable);
             }
-            let percent = match cbc!(b, "Percent") {
-                Some(p) => ctx.dec(p, CEN),
-                None => None,
-            };
             let expected = taxable
-                .zip(percent)
+                .zip(rate)
                 .map(|(x, p)| round2(x.abs() * (p / Decimal::ONE_HUNDRED)));
             let ok = match (tax, expected) {
                 (Some(t), Some(e)) => t.abs() - Decimal::ONE < e && t.abs() + Decimal::ONE > e,

@@ -218,6 +218,13 @@ impl<'a, 'i> Ctx<'a, 'i> {
         self.bounded(d, n, source, "a decimal")
     }
 
+    /// `xs:decimal(prefix:name)` of the first child element `name` of `n`: `None` when there is
+    /// none, or after aborting `source` as [`Ctx::dec`] does.
+    pub fn dec_child(&mut self, n: Node, name: Name, source: Source) -> Option<Decimal> {
+        let c = super::xml::child(n, name)?;
+        self.dec(c, source)
+    }
+
     /// `value::decimal` of the string value of `n`, parsed once per element.
     fn decimal(&mut self, n: Node) -> Option<Decimal> {
         let parse = |n: Node| value::decimal(&super::xml::string_value(n));

@@ -4,7 +4,7 @@
 //! one walk through a trie of the paths; the five with a condition are code below. Each fires at
 //! most once per document, on the root, like the official rules.
 
-use crate::validate::name::{name, Name};
+use crate::validate::name::{name, prefix_ns, Name};
 use std::sync::OnceLock;
 
 use crate::validate::dom::Node;
@@ -40,15 +40,6 @@ struct Table {
 const FROM_ROOT: usize = 0;
 const ANYWHERE: usize = 1;
 
-fn namespace(prefix: &str) -> Ns {
-    match prefix {
-        "cbc" => Ns::Cbc,
-        "cac" => Ns::Cac,
-        "ext" => Ns::Ext,
-        _ => panic!("unknown prefix {prefix} in ubl_cr.tsv"),
-    }
-}
-
 /// One step: alternatives of qualified names, or an attribute.
 enum Step {
     Elements(Vec<(Ns, &'static str)>),
@@ -67,7 +58,9 @@ fn steps(path: &'static str) -> Vec<Step> {
                 alts.split('|')
                     .map(|q| {
                         let (p, n) = q.split_once(':').expect("qualified name");
-                        (namespace(p), n)
+                        let ns = prefix_ns(p.as_bytes())
+                            .unwrap_or_else(|| panic!("unknown prefix {p} in ubl_cr.tsv"));
+                        (ns, n)
                     })
                     .collect(),
             )
